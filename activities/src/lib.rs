@@ -1,0 +1,1 @@
+//! Activities of the chaser: thin, idempotent adapters with injected clients.

@@ -1,0 +1,27 @@
+//! The chaser's domain: invoices, money, the rules doc and the schedule engine.
+//!
+//! Pure and deterministic: no I/O, no clock, no randomness, no hash-map iteration order in any
+//! output. Callers pass "now" in; the workflow passes its deterministic workflow time.
+
+pub mod calendar;
+pub mod classify;
+pub mod contact;
+pub mod invoice;
+pub mod money;
+pub mod offset;
+pub mod rules;
+pub mod schedule;
+pub mod terms;
+pub mod zone;
+
+pub use classify::{AgingBucket, Classification, aging_bucket, classify};
+pub use contact::{Contact, Email, Role};
+pub use invoice::{Customer, Invoice, InvoiceNumber, Locale};
+pub use money::{Currency, Money, MoneyError};
+pub use offset::Offset;
+pub use rules::{Cadence, Move, Rules, Settings, Step, Tone, Trigger};
+pub use schedule::{
+    History, HistoryEntry, PlannedStep, Schedule, SkipReason, StepState, plan, plan_with_history,
+};
+pub use terms::Terms;
+pub use zone::Zone;

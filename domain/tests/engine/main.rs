@@ -1,0 +1,9 @@
+//! The domain engine, end to end: worked examples, properties, and rules-doc errors.
+
+#![allow(clippy::unwrap_used)]
+
+mod classify;
+mod examples;
+mod fixtures;
+mod properties;
+mod rules_errors;

@@ -1,0 +1,5 @@
+//! The `chaser` binary, end to end.
+
+#![allow(clippy::unwrap_used)]
+
+mod rules;

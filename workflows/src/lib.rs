@@ -1,0 +1,2 @@
+//! Temporal workflows of the chaser. They orchestrate and call the pure domain for every
+//! decision; they never do I/O (this crate depends on no I/O crate).
