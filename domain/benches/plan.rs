@@ -6,7 +6,9 @@
 
 use std::hint::black_box;
 
-use chaser_domain::{Contact, Customer, Email, Invoice, InvoiceNumber, Money, Role, Rules, Terms, Zone, plan};
+use chaser_domain::{
+    Contact, Customer, Email, Invoice, InvoiceNumber, Money, Role, Rules, Terms, Zone, plan,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -31,29 +33,51 @@ impl SplitMix {
 }
 
 fn generate(rng: &mut SplitMix, n: usize) -> Vec<(Invoice, Timestamp)> {
-    let zones: Vec<Option<Zone>> = [None, Some("America/New_York"), Some("Asia/Tokyo"), Some("Australia/Sydney")]
-        .iter()
-        .map(|z| z.map(|name| Zone::parse(name).expect("zone")))
-        .collect();
-    let terms = [Terms::Net(30), Terms::Net(15), Terms::DueOnReceipt, Terms::EndOfMonth(10), Terms::Net(60)];
+    let zones: Vec<Option<Zone>> = [
+        None,
+        Some("America/New_York"),
+        Some("Asia/Tokyo"),
+        Some("Australia/Sydney"),
+    ]
+    .iter()
+    .map(|z| z.map(|name| Zone::parse(name).expect("zone")))
+    .collect();
+    let terms = [
+        Terms::Net(30),
+        Terms::Net(15),
+        Terms::DueOnReceipt,
+        Terms::EndOfMonth(10),
+        Terms::Net(60),
+    ];
     let usd = "USD".parse().expect("USD");
     let base = Date::constant(2026, 1, 1);
     (0..n)
         .map(|i| {
-            let issue = base.checked_add((rng.below(700) as i64).days()).expect("date");
+            let issue = base
+                .checked_add((rng.below(700) as i64).days())
+                .expect("date");
             let terms = terms[rng.below(terms.len() as u64) as usize].clone();
             let due = terms.due_date(issue).expect("due date");
-            let amount = Money::parse(&format!("{}.{:02}", 50 + rng.below(20_000), rng.below(100)), usd).expect("amount");
+            let amount = Money::parse(
+                &format!("{}.{:02}", 50 + rng.below(20_000), rng.below(100)),
+                usd,
+            )
+            .expect("amount");
             let contacts = (0..rng.below(3))
                 .map(|c| Contact {
                     name: String::new(),
                     email: Email::parse(&format!("c{c}.{i}@customer.example")).expect("email"),
-                    roles: vec![[Role::Billing, Role::Primary, Role::Executive][c as usize % 3].clone()],
+                    roles: vec![
+                        [Role::Billing, Role::Primary, Role::Executive][c as usize % 3].clone(),
+                    ],
                 })
                 .collect();
             let invoice = Invoice {
                 number: InvoiceNumber::parse(&format!("INV-{i}")).expect("number"),
-                customer: Customer { id: format!("cust-{}", i % 997), name: "Customer".into() },
+                customer: Customer {
+                    id: format!("cust-{}", i % 997),
+                    name: "Customer".into(),
+                },
                 contacts,
                 amount,
                 balance: amount,
@@ -69,7 +93,10 @@ fn generate(rng: &mut SplitMix, n: usize) -> Vec<(Invoice, Timestamp)> {
                 issued_at: None,
                 due_at: None,
             };
-            let start = issue.to_zoned(jiff::tz::TimeZone::UTC).expect("zoned").timestamp();
+            let start = issue
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .expect("zoned")
+                .timestamp();
             let now = start + SignedDuration::from_hours(rng.below(24 * 120) as i64);
             (invoice, now)
         })
@@ -77,15 +104,26 @@ fn generate(rng: &mut SplitMix, n: usize) -> Vec<(Invoice, Timestamp)> {
 }
 
 fn bench_plan(c: &mut Criterion) {
-    let rules = Rules::from_toml(include_str!("../../examples/rules.toml"), "examples/rules.toml").expect("rules");
+    let rules = Rules::from_toml(
+        include_str!("../../examples/rules.toml"),
+        "examples/rules.toml",
+    )
+    .expect("rules");
     let invoices = generate(&mut SplitMix(42), INVOICES);
     let mut group = c.benchmark_group("plan");
-    group.sample_size(10).measurement_time(std::time::Duration::from_secs(12));
+    group
+        .sample_size(10)
+        .measurement_time(std::time::Duration::from_secs(12));
     group.bench_function("100k_invoices", |b| {
         b.iter(|| {
             let mut steps = 0usize;
             for (invoice, now) in &invoices {
-                let schedule = plan(invoice, rules.cadence_for(&invoice.terms), &rules.company, *now);
+                let schedule = plan(
+                    invoice,
+                    rules.cadence_for(&invoice.terms),
+                    &rules.company,
+                    *now,
+                );
                 steps += black_box(schedule).steps.len();
             }
             steps
