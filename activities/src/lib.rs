@@ -1,1 +1,9 @@
-//! Activities of the chaser: thin, idempotent adapters with injected clients.
+//! Activities of the chaser: thin, idempotent adapters with injected clients, and the store
+//! they share with the command line and the HTTP server.
+
+pub mod chase;
+pub mod mail;
+pub mod render;
+pub mod store;
+
+pub use chase::{ChaseActivities, Mode, Sender};

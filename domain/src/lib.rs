@@ -4,6 +4,7 @@
 //! output. Callers pass "now" in; the workflow passes its deterministic workflow time.
 
 pub mod calendar;
+pub mod chase;
 pub mod classify;
 pub mod contact;
 pub mod invoice;
@@ -14,6 +15,9 @@ pub mod schedule;
 pub mod terms;
 pub mod zone;
 
+pub use chase::{
+    Chase, ChaseError, ChaseState, InvoiceUpdate, PauseLength, PaymentEffect, Transition,
+};
 pub use classify::{AgingBucket, Classification, aging_bucket, classify};
 pub use contact::{Contact, Email, Role};
 pub use invoice::{Customer, Invoice, InvoiceNumber, Locale};

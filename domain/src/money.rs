@@ -174,6 +174,26 @@ impl Money {
         Ok(self.amount.cmp(&other.amount))
     }
 
+    /// `USD 1,200.00`: the amount with thousands separators, for summaries and logs.
+    pub fn grouped(&self) -> String {
+        let text = self.amount.abs().to_string();
+        let (whole, fraction) = text
+            .split_once('.')
+            .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let sign = if self.is_negative() { "-" } else { "" };
+        match fraction {
+            Some(f) => format!("{} {sign}{grouped}.{f}", self.currency),
+            None => format!("{} {sign}{grouped}", self.currency),
+        }
+    }
+
     fn same_currency(&self, other: &Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
@@ -287,6 +307,19 @@ mod tests {
         let c: Money = "USD 2.50".parse().unwrap();
         assert_eq!(a.checked_sub(&c).unwrap().to_string(), "USD 7.50");
         assert_eq!(a.checked_add(&c).unwrap().to_string(), "USD 12.50");
+    }
+
+    #[test]
+    fn grouped_amounts_for_summaries() {
+        assert_eq!(
+            "USD 1200".parse::<Money>().unwrap().grouped(),
+            "USD 1,200.00"
+        );
+        assert_eq!(
+            "USD -1234567.5".parse::<Money>().unwrap().grouped(),
+            "USD -1,234,567.50"
+        );
+        assert_eq!("JPY 999".parse::<Money>().unwrap().grouped(), "JPY 999");
     }
 
     #[test]

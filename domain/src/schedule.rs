@@ -19,7 +19,7 @@ use crate::rules::{Cadence, CatchUp, Channel, Move, RecipientRole, Settings, Ste
 use crate::zone::Zone;
 
 /// Pushing a step past the one before it moves it by at least this much.
-const MIN_SEPARATION: SignedDuration = SignedDuration::from_mins(1);
+const MIN_SEPARATION: SignedDuration = SignedDuration::from_secs(1);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
@@ -92,6 +92,8 @@ pub enum SkipReason {
     AlreadySent,
     /// Nothing is owed.
     Settled,
+    /// The send-time checks declined it; the entry's note says which one.
+    Declined,
 }
 
 /// What the chase already did, so a re-plan keeps it and spaces new touches from it.
@@ -108,6 +110,12 @@ pub struct HistoryEntry {
     /// Who was written to (empty unless sent).
     #[serde(default)]
     pub recipients: Vec<Email>,
+    /// The provider's id for the sent message.
+    #[serde(default)]
+    pub message_id: Option<String>,
+    /// Why a send was declined, or what a dry run would have sent.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `plan_with_history` for a chase that has done nothing yet.
@@ -121,10 +129,11 @@ pub fn plan(invoice: &Invoice, cadence: &Cadence, settings: &Settings, now: Time
 /// - Day offsets land on the send hour of a working day; finer offsets count exactly. Both
 ///   then roll forward out of quiet hours, weekends and holidays, on the recipient's clock
 ///   when known, else the company's.
-/// - Steps whose time has passed are not sent in a burst: with catch-up `latest` only the most
-///   recent is sent now and the rest are skipped (catch-up); with `skip` they are all skipped
-///   (backdated), except an `on_issue` step, which is sent once unless the invoice was
-///   already delivered.
+/// - A step whose time passed less than `late_tolerance` ago is late and goes out at the next open
+///   minute. Steps missed for longer are not sent in a burst: with catch-up `latest` only the
+///   most recent is sent now and the rest are skipped (catch-up); with `skip` they are all
+///   skipped (backdated), except an `on_issue` step, which is sent once unless the invoice
+///   was already delivered.
 /// - Touches to the same contact are at least `min_gap` apart: a step is pushed later, never
 ///   dropped. Instants of steps still to send, and of those done, strictly increase.
 pub fn plan_with_history(
@@ -195,6 +204,9 @@ pub fn plan_with_history(
     drafts.sort_by_key(|d| (d.nominal, d.index));
 
     // Decide each step's fate; `None` means it still has to be sent.
+    let missed_before = now
+        .checked_sub(settings.late_tolerance.as_duration())
+        .unwrap_or(now);
     let mut states: Vec<Option<StepState>> = Vec::with_capacity(drafts.len());
     let mut overdue: Vec<usize> = Vec::new();
     for (i, d) in drafts.iter().enumerate() {
@@ -213,7 +225,7 @@ pub fn plan_with_history(
                 reason: SkipReason::AlreadySent,
             })
         } else {
-            if d.nominal < now {
+            if d.nominal < missed_before {
                 overdue.push(i);
             }
             None
@@ -239,10 +251,21 @@ pub fn plan_with_history(
 
     // Instants: history as recorded, skipped steps where they would have been, and steps to
     // send spaced from every earlier touch.
-    let mut instants: Vec<Timestamp> = drafts.iter().map(|d| d.nominal).collect();
-    if let Some(i) = catch_up {
-        instants[i] = Window::new(settings, &drafts[i].zone).next_open(now);
-    }
+    // Anything still to send whose time has come goes out at the next open minute: a worker
+    // that was down overnight waits for the window instead of sending at 3 a.m.
+    let instants: Vec<Timestamp> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let due = states[i].is_none() && d.nominal < now;
+            if due || Some(i) == catch_up {
+                Window::new(settings, &d.zone).next_open(now)
+            } else {
+                d.nominal
+            }
+        })
+        .collect();
+    let mut instants = instants;
     let mut last_touch: BTreeMap<String, Timestamp> = BTreeMap::new();
     let mut previous: Option<Timestamp> = None;
     for entry in &history.entries {

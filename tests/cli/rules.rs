@@ -49,7 +49,7 @@ fn a_broken_rules_doc_fails_with_file_line_and_field() {
 #[test]
 fn a_missing_rules_file_is_a_clear_error_not_a_panic() {
     let out = chaser(&["rules", "check", "no/such/rules.toml"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).starts_with("error: cannot read no/such/rules.toml"),
         "{}",

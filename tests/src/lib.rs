@@ -1,47 +1,67 @@
-//! Support code for the end-to-end tests; the tests live in the `[[test]]` targets.
+//! Support for the end-to-end tests: a real Temporal dev server and SES emulator (started
+//! once per test binary, on free ports), and per-test chasers (config, rules doc, database and
+//! a `chaser worker` process) driven through the real binary.
+//!
+//! Services run in their own process groups with a watchdog that kills them when the test
+//! process exits, so nothing outlives `cargo test`, and free ports mean tests never collide
+//! with a running `make demo`.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
 
 /// The workspace root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
 }
 
-/// The `chaser` binary of this build, built on first use if `cargo test` ran without it.
+fn tool(env: &str, relative: &str) -> PathBuf {
+    let path = std::env::var(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join(relative));
+    assert!(
+        path.exists(),
+        "{} is missing: run `make tools` (or set {env})",
+        path.display()
+    );
+    path
+}
+
+/// The `chaser` binary of this build. `make test` builds it first; a nested `cargo build`
+/// here would wait forever on the lock that `cargo test` holds.
 pub fn chaser_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         // Test executables sit in target/<profile>/deps; the binary in target/<profile>.
-        let exe = std::env::current_exe().expect("test executable path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>");
-        let bin = profile_dir.join("chaser");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
-        let mut build = Command::new(cargo);
-        build
-            .args(["build", "--quiet", "-p", "chaser-worker", "--bin", "chaser"])
-            .current_dir(repo_root());
-        if release {
-            build.arg("--release");
-        }
-        let status = build.status().expect("run cargo build");
-        assert!(status.success(), "building the chaser binary failed");
+        let exe = std::env::current_exe().unwrap();
+        let bin = exe.parent().and_then(Path::parent).unwrap().join("chaser");
+        assert!(
+            bin.exists(),
+            "{} is missing: run `cargo build --workspace --bins` first (`make test` does)",
+            bin.display()
+        );
         bin
     })
 }
 
-/// Runs `chaser` with `args` from the workspace root.
+/// Runs `chaser` with `args` from the workspace root, with no chaser configuration.
 pub fn chaser(args: &[&str]) -> Output {
     Command::new(chaser_bin())
         .args(args)
         .current_dir(repo_root())
+        .env_remove("CHASER_CONFIG")
         .output()
-        .expect("run chaser")
+        .unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -50,4 +70,596 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `check` until it returns `Some`, or panics with `what` after `timeout`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn port_open(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// A child process in its own process group, killed with its children on drop, and by a
+/// watchdog if the test process dies first.
+pub struct Service {
+    child: Child,
+    watchdog: Child,
+}
+
+impl Service {
+    pub fn spawn(name: &str, mut command: Command, log: &Path) -> Service {
+        let out = std::fs::File::create(log).unwrap();
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        let watchdog = format!(
+            "while kill -0 {} 2>/dev/null; do sleep 1; done; /bin/kill -s KILL -- -{} 2>/dev/null",
+            std::process::id(),
+            child.id()
+        );
+        let watchdog = Command::new("sh")
+            .args(["-c", &watchdog])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        Service { child, watchdog }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` (e.g. "KILL", "TERM") to the whole process group and reaps the child.
+    pub fn signal(&mut self, signal: &str) {
+        // `--`, or the negative process group reads as a signal number.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("/bin/kill")
+            .args(["-s", signal, "--", &group])
+            .status();
+        let _ = self.child.wait();
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if self.is_running() {
+            self.signal("KILL");
+        }
+        let _ = self.watchdog.kill();
+        let _ = self.watchdog.wait();
+    }
+}
+
+/// The shared Temporal dev server and SES emulator.
+pub struct Stack {
+    pub temporal_address: String,
+    pub ses_url: String,
+    pub dir: PathBuf,
+    _services: Vec<Service>,
+}
+
+/// Where this test process keeps its files.
+pub fn scratch_dir() -> PathBuf {
+    let dir = repo_root()
+        .join("target")
+        .join("e2e")
+        .join(std::process::id().to_string());
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn stack() -> &'static Stack {
+    static STACK: OnceLock<Stack> = OnceLock::new();
+    STACK.get_or_init(|| {
+        let dir = scratch_dir();
+        let temporal = tool("TEMPORAL_BIN", ".tools/temporal/bin/temporal");
+        let emulator = tool(
+            "SES_EMULATOR_BIN",
+            ".tools/ses-emulator/node_modules/.bin/aws-ses-v2-local",
+        );
+        let (port, http, metrics, ui, ses) = (
+            free_port(),
+            free_port(),
+            free_port(),
+            free_port(),
+            free_port(),
+        );
+        let mut server = Command::new(&temporal);
+        server.args([
+            "server",
+            "start-dev",
+            "--headless",
+            "--ip",
+            "127.0.0.1",
+            "--log-level",
+            "warn",
+        ]);
+        server.args([
+            "--port",
+            &port.to_string(),
+            "--http-port",
+            &http.to_string(),
+        ]);
+        server.args([
+            "--metrics-port",
+            &metrics.to_string(),
+            "--ui-port",
+            &ui.to_string(),
+        ]);
+        server.args([
+            "--db-filename",
+            &dir.join("temporal.db").display().to_string(),
+        ]);
+        for (name, kind) in chaser_workflows::names::search_attribute::REGISTRATION {
+            server.args(["--search-attribute", &format!("{name}={kind}")]);
+        }
+        let temporal_service = Service::spawn("temporal", server, &dir.join("temporal.log"));
+        let mut emulator_cmd = Command::new(&emulator);
+        emulator_cmd.args(["--host", "127.0.0.1", "--port", &ses.to_string()]);
+        let ses_service = Service::spawn("ses-emulator", emulator_cmd, &dir.join("ses.log"));
+        wait_for("the Temporal dev server", Duration::from_secs(60), || {
+            port_open(port).then_some(())
+        });
+        let address = format!("127.0.0.1:{port}");
+        wait_for("Temporal to be healthy", Duration::from_secs(60), || {
+            Command::new(&temporal)
+                .args(["operator", "cluster", "health", "--address", &address])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+        });
+        let ses_url = format!("http://127.0.0.1:{ses}");
+        wait_for("the SES emulator", Duration::from_secs(30), || {
+            ureq::get(&format!("{ses_url}/health-check")).call().ok()
+        });
+        Stack {
+            temporal_address: address,
+            ses_url,
+            dir,
+            _services: vec![temporal_service, ses_service],
+        }
+    })
+}
+
+/// A message as the SES emulator stored it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Mail {
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    pub destination: Destination,
+    pub subject: String,
+    pub body: MailBody,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Destination {
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailBody {
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub html: Option<String>,
+}
+
+impl Mail {
+    pub fn text(&self) -> &str {
+        self.body.text.as_deref().unwrap_or("")
+    }
+}
+
+#[derive(Deserialize)]
+struct Store {
+    emails: Vec<Mail>,
+}
+
+impl Stack {
+    /// Every message the emulator holds addressed (To or Cc) to `address`, oldest first.
+    pub fn mail_to(&self, address: &str) -> Vec<Mail> {
+        let store: Store = ureq::get(&format!("{}/store", self.ses_url))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap();
+        store
+            .emails
+            .into_iter()
+            .filter(|m| {
+                m.destination
+                    .to
+                    .iter()
+                    .chain(&m.destination.cc)
+                    .any(|a| a.eq_ignore_ascii_case(address))
+            })
+            .collect()
+    }
+}
+
+/// Where a test chaser keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("CHASER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Runs one statement against the Postgres admin database.
+fn postgres(sql: &str) {
+    use sqlx::Connection;
+    let admin = postgres_admin_url();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("Postgres at {admin} is needed for Postgres tests: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+}
+
+/// One chaser: its own config, rules doc, database, task queue and worker process.
+pub struct Chaser {
+    pub name: String,
+    pub dir: PathBuf,
+    pub http_port: u16,
+    pub database_url: String,
+    config: PathBuf,
+    worker: Option<Service>,
+    worker_starts: u32,
+    postgres_db: Option<String>,
+}
+
+impl Chaser {
+    /// A chaser named `name` (unique per test) with `rules` as its rules doc.
+    pub fn new(name: &str, rules: &str, backend: Backend) -> Chaser {
+        Self::with_settings(name, rules, backend, "")
+    }
+
+    /// `new`, with extra top-level config lines (e.g. `templates_dir = "..."`).
+    pub fn with_settings(name: &str, rules: &str, backend: Backend, extra: &str) -> Chaser {
+        let stack = stack();
+        let dir = stack.dir.join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("rules.toml"), rules).unwrap();
+        let (database_url, postgres_db) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.join("chaser.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let db = format!(
+                    "chaser_e2e_{}_{}",
+                    std::process::id(),
+                    name.replace('-', "_")
+                );
+                postgres(&format!("drop database if exists {db}"));
+                postgres(&format!("create database {db}"));
+                let admin = postgres_admin_url();
+                let (base, _) = admin.rsplit_once('/').unwrap();
+                (format!("{base}/{db}"), Some(db))
+            }
+        };
+        let http_port = free_port();
+        let config = dir.join("chaser.toml");
+        let toml = format!(
+            r#"mode = "live"
+{extra}
+rules = "{rules}"
+database_url = "{database_url}"
+
+[temporal]
+task_queue = "e2e-{name}-{pid}"
+
+[http]
+listen = "127.0.0.1:{http_port}"
+webhook_secret = "whsec_test"
+
+[email]
+from = "Acme Billing <billing@acme.example>"
+reply_to = "billing@acme.example"
+company_name = "Acme Ltd"
+
+[aws]
+region = "us-east-1"
+ses_endpoint_url = "{ses}"
+"#,
+            rules = dir.join("rules.toml").display(),
+            pid = std::process::id(),
+            ses = stack.ses_url,
+        );
+        std::fs::write(&config, toml).unwrap();
+        Chaser {
+            name: name.to_owned(),
+            dir,
+            http_port,
+            database_url,
+            config,
+            worker: None,
+            worker_starts: 0,
+            postgres_db,
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(chaser_bin());
+        c.current_dir(&self.dir)
+            .env("CHASER_CONFIG", &self.config)
+            .env("TEMPORAL_ADDRESS", &stack().temporal_address)
+            .env("TEMPORAL_NAMESPACE", "default")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env_remove("DATABASE_URL")
+            .env_remove("TEMPORAL_PROFILE");
+        c
+    }
+
+    /// Starts `chaser worker` and returns how it ended, for a worker expected to refuse.
+    pub fn worker_refuses(&self) -> Output {
+        let mut cmd = self.command();
+        cmd.arg("worker");
+        let out = cmd.output().unwrap();
+        assert!(
+            !out.status.success(),
+            "the worker started: {}",
+            stderr(&out)
+        );
+        out
+    }
+
+    /// Starts `chaser worker` and waits until its HTTP server answers.
+    pub fn start_worker(&mut self) {
+        self.worker_starts += 1;
+        let mut cmd = self.command();
+        cmd.arg("worker");
+        let log = self.dir.join(format!("worker-{}.log", self.worker_starts));
+        self.worker = Some(Service::spawn("chaser worker", cmd, &log));
+        let url = format!("http://127.0.0.1:{}/healthz", self.http_port);
+        let worker = self.worker.as_mut().unwrap();
+        wait_for(
+            "the worker to answer /healthz",
+            Duration::from_secs(60),
+            || {
+                assert!(
+                    worker.is_running(),
+                    "the worker exited: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+                ureq::get(&url).call().ok()
+            },
+        );
+    }
+
+    /// Kills the worker process without warning.
+    pub fn kill_worker(&mut self) {
+        if let Some(mut w) = self.worker.take() {
+            w.signal("KILL");
+        }
+    }
+
+    pub fn worker_pid(&self) -> Option<u32> {
+        self.worker.as_ref().map(Service::pid)
+    }
+
+    /// Runs a `chaser` command against this chaser.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// Runs a `chaser` command and insists that it succeeds; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "chaser {args:?} failed:\nstdout: {}\nstderr: {}",
+            stdout(&out),
+            stderr(&out)
+        );
+        stdout(&out)
+    }
+
+    /// `chaser status INV --json`, parsed.
+    pub fn status(&self, invoice: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["status", invoice, "--json"])).unwrap()
+    }
+
+    /// Writes `body` to a CSV file in this chaser's folder and returns its path.
+    pub fn csv(&self, file: &str, body: &str) -> String {
+        let path = self.dir.join(file);
+        std::fs::write(&path, body).unwrap();
+        path.display().to_string()
+    }
+
+    /// The webhook URL of this chaser's worker.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.http_port)
+    }
+
+    /// The worker's log so far (for assertion messages).
+    pub fn worker_log(&self) -> String {
+        (1..=self.worker_starts)
+            .map(|n| {
+                std::fs::read_to_string(self.dir.join(format!("worker-{n}.log")))
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("\n--- restart ---\n")
+    }
+}
+
+impl Drop for Chaser {
+    fn drop(&mut self) {
+        self.kill_worker();
+        if let Some(db) = &self.postgres_db {
+            postgres(&format!("drop database if exists {db} with (force)"));
+        }
+    }
+}
+
+/// A unique e-mail address for one test's customer.
+pub fn address(test: &str, role: &str) -> String {
+    format!("{role}+{test}-{}@acme.example", std::process::id())
+}
+
+/// Now plus `secs`, as RFC 3339.
+pub fn in_secs(secs: i64) -> String {
+    jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(secs))
+        .unwrap()
+        .to_string()
+}
+
+/// Today's date.
+pub fn today() -> String {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string()
+}
+
+/// Workflow ids matching a visibility query, from the Temporal CLI.
+pub fn workflows_matching(query: &str) -> Vec<String> {
+    let temporal = tool("TEMPORAL_BIN", ".tools/temporal/bin/temporal");
+    let out = Command::new(temporal)
+        .args([
+            "workflow",
+            "list",
+            "--address",
+            &stack().temporal_address,
+            "--query",
+            query,
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "temporal workflow list: {}",
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    let rows: Vec<serde_json::Value> = if text.trim().is_empty() {
+        vec![]
+    } else {
+        serde_json::from_str(&text).unwrap()
+    };
+    rows.iter()
+        .filter_map(|r| r["execution"]["workflowId"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// With `UPDATE_HISTORIES=1`, saves a finished chase's history as a replay fixture
+/// (`tests/fixtures/histories/invoice_chase/<scenario>.json`).
+pub fn save_history_if_asked(workflow_id: &str, scenario: &str) {
+    if std::env::var("UPDATE_HISTORIES").as_deref() != Ok("1") {
+        return;
+    }
+    use temporalio_client::{
+        Client, ClientOptions, Connection, ConnectionOptions, WorkflowFetchHistoryOptions,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let json = runtime.block_on(async {
+        let url: temporalio_client::Url = format!("http://{}", stack().temporal_address)
+            .parse()
+            .unwrap();
+        let connection = Connection::connect(ConnectionOptions::new(url).build())
+            .await
+            .unwrap();
+        let client = Client::new(connection, ClientOptions::new("default").build()).unwrap();
+        let handle =
+            client.get_workflow_handle::<chaser_workflows::InvoiceChase>(workflow_id.to_owned());
+        handle
+            .fetch_history(WorkflowFetchHistoryOptions::default())
+            .to_json()
+            .await
+            .unwrap()
+    });
+    let path = repo_root()
+        .join("tests/fixtures/histories/invoice_chase")
+        .join(format!("{scenario}.json"));
+    std::fs::write(&path, json).unwrap();
+    println!("saved {}", path.display());
+}
+
+/// Signs and posts a webhook body; returns the status code and the JSON answer.
+pub fn post_webhook(url: &str, secret: &str, body: &str) -> (u16, serde_json::Value) {
+    let timestamp = jiff::Timestamp::now().as_second().to_string();
+    let signature = chaser_api::signature::sign(secret.as_bytes(), &timestamp, body.as_bytes());
+    post_raw(
+        url,
+        &[
+            ("X-Chaser-Timestamp", &timestamp),
+            ("X-Chaser-Signature", &signature),
+        ],
+        body,
+    )
+}
+
+/// Posts `body` with exactly these headers.
+pub fn post_raw(url: &str, headers: &[(&str, &str)], body: &str) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = agent.post(url).header("content-type", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut response = request.send(body).unwrap();
+    let status = response.status().as_u16();
+    let json = response
+        .body_mut()
+        .read_json()
+        .unwrap_or(serde_json::Value::Null);
+    (status, json)
 }

@@ -1,33 +1,153 @@
-//! `chaser`: the operator's command line.
+//! `chaser`: the worker and the operator's command line.
 
 // Printing results is what a command-line tool is for.
 #![allow(clippy::print_stdout)]
 
+mod commands;
+mod config;
+mod serve;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::Context as _;
+use chaser_activities::store::Store;
 use chaser_domain::Rules;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use temporalio_client::{Client, ClientOptions, Connection};
+
+use crate::config::Config;
 
 #[derive(Parser)]
 #[command(
     name = "chaser",
     version,
-    about = "Chases unpaid invoices, one durable workflow per invoice"
+    about = "Chases unpaid invoices, one durable Temporal workflow per invoice"
 )]
 struct Cli {
+    /// Config file (default: ./chaser.toml if present). `CHASER_*` variables override it.
+    #[arg(long, global = true, env = "CHASER_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the Temporal worker and the HTTP server (webhooks, health).
+    Worker,
+    /// Import invoices from a CSV file: start new chases, update changed ones, close paid ones.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Show a chase: state, balance, next touch, pauses and every send so far.
+    Status {
+        invoice: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show every planned step of a chase with its time and state.
+    Schedule {
+        invoice: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The invoice is paid in full: stop chasing (and say thank you).
+    Paid {
+        invoice: String,
+        #[arg(long)]
+        reference: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// A partial payment: later messages ask for the rest.
+    Payment {
+        invoice: String,
+        /// The amount paid, in the invoice's currency, e.g. 250.00.
+        amount: String,
+        #[arg(long)]
+        reference: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Pause a chase (within the rules doc's pause cap).
+    Pause {
+        invoice: String,
+        /// Pause for this many days.
+        #[arg(long, conflicts_with = "until", required_unless_present = "until")]
+        days: Option<u32>,
+        /// Pause until this date (YYYY-MM-DD, midnight UTC) or instant (RFC 3339).
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Resume a paused chase now.
+    Resume {
+        invoice: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// The customer disputes the invoice: stop sending until it is resolved.
+    Dispute {
+        invoice: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Settle a dispute: resume the chase, or write the invoice off.
+    Resolve {
+        invoice: String,
+        #[arg(long, value_enum)]
+        outcome: Outcome,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Write the invoice off: the chase ends.
+    Writeoff {
+        invoice: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
     /// Work with rules docs.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Outcome {
+    Resume,
+    Writeoff,
+}
+
+#[derive(Args)]
+struct By {
+    /// Who is acting, for the audit log (default: cli:$USER).
+    #[arg(long)]
+    by: Option<String>,
+}
+
+impl By {
+    fn actor(&self) -> String {
+        self.by.clone().unwrap_or_else(|| {
+            format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+            )
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -36,62 +156,141 @@ enum RulesCommand {
     Check { file: PathBuf },
 }
 
+/// What most commands need: config, rules, the store and a Temporal client.
+pub struct Context {
+    pub config: Config,
+    pub rules: Rules,
+    pub store: Store,
+    pub client: Client,
+}
+
+async fn connect_temporal() -> anyhow::Result<Client> {
+    use temporalio_client::envconfig::LoadClientConfigProfileOptions;
+    let (connection, options) =
+        ClientOptions::load_from_config(LoadClientConfigProfileOptions::default())
+            .map_err(|e| anyhow::anyhow!("Temporal connection settings: {e}"))?;
+    let target = connection.target.to_string();
+    let connection = Connection::connect(connection)
+        .await
+        .with_context(|| format!("cannot reach Temporal at {target} (set TEMPORAL_ADDRESS)"))?;
+    Client::new(connection, options).map_err(|e| anyhow::anyhow!("Temporal client: {e}"))
+}
+
+impl Context {
+    async fn load(config_path: Option<&std::path::Path>) -> anyhow::Result<Context> {
+        let config = Config::load(config_path)?;
+        let rules = config.rules()?;
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| format!("cannot open the store at {}", config.database_url))?;
+        let client = connect_temporal().await?;
+        Ok(Context {
+            config,
+            rules,
+            store,
+            client,
+        })
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,temporalio_sdk_core=warn"));
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("CHASER_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        subscriber.json().init();
+    } else {
+        subscriber.compact().init();
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let load = || Context::load(cli.config.as_deref());
+    use commands as c;
     match cli.command {
         Command::Rules {
             command: RulesCommand::Check { file },
-        } => rules_check(&file),
-    }
-}
-
-fn rules_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let source =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    match Rules::from_toml(&source, &file.display().to_string()) {
-        Ok(rules) => {
-            let mut out = String::new();
-            let c = &rules.company;
-            out.push_str(&format!(
-                "{}: ok\ncompany: {} · send {} · quiet {} · min gap {} · catch-up {}\n",
-                file.display(),
-                c.time_zone,
-                c.send_hour,
-                c.quiet_hours.map_or("none".to_owned(), |q| q.to_string()),
-                c.min_gap,
-                c.catch_up.as_str(),
-            ));
-            let cadences = std::iter::once(&rules.default_cadence).chain(rules.cadences.values());
-            for cadence in cadences {
-                out.push_str(&format!("cadence {}:\n", cadence.name));
-                for step in &cadence.steps {
-                    out.push_str(&format!(
-                        "  {:<14} {:<36} {:<12} {:<8} {}\n",
-                        step.id,
-                        step.trigger.to_string(),
-                        step.action.as_str(),
-                        step.tone.as_str(),
-                        step.template
-                    ));
-                }
-            }
-            print!("{out}");
-            Ok(ExitCode::SUCCESS)
+        } => c::rules_check(&file),
+        Command::Worker => {
+            init_tracing();
+            serve::run(load().await?).await.map(|()| ExitCode::SUCCESS)
         }
-        Err(errors) => {
-            eprintln!("{errors}");
-            eprintln!("{} problem(s) in {}", errors.0.len(), file.display());
-            Ok(ExitCode::FAILURE)
+        Command::Import { file, by } => c::import(&load().await?, &file, &by.actor()).await,
+        Command::Status { invoice, json } => c::status(&load().await?, &invoice, json).await,
+        Command::Schedule { invoice, json } => c::schedule(&load().await?, &invoice, json).await,
+        Command::Paid {
+            invoice,
+            reference,
+            by,
+        } => c::paid(&load().await?, &invoice, reference, &by.actor()).await,
+        Command::Payment {
+            invoice,
+            amount,
+            reference,
+            by,
+        } => c::payment(&load().await?, &invoice, &amount, reference, &by.actor()).await,
+        Command::Pause {
+            invoice,
+            days,
+            until,
+            reason,
+            by,
+        } => {
+            c::pause(
+                &load().await?,
+                &invoice,
+                days,
+                until.as_deref(),
+                reason,
+                &by.actor(),
+            )
+            .await
         }
+        Command::Resume { invoice, by } => c::resume(&load().await?, &invoice, &by.actor()).await,
+        Command::Dispute {
+            invoice,
+            reason,
+            by,
+        } => c::dispute(&load().await?, &invoice, reason, &by.actor()).await,
+        Command::Resolve {
+            invoice,
+            outcome,
+            reason,
+            by,
+        } => {
+            let resolution = match outcome {
+                Outcome::Resume => chaser_workflows::contracts::Resolution::Resume,
+                Outcome::Writeoff => chaser_workflows::contracts::Resolution::Writeoff,
+            };
+            c::resolve(&load().await?, &invoice, resolution, reason, &by.actor()).await
+        }
+        Command::Writeoff {
+            invoice,
+            reason,
+            by,
+        } => c::writeoff(&load().await?, &invoice, reason, &by.actor()).await,
     }
 }

@@ -88,6 +88,21 @@ pub struct Settings {
     pub min_gap: Offset,
     pub pause_cap: PauseCap,
     pub catch_up: CatchUp,
+    /// A step less than this far past is late, not missed: it still goes out at the next open
+    /// minute. Further past (a late import, an outage, a pause), `catch_up` decides.
+    #[serde(default = "default_late_tolerance")]
+    pub late_tolerance: Offset,
+    /// Thank the customer when an invoice is paid in full.
+    #[serde(default = "yes")]
+    pub thank_you: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_late_tolerance() -> Offset {
+    Offset::Exact(jiff::SignedDuration::from_mins(5))
 }
 
 impl Default for Settings {
@@ -104,6 +119,8 @@ impl Default for Settings {
             min_gap: Offset::Days(2),
             pause_cap: PauseCap::default(),
             catch_up: CatchUp::Latest,
+            late_tolerance: default_late_tolerance(),
+            thank_you: true,
         }
     }
 }

@@ -88,6 +88,8 @@ struct RawCompany {
     min_gap: Option<String>,
     catch_up: Option<String>,
     pause_cap: Option<RawPauseCap>,
+    late_tolerance: Option<String>,
+    thank_you: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -416,6 +418,21 @@ impl Checker {
                 }
             }
         };
+        let late_tolerance = self.field(
+            path.key("late_tolerance"),
+            raw.late_tolerance.as_deref(),
+            d.late_tolerance,
+            |text| {
+                let tolerance: Offset = text
+                    .parse()
+                    .map_err(|e: crate::offset::OffsetError| e.to_string())?;
+                if tolerance.as_duration() > SignedDuration::from_hours(24) {
+                    return Err(format!("`{text}` is too long: at most 1d"));
+                }
+                Ok(tolerance)
+            },
+        );
+        let thank_you = raw.thank_you.unwrap_or(d.thank_you);
         Settings {
             time_zone,
             send_hour,
@@ -425,6 +442,8 @@ impl Checker {
             min_gap,
             pause_cap,
             catch_up,
+            late_tolerance,
+            thank_you,
         }
     }
 

@@ -35,7 +35,7 @@ fn toml_syntax_and_type_errors_are_located() {
     );
     assert_eq!(
         one_error("[company]\ncolour = \"red\"\n"),
-        "rules.toml:2:1: company.colour: unknown field `colour`, expected one of `time_zone`, `send_hour`, `quiet_hours`, `business_days`, `holidays`, `min_gap`, `catch_up`, `pause_cap`"
+        "rules.toml:2:1: company.colour: unknown field `colour`, expected one of `time_zone`, `send_hour`, `quiet_hours`, `business_days`, `holidays`, `min_gap`, `catch_up`, `pause_cap`, `late_tolerance`, `thank_you`"
     );
     assert_eq!(
         one_error(&step_doc("colour = \"red\"\n")),
@@ -101,6 +101,10 @@ fn company_settings_are_checked_field_by_field() {
     assert_eq!(
         company("min_gap = \"-1d\""),
         "rules.toml:2:11: company.min_gap: `-1d` is negative: offsets count forward (use before_due for earlier steps)"
+    );
+    assert_eq!(
+        company("late_tolerance = \"2d\""),
+        "rules.toml:2:18: company.late_tolerance: `2d` is too long: at most 1d"
     );
     assert_eq!(
         company("catch_up = \"sometimes\""),

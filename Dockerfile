@@ -1,0 +1,13 @@
+# The chaser worker and CLI. Built by docker-compose.yml; not used by `make demo` or CI.
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --bin chaser
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/target/release/chaser /usr/local/bin/chaser
+COPY examples /app/examples
+WORKDIR /app
+ENTRYPOINT ["chaser"]
+CMD ["worker"]

@@ -1,0 +1,127 @@
+//! Sending e-mail: the `Mailer` port and its Amazon SES v2 adapter.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sesv2::operation::send_email::SendEmailError;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+
+/// A message ready for the wire. Addresses are already validated; no field holds a newline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub from: String,
+    pub reply_to: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The provider refused this message for good: retrying cannot help.
+    #[error("rejected: {0}")]
+    Permanent(String),
+    /// Throttling, a server error or the network: worth retrying with backoff.
+    #[error("temporarily unavailable: {0}")]
+    Transient(String),
+}
+
+pub type MailFuture<'a> = Pin<Box<dyn Future<Output = Result<String, MailError>> + Send + 'a>>;
+
+/// Sends one message and returns the provider's message id.
+pub trait Mailer: Send + Sync {
+    fn send<'a>(&'a self, email: &'a OutgoingEmail) -> MailFuture<'a>;
+}
+
+/// Amazon SES v2 (or a local emulator at `endpoint_url`).
+pub struct SesMailer {
+    client: aws_sdk_sesv2::Client,
+}
+
+impl SesMailer {
+    pub fn new(client: aws_sdk_sesv2::Client) -> SesMailer {
+        SesMailer { client }
+    }
+
+    /// A client from the standard AWS environment, with an optional endpoint override.
+    pub async fn from_env(region: Option<&str>, endpoint_url: Option<&str>) -> SesMailer {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(region) = region {
+            loader = loader.region(aws_config::Region::new(region.to_owned()));
+        }
+        if let Some(endpoint) = endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        SesMailer::new(aws_sdk_sesv2::Client::new(&loader.load().await))
+    }
+}
+
+fn content(text: &str) -> Result<Content, MailError> {
+    Content::builder()
+        .data(text)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| MailError::Permanent(e.to_string()))
+}
+
+impl Mailer for SesMailer {
+    fn send<'a>(&'a self, email: &'a OutgoingEmail) -> MailFuture<'a> {
+        Box::pin(async move {
+            let message = Message::builder()
+                .subject(content(&email.subject)?)
+                .body(
+                    Body::builder()
+                        .text(content(&email.text)?)
+                        .html(content(&email.html)?)
+                        .build(),
+                )
+                .build();
+            let destination = Destination::builder()
+                .set_to_addresses(Some(email.to.clone()))
+                .set_cc_addresses((!email.cc.is_empty()).then(|| email.cc.clone()))
+                .build();
+            let sent = self
+                .client
+                .send_email()
+                .from_email_address(&email.from)
+                .set_reply_to_addresses(email.reply_to.clone().map(|r| vec![r]))
+                .destination(destination)
+                .content(EmailContent::builder().simple(message).build())
+                .send()
+                .await
+                .map_err(classify)?;
+            Ok(sent.message_id().unwrap_or_default().to_owned())
+        })
+    }
+}
+
+/// Permanent: the message or account is refused. Transient: throttling, 5xx, network.
+fn classify(error: SdkError<SendEmailError>) -> MailError {
+    match &error {
+        SdkError::ServiceError(service) => {
+            let detail = format!(
+                "{}: {}",
+                service.err().code().unwrap_or("error"),
+                service.err().message().unwrap_or("")
+            );
+            match service.err() {
+                SendEmailError::TooManyRequestsException(_)
+                | SendEmailError::LimitExceededException(_)
+                | SendEmailError::SendingPausedException(_) => MailError::Transient(detail),
+                SendEmailError::AccountSuspendedException(_)
+                | SendEmailError::BadRequestException(_)
+                | SendEmailError::MailFromDomainNotVerifiedException(_)
+                | SendEmailError::MessageRejected(_)
+                | SendEmailError::NotFoundException(_) => MailError::Permanent(detail),
+                _ if service.raw().status().is_server_error() => MailError::Transient(detail),
+                _ if service.raw().status().as_u16() == 429 => MailError::Transient(detail),
+                _ => MailError::Permanent(detail),
+            }
+        }
+        // Timeouts, connection failures, unreadable responses: try again.
+        other => MailError::Transient(format!("{other:?}").chars().take(300).collect()),
+    }
+}

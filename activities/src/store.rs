@@ -1,0 +1,496 @@
+//! The store: latest invoice states, the outbox and the audit log, in SQLite or Postgres.
+//!
+//! A SQLite file is the embedded default; a `postgres://` URL selects Postgres. Both run the
+//! same queries through sqlx's `Any` driver (text timestamps, `$n` placeholders, upserts with
+//! `ON CONFLICT`), and both pass the same store tests.
+
+use std::str::FromStr;
+
+use chaser_domain::{ChaseState, Invoice};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt ({what}): {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// An invoice as last recorded, with its chase state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredInvoice {
+    pub invoice: Invoice,
+    pub workflow_id: String,
+    pub state: ChaseState,
+    pub updated_at: Timestamp,
+}
+
+/// What an outbox claim found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Nobody has sent this step yet: go ahead.
+    Fresh,
+    /// A previous attempt started but did not record its outcome.
+    Unfinished,
+    /// This step already has an outcome; never send it again.
+    Finished {
+        status: OutboxStatus,
+        message_id: Option<String>,
+        error: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatus {
+    Sending,
+    Sent,
+    Failed,
+    Declined,
+    DryRun,
+}
+
+impl OutboxStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Sending => "sending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+            OutboxStatus::Declined => "declined",
+            OutboxStatus::DryRun => "dry_run",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "sending" => OutboxStatus::Sending,
+            "sent" => OutboxStatus::Sent,
+            "failed" => OutboxStatus::Failed,
+            "declined" => OutboxStatus::Declined,
+            "dry_run" => OutboxStatus::DryRun,
+            other => {
+                return Err(StoreError::Corrupt {
+                    what: "outbox status",
+                    detail: other.to_owned(),
+                });
+            }
+        })
+    }
+}
+
+/// One row of the outbox, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxRow {
+    pub workflow_id: String,
+    pub step_id: String,
+    pub status: OutboxStatus,
+    pub recipients: serde_json::Value,
+    pub subject: String,
+    pub message_id: Option<String>,
+    pub error: Option<String>,
+}
+
+/// One audit event. `dedup_key` makes a retried write a no-op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub at: Timestamp,
+    pub invoice: String,
+    pub workflow_id: String,
+    pub action: String,
+    pub actor: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub detail: Option<String>,
+    pub dedup_key: String,
+}
+
+/// Fixed-width UTC text, so timestamps sort the same as instants in both databases.
+pub fn timestamp_text(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn parse_timestamp(s: &str) -> Result<Timestamp> {
+    s.parse().map_err(|e: jiff::Error| StoreError::Corrupt {
+        what: "timestamp",
+        detail: e.to_string(),
+    })
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(what: &'static str, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+fn parse_state(s: &str) -> Result<ChaseState> {
+    parse_json("chase state", &format!("\"{s}\""))
+}
+
+impl Store {
+    /// Connects and brings the schema up to date. `sqlite://` files are created if missing.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        // SQLite allows one writer; a small pool avoids lock contention between connections.
+        let max = if backend == Backend::Sqlite { 1 } else { 10 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .connect_with(options)
+            .await?;
+        match backend {
+            Backend::Sqlite => {
+                // WAL lets the worker and the command line use one file at the same time.
+                sqlx::query("pragma journal_mode = wal")
+                    .execute(&pool)
+                    .await?;
+                sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+            }
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Records an invoice's latest facts and state (insert or replace).
+    pub async fn upsert_invoice(
+        &self,
+        invoice: &Invoice,
+        workflow_id: &str,
+        state: ChaseState,
+        now: Timestamp,
+    ) -> Result<()> {
+        let snapshot = serde_json::to_string(invoice).map_err(|e| StoreError::Corrupt {
+            what: "invoice",
+            detail: e.to_string(),
+        })?;
+        sqlx::query(
+            "insert into invoices (number_key, number, workflow_id, customer_id, customer_name, state, balance, due_date, snapshot, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             on conflict (number_key) do update set
+               number = excluded.number, workflow_id = excluded.workflow_id,
+               customer_id = excluded.customer_id, customer_name = excluded.customer_name,
+               state = excluded.state, balance = excluded.balance, due_date = excluded.due_date,
+               snapshot = excluded.snapshot, updated_at = excluded.updated_at",
+        )
+        .bind(invoice.number.normalized())
+        .bind(invoice.number.as_str().to_owned())
+        .bind(workflow_id.to_owned())
+        .bind(invoice.customer.id.clone())
+        .bind(invoice.customer.name.clone())
+        .bind(state.as_str())
+        .bind(invoice.balance.to_string())
+        .bind(invoice.due_date.to_string())
+        .bind(snapshot)
+        .bind(timestamp_text(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records the chase's view of an invoice. The state follows the same rule as
+    /// `set_state`: a closed chase in the store is never reopened by a late update.
+    pub async fn sync_invoice(
+        &self,
+        invoice: &Invoice,
+        workflow_id: &str,
+        state: ChaseState,
+        now: Timestamp,
+    ) -> Result<()> {
+        let state = match self.invoice(&invoice.number.normalized()).await? {
+            Some(stored) if stored.state.is_closed() && !state.is_closed() => stored.state,
+            _ => state,
+        };
+        self.upsert_invoice(invoice, workflow_id, state, now).await
+    }
+
+    pub async fn invoice(&self, number_key: &str) -> Result<Option<StoredInvoice>> {
+        let row = sqlx::query(
+            "select snapshot, workflow_id, state, updated_at from invoices where number_key = $1",
+        )
+        .bind(number_key.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(StoredInvoice {
+                invoice: parse_json("invoice snapshot", &row.try_get::<String, _>("snapshot")?)?,
+                workflow_id: row.try_get("workflow_id")?,
+                state: parse_state(&row.try_get::<String, _>("state")?)?,
+                updated_at: parse_timestamp(&row.try_get::<String, _>("updated_at")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Sets the chase state. A closed chase (paid, written off) is only ever changed by
+    /// another closing state, so a late "scheduled" from the workflow cannot reopen it.
+    pub async fn set_state(
+        &self,
+        number_key: &str,
+        state: ChaseState,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "update invoices set state = $1, updated_at = $2
+             where number_key = $3 and (state not in ('paid', 'written_off') or $4 = 1)",
+        )
+        .bind(state.as_str())
+        .bind(timestamp_text(now))
+        .bind(number_key.to_owned())
+        .bind(i64::from(state.is_closed()))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Records the current balance of an invoice (after a payment).
+    pub async fn set_balance(
+        &self,
+        number_key: &str,
+        balance: &chaser_domain::Money,
+        now: Timestamp,
+    ) -> Result<()> {
+        let Some(mut stored) = self.invoice(number_key).await? else {
+            return Ok(());
+        };
+        stored.invoice.balance = *balance;
+        let snapshot = serde_json::to_string(&stored.invoice).map_err(|e| StoreError::Corrupt {
+            what: "invoice",
+            detail: e.to_string(),
+        })?;
+        sqlx::query("update invoices set balance = $1, snapshot = $2, updated_at = $3 where number_key = $4")
+            .bind(balance.to_string())
+            .bind(snapshot)
+            .bind(timestamp_text(now))
+            .bind(number_key.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Claims `(workflow_id, step_id)` before sending. Only one claim per key ever succeeds.
+    pub async fn claim_outbox(
+        &self,
+        workflow_id: &str,
+        step_id: &str,
+        recipients: &serde_json::Value,
+        subject: &str,
+        now: Timestamp,
+    ) -> Result<Claim> {
+        let inserted = sqlx::query(
+            "insert into outbox (workflow_id, step_id, status, recipients, subject, created_at, updated_at)
+             values ($1, $2, 'sending', $3, $4, $5, $5)
+             on conflict (workflow_id, step_id) do nothing",
+        )
+        .bind(workflow_id.to_owned())
+        .bind(step_id.to_owned())
+        .bind(recipients.to_string())
+        .bind(subject.to_owned())
+        .bind(timestamp_text(now))
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(Claim::Fresh);
+        }
+        let row = self
+            .outbox_row(workflow_id, step_id)
+            .await?
+            .ok_or(StoreError::Corrupt {
+                what: "outbox",
+                detail: format!("{workflow_id}/{step_id} vanished"),
+            })?;
+        Ok(match row.status {
+            OutboxStatus::Sending => Claim::Unfinished,
+            status => Claim::Finished {
+                status,
+                message_id: row.message_id,
+                error: row.error,
+            },
+        })
+    }
+
+    /// Records the outcome of a claimed send.
+    pub async fn finish_outbox(
+        &self,
+        workflow_id: &str,
+        step_id: &str,
+        status: OutboxStatus,
+        message_id: Option<&str>,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "update outbox set status = $1, message_id = $2, error = $3, updated_at = $4
+             where workflow_id = $5 and step_id = $6",
+        )
+        .bind(status.as_str())
+        .bind(message_id.map(str::to_owned))
+        .bind(error.map(str::to_owned))
+        .bind(timestamp_text(now))
+        .bind(workflow_id.to_owned())
+        .bind(step_id.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn outbox_row(&self, workflow_id: &str, step_id: &str) -> Result<Option<OutboxRow>> {
+        let row = sqlx::query(
+            "select workflow_id, step_id, status, recipients, subject, message_id, error from outbox
+             where workflow_id = $1 and step_id = $2",
+        )
+        .bind(workflow_id.to_owned())
+        .bind(step_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| outbox_from_row(&r)).transpose()
+    }
+
+    /// Every outbox row of a chase, oldest first.
+    pub async fn outbox_for(&self, workflow_id: &str) -> Result<Vec<OutboxRow>> {
+        let rows = sqlx::query(
+            "select workflow_id, step_id, status, recipients, subject, message_id, error from outbox
+             where workflow_id = $1 order by id",
+        )
+        .bind(workflow_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(outbox_from_row).collect()
+    }
+
+    /// Appends an audit event; `false` if this `dedup_key` was already written.
+    pub async fn append_audit(&self, record: &AuditRecord) -> Result<bool> {
+        let done = sqlx::query(
+            "insert into audit_log (at, invoice, workflow_id, action, actor, before, after, detail, dedup_key)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             on conflict (dedup_key) do nothing",
+        )
+        .bind(timestamp_text(record.at))
+        .bind(record.invoice.clone())
+        .bind(record.workflow_id.clone())
+        .bind(record.action.clone())
+        .bind(record.actor.clone())
+        .bind(record.before.as_ref().map(ToString::to_string))
+        .bind(record.after.as_ref().map(ToString::to_string))
+        .bind(record.detail.clone())
+        .bind(record.dedup_key.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The audit trail of one invoice, in the order it was written.
+    pub async fn audit_for(&self, invoice: &str) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "select at, invoice, workflow_id, action, actor, before, after, detail, dedup_key
+             from audit_log where invoice = $1 order by id",
+        )
+        .bind(invoice.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let json = |col: &str| -> Result<Option<serde_json::Value>> {
+                    r.try_get::<Option<String>, _>(col)?
+                        .map(|s| parse_json("audit snapshot", &s))
+                        .transpose()
+                };
+                Ok(AuditRecord {
+                    at: parse_timestamp(&r.try_get::<String, _>("at")?)?,
+                    invoice: r.try_get("invoice")?,
+                    workflow_id: r.try_get("workflow_id")?,
+                    action: r.try_get("action")?,
+                    actor: r.try_get("actor")?,
+                    before: json("before")?,
+                    after: json("after")?,
+                    detail: r.try_get("detail")?,
+                    dedup_key: r.try_get("dedup_key")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Remembers a webhook delivery; `false` if it was seen before.
+    pub async fn first_delivery(
+        &self,
+        event_id: &str,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "insert into webhook_events (event_id, source, received_at) values ($1, $2, $3)
+             on conflict (event_id) do nothing",
+        )
+        .bind(event_id.to_owned())
+        .bind(source.to_owned())
+        .bind(timestamp_text(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl Store {
+    /// Forgets a delivery whose processing failed, so the sender's retry is handled.
+    pub async fn forget_delivery(&self, event_id: &str) -> Result<()> {
+        sqlx::query("delete from webhook_events where event_id = $1")
+            .bind(event_id.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+fn outbox_from_row(r: &sqlx::any::AnyRow) -> Result<OutboxRow> {
+    Ok(OutboxRow {
+        workflow_id: r.try_get("workflow_id")?,
+        step_id: r.try_get("step_id")?,
+        status: OutboxStatus::parse(&r.try_get::<String, _>("status")?)?,
+        recipients: parse_json("outbox recipients", &r.try_get::<String, _>("recipients")?)?,
+        subject: r.try_get("subject")?,
+        message_id: r.try_get("message_id")?,
+        error: r.try_get("error")?,
+    })
+}

@@ -1,0 +1,87 @@
+//! A fresh database per test: a temporary SQLite file, or a new Postgres database.
+
+use chaser_activities::store::Store;
+
+/// Where Postgres tests create their databases; CI runs Postgres on 127.0.0.1:5432.
+fn postgres_admin_url() -> String {
+    std::env::var("CHASER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+pub struct TestDb {
+    pub store: Store,
+    cleanup: Option<(String, String)>,
+    _dir: Option<std::path::PathBuf>,
+}
+
+impl TestDb {
+    pub async fn sqlite(name: &str) -> TestDb {
+        let dir = std::env::temp_dir().join(format!("chaser-store-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("chaser.db").display());
+        TestDb {
+            store: Store::connect(&url).await.unwrap(),
+            cleanup: None,
+            _dir: Some(dir),
+        }
+    }
+
+    pub async fn postgres(name: &str) -> TestDb {
+        use sqlx::Connection;
+        let admin = postgres_admin_url();
+        let db = format!("chaser_store_{}_{name}", std::process::id());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("Postgres at {admin} is required for store tests: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {db}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {db}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let store = Store::connect(&format!("{base}/{db}")).await.unwrap();
+        TestDb {
+            store,
+            cleanup: Some((admin, db)),
+            _dir: None,
+        }
+    }
+
+    pub async fn drop(self) {
+        self.store.close().await;
+        if let Some((admin, db)) = self.cleanup {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {db}")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Runs one contract test against both backends.
+macro_rules! both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = crate::backends::TestDb::sqlite(stringify!($name)).await;
+                super::$name(&db.store).await;
+                db.drop().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let db = crate::backends::TestDb::postgres(stringify!($name)).await;
+                super::$name(&db.store).await;
+                db.drop().await;
+            }
+        }
+    };
+}
+pub(crate) use both_backends;

@@ -1,0 +1,6 @@
+//! The store's contract, run against SQLite and Postgres alike.
+
+#![allow(clippy::unwrap_used)]
+
+mod backends;
+mod contract;

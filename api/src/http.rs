@@ -1,0 +1,202 @@
+//! The HTTP side of the worker: health, and the accounting webhook.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chaser_workflows::contracts::PaidSignal;
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::ops::{Action, Chaser, Incoming, Ingested, OpsError};
+use crate::signature;
+use crate::webhook::{self, Envelope, FieldError, InvoiceCreated, InvoicePaid};
+
+pub struct AppState {
+    pub chaser: Arc<Chaser>,
+    /// Shared secret for webhook signatures; webhooks are refused without one.
+    pub webhook_secret: Option<String>,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/webhooks/accounting", post(accounting))
+        .with_state(state)
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// An error answer: `{"error": "...", "field": "..."}`.
+struct ApiError {
+    status: StatusCode,
+    message: String,
+    field: Option<String>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            field: None,
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: e.message,
+            field: Some(e.field),
+        }
+    }
+}
+
+impl From<OpsError> for ApiError {
+    fn from(e: OpsError) -> ApiError {
+        let status = match &e {
+            OpsError::UnknownInvoice(_) => StatusCode::NOT_FOUND,
+            OpsError::Invalid(_) | OpsError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            OpsError::Closed { .. } => StatusCode::CONFLICT,
+            OpsError::Temporal(_) | OpsError::Store(_) => {
+                tracing::error!(error.message = %e, "webhook processing failed");
+                return ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily unavailable, retry later",
+                );
+            }
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = match self.field {
+            Some(field) => json!({ "error": self.message, "field": field }),
+            None => json!({ "error": self.message }),
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `POST /webhooks/accounting`: `invoice.created` starts a chase, `invoice.paid` ends one.
+async fn accounting(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Some(secret) = state.webhook_secret.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "webhooks are disabled: no webhook secret is configured",
+        ));
+    };
+    signature::verify(
+        secret.as_bytes(),
+        header(&headers, "x-chaser-timestamp"),
+        header(&headers, "x-chaser-signature"),
+        &body,
+        Timestamp::now().as_second(),
+    )
+    .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
+
+    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON: {e}"),
+        )
+    })?;
+    let envelope: Envelope = serde_path_to_error::deserialize(&json).map_err(|e| FieldError {
+        field: e.path().to_string(),
+        message: e.inner().to_string(),
+    })?;
+    enum Event {
+        Created(Box<InvoiceCreated>),
+        Paid(InvoicePaid),
+    }
+    let event = match envelope.kind.as_str() {
+        "invoice.created" => Event::Created(Box::new(webhook::parse(&envelope.data)?)),
+        "invoice.paid" => Event::Paid(webhook::parse(&envelope.data)?),
+        other => {
+            return Err(ApiError {
+                status: StatusCode::BAD_REQUEST,
+                message: format!(
+                    "unknown event type `{other}`: expected invoice.created or invoice.paid"
+                ),
+                field: Some("type".into()),
+            });
+        }
+    };
+    let store = state.chaser.store();
+    if !store
+        .first_delivery(&envelope.id, "accounting", Timestamp::now())
+        .await
+        .map_err(OpsError::from)?
+    {
+        return Ok(Json(json!({ "status": "duplicate", "id": envelope.id })));
+    }
+    let by = format!("webhook:accounting:{}", envelope.id);
+    let result = match event {
+        Event::Created(created) => {
+            let (invoice, balance_known) = created.into_invoice()?;
+            state
+                .chaser
+                .ingest(
+                    Incoming {
+                        invoice,
+                        paid: false,
+                        balance_known,
+                    },
+                    &by,
+                )
+                .await
+                .map(|ingested| match ingested {
+                    Ingested::Started => "started".to_owned(),
+                    Ingested::Updated(fields) => format!("updated: {}", fields.join(", ")),
+                    Ingested::Paid => "paid".to_owned(),
+                    Ingested::Unchanged => "unchanged".to_owned(),
+                    Ingested::Conflict(why) => format!("flagged: {why}"),
+                })
+        }
+        Event::Paid(paid) => match chaser_domain::InvoiceNumber::parse(&paid.number) {
+            Err(e) => Err(OpsError::Invalid(format!("data.number: {e}"))),
+            Ok(number) => {
+                let signal = PaidSignal {
+                    paid_at: paid.paid_at,
+                    reference: paid.reference,
+                    by,
+                };
+                match state.chaser.act(&number, Action::Paid(signal)).await {
+                    Ok(()) => Ok("paid".to_owned()),
+                    Err(OpsError::Closed { state, .. }) => Ok(format!("already {state}")),
+                    Err(e) => Err(e),
+                }
+            }
+        },
+    };
+    match result {
+        Ok(outcome) => Ok(Json(
+            json!({ "status": "processed", "id": envelope.id, "result": outcome }),
+        )),
+        Err(e) => {
+            // Not processed: let the sender's retry through.
+            if let Err(forget) = store.forget_delivery(&envelope.id).await {
+                tracing::error!(error.message = %forget, "could not forget a failed delivery");
+            }
+            Err(e.into())
+        }
+    }
+}

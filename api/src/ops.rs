@@ -1,0 +1,381 @@
+//! Everything an operator or an integration can do to a chase, in one place: the CLI, the
+//! webhooks and (later) the review page all call these, so they behave the same.
+
+use std::sync::Arc;
+
+use chaser_activities::store::{Store, StoreError};
+use chaser_domain::{ChaseState, Invoice, InvoiceNumber, InvoiceUpdate, Rules, Schedule};
+use chaser_workflows::contracts::{
+    ChaseInput, DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, ResolveSignal,
+    ResumeSignal, StatusView, UpdateInvoiceSignal, WriteoffSignal,
+};
+use chaser_workflows::{InvoiceChase, names};
+use jiff::Timestamp;
+use temporalio_client::errors::{
+    WorkflowInteractionError, WorkflowQueryError, WorkflowUpdateError,
+};
+use temporalio_client::{
+    Client, WorkflowExecuteUpdateOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
+    WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
+};
+use temporalio_common::search_attributes::{
+    SearchAttributeKey, SearchAttributes, Timestamp as SaTimestamp,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    #[error("unknown invoice `{0}`: no chase has been started for it")]
+    UnknownInvoice(String),
+    #[error("invoice {number}: the chase is closed ({state})")]
+    Closed { number: String, state: ChaseState },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("Temporal: {0}")]
+    Temporal(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What happened to one incoming invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ingested {
+    /// A new chase was started.
+    Started,
+    /// A running chase learned new facts (the fields that changed).
+    Updated(Vec<&'static str>),
+    /// The invoice is now paid: the chase was told.
+    Paid,
+    /// Nothing new.
+    Unchanged,
+    /// The chase is closed but the source says otherwise; flagged, not reopened.
+    Conflict(String),
+}
+
+/// One invoice from an import or a webhook.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub invoice: Invoice,
+    pub paid: bool,
+    /// The source states the open balance (otherwise partial payments already recorded
+    /// by the chase are kept).
+    pub balance_known: bool,
+}
+
+/// An action on a running chase.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Paid(PaidSignal),
+    Payment(PaymentSignal),
+    Resume(ResumeSignal),
+    Dispute(DisputeSignal),
+    Resolve(ResolveSignal),
+    Writeoff(WriteoffSignal),
+    UpdateInvoice(UpdateInvoiceSignal),
+}
+
+const SA_INVOICE_NUMBER: SearchAttributeKey<String> =
+    SearchAttributeKey::keyword(names::search_attribute::INVOICE_NUMBER);
+const SA_CUSTOMER: SearchAttributeKey<String> =
+    SearchAttributeKey::keyword(names::search_attribute::CUSTOMER);
+const SA_CHASE_STATE: SearchAttributeKey<String> =
+    SearchAttributeKey::keyword(names::search_attribute::CHASE_STATE);
+const SA_AMOUNT_DUE: SearchAttributeKey<f64> =
+    SearchAttributeKey::float(names::search_attribute::AMOUNT_DUE);
+const SA_DUE_DATE: SearchAttributeKey<SaTimestamp> =
+    SearchAttributeKey::datetime(names::search_attribute::DUE_DATE);
+
+pub struct Chaser {
+    client: Client,
+    store: Store,
+    rules: Arc<Rules>,
+    task_queue: String,
+}
+
+fn temporal(e: impl std::fmt::Display) -> OpsError {
+    OpsError::Temporal(e.to_string())
+}
+
+impl Chaser {
+    pub fn new(client: Client, store: Store, rules: Arc<Rules>, task_queue: String) -> Chaser {
+        Chaser {
+            client,
+            store,
+            rules,
+            task_queue,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Starts, updates or closes the chase for an invoice. Idempotent: the same input twice
+    /// changes nothing the second time.
+    pub async fn ingest(&self, incoming: Incoming, by: &str) -> Result<Ingested, OpsError> {
+        let mut invoice = incoming.invoice;
+        invoice
+            .check()
+            .map_err(|e| OpsError::Invalid(format!("invoice {}: {e}", invoice.number)))?;
+        let key = invoice.number.normalized();
+        let workflow_id = names::workflow_id(&invoice.number);
+        let now = Timestamp::now();
+        let Some(stored) = self.store.invoice(&key).await? else {
+            if incoming.paid {
+                // Paid before we ever chased it: remember it, start nothing.
+                self.store
+                    .upsert_invoice(&invoice, &workflow_id, ChaseState::Paid, now)
+                    .await?;
+                return Ok(Ingested::Paid);
+            }
+            self.start(&invoice, &workflow_id, by).await?;
+            return Ok(Ingested::Started);
+        };
+        if stored.state.is_closed() {
+            return Ok(if incoming.paid || stored.state == ChaseState::Paid {
+                Ingested::Unchanged
+            } else {
+                Ingested::Conflict(format!(
+                    "the chase is {} but the source shows it unpaid; not reopened",
+                    stored.state
+                ))
+            });
+        }
+        if incoming.paid {
+            self.act(
+                &invoice.number,
+                Action::Paid(PaidSignal {
+                    paid_at: None,
+                    reference: None,
+                    by: by.to_owned(),
+                }),
+            )
+            .await?;
+            return Ok(Ingested::Paid);
+        }
+        if !incoming.balance_known {
+            invoice.balance = stored.invoice.balance;
+        }
+        let update = InvoiceUpdate::between(&stored.invoice, &invoice);
+        if update.is_empty() {
+            return Ok(Ingested::Unchanged);
+        }
+        let fields = changed_fields(&update);
+        self.act(
+            &invoice.number,
+            Action::UpdateInvoice(UpdateInvoiceSignal {
+                update,
+                by: by.to_owned(),
+            }),
+        )
+        .await?;
+        self.store
+            .upsert_invoice(&invoice, &workflow_id, stored.state, now)
+            .await?;
+        Ok(Ingested::Updated(fields))
+    }
+
+    async fn start(&self, invoice: &Invoice, workflow_id: &str, by: &str) -> Result<(), OpsError> {
+        let now = Timestamp::now();
+        // The store first: the chase's first send checks it.
+        self.store
+            .upsert_invoice(invoice, workflow_id, ChaseState::Scheduled, now)
+            .await?;
+        let input = ChaseInput {
+            invoice: invoice.clone(),
+            cadence: self.rules.cadence_for(&invoice.terms).clone(),
+            settings: self.rules.company.clone(),
+            started_by: by.to_owned(),
+            carried: None,
+        };
+        let summary = format!(
+            "{} · {} · {} · due {}",
+            invoice.number,
+            invoice.customer.name,
+            invoice.balance.grouped(),
+            invoice.due_date
+        );
+        let due = invoice
+            .due_date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(temporal)?
+            .timestamp();
+        let amount = invoice
+            .balance
+            .amount()
+            .to_string()
+            .parse::<f64>()
+            .unwrap_or(0.0);
+        let options = WorkflowStartOptions::new(self.task_queue.clone(), workflow_id.to_owned())
+            .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+            .static_summary(summary)
+            .search_attributes(SearchAttributes::new([
+                SA_INVOICE_NUMBER.value_set(invoice.number.to_string()),
+                SA_CUSTOMER.value_set(invoice.customer.name.clone()),
+                SA_CHASE_STATE.value_set(ChaseState::Scheduled.as_str().to_owned()),
+                SA_AMOUNT_DUE.value_set(amount),
+                SA_DUE_DATE.value_set(SaTimestamp::new(due.as_second(), 0)),
+            ]))
+            .build();
+        // Signal-with-start: starting twice only delivers an empty update to the running chase.
+        let nothing = UpdateInvoiceSignal {
+            update: InvoiceUpdate::default(),
+            by: by.to_owned(),
+        };
+        self.client
+            .signal_with_start_workflow(
+                InvoiceChase::run,
+                input,
+                InvoiceChase::update_invoice,
+                nothing,
+                options,
+            )
+            .await
+            .map_err(temporal)?;
+        Ok(())
+    }
+
+    fn handle(
+        &self,
+        number: &InvoiceNumber,
+    ) -> temporalio_client::WorkflowHandle<Client, InvoiceChase> {
+        self.client
+            .get_workflow_handle::<InvoiceChase>(names::workflow_id(number))
+    }
+
+    /// The invoice has a chase that is still open.
+    async fn open_chase(&self, number: &InvoiceNumber) -> Result<(), OpsError> {
+        match self.store.invoice(&number.normalized()).await? {
+            None => Err(OpsError::UnknownInvoice(number.to_string())),
+            Some(stored) if stored.state.is_closed() => Err(OpsError::Closed {
+                number: number.to_string(),
+                state: stored.state,
+            }),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Maps "no such workflow" to an unknown or closed invoice, using the store.
+    async fn not_running(&self, number: &InvoiceNumber) -> OpsError {
+        match self.store.invoice(&number.normalized()).await {
+            Ok(Some(stored)) if stored.state.is_closed() => OpsError::Closed {
+                number: number.to_string(),
+                state: stored.state,
+            },
+            _ => OpsError::UnknownInvoice(number.to_string()),
+        }
+    }
+
+    /// Sends a signal. Stop signals (paid, dispute, write-off) are written to the store
+    /// first, so a send already in flight sees them in its fresh-state check.
+    pub async fn act(&self, number: &InvoiceNumber, action: Action) -> Result<(), OpsError> {
+        let key = number.normalized();
+        self.open_chase(number).await?;
+        let guard = match &action {
+            Action::Paid(_) => Some(ChaseState::Paid),
+            Action::Dispute(_) => Some(ChaseState::Disputed),
+            Action::Writeoff(_) => Some(ChaseState::WrittenOff),
+            _ => None,
+        };
+        if let Some(state) = guard {
+            self.store.set_state(&key, state, Timestamp::now()).await?;
+        }
+        let h = self.handle(number);
+        let opts = WorkflowSignalOptions::default;
+        let sent = match action {
+            Action::Paid(s) => h.signal(InvoiceChase::paid, s, opts()).await,
+            Action::Payment(s) => h.signal(InvoiceChase::payment, s, opts()).await,
+            Action::Resume(s) => h.signal(InvoiceChase::resume, s, opts()).await,
+            Action::Dispute(s) => h.signal(InvoiceChase::dispute, s, opts()).await,
+            Action::Resolve(s) => h.signal(InvoiceChase::resolve, s, opts()).await,
+            Action::Writeoff(s) => h.signal(InvoiceChase::writeoff, s, opts()).await,
+            Action::UpdateInvoice(s) => h.signal(InvoiceChase::update_invoice, s, opts()).await,
+        };
+        match sent {
+            Ok(()) => Ok(()),
+            Err(WorkflowInteractionError::NotFound(_)) => Err(self.not_running(number).await),
+            Err(e) => Err(temporal(e)),
+        }
+    }
+
+    /// Pauses through the update, so the cap's refusal comes back to the caller.
+    pub async fn pause(
+        &self,
+        number: &InvoiceNumber,
+        pause: PauseSignal,
+    ) -> Result<PauseReply, OpsError> {
+        self.open_chase(number).await?;
+        match self
+            .handle(number)
+            .execute_update(
+                InvoiceChase::request_pause,
+                pause,
+                WorkflowExecuteUpdateOptions::default(),
+            )
+            .await
+        {
+            Ok(reply) => Ok(reply),
+            Err(WorkflowUpdateError::Failed(failure)) => Ok(PauseReply::Refused {
+                reason: failure.message.clone(),
+            }),
+            Err(WorkflowUpdateError::NotFound(_)) => Err(self.not_running(number).await),
+            Err(e) => Err(temporal(e)),
+        }
+    }
+
+    /// The chase's own answer; for an invoice known only to the store (it arrived paid, so
+    /// no chase started) the store's record.
+    pub async fn status(&self, number: &InvoiceNumber) -> Result<StatusView, OpsError> {
+        match self
+            .handle(number)
+            .query(InvoiceChase::status, (), WorkflowQueryOptions::default())
+            .await
+        {
+            Ok(status) => Ok(status),
+            Err(WorkflowQueryError::NotFound(_)) => {
+                match self.store.invoice(&number.normalized()).await? {
+                    Some(stored) => Ok(StatusView {
+                        invoice: stored.invoice.number.to_string(),
+                        state: stored.state,
+                        balance: stored.invoice.balance,
+                        next_touch: None,
+                        paused_until: None,
+                        pauses_used: 0,
+                        paused_days_used: 0,
+                        sends: vec![],
+                    }),
+                    None => Err(OpsError::UnknownInvoice(number.to_string())),
+                }
+            }
+            Err(e) => Err(temporal(e)),
+        }
+    }
+
+    pub async fn schedule(&self, number: &InvoiceNumber) -> Result<Schedule, OpsError> {
+        match self
+            .handle(number)
+            .query(InvoiceChase::schedule, (), WorkflowQueryOptions::default())
+            .await
+        {
+            Ok(schedule) => Ok(schedule),
+            Err(WorkflowQueryError::NotFound(_)) => {
+                Err(OpsError::UnknownInvoice(number.to_string()))
+            }
+            Err(e) => Err(temporal(e)),
+        }
+    }
+}
+
+fn changed_fields(update: &InvoiceUpdate) -> Vec<&'static str> {
+    [
+        update.due_date.map(|_| "due_date"),
+        update.amount.map(|_| "amount"),
+        update.balance.map(|_| "balance"),
+        update.contacts.as_ref().map(|_| "contacts"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}

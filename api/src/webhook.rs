@@ -1,0 +1,164 @@
+//! The accounting webhook's payloads: a documented JSON schema (see `docs/webhooks.md`).
+
+use chaser_domain::{
+    Contact, Currency, Customer, Email, Invoice, InvoiceNumber, Locale, Money, Terms, Zone,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+use url::Url;
+
+/// `{"id": "...", "type": "invoice.created", "data": {...}}`.
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub data: serde_json::Value,
+}
+
+/// `invoice.created`: a new invoice. Amounts are decimal strings in `currency`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceCreated {
+    pub number: String,
+    pub customer: CustomerData,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    pub amount: String,
+    pub currency: String,
+    #[serde(default)]
+    pub balance: Option<String>,
+    pub issue_date: Date,
+    #[serde(default)]
+    pub due_date: Option<Date>,
+    #[serde(default)]
+    pub terms: Option<String>,
+    #[serde(default)]
+    pub pay_url: Option<Url>,
+    #[serde(default)]
+    pub pdf_url: Option<Url>,
+    pub owner_email: Email,
+    #[serde(default)]
+    pub customer_time_zone: Option<Zone>,
+    #[serde(default)]
+    pub locale: Option<Locale>,
+    #[serde(default)]
+    pub already_sent: bool,
+    /// Exact issue and due instants, when the source has them.
+    #[serde(default)]
+    pub issued_at: Option<Timestamp>,
+    #[serde(default)]
+    pub due_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerData {
+    pub id: String,
+    pub name: String,
+}
+
+/// `invoice.paid`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoicePaid {
+    pub number: String,
+    #[serde(default)]
+    pub paid_at: Option<Timestamp>,
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// A field-level problem in a payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Deserializes `data`, naming the field that failed.
+pub fn parse<T: for<'de> Deserialize<'de>>(data: &serde_json::Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(data).map_err(|e| FieldError {
+        field: format!("data.{}", e.path())
+            .trim_end_matches(".")
+            .to_owned(),
+        message: e.inner().to_string(),
+    })
+}
+
+impl InvoiceCreated {
+    pub fn into_invoice(self) -> Result<(Invoice, bool), FieldError> {
+        let field = |name: &str, message: String| FieldError {
+            field: format!("data.{name}"),
+            message,
+        };
+        let number =
+            InvoiceNumber::parse(&self.number).map_err(|e| field("number", e.to_string()))?;
+        let currency =
+            Currency::parse(&self.currency).map_err(|e| field("currency", e.to_string()))?;
+        let amount =
+            Money::parse(&self.amount, currency).map_err(|e| field("amount", e.to_string()))?;
+        let balance = self
+            .balance
+            .as_deref()
+            .map(|b| Money::parse(b, currency))
+            .transpose()
+            .map_err(|e| field("balance", e.to_string()))?;
+        let terms = self
+            .terms
+            .as_deref()
+            .map(Terms::parse_lenient)
+            .transpose()
+            .map_err(|e| field("terms", e.to_string()))?;
+        let (terms, due_date) = match (terms, self.due_date) {
+            (Some(t), Some(due)) => (t, due),
+            (Some(t), None) => {
+                let due = t
+                    .due_date(self.issue_date)
+                    .ok_or_else(|| field("due_date", format!("is required for terms {t}")))?;
+                (t, due)
+            }
+            (None, Some(due)) => {
+                let days = self
+                    .issue_date
+                    .until(due)
+                    .map(|s| s.get_days())
+                    .unwrap_or(-1);
+                (
+                    Terms::Net(
+                        u16::try_from(days)
+                            .map_err(|_| field("due_date", "is before issue_date".into()))?,
+                    ),
+                    due,
+                )
+            }
+            (None, None) => return Err(field("due_date", "give due_date or terms".into())),
+        };
+        let invoice = Invoice {
+            number,
+            customer: Customer {
+                id: self.customer.id,
+                name: self.customer.name,
+            },
+            contacts: self.contacts,
+            amount,
+            balance: balance.unwrap_or(amount),
+            issue_date: self.issue_date,
+            due_date,
+            terms,
+            pay_url: self.pay_url,
+            pdf_url: self.pdf_url,
+            owner_email: self.owner_email,
+            customer_time_zone: self.customer_time_zone,
+            locale: self.locale,
+            already_sent: self.already_sent,
+            issued_at: self.issued_at,
+            due_at: self.due_at,
+        };
+        invoice
+            .check()
+            .map_err(|e| field("amount", e.to_string()))?;
+        Ok((invoice, balance.is_some()))
+    }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# `make demo`: the Temporal dev server (with its UI), the SES emulator and the chaser worker,
+# with examples/invoices.csv imported. Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUN=.run/demo
+TEMPORAL=.tools/temporal/bin/temporal
+SES=.tools/ses-emulator/node_modules/.bin/aws-ses-v2-local
+TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
+UI_PORT=${UI_PORT:-8233}
+SES_PORT=${SES_PORT:-8005}
+HTTP_PORT=${HTTP_PORT:-8080}
+MODE=${MODE:-live}
+
+for port in "$TEMPORAL_PORT" "$UI_PORT" "$SES_PORT" "$HTTP_PORT" $((TEMPORAL_PORT + 10)) $((TEMPORAL_PORT + 11)); do
+    if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "port $port is in use: stop what runs there, or set TEMPORAL_PORT/UI_PORT/SES_PORT/HTTP_PORT" >&2
+        exit 1
+    fi
+done
+mkdir -p "$RUN"
+groups=()
+stop() {
+    trap - EXIT INT TERM
+    echo
+    echo "stopping the demo..."
+    for g in "${groups[@]}"; do /bin/kill -s TERM -- "-$g" 2>/dev/null || true; done
+    sleep 1
+    for g in "${groups[@]}"; do /bin/kill -s KILL -- "-$g" 2>/dev/null || true; done
+}
+trap stop EXIT INT TERM
+# Each service in its own process group, so stopping it stops its children too.
+start() {
+    local log=$1
+    shift
+    setsid "$@" > "$log" 2>&1 &
+    groups+=($!)
+}
+wait_port() {
+    for _ in $(seq 1 150); do
+        (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.2
+    done
+    echo "$2 did not start; see $3" >&2
+    exit 1
+}
+
+attributes=(--search-attribute InvoiceNumber=Keyword --search-attribute Customer=Keyword
+    --search-attribute ChaseState=Keyword --search-attribute AmountDue=Double
+    --search-attribute DueDate=Datetime --search-attribute NextTouchAt=Datetime)
+start "$RUN/temporal.log" "$TEMPORAL" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
+    --ui-port "$UI_PORT" --http-port $((TEMPORAL_PORT + 10)) --metrics-port $((TEMPORAL_PORT + 11)) \
+    --db-filename "$RUN/temporal.db" --log-level warn "${attributes[@]}"
+start "$RUN/ses.log" "$SES" --host 127.0.0.1 --port "$SES_PORT"
+wait_port "$TEMPORAL_PORT" "the Temporal dev server" "$RUN/temporal.log"
+wait_port "$SES_PORT" "the SES emulator" "$RUN/ses.log"
+
+cargo build --quiet --bin chaser
+cat > "$RUN/chaser.toml" <<TOML
+mode = "$MODE"
+rules = "examples/demo-rules.toml"
+database_url = "sqlite://$RUN/chaser.db"
+
+[http]
+listen = "127.0.0.1:$HTTP_PORT"
+webhook_secret = "whsec_demo"
+
+[email]
+from = "Acme Billing <billing@acme.example>"
+reply_to = "billing@acme.example"
+company_name = "Acme Ltd"
+
+[aws]
+region = "us-east-1"
+ses_endpoint_url = "http://127.0.0.1:$SES_PORT"
+TOML
+export CHASER_CONFIG=$RUN/chaser.toml TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT TEMPORAL_NAMESPACE=default
+export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo
+start "$RUN/worker.log" target/debug/chaser worker
+wait_port "$HTTP_PORT" "the chaser worker" "$RUN/worker.log"
+
+python3 scripts/demo-invoices.py examples/invoices.csv
+target/debug/chaser import examples/invoices.csv --by demo || true
+
+cat <<INFO
+
+The demo is running (mode: $MODE). Ctrl-C stops it.
+  Temporal UI      http://127.0.0.1:$UI_PORT/namespaces/default/workflows
+  Mailbox viewer   http://127.0.0.1:$SES_PORT
+  API              http://127.0.0.1:$HTTP_PORT/healthz
+Try, in another shell (CHASER_CONFIG=$RUN/chaser.toml TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT):
+  target/debug/chaser status INV-1003
+  target/debug/chaser schedule INV-1001
+  target/debug/chaser paid INV-1004 --reference bank-42
+Logs: $RUN/*.log
+INFO
+setsid tail -f "$RUN/worker.log" &
+groups+=($!)
+wait "${groups[2]}"

@@ -1,0 +1,118 @@
+//! The seconds-scale rules doc and invoice rows the scenarios share.
+
+use std::time::{Duration, Instant};
+
+pub use chaser_tests::*;
+
+/// Nudge at 5 s, follow-up at 10 s, escalation to the owner at 15 s after issue; every hour
+/// and day open; at most one pause of up to two days.
+pub const RULES: &str = r#"
+[company]
+time_zone = "UTC"
+quiet_hours = "none"
+business_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+min_gap = "1s"
+catch_up = "latest"
+late_tolerance = "2s"
+
+[company.pause_cap]
+max_pauses = 1
+max_paused_days = 2
+
+[[cadences.default.steps]]
+when = "after_issue 5s"
+move = "nudge"
+
+[[cadences.default.steps]]
+when = "after_issue 10s"
+move = "follow_up"
+
+[[cadences.default.steps]]
+when = "after_issue 15s"
+move = "escalate"
+"#;
+
+pub const HEADER: &str = "number,customer,contact_email,amount,currency,issue_date,due_date,terms,pay_url,pdf_url,owner_email,paid,issued_at\n";
+
+/// One invoice for `test`, issued now: its billing contact, owner, and the instant of issue.
+pub struct Invoice {
+    pub number: String,
+    pub billing: String,
+    pub owner: String,
+    pub issued: Instant,
+}
+
+impl Invoice {
+    pub fn new(test: &str, number: &str) -> Invoice {
+        Invoice {
+            // Unique per test and per run: tests share one Temporal server.
+            number: format!("{number}-{test}-{}", std::process::id()),
+            billing: address(test, &format!("ap-{number}")),
+            owner: address(test, &format!("owner-{number}")),
+            issued: Instant::now(),
+        }
+    }
+
+    /// The CSV row; the invoice is issued at the moment of this call.
+    pub fn row(&mut self, paid: bool) -> String {
+        self.issued = Instant::now();
+        format!(
+            "{},Acme Ltd,{},1200.00,USD,{today},{today},,https://pay.example/{},,{},{},{}\n",
+            self.number,
+            self.billing,
+            self.number,
+            self.owner,
+            if paid { "yes" } else { "no" },
+            in_secs(0),
+            today = today(),
+        )
+    }
+
+    pub fn workflow_id(&self) -> String {
+        format!("invoice-{}", self.number.to_uppercase())
+    }
+
+    /// Sleeps until `secs` after issue.
+    pub fn sleep_until(&self, secs: f64) {
+        let at = self.issued + Duration::from_secs_f64(secs);
+        if let Some(wait) = at.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// Waits for `count` messages to `address`.
+    pub fn wait_mail(&self, address: &str, count: usize) -> Vec<Mail> {
+        wait_for(
+            &format!("{count} message(s) to {address}"),
+            Duration::from_secs(45),
+            || {
+                let mail = stack().mail_to(address);
+                (mail.len() >= count).then_some(mail)
+            },
+        )
+    }
+}
+
+/// A chaser with the seconds-scale rules and a running worker.
+pub fn chaser(name: &str, backend: Backend) -> Chaser {
+    let mut chaser = Chaser::new(name, RULES, backend);
+    chaser.start_worker();
+    chaser
+}
+
+/// Imports the given rows as one CSV file.
+pub fn import(chaser: &Chaser, rows: &[String]) -> String {
+    let path = chaser.csv("invoices.csv", &format!("{HEADER}{}", rows.concat()));
+    chaser.ok(&["import", &path])
+}
+
+/// The step ids of a status's sends with the given state.
+pub fn sends(status: &serde_json::Value, state: &str) -> Vec<String> {
+    status["sends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["state"]["state"] == state)
+        .map(|s| s["step_id"].as_str().unwrap().to_owned())
+        .collect()
+}

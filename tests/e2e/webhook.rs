@@ -1,0 +1,117 @@
+//! The first accounting webhook: signed, idempotent, and precise about bad input.
+
+use crate::support::*;
+
+fn created(inv: &Invoice, id: &str) -> String {
+    serde_json::json!({
+        "id": id,
+        "type": "invoice.created",
+        "data": {
+            "number": inv.number,
+            "customer": { "id": "acme", "name": "Acme Ltd" },
+            "contacts": [{ "name": "AP", "email": inv.billing, "roles": ["billing"] }],
+            "amount": "1200.00",
+            "currency": "USD",
+            "issue_date": today(),
+            "terms": "net-30",
+            "owner_email": inv.owner,
+            "issued_at": in_secs(0),
+        }
+    })
+    .to_string()
+}
+
+#[test]
+fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
+    let name = "webhook";
+    let chaser = chaser(name, Backend::Sqlite);
+    let url = chaser.url("/webhooks/accounting");
+    let inv = Invoice::new(name, "INV-WH");
+    let body = created(&inv, &format!("evt-created-{}", inv.number));
+
+    // Unsigned, badly signed, or stale: 401 and nothing happens.
+    assert_eq!(post_raw(&url, &[], &body).0, 401);
+    let now = jiff::Timestamp::now().as_second().to_string();
+    assert_eq!(
+        post_raw(
+            &url,
+            &[
+                ("X-Chaser-Timestamp", &now),
+                ("X-Chaser-Signature", "v1=00ff")
+            ],
+            &body
+        )
+        .0,
+        401
+    );
+    let old = (jiff::Timestamp::now().as_second() - 600).to_string();
+    let stale = chaser_api::signature::sign(b"whsec_test", &old, body.as_bytes());
+    let (status, answer) = post_raw(
+        &url,
+        &[("X-Chaser-Timestamp", &old), ("X-Chaser-Signature", &stale)],
+        &body,
+    );
+    assert_eq!(status, 401);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("seconds away from now"),
+        "{answer}"
+    );
+    assert_eq!(
+        chaser.run(&["status", &inv.number]).status.code(),
+        Some(1),
+        "no chase yet"
+    );
+
+    // Signed: started; the same event again: 200 with no second effect.
+    let (status, answer) = post_webhook(&url, "whsec_test", &body);
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("started")),
+        "{answer}"
+    );
+    let (status, answer) = post_webhook(&url, "whsec_test", &body);
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("duplicate")),
+        "{answer}"
+    );
+    assert_eq!(chaser.status(&inv.number)["state"], "scheduled");
+
+    // Invalid payloads: 400 naming the field.
+    let bad = body
+        .replace("\"1200.00\"", "\"12.345\"")
+        .replace("evt-created", "evt-bad");
+    let (status, answer) = post_webhook(&url, "whsec_test", &bad);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["field"], "data.amount");
+    assert_eq!(
+        answer["error"],
+        "12.345 has more decimals than USD allows (2)"
+    );
+    let missing =
+        serde_json::json!({ "id": "evt-x", "type": "invoice.paid", "data": {} }).to_string();
+    let (status, answer) = post_webhook(&url, "whsec_test", &missing);
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (400, Some("data")),
+        "{answer}"
+    );
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `number`"),
+        "{answer}"
+    );
+    let unknown =
+        serde_json::json!({ "id": "evt-y", "type": "invoice.exploded", "data": {} }).to_string();
+    let (status, answer) = post_webhook(&url, "whsec_test", &unknown);
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (400, Some("type")),
+        "{answer}"
+    );
+}

@@ -1,0 +1,93 @@
+//! Every committed history replays against today's workflow code. A failure here means a
+//! change is not replay-safe: guard it with `ctx.patched(..)`, never edit the fixture.
+//! Refresh fixtures with `UPDATE_HISTORIES=1 cargo test -p chaser-tests --test e2e`.
+
+#![allow(clippy::unwrap_used)]
+
+use chaser_workflows::InvoiceChase;
+use temporalio_client::WorkflowHistory;
+use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+
+#[tokio::test]
+async fn committed_histories_replay_with_the_current_workflow() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/histories/invoice_chase");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 2,
+        "expected committed histories in {}",
+        dir.display()
+    );
+    let replayer = WorkflowReplayer::new(
+        WorkflowReplayerOptions::new()
+            .register_workflow::<InvoiceChase>()
+            .unwrap()
+            .build(),
+    )
+    .unwrap();
+    for file in files {
+        let history = WorkflowHistory::from_json(&std::fs::read(&file).unwrap()).unwrap();
+        replayer
+            .replay_workflow(history)
+            .await
+            .unwrap_or_else(|e| panic!("{} does not replay: {e:?}", file.display()));
+    }
+}
+
+/// The same wire name with different code: it sleeps first instead of recording the start.
+mod changed {
+    use std::time::Duration;
+
+    use chaser_workflows::contracts::{ChaseInput, ChaseOutcome};
+    use chaser_workflows::names;
+    use temporalio_macros::{workflow, workflow_methods};
+    use temporalio_workflow::{WorkflowContext, WorkflowContextView, WorkflowResult};
+
+    #[workflow]
+    pub struct ChangedChase {
+        _input: ChaseInput,
+    }
+
+    #[workflow_methods]
+    impl ChangedChase {
+        #[init]
+        pub fn new(_ctx: &WorkflowContextView, input: ChaseInput) -> Self {
+            Self { _input: input }
+        }
+
+        #[run(name = names::workflow::INVOICE_CHASE)]
+        pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<ChaseOutcome> {
+            loop {
+                ctx.timer(Duration::from_secs(3600)).await;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_change_that_is_not_replay_safe_is_caught() {
+    use temporalio_sdk::workflow_replayer::{WorkflowReplayError, WorkflowReplayFailure};
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/histories/invoice_chase/paid_after_nudge.json");
+    let history = WorkflowHistory::from_json(&std::fs::read(file).unwrap()).unwrap();
+    let replayer = WorkflowReplayer::new(
+        WorkflowReplayerOptions::new()
+            .register_workflow::<changed::ChangedChase>()
+            .unwrap()
+            .build(),
+    )
+    .unwrap();
+    let error = replayer.replay_workflow(history).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            WorkflowReplayError::Replay(WorkflowReplayFailure::Nondeterminism { .. })
+        ),
+        "{error:?}"
+    );
+}

@@ -1,0 +1,185 @@
+//! `chaser.toml`, overridden by `CHASER_*` environment variables (`CHASER_HTTP__LISTEN` sets
+//! `http.listen`) and `DATABASE_URL`. The Temporal connection comes from the SDK's own
+//! settings: `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, and the rest of its env config.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chaser_activities::Mode;
+use chaser_domain::Rules;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `live` sends; `dry_run` renders and records every message but sends nothing.
+    pub mode: Mode,
+    /// The rules doc; the built-in defaults (the seed's net-30 cadence) when unset.
+    pub rules: Option<PathBuf>,
+    /// `sqlite://PATH` (the default) or `postgres://...`.
+    pub database_url: String,
+    /// A folder of templates that override or add to the built-in ones.
+    pub templates_dir: Option<PathBuf>,
+    pub temporal: TemporalConfig,
+    pub http: HttpConfig,
+    pub email: EmailConfig,
+    pub aws: AwsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporalConfig {
+    /// Only tests change this; the product's queue is `chaser`.
+    pub task_queue: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    pub listen: SocketAddr,
+    /// Shared secret for `X-Chaser-Signature`; webhooks are refused without one.
+    pub webhook_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    pub from: String,
+    pub reply_to: Option<String>,
+    pub company_name: String,
+    pub signature: Option<String>,
+    /// Shown instead of a pay link when an invoice has none.
+    pub payment_instructions: Option<String>,
+    /// The account owner for rows that do not name one.
+    pub default_owner: Option<String>,
+    /// The currency for rows that do not name one.
+    pub default_currency: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsConfig {
+    pub region: Option<String>,
+    /// Sends through a local SES emulator instead of AWS, e.g. `http://127.0.0.1:8005`.
+    pub ses_endpoint_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mode: Mode::Live,
+            rules: None,
+            database_url: "sqlite://chaser.db".to_owned(),
+            templates_dir: None,
+            temporal: TemporalConfig {
+                task_queue: chaser_workflows::names::TASK_QUEUE.to_owned(),
+            },
+            http: HttpConfig {
+                listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                webhook_secret: None,
+            },
+            email: EmailConfig {
+                from: "billing@example.com".to_owned(),
+                reply_to: None,
+                company_name: "Our company".to_owned(),
+                signature: None,
+                payment_instructions: None,
+                default_owner: None,
+                default_currency: None,
+            },
+            aws: AwsConfig {
+                region: Some("us-east-1".to_owned()),
+                ses_endpoint_url: None,
+            },
+        }
+    }
+}
+
+impl Config {
+    /// Loads `path` if given (it must exist), else `chaser.toml` if present, then the env.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match path {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.exists(),
+                    "config file {} does not exist",
+                    path.display()
+                );
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None => figment = figment.merge(Toml::file_exact("chaser.toml")),
+        }
+        figment = figment.merge(Env::prefixed("CHASER_").split("__").ignore(&["config"]));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))
+    }
+
+    /// The rules doc, validated; the built-in defaults when none is configured.
+    pub fn rules(&self) -> anyhow::Result<Rules> {
+        let Some(path) = &self.rules else {
+            return Ok(Rules::default());
+        };
+        let source = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read rules doc {}", path.display()))?;
+        Rules::from_toml(&source, &path.display().to_string())
+            .map_err(|errors| anyhow::anyhow!("{errors}"))
+    }
+}
+
+#[cfg(test)]
+// `figment::Jail` closures return figment's own (large) error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_is_overridden_by_chaser_variables_and_database_url() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "chaser.toml",
+                "mode = \"dry_run\"\ndatabase_url = \"sqlite://file.db\"\n[http]\nlisten = \"127.0.0.1:9000\"\n[email]\nfrom = \"a@b.example\"\n",
+            )?;
+            jail.set_env("CHASER_HTTP__LISTEN", "0.0.0.0:8080");
+            jail.set_env("CHASER_EMAIL__COMPANY_NAME", "Acme Ltd");
+            jail.set_env("DATABASE_URL", "postgres://chaser@db/chaser");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.mode, Mode::DryRun);
+            assert_eq!(config.http.listen.to_string(), "0.0.0.0:8080");
+            assert_eq!(config.email.from, "a@b.example");
+            assert_eq!(config.email.company_name, "Acme Ltd");
+            assert_eq!(config.database_url, "postgres://chaser@db/chaser");
+            assert_eq!(config.temporal.task_queue, "chaser");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_value_names_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("chaser.toml", "[http]\nlisten = \"everywhere\"\n")?;
+            let error = Config::load(None).unwrap_err().to_string();
+            assert!(error.contains("http.listen"), "{error}");
+            let missing = Config::load(Some(Path::new("nope.toml")))
+                .unwrap_err()
+                .to_string();
+            assert_eq!(missing, "config file nope.toml does not exist");
+            jail.create_file("typo.toml", "moed = \"live\"\n")?;
+            let typo = Config::load(Some(Path::new("typo.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                typo.contains("unknown field") && typo.contains("moed"),
+                "{typo}"
+            );
+            Ok(())
+        });
+    }
+}

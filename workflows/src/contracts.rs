@@ -1,0 +1,231 @@
+//! The payloads of every workflow, signal, update, query and activity: one named struct each,
+//! new fields always `#[serde(default)]` so that running chases keep deserializing.
+
+use chaser_domain::schedule::HistoryEntry;
+use chaser_domain::{
+    Cadence, Chase, ChaseState, Email, Invoice, InvoiceUpdate, Money, PauseLength, PlannedStep,
+    Settings,
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Starts a chase: a frozen snapshot of the invoice, its cadence and the company settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChaseInput {
+    pub invoice: Invoice,
+    pub cadence: Cadence,
+    pub settings: Settings,
+    /// Who started it (`import`, `webhook:accounting`, `cli:alice`).
+    #[serde(default)]
+    pub started_by: String,
+    /// Carried over continue-as-new: the chase so far, and the audit sequence number.
+    #[serde(default)]
+    pub carried: Option<Carried>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Carried {
+    pub chase: Chase,
+    pub audit_seq: u64,
+    #[serde(default)]
+    pub thanked: bool,
+}
+
+/// What a finished chase reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChaseOutcome {
+    pub state: ChaseState,
+    pub balance: Money,
+    pub sent: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaidSignal {
+    #[serde(default)]
+    pub paid_at: Option<Timestamp>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSignal {
+    pub amount: Money,
+    #[serde(default)]
+    pub paid_at: Option<Timestamp>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub by: String,
+}
+
+/// `until` an instant, or for `days`. Exactly one should be set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseSignal {
+    #[serde(default)]
+    pub until: Option<Timestamp>,
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub by: String,
+}
+
+impl PauseSignal {
+    pub fn length(&self) -> Result<PauseLength, String> {
+        match (self.until, self.days) {
+            (Some(until), None) => Ok(PauseLength::Until(until)),
+            (None, Some(days)) => Ok(PauseLength::Days(days)),
+            (None, None) => Err("a pause needs `until` or `days`".into()),
+            (Some(_), Some(_)) => Err("give `until` or `days`, not both".into()),
+        }
+    }
+}
+
+/// The reply to a `request_pause` update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum PauseReply {
+    Paused { until: Timestamp, pauses_used: u32 },
+    Refused { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResumeSignal {
+    #[serde(default)]
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeSignal {
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub by: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    Resume,
+    Writeoff,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveSignal {
+    pub resolution: Resolution,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteoffSignal {
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateInvoiceSignal {
+    pub update: InvoiceUpdate,
+    #[serde(default)]
+    pub by: String,
+}
+
+/// What `status` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusView {
+    pub invoice: String,
+    pub state: ChaseState,
+    pub balance: Money,
+    pub next_touch: Option<NextTouch>,
+    pub paused_until: Option<Timestamp>,
+    pub pauses_used: u32,
+    pub paused_days_used: u32,
+    /// Every step that has an outcome, in order.
+    pub sends: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextTouch {
+    pub step_id: String,
+    #[serde(rename = "move")]
+    pub action: chaser_domain::Move,
+    pub at: Timestamp,
+}
+
+/// Which message a send is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A cadence step to the customer.
+    Reminder,
+    /// To the account owner: an escalation, or a step that found no customer contact.
+    OwnerEscalation,
+    ThankYou,
+}
+
+/// One message to send. `key` is unique within the chase and keys the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendRequest {
+    pub workflow_id: String,
+    pub key: String,
+    pub kind: MessageKind,
+    /// The step this message belongs to (none for a thank-you).
+    #[serde(default)]
+    pub step: Option<PlannedStep>,
+    /// The chase's view of the invoice, with the balance after payments.
+    pub invoice: Invoice,
+    pub to: Vec<Email>,
+    #[serde(default)]
+    pub cc: Vec<Email>,
+    /// What happened so far, for an escalation's context.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum SendResult {
+    Sent {
+        message_id: String,
+    },
+    /// Dry-run mode: rendered and recorded in the outbox, never sent.
+    DryRun,
+    /// A send-time check said no; `reason` says which and why.
+    Declined {
+        reason: String,
+    },
+}
+
+/// State changes and actions to append to the audit log, with the invoice as it now stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditBatch {
+    pub workflow_id: String,
+    /// The first run id of this chase's continue-as-new chain: with `seq`, it keys each event.
+    #[serde(default)]
+    pub chain: String,
+    pub invoice: Invoice,
+    pub state: ChaseState,
+    pub events: Vec<AuditEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Numbered per chase, so a retried write is a no-op.
+    pub seq: u64,
+    pub at: Timestamp,
+    pub action: String,
+    pub actor: String,
+    #[serde(default)]
+    pub before: Option<serde_json::Value>,
+    #[serde(default)]
+    pub after: Option<serde_json::Value>,
+    #[serde(default)]
+    pub detail: Option<String>,
+}

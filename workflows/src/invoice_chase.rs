@@ -1,0 +1,862 @@
+//! `InvoiceChase`: one long-running workflow per invoice.
+//!
+//! It asks the domain for the schedule, sleeps on a durable timer until the next step, sends
+//! through activities, and re-plans whenever a signal changes something. Decisions (caps,
+//! payments, catch-up, windows) are made by `chaser_domain`; this module only orchestrates.
+//! Deterministic: no I/O, no system clock, no randomness.
+
+use std::time::{Duration, SystemTime};
+
+use chaser_domain::schedule::{HistoryEntry, SkipReason, StepState};
+use chaser_domain::{
+    Cadence, Chase, ChaseError, ChaseState, Email, Move, PlannedStep, Schedule, Settings,
+    plan_with_history,
+};
+use jiff::Timestamp;
+use serde_json::json;
+use temporalio_common::ActivityError;
+use temporalio_common::error::IncomingError;
+use temporalio_common::search_attributes::{SearchAttributeKey, Timestamp as SaTimestamp};
+use temporalio_macros::{activity_definitions, workflow, workflow_methods};
+use temporalio_workflow::{
+    ActivityExecutionError, ActivityOptions, CancellableFuture, ContinueAsNewOptions, RetryPolicy,
+    SyncWorkflowContext, TimerOptions, WorkflowContext, WorkflowContextView, WorkflowResult,
+    workflows::select,
+};
+
+use crate::contracts::{
+    AuditBatch, AuditEvent, Carried, ChaseInput, ChaseOutcome, DisputeSignal, MessageKind,
+    NextTouch, PaidSignal, PauseReply, PauseSignal, PaymentSignal, Resolution, ResolveSignal,
+    ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal, WriteoffSignal,
+};
+use crate::names;
+
+/// The activities a chase calls; implemented in `chaser-activities`.
+pub struct ChaseActivities;
+
+#[activity_definitions]
+impl ChaseActivities {
+    /// Sends one message through the guardrails (fresh state, outbox), or declines it.
+    #[activity(name = names::activity::SEND_MESSAGE)]
+    pub fn send_message(request: SendRequest) -> Result<SendResult, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Appends audit events and records the invoice's current state in the store.
+    #[activity(name = names::activity::RECORD_AUDIT)]
+    pub fn record_audit(batch: AuditBatch) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The activity markers, for `#[activity(definition = ...)]` in the implementing crate.
+pub mod activity_defs {
+    pub use super::chase_activities::{RecordAudit, SendMessage};
+}
+
+const SA_INVOICE_NUMBER: SearchAttributeKey<String> =
+    SearchAttributeKey::keyword(names::search_attribute::INVOICE_NUMBER);
+const SA_CUSTOMER: SearchAttributeKey<String> =
+    SearchAttributeKey::keyword(names::search_attribute::CUSTOMER);
+const SA_CHASE_STATE: SearchAttributeKey<String> =
+    SearchAttributeKey::keyword(names::search_attribute::CHASE_STATE);
+const SA_AMOUNT_DUE: SearchAttributeKey<f64> =
+    SearchAttributeKey::float(names::search_attribute::AMOUNT_DUE);
+const SA_DUE_DATE: SearchAttributeKey<SaTimestamp> =
+    SearchAttributeKey::datetime(names::search_attribute::DUE_DATE);
+const SA_NEXT_TOUCH_AT: SearchAttributeKey<SaTimestamp> =
+    SearchAttributeKey::datetime(names::search_attribute::NEXT_TOUCH_AT);
+
+/// What the search attributes last said, so they are only upserted when something changed.
+#[derive(Debug, Clone, PartialEq)]
+struct Published {
+    state: ChaseState,
+    balance: chaser_domain::Money,
+    due: jiff::civil::Date,
+    next: Option<Timestamp>,
+}
+
+#[workflow]
+pub struct InvoiceChase {
+    cadence: Cadence,
+    settings: Settings,
+    chase: Chase,
+    schedule: Schedule,
+    audit_seq: u64,
+    audit_queue: Vec<AuditEvent>,
+    /// A signal changed something: re-plan.
+    dirty: bool,
+    /// The latest workflow time seen, for handlers that have no clock (validators).
+    clock: Timestamp,
+    thanked: bool,
+    published: Option<Published>,
+}
+
+/// Why the main loop woke up.
+enum Wake {
+    Due,
+    Signal,
+}
+
+/// Clears a search attribute. `value_unset()` sends an empty payload, which Server 1.32
+/// refuses for typed attributes (failing the workflow task); an empty list clears any type.
+fn sa_clear(name: &'static str) -> temporalio_common::search_attributes::SearchAttributeUpdate {
+    SearchAttributeKey::<Vec<String>>::keyword_list(name).value_set(vec![])
+}
+
+/// What the next wake-up is for.
+enum Next {
+    Step(Box<PlannedStep>),
+    PauseEnds,
+}
+
+fn timestamp(t: Option<SystemTime>) -> Timestamp {
+    t.and_then(|t| Timestamp::try_from(t).ok())
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn sa_time(t: Timestamp) -> SaTimestamp {
+    SaTimestamp::new(t.as_second(), t.subsec_nanosecond())
+}
+
+fn actor(by: &str) -> String {
+    if by.trim().is_empty() {
+        "unknown".to_owned()
+    } else {
+        by.trim().to_owned()
+    }
+}
+
+/// The failure's type name (for branching) and message (for people).
+fn failure_of(error: &ActivityExecutionError) -> (Option<String>, String) {
+    match error {
+        ActivityExecutionError::Failed(f) => match f.cause() {
+            Some(IncomingError::Application(app)) => {
+                (app.type_name().map(str::to_owned), app.to_string())
+            }
+            Some(other) => (None, other.failure().message.clone()),
+            None => (None, f.failure().message.clone()),
+        },
+        other => (None, other.to_string()),
+    }
+}
+
+/// "follow-up · 2026-12-11 09:00 Europe/London": what the UI shows on a timer.
+fn step_summary(step: &PlannedStep) -> String {
+    let local = step.zone.tz().to_datetime(step.at);
+    let label = match step.action {
+        Move::Nudge => "nudge",
+        Move::FollowUp => "follow-up",
+        Move::Escalate => "escalation",
+        Move::FinalNotice => "final notice",
+    };
+    format!(
+        "{label} ({}) · {} {}",
+        step.id,
+        local.strftime("%Y-%m-%d %H:%M"),
+        step.zone
+    )
+}
+
+#[workflow_methods]
+impl InvoiceChase {
+    #[init]
+    pub fn new(ctx: &WorkflowContextView, input: ChaseInput) -> Self {
+        let fresh = input.carried.is_none();
+        let (chase, audit_seq, thanked) = match input.carried {
+            Some(c) => (c.chase, c.audit_seq, c.thanked),
+            None => (Chase::new(input.invoice), 0, false),
+        };
+        let mut me = InvoiceChase {
+            cadence: input.cadence,
+            settings: input.settings,
+            chase,
+            schedule: Schedule { steps: vec![] },
+            audit_seq,
+            audit_queue: vec![],
+            dirty: false,
+            clock: Timestamp::UNIX_EPOCH,
+            thanked,
+            published: None,
+        };
+        if fresh {
+            let after = me.snapshot();
+            let detail = format!("cadence {}", me.cadence.name);
+            let at = timestamp(ctx.start_time());
+            me.audit(
+                at,
+                "chase_started",
+                &actor(&input.started_by),
+                None,
+                Some(after),
+                Some(detail),
+            );
+        }
+        me
+    }
+
+    #[run(name = names::workflow::INVOICE_CHASE)]
+    pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<ChaseOutcome> {
+        loop {
+            let now = timestamp(ctx.workflow_time());
+            let next = ctx.state_mut(|s| {
+                s.dirty = false;
+                s.clock = now;
+                if s.chase.pause_is_over(now) {
+                    s.apply(now, "pause_ended", "system", None, |c| c.resume(now));
+                    s.dirty = false;
+                }
+                s.replan(now);
+                s.next()
+            });
+            Self::publish(ctx, now);
+            Self::flush_audit(ctx).await?;
+
+            let state = ctx.state(|s| s.chase.state);
+            if state.is_closed() {
+                if state == ChaseState::Paid && ctx.state(|s| s.settings.thank_you && !s.thanked) {
+                    Self::thank(ctx).await;
+                    Self::flush_audit(ctx).await?;
+                }
+                return Ok(ctx.state(|s| ChaseOutcome {
+                    state: s.chase.state,
+                    balance: s.chase.invoice.balance,
+                    sent: s
+                        .chase
+                        .history
+                        .entries
+                        .iter()
+                        .filter(|e| e.state == StepState::Done)
+                        .count(),
+                }));
+            }
+            if ctx.continue_as_new_suggested() {
+                let input = ctx.state(|s| s.carry_over());
+                return match ctx.continue_as_new(input, ContinueAsNewOptions::default()) {
+                    Err(termination) => Err(termination),
+                    Ok(never) => match never {},
+                };
+            }
+            if ctx.state(|s| s.dirty) {
+                continue;
+            }
+
+            let Some((at, next)) = next else {
+                // Disputed, or every step has run: wait for a signal (paid, resolve, ...).
+                ctx.wait_condition(|s| s.dirty).await?;
+                continue;
+            };
+            if at > now {
+                let summary = match &next {
+                    Next::Step(step) => step_summary(step),
+                    Next::PauseEnds => "pause ends".to_owned(),
+                };
+                let wait = now.duration_until(at).unsigned_abs();
+                let mut timer =
+                    std::pin::pin!(ctx.timer(TimerOptions::builder(wait).summary(summary).build()));
+                let woke = select! {
+                    _ = timer.as_mut() => Wake::Due,
+                    woken = ctx.wait_condition(|s| s.dirty) => { woken?; Wake::Signal },
+                };
+                if let Wake::Signal = woke {
+                    // A dropped timer would still fire later; cancel it explicitly.
+                    timer.cancel();
+                }
+                // Re-plan on waking: a timer that fires after an outage must not send a step
+                // the catch-up policy now skips.
+                continue;
+            }
+            if let Next::Step(step) = next {
+                Self::run_step(ctx, *step).await?;
+            }
+        }
+    }
+
+    #[signal(name = names::signal::PAID)]
+    pub fn paid(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: PaidSignal) {
+        let now = self.tick(ctx);
+        let detail = input.reference.map(|r| format!("reference {r}"));
+        self.apply(now, "paid", &input.by, detail, |c| c.mark_paid(now));
+    }
+
+    #[signal(name = names::signal::PAYMENT)]
+    pub fn payment(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: PaymentSignal) {
+        let now = self.tick(ctx);
+        let reference = input
+            .reference
+            .map(|r| format!(", reference {r}"))
+            .unwrap_or_default();
+        let detail = Some(format!("{}{reference}", input.amount.grouped()));
+        self.apply(now, "payment", &input.by, detail, |c| {
+            c.apply_payment(input.amount, now).map(|(_, t)| t)
+        });
+    }
+
+    #[signal(name = names::signal::PAUSE)]
+    pub fn pause(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: PauseSignal) {
+        let now = self.tick(ctx);
+        if let Err(_audited) = self.pause_now(now, &input) {}
+    }
+
+    #[update_validator(request_pause)]
+    fn validate_request_pause(
+        &self,
+        _ctx: &WorkflowContextView,
+        input: &PauseSignal,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let length = input.length()?;
+        self.chase
+            .check_pause(length, self.clock, self.settings.pause_cap)?;
+        Ok(())
+    }
+
+    /// `pause`, answered: the caller learns whether the cap allowed it.
+    #[update(name = names::update::REQUEST_PAUSE)]
+    pub fn request_pause(
+        &mut self,
+        ctx: &mut SyncWorkflowContext<Self>,
+        input: PauseSignal,
+    ) -> PauseReply {
+        let now = self.tick(ctx);
+        match self.pause_now(now, &input) {
+            Ok(until) => PauseReply::Paused {
+                until,
+                pauses_used: self.chase.pauses_used,
+            },
+            Err(reason) => PauseReply::Refused { reason },
+        }
+    }
+
+    #[signal(name = names::signal::RESUME)]
+    pub fn resume(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: ResumeSignal) {
+        let now = self.tick(ctx);
+        self.apply(now, "resume", &input.by, None, |c| c.resume(now));
+    }
+
+    #[signal(name = names::signal::DISPUTE)]
+    pub fn dispute(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: DisputeSignal) {
+        let now = self.tick(ctx);
+        self.apply(now, "dispute", &input.by, Some(input.reason), |c| {
+            c.dispute(now)
+        });
+    }
+
+    #[signal(name = names::signal::RESOLVE)]
+    pub fn resolve(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: ResolveSignal) {
+        let now = self.tick(ctx);
+        match input.resolution {
+            Resolution::Resume => {
+                self.apply(now, "resolve_resume", &input.by, Some(input.reason), |c| {
+                    c.resolve_resume()
+                })
+            }
+            Resolution::Writeoff => {
+                self.apply(
+                    now,
+                    "resolve_writeoff",
+                    &input.by,
+                    Some(input.reason),
+                    |c| {
+                        if c.state == ChaseState::Disputed {
+                            c.write_off(now)
+                        } else {
+                            Err(ChaseError::WrongState(c.state, "disputed"))
+                        }
+                    },
+                );
+            }
+        }
+    }
+
+    #[signal(name = names::signal::WRITEOFF)]
+    pub fn writeoff(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: WriteoffSignal) {
+        let now = self.tick(ctx);
+        self.apply(now, "writeoff", &input.by, Some(input.reason), |c| {
+            c.write_off(now)
+        });
+    }
+
+    #[signal(name = names::signal::UPDATE_INVOICE)]
+    pub fn update_invoice(
+        &mut self,
+        ctx: &mut SyncWorkflowContext<Self>,
+        input: UpdateInvoiceSignal,
+    ) {
+        let now = self.tick(ctx);
+        if input.update.is_empty() {
+            return;
+        }
+        let changed: Vec<&str> = [
+            input.update.due_date.map(|_| "due date"),
+            input.update.amount.map(|_| "amount"),
+            input.update.balance.map(|_| "balance"),
+            input.update.contacts.as_ref().map(|_| "contacts"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let detail = Some(format!("changed: {}", changed.join(", ")));
+        self.apply(now, "invoice_updated", &input.by, detail, |c| {
+            c.update_invoice(&input.update, now).map(|t| {
+                t.unwrap_or(chaser_domain::Transition {
+                    from: c.state,
+                    to: c.state,
+                })
+            })
+        });
+    }
+
+    #[query(name = names::query::STATUS)]
+    pub fn status(&self, _ctx: &WorkflowContextView) -> StatusView {
+        StatusView {
+            invoice: self.chase.invoice.number.to_string(),
+            state: self.chase.state,
+            balance: self.chase.invoice.balance,
+            next_touch: self.next_touch(),
+            paused_until: self.chase.paused_until,
+            pauses_used: self.chase.pauses_used,
+            paused_days_used: self.chase.paused_days_used,
+            sends: self.chase.history.entries.clone(),
+        }
+    }
+
+    #[query(name = names::query::SCHEDULE)]
+    pub fn schedule(&self, _ctx: &WorkflowContextView) -> Schedule {
+        self.schedule.clone()
+    }
+}
+
+impl InvoiceChase {
+    /// Reads the clock in a signal handler.
+    fn tick(&mut self, ctx: &SyncWorkflowContext<Self>) -> Timestamp {
+        let now = timestamp(ctx.workflow_time());
+        self.clock = self.clock.max(now);
+        now
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
+        let c = &self.chase;
+        json!({
+            "state": c.state,
+            "balance": c.invoice.balance,
+            "due_date": c.invoice.due_date,
+            "paused_until": c.paused_until,
+            "pauses_used": c.pauses_used,
+            "paused_days_used": c.paused_days_used,
+            "contacts": c.invoice.contacts.iter().map(|x| x.email.as_str()).collect::<Vec<_>>(),
+        })
+    }
+
+    fn audit(
+        &mut self,
+        at: Timestamp,
+        action: &str,
+        actor: &str,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+        detail: Option<String>,
+    ) {
+        self.audit_seq += 1;
+        self.audit_queue.push(AuditEvent {
+            seq: self.audit_seq,
+            at,
+            action: action.to_owned(),
+            actor: actor.to_owned(),
+            before,
+            after,
+            detail,
+        });
+    }
+
+    /// Runs a domain decision and audits it either way: refusals are recorded, never dropped.
+    fn apply(
+        &mut self,
+        now: Timestamp,
+        action: &str,
+        by: &str,
+        detail: Option<String>,
+        decide: impl FnOnce(&mut Chase) -> Result<chaser_domain::Transition, ChaseError>,
+    ) {
+        // A refusal is already in the audit queue; signal handlers have nobody to tell.
+        if let Err(_audited) = self.try_apply(now, action, by, detail, decide) {}
+    }
+
+    /// `apply`, returning the refusal to a caller that can pass it on (an update).
+    fn try_apply(
+        &mut self,
+        now: Timestamp,
+        action: &str,
+        by: &str,
+        detail: Option<String>,
+        decide: impl FnOnce(&mut Chase) -> Result<chaser_domain::Transition, ChaseError>,
+    ) -> Result<(), String> {
+        let before = self.snapshot();
+        let who = actor(by);
+        let detail = detail.filter(|d| !d.is_empty());
+        self.dirty = true;
+        match decide(&mut self.chase) {
+            Ok(_) => {
+                let after = self.snapshot();
+                self.audit(now, action, &who, Some(before), Some(after), detail);
+                Ok(())
+            }
+            Err(e) => {
+                let why = e.to_string();
+                let logged = match detail {
+                    Some(d) => format!("{why} ({d})"),
+                    None => why.clone(),
+                };
+                self.audit(
+                    now,
+                    &format!("{action}_refused"),
+                    &who,
+                    Some(before),
+                    None,
+                    Some(logged),
+                );
+                Err(why)
+            }
+        }
+    }
+
+    fn pause_now(&mut self, now: Timestamp, input: &PauseSignal) -> Result<Timestamp, String> {
+        let cap = self.settings.pause_cap;
+        let length = input.length().map_err(ChaseError::PauseRefused);
+        self.try_apply(now, "pause", &input.by, Some(input.reason.clone()), |c| {
+            c.pause(length?, now, cap)
+        })?;
+        self.chase
+            .paused_until
+            .ok_or_else(|| "pause has no end".to_owned())
+    }
+
+    fn replan(&mut self, now: Timestamp) {
+        self.schedule = plan_with_history(
+            &self.chase.invoice,
+            &self.cadence,
+            &self.settings,
+            now,
+            &self.chase.history,
+        );
+    }
+
+    /// When to wake next, and what for.
+    fn next(&self) -> Option<(Timestamp, Next)> {
+        match self.chase.state {
+            ChaseState::Paused => self.chase.paused_until.map(|t| (t, Next::PauseEnds)),
+            s if s.is_sending() => self
+                .schedule
+                .next_pending()
+                .map(|st| (st.at, Next::Step(Box::new(st.clone())))),
+            _ => None,
+        }
+    }
+
+    fn next_touch(&self) -> Option<NextTouch> {
+        if !self.chase.state.is_sending() {
+            return None;
+        }
+        self.schedule.next_pending().map(|st| NextTouch {
+            step_id: st.id.clone(),
+            action: st.action,
+            at: st.at,
+        })
+    }
+
+    fn carry_over(&self) -> ChaseInput {
+        ChaseInput {
+            invoice: self.chase.invoice.clone(),
+            cadence: self.cadence.clone(),
+            settings: self.settings.clone(),
+            started_by: String::new(),
+            carried: Some(Carried {
+                chase: self.chase.clone(),
+                audit_seq: self.audit_seq,
+                thanked: self.thanked,
+            }),
+        }
+    }
+
+    /// Keeps the search attributes and the UI's current details in step with the chase.
+    fn publish(ctx: &mut WorkflowContext<Self>, now: Timestamp) {
+        let (current, first, number, customer, details) = ctx.state(|s| {
+            let next = s.next_touch().map(|n| n.at);
+            let current = Published {
+                state: s.chase.state,
+                balance: s.chase.invoice.balance,
+                due: s.chase.invoice.due_date,
+                next,
+            };
+            let details = match (s.chase.state, s.schedule.next_pending()) {
+                (ChaseState::Paused, _) => {
+                    format!("paused until {}", s.chase.paused_until.unwrap_or(now))
+                }
+                (state, Some(step)) if state.is_sending() => {
+                    format!("{state} · next: {}", step_summary(step))
+                }
+                (state, _) => format!("{state} · balance {}", s.chase.invoice.balance.grouped()),
+            };
+            let first = s.published.is_none();
+            let changed = s.published.as_ref() != Some(&current);
+            (
+                changed.then_some(current),
+                first,
+                s.chase.invoice.number.to_string(),
+                s.chase.invoice.customer.name.clone(),
+                details,
+            )
+        });
+        ctx.set_current_details(details);
+        let Some(current) = current else { return };
+        // Search attributes are for finding chases, not for arithmetic: a float is fine here.
+        let amount = current
+            .balance
+            .amount()
+            .to_string()
+            .parse::<f64>()
+            .unwrap_or(0.0);
+        let due = current
+            .due
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(now);
+        let mut values = vec![
+            SA_CHASE_STATE.value_set(current.state.as_str().to_owned()),
+            SA_AMOUNT_DUE.value_set(amount),
+            SA_DUE_DATE.value_set(sa_time(due)),
+        ];
+        values.push(match current.next {
+            Some(at) => SA_NEXT_TOUCH_AT.value_set(sa_time(at)),
+            None => sa_clear(names::search_attribute::NEXT_TOUCH_AT),
+        });
+        if first {
+            values.push(SA_INVOICE_NUMBER.value_set(number));
+            values.push(SA_CUSTOMER.value_set(customer));
+        }
+        ctx.upsert_search_attributes(values);
+        ctx.state_mut(|s| s.published = Some(current));
+    }
+
+    async fn flush_audit(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<()> {
+        let batch = ctx.state_mut(|s| {
+            if s.audit_queue.is_empty() {
+                return None;
+            }
+            Some(AuditBatch {
+                workflow_id: String::new(),
+                chain: String::new(),
+                invoice: s.chase.invoice.clone(),
+                state: s.chase.state,
+                events: std::mem::take(&mut s.audit_queue),
+            })
+        });
+        let Some(mut batch) = batch else {
+            return Ok(());
+        };
+        batch.workflow_id = ctx.workflow_id().to_owned();
+        batch.chain = ctx.info().first_execution_run_id().to_owned();
+        let summary = format!(
+            "audit: {}",
+            batch
+                .events
+                .iter()
+                .map(|e| e.action.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let options = ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30))
+            .retry_policy(
+                RetryPolicy::builder()
+                    .initial_interval(Duration::from_secs(1))
+                    .maximum_interval(Duration::from_secs(60))
+                    .build(),
+            )
+            .summary(summary)
+            .build();
+        ctx.execute_activity(ChaseActivities::record_audit, batch, options)
+            .await?;
+        Ok(())
+    }
+
+    async fn send(
+        ctx: &mut WorkflowContext<Self>,
+        request: SendRequest,
+        summary: String,
+    ) -> Result<SendResult, String> {
+        let retry = RetryPolicy::builder()
+            .initial_interval(Duration::from_secs(2))
+            .backoff_coefficient(2.0)
+            .maximum_interval(Duration::from_secs(120))
+            .maximum_attempts(12)
+            .non_retryable_error_types([names::failure::EMAIL_REJECTED])
+            .build();
+        let options = ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
+            .retry_policy(retry)
+            .summary(summary)
+            .build();
+        ctx.execute_activity(ChaseActivities::send_message, request, options)
+            .await
+            .map_err(|e| failure_of(&e).1)
+    }
+
+    /// Sends one step: to the customer, and to the owner when the step escalates or no
+    /// contact fits. Records the outcome and moves the state.
+    async fn run_step(ctx: &mut WorkflowContext<Self>, step: PlannedStep) -> WorkflowResult<()> {
+        let workflow_id = ctx.workflow_id().to_owned();
+        let started = timestamp(ctx.workflow_time());
+        ctx.state_mut(|s| {
+            let schedule = s.schedule.clone();
+            let skipped = s.chase.record_superseded(&schedule, &step, started);
+            if !skipped.is_empty() {
+                let detail = format!(
+                    "missed while the chase waited; {} goes out instead: {}",
+                    step.id,
+                    skipped.join(", ")
+                );
+                s.audit(started, "steps_skipped", "chaser", None, None, Some(detail));
+            }
+        });
+        let (invoice, history) =
+            ctx.state(|s| (s.chase.invoice.clone(), s.chase.history.entries.clone()));
+        let request = |key: String, kind, to: Vec<Email>, cc: Vec<Email>| SendRequest {
+            workflow_id: workflow_id.clone(),
+            key,
+            kind,
+            step: Some(step.clone()),
+            invoice: invoice.clone(),
+            to,
+            cc,
+            history: history.clone(),
+        };
+        let mut sent_to: Vec<Email> = Vec::new();
+        let mut outcome: Option<Result<SendResult, String>> = None;
+        let r = &step.recipients;
+        if !r.to.is_empty() {
+            let req = request(
+                step.id.clone(),
+                MessageKind::Reminder,
+                r.to.clone(),
+                r.cc.clone(),
+            );
+            let result = Self::send(ctx, req, format!("send {}", step.id)).await;
+            if matches!(result, Ok(SendResult::Sent { .. } | SendResult::DryRun)) {
+                sent_to.extend(r.to.iter().chain(&r.cc).cloned());
+            }
+            outcome = Some(result);
+        }
+        if r.owner {
+            let req = request(
+                format!("{}/owner", step.id),
+                MessageKind::OwnerEscalation,
+                vec![invoice.owner_email.clone()],
+                vec![],
+            );
+            let result = Self::send(ctx, req, format!("escalate {} to the owner", step.id)).await;
+            // The customer message decides the step's outcome when there is one.
+            if outcome.is_none() {
+                outcome = Some(result);
+            }
+        }
+        let now = timestamp(ctx.workflow_time());
+        let (state, message_id, note) = match outcome {
+            Some(Ok(SendResult::Sent { message_id })) => (StepState::Done, Some(message_id), None),
+            Some(Ok(SendResult::DryRun)) => (
+                StepState::Done,
+                None,
+                Some("dry run: rendered, not sent".to_owned()),
+            ),
+            Some(Ok(SendResult::Declined { reason })) => (
+                StepState::Skipped {
+                    reason: SkipReason::Declined,
+                },
+                None,
+                Some(reason),
+            ),
+            Some(Err(error)) => (
+                StepState::Failed {
+                    error: error.clone(),
+                },
+                None,
+                Some(error),
+            ),
+            None => (
+                StepState::Skipped {
+                    reason: SkipReason::Declined,
+                },
+                None,
+                Some("no recipient".to_owned()),
+            ),
+        };
+        let action = match &state {
+            StepState::Done => "step_sent",
+            StepState::Failed { .. } => "step_failed",
+            _ => "step_declined",
+        };
+        let entry = HistoryEntry {
+            step_id: step.id.clone(),
+            at: now,
+            state,
+            recipients: sent_to,
+            message_id,
+            note: note.clone(),
+        };
+        ctx.state_mut(|s| {
+            let before = s.snapshot();
+            let escalation = step.action == Move::Escalate;
+            s.chase.record_step(entry, escalation);
+            let after = s.snapshot();
+            s.audit(
+                now,
+                action,
+                "chaser",
+                Some(before),
+                Some(after),
+                Some(format!(
+                    "{}{}",
+                    step.id,
+                    note.map(|n| format!(": {n}")).unwrap_or_default()
+                )),
+            );
+        });
+        Ok(())
+    }
+
+    /// Thanks the customer once the invoice is paid in full.
+    async fn thank(ctx: &mut WorkflowContext<Self>) {
+        let workflow_id = ctx.workflow_id().to_owned();
+        let (invoice, to) = ctx.state(|s| {
+            let step = chaser_domain::Step::with_defaults(
+                "thank_you",
+                chaser_domain::Trigger::OnIssue,
+                Move::Nudge,
+            );
+            let r = chaser_domain::schedule::resolve_recipients(&step, &s.chase.invoice.contacts);
+            (s.chase.invoice.clone(), r.to)
+        });
+        if to.is_empty() {
+            return;
+        }
+        let request = SendRequest {
+            workflow_id,
+            key: "thank_you".to_owned(),
+            kind: MessageKind::ThankYou,
+            step: None,
+            invoice,
+            to,
+            cc: vec![],
+            history: vec![],
+        };
+        let result = Self::send(ctx, request, "thank the customer".to_owned()).await;
+        let now = timestamp(ctx.workflow_time());
+        ctx.state_mut(|s| {
+            s.thanked = true;
+            let detail = match &result {
+                Ok(SendResult::Sent { message_id }) => format!("sent ({message_id})"),
+                Ok(SendResult::DryRun) => "dry run: rendered, not sent".to_owned(),
+                Ok(SendResult::Declined { reason }) => format!("declined: {reason}"),
+                Err(e) => format!("failed: {e}"),
+            };
+            s.audit(now, "thank_you", "chaser", None, None, Some(detail));
+        });
+    }
+}

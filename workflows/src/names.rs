@@ -1,0 +1,71 @@
+//! Every wire name, pinned in one place. Renaming a Rust item never changes these, so running
+//! chases keep working across refactors. Changing one of these breaks running chases.
+
+use chaser_domain::InvoiceNumber;
+
+/// The task queue the chase workflows and their activities run on.
+pub const TASK_QUEUE: &str = "chaser";
+
+/// `invoice-<number>`, with the number normalised (`InvoiceNumber::normalized`): upper-case
+/// ASCII letters and digits, every other run of characters turned into one `-`.
+pub fn workflow_id(number: &InvoiceNumber) -> String {
+    format!("{WORKFLOW_ID_PREFIX}{}", number.normalized())
+}
+
+pub const WORKFLOW_ID_PREFIX: &str = "invoice-";
+
+pub mod workflow {
+    pub const INVOICE_CHASE: &str = "invoice_chase";
+}
+
+pub mod signal {
+    pub const PAID: &str = "paid";
+    pub const PAYMENT: &str = "payment";
+    pub const PAUSE: &str = "pause";
+    pub const RESUME: &str = "resume";
+    pub const DISPUTE: &str = "dispute";
+    pub const RESOLVE: &str = "resolve";
+    pub const WRITEOFF: &str = "writeoff";
+    pub const UPDATE_INVOICE: &str = "update_invoice";
+}
+
+pub mod update {
+    /// `pause` with a validator: the caller learns at once if the cap refuses it.
+    pub const REQUEST_PAUSE: &str = "request_pause";
+}
+
+pub mod query {
+    pub const STATUS: &str = "status";
+    pub const SCHEDULE: &str = "schedule";
+}
+
+pub mod activity {
+    pub const SEND_MESSAGE: &str = "email.send_message";
+    pub const RECORD_AUDIT: &str = "store.record_audit";
+}
+
+/// Failure types that activities raise and the workflow branches on.
+pub mod failure {
+    /// The provider refused the message for good (bad address, rejected content).
+    pub const EMAIL_REJECTED: &str = "EmailRejected";
+}
+
+/// Search attributes; the dev stack registers them (`--search-attribute Name=Type`).
+pub mod search_attribute {
+    pub const INVOICE_NUMBER: &str = "InvoiceNumber";
+    pub const CUSTOMER: &str = "Customer";
+    pub const CHASE_STATE: &str = "ChaseState";
+    pub const AMOUNT_DUE: &str = "AmountDue";
+    pub const DUE_DATE: &str = "DueDate";
+    pub const NEXT_TOUCH_AT: &str = "NextTouchAt";
+
+    /// `Name=Type` pairs for `temporal server start-dev --search-attribute`.
+    pub const REGISTRATION: [(&str, &str); 6] = [
+        (INVOICE_NUMBER, "Keyword"),
+        (CUSTOMER, "Keyword"),
+        (CHASE_STATE, "Keyword"),
+        (AMOUNT_DUE, "Double"),
+        (DUE_DATE, "Datetime"),
+        (NEXT_TOUCH_AT, "Datetime"),
+    ];
+}
