@@ -362,25 +362,19 @@ mod tests {
     fn sample() -> (Invoice, PlannedStep) {
         let amount = chaser_domain::Money::parse("1200.00", "USD".parse().unwrap()).unwrap();
         let invoice = Invoice {
-            number: chaser_domain::InvoiceNumber::parse("INV-1").unwrap(),
-            customer: chaser_domain::Customer {
-                id: "acme".into(),
-                name: "Acme Ltd".into(),
-            },
-            contacts: vec![],
-            amount,
             balance: chaser_domain::Money::parse("800.00", "USD".parse().unwrap()).unwrap(),
-            issue_date: Date::constant(2026, 11, 1),
-            due_date: Date::constant(2026, 12, 1),
-            terms: chaser_domain::Terms::Net(30),
-            pay_url: None,
-            pdf_url: None,
-            owner_email: chaser_domain::Email::parse("owner@us.example").unwrap(),
-            customer_time_zone: None,
-            locale: None,
-            already_sent: false,
-            issued_at: None,
-            due_at: None,
+            ..Invoice::new(
+                chaser_domain::InvoiceNumber::parse("INV-1").unwrap(),
+                chaser_domain::Customer {
+                    id: "acme".into(),
+                    name: "Acme Ltd".into(),
+                },
+                amount,
+                Date::constant(2026, 11, 1),
+                Date::constant(2026, 12, 1),
+                chaser_domain::Terms::Net(30),
+                chaser_domain::Email::parse("owner@us.example").unwrap(),
+            )
         };
         let rules = Rules::default();
         let schedule = plan(

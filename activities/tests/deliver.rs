@@ -43,29 +43,24 @@ fn ts(s: &str) -> Timestamp {
 fn invoice(customer_name: &str) -> Invoice {
     let amount = Money::parse("1200.00", "USD".parse().unwrap()).unwrap();
     Invoice {
-        number: InvoiceNumber::parse("INV-7").unwrap(),
-        customer: Customer {
-            id: "acme".into(),
-            name: customer_name.into(),
-        },
         contacts: vec![Contact {
             name: "AP".into(),
             email: Email::parse("ap@acme.example").unwrap(),
             roles: vec![Role::Billing],
         }],
-        amount,
-        balance: amount,
-        issue_date: date(2026, 11, 1),
-        due_date: date(2026, 12, 1),
-        terms: Terms::Net(30),
         pay_url: Some("https://pay.example/INV-7".parse().unwrap()),
-        pdf_url: None,
-        owner_email: Email::parse("owner@us.example").unwrap(),
-        customer_time_zone: None,
-        locale: None,
-        already_sent: false,
-        issued_at: None,
-        due_at: None,
+        ..Invoice::new(
+            InvoiceNumber::parse("INV-7").unwrap(),
+            Customer {
+                id: "acme".into(),
+                name: customer_name.into(),
+            },
+            amount,
+            date(2026, 11, 1),
+            date(2026, 12, 1),
+            Terms::Net(30),
+            Email::parse("owner@us.example").unwrap(),
+        )
     }
 }
 

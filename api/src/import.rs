@@ -373,37 +373,10 @@ fn parse_row(
     else {
         return Err(row.problems);
     };
-    let terms_and_due = match (terms, due_date) {
-        (Some(t), Some(due)) => Ok((t, due)),
-        (Some(t), None) => t
-            .due_date(issue_date)
-            .map(|due| (t.clone(), due))
-            .ok_or_else(|| {
-                (
-                    "due_date".to_owned(),
-                    format!("is empty, and terms `{t}` do not give one"),
-                )
-            }),
-        (None, Some(due)) => {
-            let days = issue_date.until(due).map(|s| s.get_days()).unwrap_or(-1);
-            u16::try_from(days)
-                .map(|d| (Terms::Net(d), due))
-                .map_err(|_| {
-                    (
-                        "due_date".to_owned(),
-                        format!("{due} is before the issue date {issue_date}"),
-                    )
-                })
-        }
-        (None, None) => Err((
-            "due_date".to_owned(),
-            "is empty, and there are no terms to work it out".to_owned(),
-        )),
-    };
-    let (terms, due_date) = match terms_and_due {
+    let (terms, due_date) = match Terms::settle(terms, issue_date, due_date) {
         Ok(v) => v,
-        Err(p) => {
-            row.problems.push(p);
+        Err(why) => {
+            row.problems.push(("due_date".to_owned(), why));
             return Err(row.problems);
         }
     };
@@ -426,26 +399,20 @@ fn parse_row(
     if !row.problems.is_empty() {
         return Err(row.problems);
     }
+    let customer = Customer {
+        id: customer_id.unwrap_or_else(|| slug(&customer_name)),
+        name: customer_name,
+    };
     let invoice = Invoice {
-        number,
-        customer: Customer {
-            id: customer_id.unwrap_or_else(|| slug(&customer_name)),
-            name: customer_name,
-        },
         contacts: contacts.unwrap_or_default(),
-        amount,
         balance: balance.unwrap_or(amount),
-        issue_date,
-        due_date,
-        terms,
         pay_url,
         pdf_url,
-        owner_email: owner,
         customer_time_zone: zone,
         locale,
-        already_sent: false,
         issued_at,
         due_at,
+        ..Invoice::new(number, customer, amount, issue_date, due_date, terms, owner)
     };
     if let Err(e) = invoice.check() {
         let field = match e {

@@ -9,6 +9,7 @@ use chaser_workflows::contracts::{
     ChaseInput, DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, ResolveSignal,
     ResumeSignal, StatusView, UpdateInvoiceSignal, WriteoffSignal,
 };
+use chaser_workflows::names::search_attribute::key;
 use chaser_workflows::{InvoiceChase, names};
 use jiff::Timestamp;
 use temporalio_client::errors::{
@@ -18,9 +19,7 @@ use temporalio_client::{
     Client, WorkflowExecuteUpdateOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
     WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
 };
-use temporalio_common::search_attributes::{
-    SearchAttributeKey, SearchAttributes, Timestamp as SaTimestamp,
-};
+use temporalio_common::search_attributes::{SearchAttributes, Timestamp as SaTimestamp};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
@@ -74,17 +73,6 @@ pub enum Action {
     Writeoff(WriteoffSignal),
     UpdateInvoice(UpdateInvoiceSignal),
 }
-
-const SA_INVOICE_NUMBER: SearchAttributeKey<String> =
-    SearchAttributeKey::keyword(names::search_attribute::INVOICE_NUMBER);
-const SA_CUSTOMER: SearchAttributeKey<String> =
-    SearchAttributeKey::keyword(names::search_attribute::CUSTOMER);
-const SA_CHASE_STATE: SearchAttributeKey<String> =
-    SearchAttributeKey::keyword(names::search_attribute::CHASE_STATE);
-const SA_AMOUNT_DUE: SearchAttributeKey<f64> =
-    SearchAttributeKey::float(names::search_attribute::AMOUNT_DUE);
-const SA_DUE_DATE: SearchAttributeKey<SaTimestamp> =
-    SearchAttributeKey::datetime(names::search_attribute::DUE_DATE);
 
 pub struct Chaser {
     client: Client,
@@ -212,11 +200,11 @@ impl Chaser {
             .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
             .static_summary(summary)
             .search_attributes(SearchAttributes::new([
-                SA_INVOICE_NUMBER.value_set(invoice.number.to_string()),
-                SA_CUSTOMER.value_set(invoice.customer.name.clone()),
-                SA_CHASE_STATE.value_set(ChaseState::Scheduled.as_str().to_owned()),
-                SA_AMOUNT_DUE.value_set(amount),
-                SA_DUE_DATE.value_set(SaTimestamp::new(due.as_second(), 0)),
+                key::INVOICE_NUMBER.value_set(invoice.number.to_string()),
+                key::CUSTOMER.value_set(invoice.customer.name.clone()),
+                key::CHASE_STATE.value_set(ChaseState::Scheduled.as_str().to_owned()),
+                key::AMOUNT_DUE.value_set(amount),
+                key::DUE_DATE.value_set(SaTimestamp::new(due.as_second(), 0)),
             ]))
             .build();
         // Signal-with-start: starting twice only delivers an empty update to the running chase.

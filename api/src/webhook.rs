@@ -111,50 +111,31 @@ impl InvoiceCreated {
             .map(Terms::parse_lenient)
             .transpose()
             .map_err(|e| field("terms", e.to_string()))?;
-        let (terms, due_date) = match (terms, self.due_date) {
-            (Some(t), Some(due)) => (t, due),
-            (Some(t), None) => {
-                let due = t
-                    .due_date(self.issue_date)
-                    .ok_or_else(|| field("due_date", format!("is required for terms {t}")))?;
-                (t, due)
-            }
-            (None, Some(due)) => {
-                let days = self
-                    .issue_date
-                    .until(due)
-                    .map(|s| s.get_days())
-                    .unwrap_or(-1);
-                (
-                    Terms::Net(
-                        u16::try_from(days)
-                            .map_err(|_| field("due_date", "is before issue_date".into()))?,
-                    ),
-                    due,
-                )
-            }
-            (None, None) => return Err(field("due_date", "give due_date or terms".into())),
+        let (terms, due_date) = Terms::settle(terms, self.issue_date, self.due_date)
+            .map_err(|why| field("due_date", why))?;
+        let customer = Customer {
+            id: self.customer.id,
+            name: self.customer.name,
         };
         let invoice = Invoice {
-            number,
-            customer: Customer {
-                id: self.customer.id,
-                name: self.customer.name,
-            },
             contacts: self.contacts,
-            amount,
             balance: balance.unwrap_or(amount),
-            issue_date: self.issue_date,
-            due_date,
-            terms,
             pay_url: self.pay_url,
             pdf_url: self.pdf_url,
-            owner_email: self.owner_email,
             customer_time_zone: self.customer_time_zone,
             locale: self.locale,
             already_sent: self.already_sent,
             issued_at: self.issued_at,
             due_at: self.due_at,
+            ..Invoice::new(
+                number,
+                customer,
+                amount,
+                self.issue_date,
+                due_date,
+                terms,
+                self.owner_email,
+            )
         };
         invoice
             .check()

@@ -73,25 +73,21 @@ fn generate(rng: &mut SplitMix, n: usize) -> Vec<(Invoice, Timestamp)> {
                 })
                 .collect();
             let invoice = Invoice {
-                number: InvoiceNumber::parse(&format!("INV-{i}")).expect("number"),
-                customer: Customer {
-                    id: format!("cust-{}", i % 997),
-                    name: "Customer".into(),
-                },
                 contacts,
-                amount,
-                balance: amount,
-                issue_date: issue,
-                due_date: due,
-                terms,
-                pay_url: None,
-                pdf_url: None,
-                owner_email: Email::parse("owner@company.example").expect("owner"),
                 customer_time_zone: zones[rng.below(zones.len() as u64) as usize].clone(),
-                locale: None,
                 already_sent: rng.below(2) == 0,
-                issued_at: None,
-                due_at: None,
+                ..Invoice::new(
+                    InvoiceNumber::parse(&format!("INV-{i}")).expect("number"),
+                    Customer {
+                        id: format!("cust-{}", i % 997),
+                        name: "Customer".into(),
+                    },
+                    amount,
+                    issue,
+                    due,
+                    terms,
+                    Email::parse("owner@company.example").expect("owner"),
+                )
             };
             let start = issue
                 .to_zoned(jiff::tz::TimeZone::UTC)

@@ -477,29 +477,23 @@ mod tests {
 
     fn chase() -> Chase {
         Chase::new(Invoice {
-            number: InvoiceNumber::parse("INV-1").unwrap(),
-            customer: Customer {
-                id: "c".into(),
-                name: "C".into(),
-            },
             contacts: vec![Contact {
                 name: "".into(),
                 email: Email::parse("ap@c.example").unwrap(),
                 roles: vec![Role::Billing],
             }],
-            amount: usd("1000"),
-            balance: usd("1000"),
-            issue_date: date(2026, 11, 1),
-            due_date: date(2026, 12, 1),
-            terms: Terms::Net(30),
-            pay_url: None,
-            pdf_url: None,
-            owner_email: Email::parse("owner@x.example").unwrap(),
-            customer_time_zone: None,
-            locale: None,
-            already_sent: false,
-            issued_at: None,
-            due_at: None,
+            ..Invoice::new(
+                InvoiceNumber::parse("INV-1").unwrap(),
+                Customer {
+                    id: "c".into(),
+                    name: "C".into(),
+                },
+                usd("1000"),
+                date(2026, 11, 1),
+                date(2026, 12, 1),
+                Terms::Net(30),
+                Email::parse("owner@x.example").unwrap(),
+            )
         })
     }
 

@@ -170,6 +170,37 @@ pub struct Invoice {
 }
 
 impl Invoice {
+    /// An invoice with its required facts; it owes its full amount, and every optional field
+    /// (contacts, links, zone, locale, exact times) starts empty.
+    pub fn new(
+        number: InvoiceNumber,
+        customer: Customer,
+        amount: Money,
+        issue_date: Date,
+        due_date: Date,
+        terms: Terms,
+        owner_email: Email,
+    ) -> Invoice {
+        Invoice {
+            number,
+            customer,
+            contacts: vec![],
+            amount,
+            balance: amount,
+            issue_date,
+            due_date,
+            terms,
+            pay_url: None,
+            pdf_url: None,
+            owner_email,
+            customer_time_zone: None,
+            locale: None,
+            already_sent: false,
+            issued_at: None,
+            due_at: None,
+        }
+    }
+
     /// Cross-field consistency; each field is already valid by its type.
     pub fn check(&self) -> Result<(), InvoiceError> {
         if !self.amount.is_positive() {

@@ -101,6 +101,29 @@ impl Terms {
         }
     }
 
+    /// Terms and due date from whichever a source gives: the due date follows from the
+    /// terms, and missing terms become net-N from the two dates.
+    pub fn settle(
+        terms: Option<Terms>,
+        issue: Date,
+        due: Option<Date>,
+    ) -> Result<(Terms, Date), String> {
+        match (terms, due) {
+            (Some(terms), Some(due)) => Ok((terms, due)),
+            (Some(terms), None) => match terms.due_date(issue) {
+                Some(due) => Ok((terms, due)),
+                None => Err(format!("is empty, and terms `{terms}` do not give one")),
+            },
+            (None, Some(due)) => {
+                let days = issue.until(due).map_or(-1, |span| span.get_days());
+                u16::try_from(days)
+                    .map(|d| (Terms::Net(d), due))
+                    .map_err(|_| format!("{due} is before the issue date {issue}"))
+            }
+            (None, None) => Err("is empty, and there are no terms to work it out".to_owned()),
+        }
+    }
+
     /// The fewest days these terms can leave between issue and due; `None` if unknown.
     pub fn min_days_to_due(&self) -> Option<i64> {
         match *self {
@@ -209,6 +232,25 @@ mod tests {
             Some(date(2026, 5, 1))
         );
         assert_eq!(Terms::Custom("x".into()).due_date(date(2026, 5, 1)), None);
+    }
+
+    #[test]
+    fn terms_and_due_dates_settle_from_either() {
+        let issue = date(2026, 11, 1);
+        assert_eq!(
+            Terms::settle(Some(Terms::Net(30)), issue, None),
+            Ok((Terms::Net(30), date(2026, 12, 1)))
+        );
+        assert_eq!(
+            Terms::settle(None, issue, Some(date(2026, 11, 15))),
+            Ok((Terms::Net(14), date(2026, 11, 15)))
+        );
+        assert_eq!(
+            Terms::settle(None, issue, Some(date(2026, 10, 1))).unwrap_err(),
+            "2026-10-01 is before the issue date 2026-11-01"
+        );
+        assert!(Terms::settle(Some(Terms::Custom("x".into())), issue, None).is_err());
+        assert!(Terms::settle(None, issue, None).is_err());
     }
 
     #[test]

@@ -272,7 +272,7 @@ fn a_partial_payment_shows_the_new_balance_in_the_next_reminder() {
 
 #[test]
 fn unknown_invoices_and_bad_arguments_get_clear_errors() {
-    let chaser = Chaser::new("errors", RULES, Backend::Sqlite);
+    let chaser = Chaser::new("errors", &rules(), Backend::Sqlite);
     let unknown = chaser.run(&["paid", "NOPE-1"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(

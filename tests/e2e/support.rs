@@ -4,18 +4,11 @@ use std::time::{Duration, Instant};
 
 pub use chaser_tests::*;
 
-/// Nudge at 5 s, follow-up at 10 s, escalation to the owner at 15 s after issue; every hour
-/// and day open; at most one pause of up to two days.
-pub const RULES: &str = r#"
-[company]
-time_zone = "UTC"
-quiet_hours = "none"
-business_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-min_gap = "1s"
-catch_up = "latest"
-late_tolerance = "2s"
-
-[company.pause_cap]
+/// Nudge at 5 s, follow-up at 10 s, escalation to the owner at 15 s after issue; at most one
+/// pause of up to two days.
+pub fn rules() -> String {
+    seconds_rules(
+        r#"[company.pause_cap]
 max_pauses = 1
 max_paused_days = 2
 
@@ -30,7 +23,9 @@ move = "follow_up"
 [[cadences.default.steps]]
 when = "after_issue 15s"
 move = "escalate"
-"#;
+"#,
+    )
+}
 
 pub const HEADER: &str = "number,customer,contact_email,amount,currency,issue_date,due_date,terms,pay_url,pdf_url,owner_email,paid,issued_at\n";
 
@@ -95,7 +90,7 @@ impl Invoice {
 
 /// A chaser with the seconds-scale rules and a running worker.
 pub fn chaser(name: &str, backend: Backend) -> Chaser {
-    let mut chaser = Chaser::new(name, RULES, backend);
+    let mut chaser = Chaser::new(name, &rules(), backend);
     chaser.start_worker();
     chaser
 }

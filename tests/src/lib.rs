@@ -179,6 +179,15 @@ pub fn scratch_dir() -> PathBuf {
     dir
 }
 
+/// Extra `temporal server start-dev` arguments, set by a test binary before its first test.
+static SERVER_ARGS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Starts this test binary's dev server with extra arguments (e.g. dynamic config). Call it
+/// before anything uses the stack; later calls are ignored.
+pub fn configure_server(args: &[&str]) {
+    let _ = SERVER_ARGS.set(args.iter().map(|a| (*a).to_owned()).collect());
+}
+
 pub fn stack() -> &'static Stack {
     static STACK: OnceLock<Stack> = OnceLock::new();
     STACK.get_or_init(|| {
@@ -224,6 +233,7 @@ pub fn stack() -> &'static Stack {
         for (name, kind) in chaser_workflows::names::search_attribute::REGISTRATION {
             server.args(["--search-attribute", &format!("{name}={kind}")]);
         }
+        server.args(SERVER_ARGS.get().into_iter().flatten());
         let temporal_service = Service::spawn("temporal", server, &dir.join("temporal.log"));
         let mut emulator_cmd = Command::new(&emulator);
         emulator_cmd.args(["--host", "127.0.0.1", "--port", &ses.to_string()]);
@@ -310,6 +320,26 @@ impl Stack {
             })
             .collect()
     }
+}
+
+/// A rules doc for chases that run in seconds: every hour and day open, one second between
+/// touches, two seconds of lateness tolerated; `rest` adds sections and cadences.
+pub fn seconds_rules(rest: &str) -> String {
+    seconds_rules_tolerating("2s", rest)
+}
+
+/// `seconds_rules`, tolerating `late` lateness before a step counts as missed.
+pub fn seconds_rules_tolerating(late: &str, rest: &str) -> String {
+    format!(
+        r#"[company]
+time_zone = "UTC"
+quiet_hours = "none"
+business_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+min_gap = "1s"
+late_tolerance = "{late}"
+
+{rest}"#
+    )
 }
 
 /// Where a test chaser keeps its data.

@@ -30,6 +30,7 @@ use crate::contracts::{
     ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal, WriteoffSignal,
 };
 use crate::names;
+use crate::names::search_attribute::key;
 
 /// The activities a chase calls; implemented in `chaser-activities`.
 pub struct ChaseActivities;
@@ -53,19 +54,6 @@ impl ChaseActivities {
 pub mod activity_defs {
     pub use super::chase_activities::{RecordAudit, SendMessage};
 }
-
-const SA_INVOICE_NUMBER: SearchAttributeKey<String> =
-    SearchAttributeKey::keyword(names::search_attribute::INVOICE_NUMBER);
-const SA_CUSTOMER: SearchAttributeKey<String> =
-    SearchAttributeKey::keyword(names::search_attribute::CUSTOMER);
-const SA_CHASE_STATE: SearchAttributeKey<String> =
-    SearchAttributeKey::keyword(names::search_attribute::CHASE_STATE);
-const SA_AMOUNT_DUE: SearchAttributeKey<f64> =
-    SearchAttributeKey::float(names::search_attribute::AMOUNT_DUE);
-const SA_DUE_DATE: SearchAttributeKey<SaTimestamp> =
-    SearchAttributeKey::datetime(names::search_attribute::DUE_DATE);
-const SA_NEXT_TOUCH_AT: SearchAttributeKey<SaTimestamp> =
-    SearchAttributeKey::datetime(names::search_attribute::NEXT_TOUCH_AT);
 
 /// What the search attributes last said, so they are only upserted when something changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -621,17 +609,17 @@ impl InvoiceChase {
             .map(|z| z.timestamp())
             .unwrap_or(now);
         let mut values = vec![
-            SA_CHASE_STATE.value_set(current.state.as_str().to_owned()),
-            SA_AMOUNT_DUE.value_set(amount),
-            SA_DUE_DATE.value_set(sa_time(due)),
+            key::CHASE_STATE.value_set(current.state.as_str().to_owned()),
+            key::AMOUNT_DUE.value_set(amount),
+            key::DUE_DATE.value_set(sa_time(due)),
         ];
         values.push(match current.next {
-            Some(at) => SA_NEXT_TOUCH_AT.value_set(sa_time(at)),
+            Some(at) => key::NEXT_TOUCH_AT.value_set(sa_time(at)),
             None => sa_clear(names::search_attribute::NEXT_TOUCH_AT),
         });
         if first {
-            values.push(SA_INVOICE_NUMBER.value_set(number));
-            values.push(SA_CUSTOMER.value_set(customer));
+            values.push(key::INVOICE_NUMBER.value_set(number));
+            values.push(key::CUSTOMER.value_set(customer));
         }
         ctx.upsert_search_attributes(values);
         ctx.state_mut(|s| s.published = Some(current));

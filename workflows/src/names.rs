@@ -59,6 +59,24 @@ pub mod search_attribute {
     pub const DUE_DATE: &str = "DueDate";
     pub const NEXT_TOUCH_AT: &str = "NextTouchAt";
 
+    /// Typed keys, for setting the attributes from the workflow and at start.
+    pub mod key {
+        use temporalio_common::search_attributes::{SearchAttributeKey, Timestamp};
+
+        pub const INVOICE_NUMBER: SearchAttributeKey<String> =
+            SearchAttributeKey::keyword(super::INVOICE_NUMBER);
+        pub const CUSTOMER: SearchAttributeKey<String> =
+            SearchAttributeKey::keyword(super::CUSTOMER);
+        pub const CHASE_STATE: SearchAttributeKey<String> =
+            SearchAttributeKey::keyword(super::CHASE_STATE);
+        pub const AMOUNT_DUE: SearchAttributeKey<f64> =
+            SearchAttributeKey::float(super::AMOUNT_DUE);
+        pub const DUE_DATE: SearchAttributeKey<Timestamp> =
+            SearchAttributeKey::datetime(super::DUE_DATE);
+        pub const NEXT_TOUCH_AT: SearchAttributeKey<Timestamp> =
+            SearchAttributeKey::datetime(super::NEXT_TOUCH_AT);
+    }
+
     /// `Name=Type` pairs for `temporal server start-dev --search-attribute`.
     pub const REGISTRATION: [(&str, &str); 6] = [
         (INVOICE_NUMBER, "Keyword"),

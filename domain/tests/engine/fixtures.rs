@@ -26,28 +26,22 @@ pub fn invoice(issue: Date, terms: Terms) -> Invoice {
     let due = terms.due_date(issue).unwrap_or(issue);
     let amount = Money::parse("1200.00", "USD".parse().unwrap()).unwrap();
     Invoice {
-        number: InvoiceNumber::parse("INV-1042").unwrap(),
-        customer: Customer {
-            id: "acme".into(),
-            name: "Acme Ltd".into(),
-        },
         contacts: vec![
             contact("ap@acme.example", &[Role::Billing]),
             contact("ceo@acme.example", &[Role::Executive]),
         ],
-        amount,
-        balance: amount,
-        issue_date: issue,
-        due_date: due,
-        terms,
-        pay_url: None,
-        pdf_url: None,
-        owner_email: Email::parse("owner@chaser.example").unwrap(),
-        customer_time_zone: None,
-        locale: None,
-        already_sent: false,
-        issued_at: None,
-        due_at: None,
+        ..Invoice::new(
+            InvoiceNumber::parse("INV-1042").unwrap(),
+            Customer {
+                id: "acme".into(),
+                name: "Acme Ltd".into(),
+            },
+            amount,
+            issue,
+            due,
+            terms,
+            Email::parse("owner@chaser.example").unwrap(),
+        )
     }
 }
 
