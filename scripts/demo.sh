@@ -11,7 +11,7 @@ TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 UI_PORT=${UI_PORT:-8233}
 SES_PORT=${SES_PORT:-8005}
 HTTP_PORT=${HTTP_PORT:-8080}
-MODE=${MODE:-live}
+MODE=${MODE:-dry_run}
 
 for port in "$TEMPORAL_PORT" "$UI_PORT" "$SES_PORT" "$HTTP_PORT" $((TEMPORAL_PORT + 10)) $((TEMPORAL_PORT + 11)); do
     if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -65,6 +65,9 @@ database_url = "sqlite://$RUN/chaser.db"
 [http]
 listen = "127.0.0.1:$HTTP_PORT"
 webhook_secret = "whsec_demo"
+
+[links]
+secret = "demo-links-secret"
 
 [email]
 from = "Acme Billing <billing@acme.example>"

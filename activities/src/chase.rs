@@ -1,46 +1,62 @@
-//! The chase's activities: send one message through the guardrails, and record audit events.
+//! The chase's activities: send one message through the four guardrails, expire approvals,
+//! and record audit events.
 //!
 //! `send_message` is idempotent: an outcome recorded in the outbox is final, so a retry after
-//! a recorded success never sends again. Permanent provider errors are non-retryable and come
-//! back as `EmailRejected`; everything transient is retried by Temporal with backoff.
+//! a recorded success never sends again. Each guardrail's verdict is written to the outbox
+//! with its reason code. Permanent provider errors are non-retryable (`EmailRejected`);
+//! everything transient is retried by Temporal with backoff.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chaser_domain::{ChaseState, StepState};
-use chaser_workflows::contracts::{AuditBatch, MessageKind, SendRequest, SendResult};
+use chaser_domain::{Settings, StepState, Zone};
+use chaser_workflows::contracts::{
+    AuditBatch, ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult,
+};
 use chaser_workflows::invoice_chase::activity_defs;
 use chaser_workflows::names;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
+use crate::guards::{self, code};
+use crate::links::{Links, Purpose};
+use crate::locale;
 use crate::mail::{MailError, Mailer, OutgoingEmail};
-use crate::render::{Company, MessageContext, Renderer, family_for};
-use crate::store::{AuditRecord, Claim, OutboxStatus, Store};
+use crate::render::{
+    ActionLinks, ApprovalView, Company, MessageContext, Presentation, Renderer, family_for,
+};
+use crate::store::{Approval, AuditRecord, Claim, OutboxStatus, Store, StoredInvoice};
 
-/// Whether messages really leave.
+/// Whether messages really leave, and who decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Live,
     /// Render and record every message in the outbox as "would send"; send nothing.
     DryRun,
+    /// Every customer message waits for a human's one-tap approval.
+    Approve,
 }
 
-/// Sender identity and the company details templates show.
+/// Sender identity, the company details templates show, and link lifetimes.
 #[derive(Debug, Clone)]
 pub struct Sender {
     pub from: String,
     pub reply_to: Option<String>,
     pub company: Company,
+    pub pay_link_ttl: SignedDuration,
+    pub action_link_ttl: SignedDuration,
+    pub approval_ttl: SignedDuration,
 }
 
 pub struct ChaseActivities {
     store: Store,
     mailer: Arc<dyn Mailer>,
     renderer: Arc<Renderer>,
+    links: Links,
     sender: Sender,
     mode: Mode,
 }
@@ -74,6 +90,15 @@ impl ChaseActivities {
         self.audit(&batch, Timestamp::now()).await?;
         Ok(())
     }
+
+    #[activity(definition = activity_defs::ExpireApproval)]
+    pub async fn expire_approval(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: ExpireApproval,
+    ) -> Result<ExpiryOutcome, ActivityError> {
+        Ok(self.expire(&input, Timestamp::now()).await?)
+    }
 }
 
 impl ChaseActivities {
@@ -81,6 +106,7 @@ impl ChaseActivities {
         store: Store,
         mailer: Arc<dyn Mailer>,
         renderer: Arc<Renderer>,
+        links: Links,
         sender: Sender,
         mode: Mode,
     ) -> Self {
@@ -88,12 +114,57 @@ impl ChaseActivities {
             store,
             mailer,
             renderer,
+            links,
             sender,
             mode,
         }
     }
 
-    /// Sends `request` unless a guard says no. Safe to call any number of times.
+    /// Records a guardrail's "no" and says so.
+    async fn decline(
+        &self,
+        request: &SendRequest,
+        code: &str,
+        why: String,
+        now: Timestamp,
+    ) -> Result<SendResult, ActivityError> {
+        let reason = format!("{code}: {why}");
+        self.store
+            .mark_outbox(
+                &request.workflow_id,
+                &request.key,
+                OutboxStatus::Declined,
+                &reason,
+                now,
+            )
+            .await?;
+        tracing::info!(%reason, "declined");
+        Ok(SendResult::Declined { reason })
+    }
+
+    /// Records a guardrail's "not yet" and says until when.
+    async fn defer(
+        &self,
+        request: &SendRequest,
+        code: &str,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<SendResult, ActivityError> {
+        let reason = format!("{code}: not before {until}");
+        self.store
+            .mark_outbox(
+                &request.workflow_id,
+                &request.key,
+                OutboxStatus::Deferred,
+                &reason,
+                now,
+            )
+            .await?;
+        tracing::info!(%reason, "deferred");
+        Ok(SendResult::Deferred { until, reason })
+    }
+
+    /// Sends `request` unless a guardrail says no. Safe to call any number of times.
     #[tracing::instrument(skip_all, fields(workflow_id = %request.workflow_id, key = %request.key))]
     pub async fn deliver(
         &self,
@@ -101,18 +172,103 @@ impl ChaseActivities {
         now: Timestamp,
     ) -> Result<SendResult, ActivityError> {
         let store = &self.store;
-        if let Some(row) = store.outbox_row(&request.workflow_id, &request.key).await?
-            && let Some(result) = recorded(row.status, row.message_id, row.error)?
+        let prior = store.outbox_row(&request.workflow_id, &request.key).await?;
+        if let Some(row) = &prior
+            && let Some(result) = recorded(row.status, row.message_id.clone(), row.error.clone())?
         {
             return Ok(result);
         }
-        if let Some(reason) = self.fresh_state(request).await? {
-            tracing::info!(%reason, "declined");
-            return Ok(SendResult::Declined { reason });
+        let approval_id = format!("{}/{}", request.workflow_id, request.key);
+        if prior
+            .as_ref()
+            .is_some_and(|r| r.status == OutboxStatus::AwaitingApproval)
+            && !request.approved
+        {
+            let expires_at = store
+                .approval(&approval_id)
+                .await?
+                .map_or(now, |a| a.expires_at);
+            return Ok(SendResult::AwaitingApproval { expires_at });
         }
-        let email = self
-            .compose(request, now)
-            .map_err(|e| rejected(e.to_string()))?;
+        let stored = store.invoice(&request.invoice.number.normalized()).await?;
+
+        // 1. Fresh state.
+        if let Err(why) = guards::fresh_state(request.kind, stored.as_ref()) {
+            return self.decline(request, code::FRESH_STATE, why, now).await;
+        }
+        let Some(stored) = stored else {
+            return self
+                .decline(request, code::FRESH_STATE, "gone".into(), now)
+                .await;
+        };
+        let settings = request.settings.clone().unwrap_or_default();
+        let zone = request
+            .step
+            .as_ref()
+            .map_or_else(|| settings.time_zone.clone(), |s| s.zone.clone());
+
+        // 2. The send window, on the recipient's clock.
+        if let Err(until) = guards::send_window(&settings, &zone, now) {
+            return self.defer(request, code::SEND_WINDOW, until, now).await;
+        }
+
+        let (email, amount_text) = if request.approved {
+            match store.approval(&approval_id).await? {
+                Some(a) if a.status == "approved" => (approved_email(&self.sender, &a), None),
+                _ => {
+                    return self
+                        .decline(
+                            request,
+                            code::APPROVAL,
+                            "the message was not approved".into(),
+                            now,
+                        )
+                        .await;
+                }
+            }
+        } else {
+            let (email, amount) = self
+                .compose(request, &settings, now)
+                .map_err(|e| rejected(e.to_string()))?;
+            (email, Some(amount))
+        };
+
+        // 4a. Never to a suppressed address; nobody left means the owner must step in.
+        let addresses: Vec<String> = email
+            .to
+            .iter()
+            .chain(&email.cc)
+            .map(|a| a.to_ascii_lowercase())
+            .collect();
+        let mut suppressed = BTreeSet::new();
+        for address in &addresses {
+            if store.suppression(address).await?.is_some() {
+                suppressed.insert(address.clone());
+            }
+        }
+        let Some(email) = guards::without_suppressed(&email, &suppressed) else {
+            let reason = format!(
+                "{}: every recipient is suppressed ({})",
+                code::SUPPRESSED,
+                email.to.join(", ")
+            );
+            store
+                .mark_outbox(
+                    &request.workflow_id,
+                    &request.key,
+                    OutboxStatus::Declined,
+                    &reason,
+                    now,
+                )
+                .await?;
+            return Ok(if request.kind == MessageKind::OwnerEscalation {
+                SendResult::Declined { reason }
+            } else {
+                SendResult::Unreachable { reason }
+            });
+        };
+
+        // 3. The outbox: one send per chase and message, ever. Then the pace per contact.
         let recipients = json!({ "to": email.to, "cc": email.cc });
         match store
             .claim_outbox(
@@ -135,6 +291,35 @@ impl ChaseActivities {
             }
             Claim::Fresh | Claim::Unfinished => {}
         }
+        if request.kind == MessageKind::Reminder {
+            let since = now
+                .checked_sub(guards::pacing_lookback(&settings))
+                .unwrap_or(now);
+            let mut touches = Vec::new();
+            for address in email.to.iter().chain(&email.cc) {
+                touches.push((address.clone(), store.touches_since(address, since).await?));
+            }
+            if let Err((until, why)) = guards::contact_pacing(&settings, &zone, &touches, now) {
+                return self.defer(request, why, until, now).await;
+            }
+        }
+
+        // 4b. The content says what the store says.
+        if let Some(amount_text) = &amount_text
+            && let Err(why) = guards::content_check(&email, request.kind, &stored, amount_text)
+        {
+            return self.decline(request, code::CONTENT, why, now).await;
+        }
+
+        let customer_facing = matches!(request.kind, MessageKind::Reminder | MessageKind::ThankYou);
+        let needs_approval = customer_facing
+            && (self.mode == Mode::Approve
+                || request.step.as_ref().is_some_and(|s| s.require_approval));
+        if needs_approval && !request.approved {
+            return self
+                .request_approval(request, &stored, &email, &approval_id, now)
+                .await;
+        }
         if self.mode == Mode::DryRun {
             store
                 .finish_outbox(
@@ -148,7 +333,24 @@ impl ChaseActivities {
                 .await?;
             return Ok(SendResult::DryRun);
         }
-        match self.mailer.send(&email).await {
+        // The fresh state once more, right before the provider call: a `paid` that landed
+        // while this activity was in flight stops it here.
+        let current = store.invoice(&request.invoice.number.normalized()).await?;
+        if let Err(why) = guards::fresh_state(request.kind, current.as_ref()) {
+            return self.decline(request, code::FRESH_STATE, why, now).await;
+        }
+        self.send(request, &email, &approval_id, now).await
+    }
+
+    async fn send(
+        &self,
+        request: &SendRequest,
+        email: &OutgoingEmail,
+        approval_id: &str,
+        now: Timestamp,
+    ) -> Result<SendResult, ActivityError> {
+        let store = &self.store;
+        match self.mailer.send(email).await {
             Ok(message_id) => {
                 store
                     .finish_outbox(
@@ -157,9 +359,20 @@ impl ChaseActivities {
                         OutboxStatus::Sent,
                         Some(&message_id),
                         None,
-                        Timestamp::now(),
+                        now,
                     )
                     .await?;
+                if request.kind != MessageKind::OwnerEscalation {
+                    let to: Vec<String> = email.to.iter().chain(&email.cc).cloned().collect();
+                    store
+                        .record_touches(&to, &request.workflow_id, &request.key, now)
+                        .await?;
+                }
+                if request.approved {
+                    store
+                        .decide_approval(approval_id, "approved", "sent", "chaser", now)
+                        .await?;
+                }
                 tracing::info!(%message_id, "sent");
                 Ok(SendResult::Sent { message_id })
             }
@@ -171,7 +384,7 @@ impl ChaseActivities {
                         OutboxStatus::Failed,
                         None,
                         Some(&why),
-                        Timestamp::now(),
+                        now,
                     )
                     .await?;
                 tracing::warn!(%why, "rejected");
@@ -182,48 +395,212 @@ impl ChaseActivities {
         }
     }
 
-    /// Guard 1: the invoice as the store knows it now. Anything but an open, unpaid chase
-    /// (or a paid one, for a thank-you) means no send.
-    async fn fresh_state(&self, request: &SendRequest) -> Result<Option<String>, ActivityError> {
-        let Some(stored) = self
+    /// Stores the rendered message and asks the owner, by e-mail, to approve it.
+    async fn request_approval(
+        &self,
+        request: &SendRequest,
+        stored: &StoredInvoice,
+        email: &OutgoingEmail,
+        approval_id: &str,
+        now: Timestamp,
+    ) -> Result<SendResult, ActivityError> {
+        let expires_at = now
+            .checked_add(self.sender.approval_ttl)
+            .unwrap_or(Timestamp::MAX);
+        let approval = Approval {
+            id: approval_id.to_owned(),
+            workflow_id: request.workflow_id.clone(),
+            invoice: request.invoice.number.normalized(),
+            message_key: request.key.clone(),
+            recipients: json!({ "to": email.to, "cc": email.cc }),
+            subject: email.subject.clone(),
+            text_body: email.text.clone(),
+            html_body: email.html.clone(),
+            status: "pending".to_owned(),
+            created_at: now,
+            expires_at,
+            decided_by: None,
+        };
+        self.store.create_approval(&approval).await?;
+        // Re-read: a retried activity keeps the first request's expiry.
+        let approval = self.store.approval(approval_id).await?.unwrap_or(approval);
+        let owner = stored.invoice.owner_email.to_string();
+        let claims = Links::claims(
+            Purpose::Approve,
+            stored.invoice.number.as_str(),
+            &request.workflow_id,
+            &request.key,
+            &owner,
+            now,
+            approval.expires_at.duration_since(now),
+        );
+        let locale = request.invoice.locale.as_ref().map_or("en", |l| l.as_str());
+        let view = ApprovalView {
+            url: self.links.url("approvals", &claims),
+            to: email.to.join(", "),
+            subject: email.subject.clone(),
+            text: email.text.clone(),
+            expires: approval
+                .expires_at
+                .strftime("%Y-%m-%d %H:%M UTC")
+                .to_string(),
+        };
+        let presentation = Presentation {
+            locale: locale.to_owned(),
+            approval: Some(view),
+            ..self.presentation(request, now)
+        };
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let context = MessageContext::new(
+            &self.sender.company,
+            &request.invoice,
+            request.step.as_ref(),
+            &[],
+            today,
+            presentation,
+        );
+        let rendered = self
+            .renderer
+            .render("approval_request", &context)
+            .map_err(|e| rejected(e.to_string()))?;
+        let ask = OutgoingEmail {
+            from: self.sender.from.clone(),
+            reply_to: self.sender.reply_to.clone(),
+            to: vec![owner],
+            cc: vec![],
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+        };
+        let ask_key = format!("{}/approval", request.key);
+        if let Claim::Fresh | Claim::Unfinished = self
             .store
-            .invoice(&request.invoice.number.normalized())
+            .claim_outbox(
+                &request.workflow_id,
+                &ask_key,
+                &json!({ "to": ask.to }),
+                &ask.subject,
+                now,
+            )
             .await?
-        else {
-            return Ok(Some(
-                "fresh state: the invoice is not in the store".to_owned(),
-            ));
-        };
-        let wanted_paid = request.kind == MessageKind::ThankYou;
-        let reason = match stored.state {
-            ChaseState::Paid if wanted_paid => None,
-            _ if wanted_paid => Some(format!(
-                "fresh state: the invoice is {}, not paid",
-                stored.state
-            )),
-            state if !state.is_sending() => Some(format!("fresh state: the invoice is {state}")),
-            _ if stored.invoice.balance.is_zero() => {
-                Some("fresh state: nothing is owed".to_owned())
-            }
-            _ => None,
-        };
-        Ok(reason)
+        {
+            let message_id = self.mailer.send(&ask).await.map_err(|e| match e {
+                MailError::Permanent(why) => rejected(why),
+                transient => transient.into(),
+            })?;
+            self.store
+                .finish_outbox(
+                    &request.workflow_id,
+                    &ask_key,
+                    OutboxStatus::Sent,
+                    Some(&message_id),
+                    None,
+                    now,
+                )
+                .await?;
+        }
+        let reason = format!(
+            "{}: waiting for approval until {}",
+            code::APPROVAL,
+            approval.expires_at
+        );
+        self.store
+            .mark_outbox(
+                &request.workflow_id,
+                &request.key,
+                OutboxStatus::AwaitingApproval,
+                &reason,
+                now,
+            )
+            .await?;
+        Ok(SendResult::AwaitingApproval {
+            expires_at: approval.expires_at,
+        })
     }
 
+    /// Drops a message whose approval ran out, unless it was decided in the meantime.
+    pub async fn expire(
+        &self,
+        input: &ExpireApproval,
+        now: Timestamp,
+    ) -> Result<ExpiryOutcome, crate::store::StoreError> {
+        let id = format!("{}/{}", input.workflow_id, input.key);
+        if self
+            .store
+            .decide_approval(&id, "pending", "expired", "chaser", now)
+            .await?
+        {
+            self.store
+                .mark_outbox(
+                    &input.workflow_id,
+                    &input.key,
+                    OutboxStatus::Expired,
+                    "approval: expired",
+                    now,
+                )
+                .await?;
+            Ok(ExpiryOutcome::Expired)
+        } else {
+            Ok(ExpiryOutcome::AlreadyDecided)
+        }
+    }
+
+    /// Links and formatting for one message.
+    fn presentation(&self, request: &SendRequest, now: Timestamp) -> Presentation {
+        let invoice = &request.invoice;
+        let number = invoice.number.as_str();
+        let pay = Links::claims(
+            Purpose::Pay,
+            number,
+            &request.workflow_id,
+            "",
+            "",
+            now,
+            self.sender.pay_link_ttl,
+        );
+        let actions = (request.kind == MessageKind::OwnerEscalation).then(|| {
+            let owner = invoice.owner_email.as_str();
+            let link = |action: &str| {
+                let claims = Links::claims(
+                    Purpose::Act,
+                    number,
+                    &request.workflow_id,
+                    action,
+                    owner,
+                    now,
+                    self.sender.action_link_ttl,
+                );
+                self.links.url("act", &claims)
+            };
+            ActionLinks {
+                pause_7d: link("pause_7d"),
+                dispute: link("dispute"),
+                writeoff: link("writeoff"),
+            }
+        });
+        Presentation {
+            locale: String::new(),
+            pay_link: self.links.url("pay", &pay),
+            actions,
+            approval: None,
+            note: request.note.clone(),
+        }
+    }
+
+    /// Renders the message and returns it with the amount due as written in it.
     fn compose(
         &self,
         request: &SendRequest,
+        settings: &Settings,
         now: Timestamp,
-    ) -> Result<OutgoingEmail, crate::render::RenderError> {
-        let zone = request
+    ) -> Result<(OutgoingEmail, String), crate::render::RenderError> {
+        let zone: Zone = request
             .step
             .as_ref()
             .map(|s| s.zone.clone())
-            .or_else(|| request.invoice.customer_time_zone.clone());
-        let today = zone.map_or_else(
-            || now.to_zoned(jiff::tz::TimeZone::UTC).date(),
-            |z| now.to_zoned(z.tz().clone()).date(),
-        );
+            .or_else(|| request.invoice.customer_time_zone.clone())
+            .unwrap_or_else(|| settings.time_zone.clone());
+        let today = now.to_zoned(zone.tz().clone()).date();
         let family = match (request.kind, &request.step) {
             (MessageKind::ThankYou, _) => "thank_you".to_owned(),
             (MessageKind::OwnerEscalation, _) => "escalation".to_owned(),
@@ -238,15 +615,26 @@ impl ChaseActivities {
             .filter(|h| h.state != StepState::Pending)
             .cloned()
             .collect();
+        let locale = request
+            .invoice
+            .locale
+            .as_ref()
+            .map_or(settings.locale.clone(), |l| l.as_str().to_owned());
+        let amount_text = locale::money(&request.invoice.balance, &locale);
+        let presentation = Presentation {
+            locale,
+            ..self.presentation(request, now)
+        };
         let context = MessageContext::new(
             &self.sender.company,
             &request.invoice,
             request.step.as_ref(),
             &history,
             today,
+            presentation,
         );
         let rendered = self.renderer.render(&family, &context)?;
-        Ok(OutgoingEmail {
+        let email = OutgoingEmail {
             from: self.sender.from.clone(),
             reply_to: self.sender.reply_to.clone(),
             to: request.to.iter().map(ToString::to_string).collect(),
@@ -254,7 +642,8 @@ impl ChaseActivities {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
-        })
+        };
+        Ok((email, amount_text))
     }
 
     /// Appends the batch's events (each once, however often this runs) and records the
@@ -286,6 +675,29 @@ impl ChaseActivities {
     }
 }
 
+/// The message exactly as the human approved it.
+fn approved_email(sender: &Sender, approval: &Approval) -> OutgoingEmail {
+    let list = |key: &str| -> Vec<String> {
+        approval.recipients[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    OutgoingEmail {
+        from: sender.from.clone(),
+        reply_to: sender.reply_to.clone(),
+        to: list("to"),
+        cc: list("cc"),
+        subject: approval.subject.clone(),
+        text: approval.text_body.clone(),
+        html: approval.html_body.clone(),
+    }
+}
+
 /// The result an earlier attempt already settled, if it did.
 fn recorded(
     status: OutboxStatus,
@@ -300,6 +712,13 @@ fn recorded(
         OutboxStatus::Failed => Err(rejected(
             error.unwrap_or_else(|| "rejected earlier".to_owned()),
         )),
-        OutboxStatus::Sending | OutboxStatus::Declined => Ok(None),
+        OutboxStatus::Rejected | OutboxStatus::Expired => Ok(Some(SendResult::Declined {
+            reason: format!("approval: already {}", status.as_str()),
+        })),
+        // A guardrail's "no" or "not yet" is asked again: the checks look at the state now.
+        OutboxStatus::Sending
+        | OutboxStatus::Declined
+        | OutboxStatus::Deferred
+        | OutboxStatus::AwaitingApproval => Ok(None),
     }
 }

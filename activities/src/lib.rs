@@ -2,6 +2,9 @@
 //! they share with the command line and the HTTP server.
 
 pub mod chase;
+pub mod guards;
+pub mod links;
+pub mod locale;
 pub mod mail;
 pub mod render;
 pub mod store;

@@ -1,4 +1,4 @@
-//! Sending e-mail: the `Mailer` port and its Amazon SES v2 adapter.
+//! Sending e-mail: the `Mailer` port, with an Amazon SES v2 adapter and an SMTP one.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -123,5 +123,95 @@ fn classify(error: SdkError<SendEmailError>) -> MailError {
         }
         // Timeouts, connection failures, unreadable responses: try again.
         other => MailError::Transient(format!("{other:?}").chars().take(300).collect()),
+    }
+}
+
+/// How an SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain text: only for a server on this machine or a trusted network.
+    None,
+    StartTls,
+    Tls,
+}
+
+/// Any SMTP server (lettre), for users without AWS.
+pub struct SmtpMailer {
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+}
+
+impl SmtpMailer {
+    pub fn new(
+        host: &str,
+        port: u16,
+        security: SmtpSecurity,
+        credentials: Option<(String, String)>,
+    ) -> Result<SmtpMailer, MailError> {
+        use lettre::AsyncSmtpTransport;
+        let builder = match security {
+            SmtpSecurity::None => {
+                AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host)
+            }
+            SmtpSecurity::StartTls => {
+                AsyncSmtpTransport::<lettre::Tokio1Executor>::starttls_relay(host)
+                    .map_err(|e| MailError::Permanent(format!("SMTP host {host}: {e}")))?
+            }
+            SmtpSecurity::Tls => AsyncSmtpTransport::<lettre::Tokio1Executor>::relay(host)
+                .map_err(|e| MailError::Permanent(format!("SMTP host {host}: {e}")))?,
+        };
+        let builder = builder.port(port);
+        let builder = match credentials {
+            Some((user, password)) => builder.credentials(
+                lettre::transport::smtp::authentication::Credentials::new(user, password),
+            ),
+            None => builder,
+        };
+        Ok(SmtpMailer {
+            transport: builder.build(),
+        })
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn send<'a>(&'a self, email: &'a OutgoingEmail) -> MailFuture<'a> {
+        Box::pin(async move {
+            use lettre::AsyncTransport;
+            use lettre::message::{Mailbox, MultiPart};
+            let mailbox = |text: &str| -> Result<Mailbox, MailError> {
+                text.parse()
+                    .map_err(|e| MailError::Permanent(format!("`{text}` is not an address: {e}")))
+            };
+            let mut builder = lettre::Message::builder()
+                .from(mailbox(&email.from)?)
+                .subject(email.subject.clone());
+            if let Some(reply_to) = &email.reply_to {
+                builder = builder.reply_to(mailbox(reply_to)?);
+            }
+            for to in &email.to {
+                builder = builder.to(mailbox(to)?);
+            }
+            for cc in &email.cc {
+                builder = builder.cc(mailbox(cc)?);
+            }
+            let message = builder
+                .multipart(MultiPart::alternative_plain_html(
+                    email.text.clone(),
+                    email.html.clone(),
+                ))
+                .map_err(|e| MailError::Permanent(e.to_string()))?;
+            let message_id = message
+                .headers()
+                .get_raw("Message-ID")
+                .map_or_else(String::new, |id| id.trim_matches(['<', '>']).to_owned());
+            self.transport.send(message).await.map_err(|e| {
+                if e.is_permanent() {
+                    MailError::Permanent(e.to_string())
+                } else {
+                    MailError::Transient(e.to_string())
+                }
+            })?;
+            Ok(message_id)
+        })
     }
 }

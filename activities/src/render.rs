@@ -13,7 +13,9 @@ use jiff::civil::Date;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-const BUILTIN: [(&str, &str); 20] = [
+use crate::locale;
+
+const BUILTIN: [(&str, &str); 23] = [
     ("_macros.j2", include_str!("../../templates/_macros.j2")),
     (
         "_layout.html.j2",
@@ -91,6 +93,18 @@ const BUILTIN: [(&str, &str); 20] = [
         "thank_you.html.j2",
         include_str!("../../templates/thank_you.html.j2"),
     ),
+    (
+        "approval_request.subject.j2",
+        include_str!("../../templates/approval_request.subject.j2"),
+    ),
+    (
+        "approval_request.txt.j2",
+        include_str!("../../templates/approval_request.txt.j2"),
+    ),
+    (
+        "approval_request.html.j2",
+        include_str!("../../templates/approval_request.html.j2"),
+    ),
 ];
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];
@@ -125,7 +139,6 @@ pub struct Company {
     pub name: String,
     pub reply_to: Option<String>,
     pub signature: Option<String>,
-    pub payment_instructions: Option<String>,
 }
 
 /// Everything a template can use.
@@ -138,6 +151,40 @@ pub struct MessageContext {
     pub step: StepView,
     pub history: Vec<HistoryView>,
     pub no_contact: bool,
+    /// The owner's one-tap actions (escalations only).
+    pub actions: Option<ActionLinks>,
+    /// The message waiting for approval (approval requests only).
+    pub approval: Option<ApprovalView>,
+    /// Why the owner is told (an escalation's reason).
+    pub note: Option<String>,
+}
+
+/// What a message shows beyond the invoice: its language and its links.
+#[derive(Debug, Clone, Default)]
+pub struct Presentation {
+    /// A BCP-47 tag; amounts and dates are written the way this locale writes them.
+    pub locale: String,
+    /// The tracked pay link (`/pay/<token>`).
+    pub pay_link: String,
+    pub actions: Option<ActionLinks>,
+    pub approval: Option<ApprovalView>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionLinks {
+    pub pause_7d: String,
+    pub dispute: String,
+    pub writeoff: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalView {
+    pub url: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub expires: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,6 +202,8 @@ pub struct InvoiceView {
     pub issue_date: String,
     pub due_date: String,
     pub days_past_due: i64,
+    /// Where the customer pays: always present (the page shows bank details without a pay URL).
+    pub pay_link: String,
     pub pay_url: Option<String>,
     pub pdf_url: Option<String>,
 }
@@ -174,10 +223,6 @@ pub struct HistoryView {
     pub note: Option<String>,
 }
 
-fn long_date(d: Date) -> String {
-    d.strftime("%-d %B %Y").to_string()
-}
-
 impl MessageContext {
     /// The context for one message about `invoice` on day `today` (the recipient's date).
     pub fn new(
@@ -186,7 +231,13 @@ impl MessageContext {
         step: Option<&PlannedStep>,
         history: &[HistoryEntry],
         today: Date,
+        presentation: Presentation,
     ) -> MessageContext {
+        let locale = if presentation.locale.is_empty() {
+            "en"
+        } else {
+            presentation.locale.as_str()
+        };
         MessageContext {
             company: company.clone(),
             customer: CustomerView {
@@ -195,11 +246,12 @@ impl MessageContext {
             },
             invoice: InvoiceView {
                 number: invoice.number.to_string(),
-                amount: invoice.amount.grouped(),
-                amount_due: invoice.balance.grouped(),
-                issue_date: long_date(invoice.issue_date),
-                due_date: long_date(invoice.due_date),
+                amount: locale::money(&invoice.amount, locale),
+                amount_due: locale::money(&invoice.balance, locale),
+                issue_date: locale::long_date(invoice.issue_date, locale),
+                due_date: locale::long_date(invoice.due_date, locale),
                 days_past_due: invoice.days_past_due(today).max(0),
+                pay_link: presentation.pay_link,
                 pay_url: invoice.pay_url.as_ref().map(ToString::to_string),
                 pdf_url: invoice.pdf_url.as_ref().map(ToString::to_string),
             },
@@ -228,6 +280,9 @@ impl MessageContext {
                 })
                 .collect(),
             no_contact: step.is_some_and(|s| s.recipients.no_contact),
+            actions: presentation.actions,
+            approval: presentation.approval,
+            note: presentation.note,
         }
     }
 }
@@ -330,6 +385,178 @@ impl Renderer {
     }
 }
 
+/// Words that must never go out in a message (rudeness, threats); the config can replace it.
+pub const DEFAULT_BANNED_WORDS: [&str; 12] = [
+    "idiot",
+    "stupid",
+    "incompetent",
+    "liar",
+    "scam",
+    "lazy",
+    "pathetic",
+    "threaten",
+    "bailiff",
+    "police",
+    "damn",
+    "shame on",
+];
+
+/// An invoice with every field filled, and its first planned step, to render templates with.
+fn lint_sample() -> Option<(Invoice, PlannedStep)> {
+    use chaser_domain::{
+        Cadence, Contact, Currency, Customer, Email, InvoiceNumber, Money, Role, Rules, Terms, plan,
+    };
+    let mut invoice = Invoice::new(
+        InvoiceNumber::parse("INV-0").ok()?,
+        Customer {
+            id: "sample".into(),
+            name: "Sample Ltd".into(),
+        },
+        Money::parse("1200.00", Currency::parse("USD").ok()?).ok()?,
+        Date::constant(2026, 1, 1),
+        Date::constant(2026, 1, 31),
+        Terms::Net(30),
+        Email::parse("owner@sample.example").ok()?,
+    );
+    invoice.contacts = vec![Contact {
+        name: "AP".into(),
+        email: Email::parse("ap@sample.example").ok()?,
+        roles: vec![Role::Billing],
+    }];
+    invoice.pdf_url = "https://files.example/INV-0.pdf".parse().ok();
+    let rules = Rules::default();
+    let step = plan(
+        &invoice,
+        &Cadence::seed(),
+        &rules.company,
+        jiff::Timestamp::UNIX_EPOCH,
+    )
+    .steps
+    .into_iter()
+    .next()?;
+    Some((invoice, step))
+}
+
+/// A template problem found at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintProblem {
+    pub template: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for LintProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.template, self.problem)
+    }
+}
+
+/// `word` appears in `text` as a whole word or phrase, ignoring case.
+fn contains_word(text: &str, word: &str) -> bool {
+    let text = text.to_lowercase();
+    let word = word.to_lowercase();
+    text.match_indices(&word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+impl Renderer {
+    /// Renders every family at every tone, with and without the optional parts, so an unknown
+    /// variable anywhere is caught before any message is sent; and checks the templates and
+    /// their output for banned words.
+    pub fn lint(&self, banned: &[String]) -> Result<(), Vec<LintProblem>> {
+        let Some((sample, step)) = lint_sample() else {
+            return Err(vec![LintProblem {
+                template: "(sample)".into(),
+                problem: "the sample invoice could not be built".into(),
+            }]);
+        };
+        let (sample, step) = (&sample, &step);
+        let mut problems = Vec::new();
+        for (name, source) in self.env.templates() {
+            for word in banned.iter().filter(|w| contains_word(source.source(), w)) {
+                problems.push(LintProblem {
+                    template: name.to_owned(),
+                    problem: format!("contains the banned word `{word}`"),
+                });
+            }
+        }
+        let actions = ActionLinks {
+            pause_7d: "https://x/act/1".into(),
+            dispute: "https://x/act/2".into(),
+            writeoff: "https://x/act/3".into(),
+        };
+        let approval = ApprovalView {
+            url: "https://x/a".into(),
+            to: "a@x".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            expires: "e".into(),
+        };
+        let company = Company {
+            name: "Co".into(),
+            reply_to: Some("r@x".into()),
+            signature: Some("Sig".into()),
+        };
+        let mut with_pay_url = sample.clone();
+        with_pay_url.pay_url = "https://pay.example/x".parse().ok();
+        for tone in [
+            chaser_domain::Tone::Friendly,
+            chaser_domain::Tone::Neutral,
+            chaser_domain::Tone::Firm,
+        ] {
+            let step = PlannedStep {
+                tone,
+                ..step.clone()
+            };
+            for invoice in [sample, &with_pay_url] {
+                for full in [false, true] {
+                    let presentation = Presentation {
+                        locale: "en".into(),
+                        pay_link: "https://x/pay/1".into(),
+                        actions: full.then(|| actions.clone()),
+                        approval: Some(approval.clone()),
+                        note: full.then(|| "a note".into()),
+                    };
+                    let context = MessageContext::new(
+                        &company,
+                        invoice,
+                        Some(&step),
+                        &[],
+                        invoice.due_date,
+                        presentation,
+                    );
+                    for family in &self.families {
+                        match self.render(family, &context) {
+                            Ok(r) => {
+                                let text = format!("{} {} {}", r.subject, r.text, r.html);
+                                for word in banned.iter().filter(|w| contains_word(&text, w)) {
+                                    problems.push(LintProblem {
+                                        template: family.clone(),
+                                        problem: format!("renders the banned word `{word}`"),
+                                    });
+                                }
+                            }
+                            Err(e) => problems.push(LintProblem {
+                                template: family.clone(),
+                                problem: e.to_string(),
+                            }),
+                        }
+                    }
+                }
+            }
+        }
+        problems.sort_by(|a, b| (&a.template, &a.problem).cmp(&(&b.template, &b.problem)));
+        problems.dedup();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
 /// The template family for a customer message: the step's own template, or for `standard`
 /// the one that fits the invoice now (past due, a reminder, or the new invoice itself).
 pub fn family_for(
@@ -357,12 +584,17 @@ pub fn family_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chaser_domain::{Rules, plan};
+    use chaser_domain::{Rules, Tone, plan};
 
     fn sample() -> (Invoice, PlannedStep) {
         let amount = chaser_domain::Money::parse("1200.00", "USD".parse().unwrap()).unwrap();
         let invoice = Invoice {
             balance: chaser_domain::Money::parse("800.00", "USD".parse().unwrap()).unwrap(),
+            contacts: vec![chaser_domain::Contact {
+                name: "AP".into(),
+                email: chaser_domain::Email::parse("ap@acme.example").unwrap(),
+                roles: vec![chaser_domain::Role::Billing],
+            }],
             ..Invoice::new(
                 chaser_domain::InvoiceNumber::parse("INV-1").unwrap(),
                 chaser_domain::Customer {
@@ -386,44 +618,72 @@ mod tests {
         (invoice, schedule.step("nudge").unwrap().clone())
     }
 
+    fn company() -> Company {
+        Company {
+            name: "Us Ltd".into(),
+            reply_to: Some("billing@us.example".into()),
+            signature: None,
+        }
+    }
+
+    fn presentation(family: &str) -> Presentation {
+        Presentation {
+            locale: "en".into(),
+            pay_link: "https://chaser.example/pay/TOKEN".into(),
+            actions: (family == "escalation").then(|| ActionLinks {
+                pause_7d: "https://chaser.example/act/PAUSE".into(),
+                dispute: "https://chaser.example/act/DISPUTE".into(),
+                writeoff: "https://chaser.example/act/WRITEOFF".into(),
+            }),
+            approval: (family == "approval_request").then(|| ApprovalView {
+                url: "https://chaser.example/approvals/TOKEN".into(),
+                to: "ap@acme.example".into(),
+                subject: "Invoice INV-1 is overdue".into(),
+                text: "Hello Acme Ltd, ...".into(),
+                expires: "2026-12-13 09:00 UTC".into(),
+            }),
+            note: None,
+        }
+    }
+
+    const FAMILIES: [&str; 7] = [
+        "approval_request",
+        "escalation",
+        "final_notice",
+        "new_invoice",
+        "past_due",
+        "reminder",
+        "thank_you",
+    ];
+
+    /// Every built-in message at every tone, as the recipient sees it. A wording change shows
+    /// up as a snapshot diff to review (`cargo insta review`).
     #[test]
-    fn every_built_in_family_renders_at_every_tone() {
+    fn every_built_in_family_at_every_tone() {
         let renderer = Renderer::builtin().unwrap();
-        let (invoice, mut step) = sample();
-        let families = [
-            "new_invoice",
-            "reminder",
-            "past_due",
-            "final_notice",
-            "escalation",
-            "thank_you",
-        ];
         assert_eq!(
             renderer
                 .families()
                 .iter()
                 .map(String::as_str)
                 .collect::<Vec<_>>(),
-            {
-                let mut sorted = families.to_vec();
-                sorted.sort_unstable();
-                sorted
-            }
+            FAMILIES
         );
-        for tone in [
-            chaser_domain::Tone::Friendly,
-            chaser_domain::Tone::Neutral,
-            chaser_domain::Tone::Firm,
-        ] {
-            step.tone = tone;
-            let context = MessageContext::new(
-                &Company::default(),
-                &invoice,
-                Some(&step),
-                &[],
-                Date::constant(2026, 12, 11),
-            );
-            for family in families {
+        let (invoice, step) = sample();
+        for tone in [Tone::Friendly, Tone::Neutral, Tone::Firm] {
+            let step = PlannedStep {
+                tone,
+                ..step.clone()
+            };
+            for family in FAMILIES {
+                let context = MessageContext::new(
+                    &company(),
+                    &invoice,
+                    Some(&step),
+                    &[],
+                    Date::constant(2026, 12, 11),
+                    presentation(family),
+                );
                 let r = renderer
                     .render(family, &context)
                     .unwrap_or_else(|e| panic!("{family} at {tone:?}: {e}"));
@@ -432,24 +692,50 @@ mod tests {
                     "{family}: {}",
                     r.subject
                 );
-                if family != "escalation" && family != "thank_you" {
+                let customer_facing = !matches!(family, "escalation" | "approval_request");
+                if customer_facing && family != "thank_you" {
                     for body in [&r.text, &r.html] {
+                        assert!(body.contains("$800.00"), "{family}: {body}");
                         assert!(
-                            body.contains("USD 800.00"),
-                            "{family} shows the balance: {body}"
-                        );
-                        assert!(
-                            body.contains("Please pay by bank transfer"),
-                            "{family} says how to pay without a link"
-                        );
-                        assert!(
-                            body.contains("Already paid, or something looks wrong?"),
+                            body.contains("https://chaser.example/pay/TOKEN"),
                             "{family}"
                         );
                     }
                 }
+                insta::assert_snapshot!(
+                    format!("{family}-{}", tone.as_str()),
+                    format!(
+                        "Subject: {}\n\n{}\n\n----- html -----\n{}",
+                        r.subject, r.text, r.html
+                    )
+                );
             }
         }
+    }
+
+    #[test]
+    fn amounts_and_dates_follow_the_locale() {
+        let renderer = Renderer::builtin().unwrap();
+        let (invoice, step) = sample();
+        let invoice = Invoice {
+            balance: chaser_domain::Money::parse("1234.50", "EUR".parse().unwrap()).unwrap(),
+            amount: chaser_domain::Money::parse("1234.50", "EUR".parse().unwrap()).unwrap(),
+            ..invoice
+        };
+        let context = MessageContext::new(
+            &company(),
+            &invoice,
+            Some(&step),
+            &[],
+            Date::constant(2026, 12, 11),
+            Presentation {
+                locale: "de".into(),
+                ..presentation("past_due")
+            },
+        );
+        let text = renderer.render("past_due", &context).unwrap().text;
+        assert!(text.contains("1.234,50\u{a0}€"), "{text}");
+        assert!(text.contains("1. Dezember 2026"), "{text}");
     }
 
     #[test]
@@ -457,10 +743,9 @@ mod tests {
         let (invoice, _) = sample();
         let before = Date::constant(2026, 11, 20);
         assert_eq!(family_for("standard", &invoice, &[], before), "new_invoice");
-        let sent = invoice.clone();
         let sent = Invoice {
             already_sent: true,
-            ..sent
+            ..invoice.clone()
         };
         assert_eq!(family_for("standard", &sent, &[], before), "reminder");
         assert_eq!(
@@ -493,11 +778,12 @@ mod tests {
         assert!(renderer.families().contains("statement"));
         let (invoice, step) = sample();
         let context = MessageContext::new(
-            &Company::default(),
+            &company(),
             &invoice,
             Some(&step),
             &[],
             Date::constant(2026, 12, 11),
+            presentation("thank_you"),
         );
         assert_eq!(
             renderer.render("thank_you", &context).unwrap().subject,
@@ -509,5 +795,42 @@ mod tests {
             Err(RenderError::Template { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lint_passes_the_built_ins_and_names_the_template_with_a_banned_word() {
+        let banned: Vec<String> = DEFAULT_BANNED_WORDS
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect();
+        assert_eq!(Renderer::builtin().unwrap().lint(&banned), Ok(()));
+
+        let dir = std::env::temp_dir().join(format!("chaser-lint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("past_due.txt.j2"),
+            "Pay {{ invoice.number }} now, you lazy people. {{ invoice.pay_link }}",
+        )
+        .unwrap();
+        std::fs::write(dir.join("reminder.txt.j2"), "{{ invoice.no_such_field }}").unwrap();
+        let problems = Renderer::with_overrides(&dir)
+            .unwrap()
+            .lint(&banned)
+            .unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(
+            listed.contains(&"past_due.txt.j2: contains the banned word `lazy`".to_owned()),
+            "{listed:?}"
+        );
+        assert!(
+            listed
+                .iter()
+                .any(|p| p.starts_with("reminder: template reminder.txt.j2")),
+            "an unknown variable is caught before anything is sent: {listed:?}"
+        );
+        // Whole words only: "blazy" or "scampi" are fine.
+        assert!(!contains_word("Blazy & scampi", "lazy"));
+        assert!(contains_word("You are LAZY.", "lazy"));
     }
 }

@@ -68,35 +68,60 @@ pub enum OutboxStatus {
     Sending,
     Sent,
     Failed,
+    /// A guardrail said no, for good (its reason code is kept).
     Declined,
+    /// A guardrail said "not yet" (window, gap, daily cap); a later attempt may send.
+    Deferred,
     DryRun,
+    /// Rendered and waiting for a human's approval.
+    AwaitingApproval,
+    /// The approval was refused, or it expired: never sent.
+    Rejected,
+    Expired,
 }
 
+const OUTBOX_STATUSES: [(OutboxStatus, &str); 9] = [
+    (OutboxStatus::Sending, "sending"),
+    (OutboxStatus::Sent, "sent"),
+    (OutboxStatus::Failed, "failed"),
+    (OutboxStatus::Declined, "declined"),
+    (OutboxStatus::Deferred, "deferred"),
+    (OutboxStatus::DryRun, "dry_run"),
+    (OutboxStatus::AwaitingApproval, "awaiting_approval"),
+    (OutboxStatus::Rejected, "rejected"),
+    (OutboxStatus::Expired, "expired"),
+];
+
 impl OutboxStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            OutboxStatus::Sending => "sending",
-            OutboxStatus::Sent => "sent",
-            OutboxStatus::Failed => "failed",
-            OutboxStatus::Declined => "declined",
-            OutboxStatus::DryRun => "dry_run",
-        }
+    pub fn as_str(self) -> &'static str {
+        OUTBOX_STATUSES
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("sending", |(_, n)| n)
     }
 
     fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "sending" => OutboxStatus::Sending,
-            "sent" => OutboxStatus::Sent,
-            "failed" => OutboxStatus::Failed,
-            "declined" => OutboxStatus::Declined,
-            "dry_run" => OutboxStatus::DryRun,
-            other => {
-                return Err(StoreError::Corrupt {
-                    what: "outbox status",
-                    detail: other.to_owned(),
-                });
-            }
-        })
+        OUTBOX_STATUSES
+            .iter()
+            .find(|(_, n)| *n == s)
+            .map(|(status, _)| *status)
+            .ok_or_else(|| StoreError::Corrupt {
+                what: "outbox status",
+                detail: s.to_owned(),
+            })
+    }
+
+    /// This message's fate is sealed: nothing may send it any more. A guardrail's decline is
+    /// not: it is asked again whenever the message is.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            OutboxStatus::Sent
+                | OutboxStatus::Failed
+                | OutboxStatus::DryRun
+                | OutboxStatus::Rejected
+                | OutboxStatus::Expired
+        )
     }
 }
 
@@ -110,6 +135,8 @@ pub struct OutboxRow {
     pub subject: String,
     pub message_id: Option<String>,
     pub error: Option<String>,
+    /// The guardrail's reason code, when one decided.
+    pub reason: Option<String>,
 }
 
 /// One audit event. `dedup_key` makes a retried write a no-op.
@@ -341,13 +368,14 @@ impl Store {
                 what: "outbox",
                 detail: format!("{workflow_id}/{step_id} vanished"),
             })?;
-        Ok(match row.status {
-            OutboxStatus::Sending => Claim::Unfinished,
-            status => Claim::Finished {
-                status,
+        Ok(if row.status.is_final() {
+            Claim::Finished {
+                status: row.status,
                 message_id: row.message_id,
                 error: row.error,
-            },
+            }
+        } else {
+            Claim::Unfinished
         })
     }
 
@@ -378,7 +406,7 @@ impl Store {
 
     pub async fn outbox_row(&self, workflow_id: &str, step_id: &str) -> Result<Option<OutboxRow>> {
         let row = sqlx::query(
-            "select workflow_id, step_id, status, recipients, subject, message_id, error from outbox
+            "select workflow_id, step_id, status, recipients, subject, message_id, error, reason from outbox
              where workflow_id = $1 and step_id = $2",
         )
         .bind(workflow_id.to_owned())
@@ -391,7 +419,7 @@ impl Store {
     /// Every outbox row of a chase, oldest first.
     pub async fn outbox_for(&self, workflow_id: &str) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(
-            "select workflow_id, step_id, status, recipients, subject, message_id, error from outbox
+            "select workflow_id, step_id, status, recipients, subject, message_id, error, reason from outbox
              where workflow_id = $1 order by id",
         )
         .bind(workflow_id.to_owned())
@@ -472,7 +500,237 @@ impl Store {
     }
 }
 
+/// A message waiting for (or past) a human's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub id: String,
+    pub workflow_id: String,
+    pub invoice: String,
+    pub message_key: String,
+    pub recipients: serde_json::Value,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub status: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub decided_by: Option<String>,
+}
+
+/// An address that must not be mailed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    pub address: String,
+    pub reason: String,
+    pub source: String,
+    pub detail: Option<String>,
+    pub created_at: Timestamp,
+}
+
 impl Store {
+    /// Records a guardrail's verdict on a message without ever undoing a final outcome.
+    pub async fn mark_outbox(
+        &self,
+        workflow_id: &str,
+        message_key: &str,
+        status: OutboxStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        let finals: Vec<&str> = OUTBOX_STATUSES
+            .iter()
+            .filter(|(s, _)| s.is_final())
+            .map(|(_, n)| *n)
+            .collect();
+        let finals = finals
+            .iter()
+            .map(|n| format!("'{n}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "insert into outbox (workflow_id, step_id, status, recipients, subject, reason, created_at, updated_at)
+             values ($1, $2, $3, '{{}}', '', $4, $5, $5)
+             on conflict (workflow_id, step_id) do update set status = excluded.status, reason = excluded.reason,
+               updated_at = excluded.updated_at
+             where outbox.status not in ({finals})"
+        );
+        // The status names are our own constants, never input.
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(workflow_id.to_owned())
+            .bind(message_key.to_owned())
+            .bind(status.as_str())
+            .bind(reason.to_owned())
+            .bind(timestamp_text(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Remembers that a message reached these addresses.
+    pub async fn record_touches(
+        &self,
+        addresses: &[String],
+        workflow_id: &str,
+        message_key: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        for address in addresses {
+            sqlx::query(
+                "insert into touches (address, sent_at, workflow_id, message_key) values ($1, $2, $3, $4)
+                 on conflict (address, workflow_id, message_key) do nothing",
+            )
+            .bind(address.to_ascii_lowercase())
+            .bind(timestamp_text(now))
+            .bind(workflow_id.to_owned())
+            .bind(message_key.to_owned())
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// When messages reached `address` at or after `since`, oldest first.
+    pub async fn touches_since(&self, address: &str, since: Timestamp) -> Result<Vec<Timestamp>> {
+        let rows = sqlx::query(
+            "select sent_at from touches where address = $1 and sent_at >= $2 order by sent_at",
+        )
+        .bind(address.to_ascii_lowercase())
+        .bind(timestamp_text(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| parse_timestamp(&r.try_get::<String, _>("sent_at")?))
+            .collect()
+    }
+
+    /// Suppresses an address; `false` if it already was.
+    pub async fn suppress(
+        &self,
+        address: &str,
+        reason: &str,
+        source: &str,
+        detail: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "insert into suppressions (address, reason, source, detail, created_at) values ($1, $2, $3, $4, $5)
+             on conflict (address) do nothing",
+        )
+        .bind(address.to_ascii_lowercase())
+        .bind(reason.to_owned())
+        .bind(source.to_owned())
+        .bind(detail.map(str::to_owned))
+        .bind(timestamp_text(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Lifts a suppression; `false` if there was none.
+    pub async fn unsuppress(&self, address: &str) -> Result<bool> {
+        let done = sqlx::query("delete from suppressions where address = $1")
+            .bind(address.to_ascii_lowercase())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn suppression(&self, address: &str) -> Result<Option<Suppression>> {
+        let row = sqlx::query("select address, reason, source, detail, created_at from suppressions where address = $1")
+            .bind(address.to_ascii_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| suppression_from_row(&r)).transpose()
+    }
+
+    pub async fn suppressions(&self) -> Result<Vec<Suppression>> {
+        let rows = sqlx::query(
+            "select address, reason, source, detail, created_at from suppressions order by address",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(suppression_from_row).collect()
+    }
+
+    /// Stores a message for approval (once: a second request for the same id is ignored).
+    pub async fn create_approval(&self, approval: &Approval) -> Result<()> {
+        sqlx::query(
+            "insert into approvals (id, workflow_id, invoice, message_key, recipients, subject, text_body, html_body,
+               status, created_at, expires_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             on conflict (id) do nothing",
+        )
+        .bind(approval.id.clone())
+        .bind(approval.workflow_id.clone())
+        .bind(approval.invoice.clone())
+        .bind(approval.message_key.clone())
+        .bind(approval.recipients.to_string())
+        .bind(approval.subject.clone())
+        .bind(approval.text_body.clone())
+        .bind(approval.html_body.clone())
+        .bind(approval.status.clone())
+        .bind(timestamp_text(approval.created_at))
+        .bind(timestamp_text(approval.expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn approval(&self, id: &str) -> Result<Option<Approval>> {
+        let row = sqlx::query(
+            "select id, workflow_id, invoice, message_key, recipients, subject, text_body, html_body, status,
+               created_at, expires_at, decided_by from approvals where id = $1",
+        )
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| approval_from_row(&r)).transpose()
+    }
+
+    /// Approvals still waiting, soonest to expire first.
+    pub async fn pending_approvals(&self) -> Result<Vec<Approval>> {
+        let rows = sqlx::query(
+            "select id, workflow_id, invoice, message_key, recipients, subject, text_body, html_body, status,
+               created_at, expires_at, decided_by from approvals where status = 'pending' order by expires_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(approval_from_row).collect()
+    }
+
+    /// Moves an approval from `from` to `to`; `false` if it was not in `from` any more.
+    pub async fn decide_approval(
+        &self,
+        id: &str,
+        from: &str,
+        to: &str,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "update approvals set status = $1, decided_by = $2, decided_at = $3 where id = $4 and status = $5",
+        )
+        .bind(to.to_owned())
+        .bind(by.to_owned())
+        .bind(timestamp_text(now))
+        .bind(id.to_owned())
+        .bind(from.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Spends a single-use link; `false` if it was used before.
+    pub async fn use_link(&self, nonce: &str, purpose: &str, now: Timestamp) -> Result<bool> {
+        let done = sqlx::query("insert into used_links (nonce, used_at, purpose) values ($1, $2, $3) on conflict (nonce) do nothing")
+            .bind(nonce.to_owned())
+            .bind(timestamp_text(now))
+            .bind(purpose.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Forgets a delivery whose processing failed, so the sender's retry is handled.
     pub async fn forget_delivery(&self, event_id: &str) -> Result<()> {
         sqlx::query("delete from webhook_events where event_id = $1")
@@ -481,6 +739,36 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+fn suppression_from_row(r: &sqlx::any::AnyRow) -> Result<Suppression> {
+    Ok(Suppression {
+        address: r.try_get("address")?,
+        reason: r.try_get("reason")?,
+        source: r.try_get("source")?,
+        detail: r.try_get("detail")?,
+        created_at: parse_timestamp(&r.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+fn approval_from_row(r: &sqlx::any::AnyRow) -> Result<Approval> {
+    Ok(Approval {
+        id: r.try_get("id")?,
+        workflow_id: r.try_get("workflow_id")?,
+        invoice: r.try_get("invoice")?,
+        message_key: r.try_get("message_key")?,
+        recipients: parse_json(
+            "approval recipients",
+            &r.try_get::<String, _>("recipients")?,
+        )?,
+        subject: r.try_get("subject")?,
+        text_body: r.try_get("text_body")?,
+        html_body: r.try_get("html_body")?,
+        status: r.try_get("status")?,
+        created_at: parse_timestamp(&r.try_get::<String, _>("created_at")?)?,
+        expires_at: parse_timestamp(&r.try_get::<String, _>("expires_at")?)?,
+        decided_by: r.try_get("decided_by")?,
+    })
 }
 
 fn outbox_from_row(r: &sqlx::any::AnyRow) -> Result<OutboxRow> {
@@ -492,5 +780,6 @@ fn outbox_from_row(r: &sqlx::any::AnyRow) -> Result<OutboxRow> {
         subject: r.try_get("subject")?,
         message_id: r.try_get("message_id")?,
         error: r.try_get("error")?,
+        reason: r.try_get("reason")?,
     })
 }

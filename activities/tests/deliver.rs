@@ -4,16 +4,20 @@
 
 use std::sync::{Arc, Mutex};
 
+use chaser_activities::links::Links;
 use chaser_activities::mail::{MailError, MailFuture, Mailer, OutgoingEmail};
 use chaser_activities::render::{Company, Renderer};
 use chaser_activities::store::{OutboxStatus, Store};
 use chaser_activities::{ChaseActivities, Mode, Sender};
 use chaser_domain::{
-    ChaseState, Contact, Customer, Email, Invoice, InvoiceNumber, Money, Role, Rules, Terms, plan,
+    ChaseState, Contact, Customer, Email, Invoice, InvoiceNumber, Money, Offset, Role, Rules,
+    Terms, plan,
 };
-use chaser_workflows::contracts::{MessageKind, SendRequest, SendResult};
-use jiff::Timestamp;
+use chaser_workflows::contracts::{
+    ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult,
+};
 use jiff::civil::date;
+use jiff::{SignedDuration, Timestamp};
 use temporalio_sdk::activities::ActivityError;
 
 /// Records every message; answers with the queued results, then success.
@@ -72,6 +76,10 @@ struct Setup {
 }
 
 async fn setup(name: &str, mode: Mode) -> Setup {
+    setup_with(name, mode, Renderer::builtin().unwrap()).await
+}
+
+async fn setup_with(name: &str, mode: Mode, renderer: Renderer) -> Setup {
     let dir = std::env::temp_dir().join(format!("chaser-deliver-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -87,9 +95,18 @@ async fn setup(name: &str, mode: Mode) -> Setup {
             reply_to: Some("billing@acme.example".into()),
             ..Company::default()
         },
+        pay_link_ttl: SignedDuration::from_hours(24 * 60),
+        action_link_ttl: SignedDuration::from_hours(24 * 14),
+        approval_ttl: SignedDuration::from_hours(48),
     };
-    let renderer = Arc::new(Renderer::builtin().unwrap());
-    let activities = ChaseActivities::new(store.clone(), mailer.clone(), renderer, sender, mode);
+    let activities = ChaseActivities::new(
+        store.clone(),
+        mailer.clone(),
+        Arc::new(renderer),
+        Links::new("test-secret", "https://chaser.example"),
+        sender,
+        mode,
+    );
     Setup {
         activities,
         mailer,
@@ -117,6 +134,9 @@ fn nudge_request(invoice: &Invoice) -> SendRequest {
         step: Some(step),
         invoice: invoice.clone(),
         history: vec![],
+        settings: Some(rules.company.clone()),
+        approved: false,
+        note: None,
     }
 }
 
@@ -163,9 +183,9 @@ async fn a_message_is_sent_once_however_often_the_activity_runs() {
     assert!(mail.subject.contains("INV-7"), "{}", mail.subject);
     for body in [&mail.text, &mail.html] {
         assert!(
-            body.contains("USD 1,200.00")
-                && body.contains("https://pay.example/INV-7")
-                && body.contains("1 December 2026"),
+            body.contains("$1,200.00")
+                && body.contains("https://chaser.example/pay/")
+                && body.contains("December 1, 2026"),
             "{body}"
         );
     }
@@ -190,7 +210,7 @@ async fn the_fresh_state_check_declines_for_a_paid_or_paused_invoice() {
     assert_eq!(
         declined,
         SendResult::Declined {
-            reason: "fresh state: the invoice is not in the store".into()
+            reason: "fresh_state: the invoice is not in the store".into()
         }
     );
     for state in [
@@ -203,11 +223,13 @@ async fn the_fresh_state_check_declines_for_a_paid_or_paused_invoice() {
             .upsert_invoice(&inv, "invoice-INV-7", state, ts(NOW))
             .await
             .unwrap();
+        let mut request = request.clone();
+        request.key = format!("nudge-{state}");
         let result = s.activities.deliver(&request, ts(NOW)).await.unwrap();
         assert_eq!(
             result,
             SendResult::Declined {
-                reason: format!("fresh state: the invoice is {state}")
+                reason: format!("fresh_state: the invoice is {state}")
             }
         );
     }
@@ -343,4 +365,265 @@ async fn hostile_customer_names_are_escaped_and_cannot_inject_headers() {
         ["owner@us.example"],
         "recipients come from the request, never from content"
     );
+}
+
+/// Stores `number` as a scheduled chase for the same customer contact and returns its nudge.
+async fn chased(s: &Setup, number: &str) -> SendRequest {
+    let mut inv = invoice("Acme Ltd");
+    inv.number = InvoiceNumber::parse(number).unwrap();
+    let workflow_id = format!("invoice-{number}");
+    s.store
+        .upsert_invoice(&inv, &workflow_id, ChaseState::Scheduled, ts(NOW))
+        .await
+        .unwrap();
+    SendRequest {
+        workflow_id,
+        ..nudge_request(&inv)
+    }
+}
+
+#[tokio::test]
+async fn outside_the_send_window_the_message_waits_for_the_next_opening() {
+    let s = setup("window", Mode::Live).await;
+    let request = chased(&s, "INV-7").await;
+    // Saturday morning, UTC: the window opens Monday at 08:00, when quiet hours end.
+    let result = s
+        .activities
+        .deliver(&request, ts("2026-12-05T10:00:00Z"))
+        .await
+        .unwrap();
+    let SendResult::Deferred { until, reason } = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(until, ts("2026-12-07T08:00:00Z"));
+    assert!(reason.starts_with("send_window: "), "{reason}");
+    assert!(s.mailer.sent.lock().unwrap().is_empty());
+    let row = s.store.outbox_row("invoice-INV-7", "nudge").await.unwrap();
+    assert_eq!(row.unwrap().status, OutboxStatus::Deferred);
+    // Deferred is not final: in the window, the same message goes.
+    assert!(matches!(
+        s.activities
+            .deliver(&request, ts("2026-12-07T08:00:00Z"))
+            .await
+            .unwrap(),
+        SendResult::Sent { .. }
+    ));
+}
+
+#[tokio::test]
+async fn one_contact_is_not_touched_twice_within_the_gap_across_invoices() {
+    let s = setup("gap", Mode::Live).await;
+    let first = chased(&s, "INV-7").await;
+    let second = chased(&s, "INV-8").await;
+    assert!(matches!(
+        s.activities.deliver(&first, ts(NOW)).await.unwrap(),
+        SendResult::Sent { .. }
+    ));
+    // Friday 09:00 + a 2-day gap is Sunday 09:00; the window next opens Monday at 08:00.
+    let result = s
+        .activities
+        .deliver(&second, ts("2026-12-04T11:00:00Z"))
+        .await
+        .unwrap();
+    let SendResult::Deferred { until, reason } = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(until, ts("2026-12-07T08:00:00Z"));
+    assert!(reason.starts_with("min_gap: "), "{reason}");
+    assert!(matches!(
+        s.activities.deliver(&second, until).await.unwrap(),
+        SendResult::Sent { .. }
+    ));
+    assert_eq!(s.mailer.sent.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_daily_cap_holds_a_contact_to_one_message_a_day() {
+    let s = setup("cap", Mode::Live).await;
+    let mut first = chased(&s, "INV-7").await;
+    let mut second = chased(&s, "INV-8").await;
+    for request in [&mut first, &mut second] {
+        let settings = request.settings.as_mut().unwrap();
+        settings.min_gap = Offset::ZERO;
+    }
+    s.activities.deliver(&first, ts(NOW)).await.unwrap();
+    let result = s
+        .activities
+        .deliver(&second, ts("2026-12-04T11:00:00Z"))
+        .await
+        .unwrap();
+    let SendResult::Deferred { until, reason } = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(until, ts("2026-12-07T08:00:00Z"), "the next business day");
+    assert!(reason.starts_with("daily_cap: "), "{reason}");
+}
+
+#[tokio::test]
+async fn suppressed_addresses_are_never_mailed() {
+    let s = setup("suppressed", Mode::Live).await;
+    let mut request = chased(&s, "INV-7").await;
+    request.cc = vec![Email::parse("Boss@Acme.example").unwrap()];
+    s.store
+        .suppress("boss@acme.example", "bounce", "ses", None, ts(NOW))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.activities.deliver(&request, ts(NOW)).await.unwrap(),
+        SendResult::Sent { .. }
+    ));
+    let sent = s.mailer.sent.lock().unwrap().clone();
+    assert_eq!(
+        (sent[0].to.clone(), sent[0].cc.clone()),
+        (vec!["ap@acme.example".to_owned()], vec![]),
+        "the suppressed cc is dropped, case-insensitively"
+    );
+
+    // With every recipient suppressed, the chase is told nobody can be reached.
+    s.store
+        .suppress("ap@acme.example", "complaint", "ses", None, ts(NOW))
+        .await
+        .unwrap();
+    let second = chased(&s, "INV-8").await;
+    let result = s.activities.deliver(&second, ts(NOW)).await.unwrap();
+    let SendResult::Unreachable { reason } = result else {
+        panic!("{result:?}")
+    };
+    assert!(
+        reason.starts_with("suppressed: every recipient"),
+        "{reason}"
+    );
+    assert_eq!(s.mailer.sent.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_message_that_misstates_the_amount_is_refused() {
+    let dir = std::env::temp_dir().join(format!("chaser-deliver-tpl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("past_due.txt.j2"),
+        "Invoice {{ invoice.number }}: please pay USD 99.00. {{ invoice.pay_link }}",
+    )
+    .unwrap();
+    let renderer = Renderer::with_overrides(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let s = setup_with("content", Mode::Live, renderer).await;
+    let request = chased(&s, "INV-7").await;
+    let result = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+    let SendResult::Declined { reason } = result else {
+        panic!("{result:?}")
+    };
+    assert!(reason.starts_with("content: "), "{reason}");
+    assert!(reason.contains("$1,200.00"), "{reason}");
+    assert!(s.mailer.sent.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn approve_mode_sends_exactly_the_approved_text_and_only_after_approval() {
+    let s = setup("approve", Mode::Approve).await;
+    let request = chased(&s, "INV-7").await;
+    let waiting = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+    let SendResult::AwaitingApproval { expires_at } = waiting else {
+        panic!("{waiting:?}")
+    };
+    assert_eq!(expires_at, ts("2026-12-06T09:00:00Z"));
+    // The owner is asked once, however often the activity runs.
+    assert_eq!(
+        s.activities.deliver(&request, ts(NOW)).await.unwrap(),
+        waiting
+    );
+    let asked = s.mailer.sent.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].to, ["owner@us.example"]);
+    assert!(
+        asked[0].text.contains("https://chaser.example/approvals/"),
+        "{}",
+        asked[0].text
+    );
+    let approval = s
+        .store
+        .approval("invoice-INV-7/nudge")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(approval.status, "pending");
+
+    // Approved: what was shown is what goes, even if the data moved since.
+    assert!(
+        s.store
+            .decide_approval(
+                "invoice-INV-7/nudge",
+                "pending",
+                "approved",
+                "owner",
+                ts(NOW)
+            )
+            .await
+            .unwrap()
+    );
+    let approved = SendRequest {
+        approved: true,
+        ..request.clone()
+    };
+    assert!(matches!(
+        s.activities.deliver(&approved, ts(NOW)).await.unwrap(),
+        SendResult::Sent { .. }
+    ));
+    let sent = s.mailer.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        (&sent[1].to, &sent[1].subject, &sent[1].text),
+        (
+            &vec!["ap@acme.example".to_owned()],
+            &approval.subject,
+            &approval.text_body
+        )
+    );
+    let expiry = ExpireApproval {
+        workflow_id: "invoice-INV-7".into(),
+        key: "nudge".into(),
+    };
+    assert_eq!(
+        s.activities.expire(&expiry, ts(NOW)).await.unwrap(),
+        ExpiryOutcome::AlreadyDecided
+    );
+}
+
+#[tokio::test]
+async fn an_expired_approval_is_never_sent() {
+    let s = setup("expired", Mode::Approve).await;
+    let request = chased(&s, "INV-7").await;
+    s.activities.deliver(&request, ts(NOW)).await.unwrap();
+    let expiry = ExpireApproval {
+        workflow_id: "invoice-INV-7".into(),
+        key: "nudge".into(),
+    };
+    assert_eq!(
+        s.activities.expire(&expiry, ts(NOW)).await.unwrap(),
+        ExpiryOutcome::Expired
+    );
+    // A late approval cannot revive it.
+    assert!(
+        !s.store
+            .decide_approval(
+                "invoice-INV-7/nudge",
+                "pending",
+                "approved",
+                "owner",
+                ts(NOW)
+            )
+            .await
+            .unwrap()
+    );
+    let approved = SendRequest {
+        approved: true,
+        ..request
+    };
+    assert!(matches!(
+        s.activities.deliver(&approved, ts(NOW)).await.unwrap(),
+        SendResult::Declined { .. }
+    ));
+    assert_eq!(s.mailer.sent.lock().unwrap().len(), 1, "only the request");
+    let row = s.store.outbox_row("invoice-INV-7", "nudge").await.unwrap();
+    assert_eq!(row.unwrap().status, OutboxStatus::Expired);
 }

@@ -1,4 +1,4 @@
-//! The HTTP side of the worker: health, and the accounting webhook.
+//! The HTTP side of the worker: health, the accounting webhook and the links in e-mails.
 
 use std::sync::Arc;
 
@@ -12,6 +12,9 @@ use chaser_workflows::contracts::PaidSignal;
 use jiff::Timestamp;
 use serde_json::json;
 
+use chaser_activities::links::Links;
+
+use crate::one_tap;
 use crate::ops::{Action, Chaser, Incoming, Ingested, OpsError};
 use crate::signature;
 use crate::webhook::{self, Envelope, FieldError, InvoiceCreated, InvoicePaid};
@@ -20,12 +23,26 @@ pub struct AppState {
     pub chaser: Arc<Chaser>,
     /// Shared secret for webhook signatures; webhooks are refused without one.
     pub webhook_secret: Option<String>,
+    /// Signs and checks the links in e-mails.
+    pub links: Links,
+    /// Shown on the pay page of invoices without a pay URL.
+    pub bank_details: Option<String>,
+    pub company_name: String,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/webhooks/accounting", post(accounting))
+        .route("/pay/{token}", get(one_tap::pay))
+        .route(
+            "/act/{token}",
+            get(one_tap::confirm_action).post(one_tap::act),
+        )
+        .route(
+            "/approvals/{token}",
+            get(one_tap::show_approval).post(one_tap::decide_approval),
+        )
         .with_state(state)
 }
 

@@ -3,6 +3,8 @@
 
 pub mod http;
 pub mod import;
+pub mod one_tap;
 pub mod ops;
+pub mod pages;
 pub mod signature;
 pub mod webhook;

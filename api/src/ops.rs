@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chaser_activities::store::{Store, StoreError};
 use chaser_domain::{ChaseState, Invoice, InvoiceNumber, InvoiceUpdate, Rules, Schedule};
 use chaser_workflows::contracts::{
-    ChaseInput, DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, ResolveSignal,
-    ResumeSignal, StatusView, UpdateInvoiceSignal, WriteoffSignal,
+    ApprovalSignal, ChaseInput, DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal,
+    ResendSignal, ResolveSignal, ResumeSignal, StatusView, UpdateInvoiceSignal, WriteoffSignal,
 };
 use chaser_workflows::names::search_attribute::key;
 use chaser_workflows::{InvoiceChase, names};
@@ -62,6 +62,15 @@ pub struct Incoming {
     pub balance_known: bool,
 }
 
+/// What became of an approval decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decided {
+    /// Recorded, and the chase told.
+    Done,
+    /// The message was no longer waiting (already decided, expired, or sent).
+    NotWaiting(String),
+}
+
 /// An action on a running chase.
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -72,6 +81,7 @@ pub enum Action {
     Resolve(ResolveSignal),
     Writeoff(WriteoffSignal),
     UpdateInvoice(UpdateInvoiceSignal),
+    Resend(ResendSignal),
 }
 
 pub struct Chaser {
@@ -280,6 +290,7 @@ impl Chaser {
             Action::Resolve(s) => h.signal(InvoiceChase::resolve, s, opts()).await,
             Action::Writeoff(s) => h.signal(InvoiceChase::writeoff, s, opts()).await,
             Action::UpdateInvoice(s) => h.signal(InvoiceChase::update_invoice, s, opts()).await,
+            Action::Resend(s) => h.signal(InvoiceChase::resend, s, opts()).await,
         };
         match sent {
             Ok(()) => Ok(()),
@@ -309,6 +320,67 @@ impl Chaser {
                 reason: failure.message.clone(),
             }),
             Err(WorkflowUpdateError::NotFound(_)) => Err(self.not_running(number).await),
+            Err(e) => Err(temporal(e)),
+        }
+    }
+
+    /// Approves or rejects a message waiting for approval (`<workflow id>/<message key>`),
+    /// then tells its chase. An expired or already decided message is left alone.
+    pub async fn decide(
+        &self,
+        approval_id: &str,
+        approved: bool,
+        by: &str,
+    ) -> Result<Decided, OpsError> {
+        let Some(approval) = self.store.approval(approval_id).await? else {
+            return Err(OpsError::Invalid(format!(
+                "no message {approval_id} waits for approval"
+            )));
+        };
+        let now = Timestamp::now();
+        if approval.status != "pending" {
+            return Ok(Decided::NotWaiting(approval.status));
+        }
+        if now > approval.expires_at {
+            return Ok(Decided::NotWaiting("expired".to_owned()));
+        }
+        let to = if approved { "approved" } else { "rejected" };
+        if !self
+            .store
+            .decide_approval(approval_id, "pending", to, by, now)
+            .await?
+        {
+            let status = self
+                .store
+                .approval(approval_id)
+                .await?
+                .map_or_else(|| "gone".to_owned(), |a| a.status);
+            return Ok(Decided::NotWaiting(status));
+        }
+        let signal = ApprovalSignal {
+            key: approval.message_key.clone(),
+            approved,
+            by: by.to_owned(),
+        };
+        let handle = self
+            .client
+            .get_workflow_handle::<InvoiceChase>(approval.workflow_id.clone());
+        match handle
+            .signal(
+                InvoiceChase::approval,
+                signal,
+                WorkflowSignalOptions::default(),
+            )
+            .await
+        {
+            Ok(()) => Ok(Decided::Done),
+            Err(WorkflowInteractionError::NotFound(_)) => {
+                // The chase ended meanwhile: nothing will be sent.
+                self.store
+                    .decide_approval(approval_id, to, "rejected", "chaser", now)
+                    .await?;
+                Ok(Decided::NotWaiting("closed".to_owned()))
+            }
             Err(e) => Err(temporal(e)),
         }
     }

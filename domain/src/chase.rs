@@ -117,6 +117,9 @@ pub struct InvoiceUpdate {
     pub balance: Option<Money>,
     #[serde(default)]
     pub contacts: Option<Vec<Contact>>,
+    /// Replaces the override list; an empty list goes back to the step's roles.
+    #[serde(default)]
+    pub contact_override: Option<Vec<Email>>,
 }
 
 impl InvoiceUpdate {
@@ -127,6 +130,8 @@ impl InvoiceUpdate {
             amount: (from.amount != to.amount).then_some(to.amount),
             balance: (from.balance != to.balance).then_some(to.balance),
             contacts: (from.contacts != to.contacts).then(|| to.contacts.clone()),
+            contact_override: (from.contact_override != to.contact_override)
+                .then(|| to.contact_override.clone()),
         }
     }
 
@@ -364,6 +369,9 @@ impl Chase {
         }
         if let Some(contacts) = &update.contacts {
             next.contacts = contacts.clone();
+        }
+        if let Some(addresses) = &update.contact_override {
+            next.contact_override = addresses.clone();
         }
         next.check()
             .map_err(|e| ChaseError::InvalidUpdate(e.to_string()))?;

@@ -143,6 +143,9 @@ pub struct Invoice {
     pub customer: Customer,
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// When set, customer messages go to exactly these addresses, whatever the step's roles.
+    #[serde(default)]
+    pub contact_override: Vec<Email>,
     pub amount: Money,
     /// What is still owed after partial payments; the chase stops when it reaches zero.
     pub balance: Money,
@@ -185,6 +188,7 @@ impl Invoice {
             number,
             customer,
             contacts: vec![],
+            contact_override: vec![],
             amount,
             balance: amount,
             issue_date,

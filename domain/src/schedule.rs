@@ -50,6 +50,8 @@ pub struct PlannedStep {
     pub tone: Tone,
     pub template: String,
     pub channel: Channel,
+    #[serde(default)]
+    pub require_approval: bool,
     /// When it goes out, went out, or would have gone out.
     pub at: Timestamp,
     /// The clock the send window was read on.
@@ -157,7 +159,7 @@ pub fn plan_with_history(
 
     let mut drafts = Vec::with_capacity(cadence.steps.len() + 4);
     for (index, step) in cadence.steps.iter().enumerate() {
-        let recipients = resolve_recipients(step, &invoice.contacts);
+        let recipients = resolve_recipients(step, invoice);
         let zone = if recipients.to.is_empty() {
             &settings.time_zone
         } else {
@@ -323,6 +325,7 @@ pub fn plan_with_history(
                 tone: d.step.tone,
                 template: d.step.template.clone(),
                 channel: d.step.channel,
+                require_approval: d.step.require_approval,
                 at,
                 zone: d.zone,
                 recipients: d.recipients,
@@ -336,9 +339,13 @@ pub fn plan_with_history(
 
 /// Who receives `step`: the first `to` role that matches a contact, the CC roles, and the
 /// account owner for escalations or when no contact fits.
-pub fn resolve_recipients(step: &Step, contacts: &[Contact]) -> Recipients {
+pub fn resolve_recipients(step: &Step, invoice: &Invoice) -> Recipients {
+    let contacts = &invoice.contacts;
     let mut recipients = Recipients::default();
-    for wanted in &step.to {
+    if step.reaches_customer() && !invoice.contact_override.is_empty() {
+        recipients.to = invoice.contact_override.clone();
+    }
+    for wanted in step.to.iter().filter(|_| recipients.to.is_empty()) {
         let matches: Vec<&Contact> = match wanted {
             RecipientRole::Role(role) => contacts.iter().filter(|c| c.has_role(role)).collect(),
             RecipientRole::Any => contacts.iter().take(1).collect(),

@@ -323,7 +323,8 @@ impl Stack {
 }
 
 /// A rules doc for chases that run in seconds: every hour and day open, one second between
-/// touches, two seconds of lateness tolerated; `rest` adds sections and cadences.
+/// touches (up to 50 a day), two seconds of lateness tolerated; `rest` adds sections and
+/// cadences.
 pub fn seconds_rules(rest: &str) -> String {
     seconds_rules_tolerating("2s", rest)
 }
@@ -336,6 +337,7 @@ time_zone = "UTC"
 quiet_hours = "none"
 business_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 min_gap = "1s"
+daily_cap = 50
 late_tolerance = "{late}"
 
 {rest}"#
@@ -391,7 +393,7 @@ impl Chaser {
         Self::with_settings(name, rules, backend, "")
     }
 
-    /// `new`, with extra top-level config lines (e.g. `templates_dir = "..."`).
+    /// `new`, with extra top-level config lines (e.g. `mode = "dry_run"`).
     pub fn with_settings(name: &str, rules: &str, backend: Backend, extra: &str) -> Chaser {
         let stack = stack();
         let dir = stack.dir.join(name);
@@ -419,8 +421,7 @@ impl Chaser {
         let http_port = free_port();
         let config = dir.join("chaser.toml");
         let toml = format!(
-            r#"mode = "live"
-{extra}
+            r#"{extra}
 rules = "{rules}"
 database_url = "{database_url}"
 
@@ -430,6 +431,9 @@ task_queue = "e2e-{name}-{pid}"
 [http]
 listen = "127.0.0.1:{http_port}"
 webhook_secret = "whsec_test"
+
+[links]
+secret = "links_test"
 
 [email]
 from = "Acme Billing <billing@acme.example>"
@@ -692,4 +696,52 @@ pub fn post_raw(url: &str, headers: &[(&str, &str)], body: &str) -> (u16, serde_
         .read_json()
         .unwrap_or(serde_json::Value::Null);
     (status, json)
+}
+
+/// An HTTP answer, without following redirects.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+fn page(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page {
+    let mut response = response.unwrap();
+    Page {
+        status: response.status().as_u16(),
+        location: response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: response.body_mut().read_to_string().unwrap_or_default(),
+    }
+}
+
+/// `GET url`.
+pub fn get(url: &str) -> Page {
+    page(agent().get(url).call())
+}
+
+/// `POST url` with a form body.
+pub fn post_form(url: &str, form: &[(&str, &str)]) -> Page {
+    page(agent().post(url).send_form(form.iter().copied()))
+}
+
+/// The first link in `text` whose path starts with `path` (e.g. `/pay/`).
+pub fn link(text: &str, path: &str) -> String {
+    text.split_whitespace()
+        .find(|word| word.starts_with("http") && word.contains(path))
+        .unwrap_or_else(|| panic!("no {path} link in: {text}"))
+        .trim_end_matches(['.', ',', ')'])
+        .to_owned()
 }

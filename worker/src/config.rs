@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chaser_activities::Mode;
-use chaser_domain::Rules;
+use chaser_activities::mail::SmtpSecurity;
+use chaser_domain::{Offset, Rules};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// `live` sends; `dry_run` renders and records every message but sends nothing.
+    /// `live` sends; `dry_run` renders and records every message but sends nothing; `approve`
+    /// holds every customer message for a human's one-tap approval.
     pub mode: Mode,
     /// The rules doc; the built-in defaults (the seed's net-30 cadence) when unset.
     pub rules: Option<PathBuf>,
@@ -25,8 +27,43 @@ pub struct Config {
     pub templates_dir: Option<PathBuf>,
     pub temporal: TemporalConfig,
     pub http: HttpConfig,
+    pub links: LinksConfig,
     pub email: EmailConfig,
+    pub smtp: SmtpConfig,
     pub aws: AwsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinksConfig {
+    /// Signs pay links, one-tap actions and approval links. Required to run the worker.
+    pub secret: Option<String>,
+    /// Where people reach the HTTP server; defaults to `http://<http.listen>`.
+    pub base_url: Option<String>,
+    /// How long links stay valid: `90d`, `12h`, `90s`.
+    pub pay_link_ttl: Offset,
+    pub action_link_ttl: Offset,
+    /// How long a message waits for approval before it is dropped.
+    pub approval_ttl: Offset,
+    /// Shown on the pay page when an invoice has no pay URL (account name, IBAN, ...).
+    pub bank_details: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    Ses,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,12 +84,14 @@ pub struct HttpConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailConfig {
+    /// `ses` (Amazon SES v2, or an emulator at aws.ses_endpoint_url) or `smtp`.
+    pub transport: Transport,
     pub from: String,
     pub reply_to: Option<String>,
     pub company_name: String,
     pub signature: Option<String>,
-    /// Shown instead of a pay link when an invoice has none.
-    pub payment_instructions: Option<String>,
+    /// Words that must never go out; the worker refuses to start if a template has one.
+    pub banned_words: Vec<String>,
     /// The account owner for rows that do not name one.
     pub default_owner: Option<String>,
     /// The currency for rows that do not name one.
@@ -81,12 +120,31 @@ impl Default for Config {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 webhook_secret: None,
             },
+            links: LinksConfig {
+                secret: None,
+                base_url: None,
+                pay_link_ttl: Offset::Days(90),
+                action_link_ttl: Offset::Days(14),
+                approval_ttl: Offset::Days(4),
+                bank_details: None,
+            },
+            smtp: SmtpConfig {
+                host: "127.0.0.1".to_owned(),
+                port: 25,
+                security: SmtpSecurity::StartTls,
+                username: None,
+                password: None,
+            },
             email: EmailConfig {
+                transport: Transport::Ses,
                 from: "billing@example.com".to_owned(),
                 reply_to: None,
                 company_name: "Our company".to_owned(),
                 signature: None,
-                payment_instructions: None,
+                banned_words: chaser_activities::render::DEFAULT_BANNED_WORDS
+                    .iter()
+                    .map(|w| (*w).to_owned())
+                    .collect(),
                 default_owner: None,
                 default_currency: None,
             },
@@ -120,6 +178,14 @@ impl Config {
         figment
             .extract()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))
+    }
+
+    /// Where links in e-mails point.
+    pub fn base_url(&self) -> String {
+        self.links
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.http.listen))
     }
 
     /// The rules doc, validated; the built-in defaults when none is configured.

@@ -5,8 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use chaser_activities::links::Links;
+use chaser_activities::mail::{Mailer, SesMailer, SmtpMailer};
 use chaser_activities::render::{Company, Renderer};
-use chaser_activities::{ChaseActivities, Sender, mail::SesMailer};
+use chaser_activities::{ChaseActivities, Sender};
+
+use crate::config::Transport;
 use chaser_api::http::{AppState, router};
 use chaser_api::ops::Chaser;
 use chaser_domain::Rules;
@@ -17,12 +21,13 @@ use temporalio_sdk::{Worker, WorkerOptions};
 use crate::Context as AppContext;
 
 /// Families every chase may need, whatever its cadence says.
-const ALWAYS_NEEDED: [&str; 5] = [
+const ALWAYS_NEEDED: [&str; 6] = [
     "new_invoice",
     "reminder",
     "past_due",
     "escalation",
     "thank_you",
+    "approval_request",
 ];
 
 /// Refuses to start when a cadence names a template that does not exist.
@@ -74,11 +79,34 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         None => Renderer::builtin()?,
     };
     check_templates(&renderer, &app.rules)?;
-    let mailer = SesMailer::from_env(
-        config.aws.region.as_deref(),
-        config.aws.ses_endpoint_url.as_deref(),
-    )
-    .await;
+    if let Err(problems) = renderer.lint(&config.email.banned_words) {
+        let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        anyhow::bail!("the templates did not pass the lint:\n{}", list.join("\n"));
+    }
+    let secret =
+        config.links.secret.clone().context(
+            "links.secret is required: it signs pay links, one-tap actions and approvals",
+        )?;
+    let links = Links::new(&secret, &config.base_url());
+    let mailer: Arc<dyn Mailer> = match config.email.transport {
+        Transport::Ses => Arc::new(
+            SesMailer::from_env(
+                config.aws.region.as_deref(),
+                config.aws.ses_endpoint_url.as_deref(),
+            )
+            .await,
+        ),
+        Transport::Smtp => {
+            let smtp = &config.smtp;
+            let credentials = smtp.username.clone().zip(smtp.password.clone());
+            Arc::new(SmtpMailer::new(
+                &smtp.host,
+                smtp.port,
+                smtp.security,
+                credentials,
+            )?)
+        }
+    };
     let sender = Sender {
         from: config.email.from.clone(),
         reply_to: config.email.reply_to.clone(),
@@ -86,13 +114,16 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
             name: config.email.company_name.clone(),
             reply_to: config.email.reply_to.clone(),
             signature: config.email.signature.clone(),
-            payment_instructions: config.email.payment_instructions.clone(),
         },
+        pay_link_ttl: config.links.pay_link_ttl.as_duration(),
+        action_link_ttl: config.links.action_link_ttl.as_duration(),
+        approval_ttl: config.links.approval_ttl.as_duration(),
     };
     let activities = ChaseActivities::new(
         app.store.clone(),
-        Arc::new(mailer),
+        mailer,
         Arc::new(renderer),
+        links.clone(),
         sender,
         config.mode,
     );
@@ -118,6 +149,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let state = Arc::new(AppState {
         chaser,
         webhook_secret: config.http.webhook_secret.clone(),
+        links,
+        bank_details: config.links.bank_details.clone(),
+        company_name: config.email.company_name.clone(),
     });
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await

@@ -29,6 +29,28 @@ pub struct Carried {
     pub audit_seq: u64,
     #[serde(default)]
     pub thanked: bool,
+    /// Steps a guardrail deferred, and until when.
+    #[serde(default)]
+    pub not_before: std::collections::BTreeMap<String, Timestamp>,
+    /// A message waiting for approval.
+    #[serde(default)]
+    pub awaiting: Option<Awaiting>,
+    /// How often each step was resent.
+    #[serde(default)]
+    pub resends: std::collections::BTreeMap<String, u32>,
+}
+
+/// A step whose customer message waits for a human's approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Awaiting {
+    pub step: PlannedStep,
+    pub key: String,
+    pub expires_at: Timestamp,
+    #[serde(default)]
+    pub decision: Option<ApprovalSignal>,
+    /// The expiry came, but a decision had just been made: wait for its signal.
+    #[serde(default)]
+    pub decided_elsewhere: bool,
 }
 
 /// What a finished chase reports.
@@ -187,6 +209,16 @@ pub struct SendRequest {
     /// What happened so far, for an escalation's context.
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+    /// The company settings: the send window, the gap and the daily cap are checked again at
+    /// send time.
+    #[serde(default)]
+    pub settings: Option<Settings>,
+    /// A human approved this message: send the approved text (after the guards).
+    #[serde(default)]
+    pub approved: bool,
+    /// Why the owner gets this message (an escalation, no reachable contact, ...).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,10 +229,56 @@ pub enum SendResult {
     },
     /// Dry-run mode: rendered and recorded in the outbox, never sent.
     DryRun,
-    /// A send-time check said no; `reason` says which and why.
+    /// A guardrail said no, for good; `reason` starts with its code (`fresh_state: paid`).
     Declined {
         reason: String,
     },
+    /// A guardrail said "not yet" (send window, minimum gap, daily cap): try again at `until`.
+    Deferred {
+        until: Timestamp,
+        reason: String,
+    },
+    /// Nobody can be written to (every recipient suppressed): tell the owner instead.
+    Unreachable {
+        reason: String,
+    },
+    /// Rendered and waiting for a human; dropped if nobody approves it by `expires_at`.
+    AwaitingApproval {
+        expires_at: Timestamp,
+    },
+}
+
+/// A human approved or rejected a message that waited for approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalSignal {
+    pub key: String,
+    pub approved: bool,
+    #[serde(default)]
+    pub by: String,
+}
+
+/// Try a failed step again, through the same guardrails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResendSignal {
+    pub step_id: String,
+    #[serde(default)]
+    pub by: String,
+}
+
+/// An approval's time ran out: drop the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpireApproval {
+    pub workflow_id: String,
+    pub key: String,
+}
+
+/// What the approval store said when asked to expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiryOutcome {
+    Expired,
+    /// Decided in the meantime: the decision's signal is on its way.
+    AlreadyDecided,
 }
 
 /// State changes and actions to append to the audit log, with the invoice as it now stands.

@@ -5,6 +5,7 @@
 //! payments, catch-up, windows) are made by `chaser_domain`; this module only orchestrates.
 //! Deterministic: no I/O, no system clock, no randomness.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use chaser_domain::schedule::{HistoryEntry, SkipReason, StepState};
@@ -25,9 +26,10 @@ use temporalio_workflow::{
 };
 
 use crate::contracts::{
-    AuditBatch, AuditEvent, Carried, ChaseInput, ChaseOutcome, DisputeSignal, MessageKind,
-    NextTouch, PaidSignal, PauseReply, PauseSignal, PaymentSignal, Resolution, ResolveSignal,
-    ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal, WriteoffSignal,
+    ApprovalSignal, AuditBatch, AuditEvent, Awaiting, Carried, ChaseInput, ChaseOutcome,
+    DisputeSignal, ExpireApproval, ExpiryOutcome, MessageKind, NextTouch, PaidSignal, PauseReply,
+    PauseSignal, PaymentSignal, ResendSignal, Resolution, ResolveSignal, ResumeSignal, SendRequest,
+    SendResult, StatusView, UpdateInvoiceSignal, WriteoffSignal,
 };
 use crate::names;
 use crate::names::search_attribute::key;
@@ -43,6 +45,12 @@ impl ChaseActivities {
         unimplemented!()
     }
 
+    /// Drops a message whose approval ran out (unless it was just decided).
+    #[activity(name = names::activity::EXPIRE_APPROVAL)]
+    pub fn expire_approval(input: ExpireApproval) -> Result<ExpiryOutcome, ActivityError> {
+        unimplemented!()
+    }
+
     /// Appends audit events and records the invoice's current state in the store.
     #[activity(name = names::activity::RECORD_AUDIT)]
     pub fn record_audit(batch: AuditBatch) -> Result<(), ActivityError> {
@@ -52,7 +60,7 @@ impl ChaseActivities {
 
 /// The activity markers, for `#[activity(definition = ...)]` in the implementing crate.
 pub mod activity_defs {
-    pub use super::chase_activities::{RecordAudit, SendMessage};
+    pub use super::chase_activities::{ExpireApproval, RecordAudit, SendMessage};
 }
 
 /// What the search attributes last said, so they are only upserted when something changed.
@@ -78,6 +86,12 @@ pub struct InvoiceChase {
     clock: Timestamp,
     thanked: bool,
     published: Option<Published>,
+    /// Steps a guardrail deferred (window, gap, daily cap), and until when.
+    not_before: BTreeMap<String, Timestamp>,
+    /// A customer message waiting for a human's approval.
+    awaiting: Option<Awaiting>,
+    /// How often each failed step was sent again; each resend gets its own outbox key.
+    resends: BTreeMap<String, u32>,
 }
 
 /// Why the main loop woke up.
@@ -96,6 +110,8 @@ fn sa_clear(name: &'static str) -> temporalio_common::search_attributes::SearchA
 enum Next {
     Step(Box<PlannedStep>),
     PauseEnds,
+    ApprovalDecided,
+    ApprovalExpires,
 }
 
 fn timestamp(t: Option<SystemTime>) -> Timestamp {
@@ -151,9 +167,23 @@ impl InvoiceChase {
     #[init]
     pub fn new(ctx: &WorkflowContextView, input: ChaseInput) -> Self {
         let fresh = input.carried.is_none();
-        let (chase, audit_seq, thanked) = match input.carried {
-            Some(c) => (c.chase, c.audit_seq, c.thanked),
-            None => (Chase::new(input.invoice), 0, false),
+        let (chase, audit_seq, thanked, not_before, awaiting, resends) = match input.carried {
+            Some(c) => (
+                c.chase,
+                c.audit_seq,
+                c.thanked,
+                c.not_before,
+                c.awaiting,
+                c.resends,
+            ),
+            None => (
+                Chase::new(input.invoice),
+                0,
+                false,
+                BTreeMap::new(),
+                None,
+                BTreeMap::new(),
+            ),
         };
         let mut me = InvoiceChase {
             cadence: input.cadence,
@@ -166,6 +196,9 @@ impl InvoiceChase {
             clock: Timestamp::UNIX_EPOCH,
             thanked,
             published: None,
+            not_before,
+            awaiting,
+            resends,
         };
         if fresh {
             let after = me.snapshot();
@@ -202,6 +235,10 @@ impl InvoiceChase {
 
             let state = ctx.state(|s| s.chase.state);
             if state.is_closed() {
+                if ctx.state(|s| s.awaiting.is_some()) {
+                    Self::expire_waiting_approval(ctx).await;
+                    Self::flush_audit(ctx).await?;
+                }
                 if state == ChaseState::Paid && ctx.state(|s| s.settings.thank_you && !s.thanked) {
                     Self::thank(ctx).await;
                     Self::flush_audit(ctx).await?;
@@ -238,6 +275,8 @@ impl InvoiceChase {
                 let summary = match &next {
                     Next::Step(step) => step_summary(step),
                     Next::PauseEnds => "pause ends".to_owned(),
+                    Next::ApprovalExpires => "approval expires".to_owned(),
+                    Next::ApprovalDecided => "approval decided".to_owned(),
                 };
                 let wait = now.duration_until(at).unsigned_abs();
                 let mut timer =
@@ -254,10 +293,63 @@ impl InvoiceChase {
                 // the catch-up policy now skips.
                 continue;
             }
-            if let Next::Step(step) = next {
-                Self::run_step(ctx, *step).await?;
+            match next {
+                Next::Step(step) => Self::run_step(ctx, *step, false).await?,
+                Next::ApprovalDecided => Self::settle_approval(ctx).await?,
+                Next::ApprovalExpires => Self::expire_waiting_approval(ctx).await,
+                Next::PauseEnds => {}
             }
         }
+    }
+
+    /// A human approved or rejected the message that waits.
+    #[signal(name = names::signal::APPROVAL)]
+    pub fn approval(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: ApprovalSignal) {
+        let now = self.tick(ctx);
+        let who = actor(&input.by);
+        match &mut self.awaiting {
+            Some(a) if a.key == input.key && a.decision.is_none() => {
+                let action = if input.approved {
+                    "message_approved"
+                } else {
+                    "message_rejected"
+                };
+                let detail = format!("{} ({})", a.step.id, a.key);
+                a.decision = Some(input);
+                self.audit(now, action, &who, None, None, Some(detail));
+            }
+            _ => {
+                let detail = format!("no message {} waits for approval", input.key);
+                self.audit(now, "approval_refused", &who, None, None, Some(detail));
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Sends a failed step again, through the same guardrails.
+    #[signal(name = names::signal::RESEND)]
+    pub fn resend(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: ResendSignal) {
+        let now = self.tick(ctx);
+        let who = actor(&input.by);
+        let failed = self.chase.history.entries.iter().position(|e| {
+            e.step_id == input.step_id && matches!(e.state, StepState::Failed { .. })
+        });
+        match failed {
+            Some(at) if !self.chase.state.is_closed() => {
+                self.chase.history.entries.remove(at);
+                *self.resends.entry(input.step_id.clone()).or_default() += 1;
+                self.not_before.remove(&input.step_id);
+                self.audit(now, "resend", &who, None, None, Some(input.step_id));
+            }
+            _ => {
+                let detail = format!(
+                    "{}: only a failed step of an open chase can be resent",
+                    input.step_id
+                );
+                self.audit(now, "resend_refused", &who, None, None, Some(detail));
+            }
+        }
+        self.dirty = true;
     }
 
     #[signal(name = names::signal::PAID)]
@@ -530,13 +622,36 @@ impl InvoiceChase {
 
     /// When to wake next, and what for.
     fn next(&self) -> Option<(Timestamp, Next)> {
-        match self.chase.state {
-            ChaseState::Paused => self.chase.paused_until.map(|t| (t, Next::PauseEnds)),
-            s if s.is_sending() => self
-                .schedule
+        match (self.chase.state, &self.awaiting) {
+            (ChaseState::Paused, _) => self.chase.paused_until.map(|t| (t, Next::PauseEnds)),
+            (s, Some(a)) if s.is_sending() => match (&a.decision, a.decided_elsewhere) {
+                (Some(_), _) => Some((Timestamp::MIN, Next::ApprovalDecided)),
+                (None, false) => Some((a.expires_at, Next::ApprovalExpires)),
+                (None, true) => None,
+            },
+            (s, None) if s.is_sending() => self
                 .next_pending()
-                .map(|st| (st.at, Next::Step(Box::new(st.clone())))),
+                .map(|st| (st.at, Next::Step(Box::new(st)))),
             _ => None,
+        }
+    }
+
+    /// The next step to send, no earlier than a guardrail allowed.
+    fn next_pending(&self) -> Option<PlannedStep> {
+        self.schedule.next_pending().map(|st| {
+            let mut st = st.clone();
+            if let Some(&until) = self.not_before.get(&st.id) {
+                st.at = st.at.max(until);
+            }
+            st
+        })
+    }
+
+    /// The outbox key of a step's customer message: a resend gets a fresh one.
+    fn message_key(&self, step_id: &str) -> String {
+        match self.resends.get(step_id) {
+            Some(n) if *n > 0 => format!("{step_id}~resend{n}"),
+            _ => step_id.to_owned(),
         }
     }
 
@@ -544,8 +659,8 @@ impl InvoiceChase {
         if !self.chase.state.is_sending() {
             return None;
         }
-        self.schedule.next_pending().map(|st| NextTouch {
-            step_id: st.id.clone(),
+        self.next_pending().map(|st| NextTouch {
+            step_id: st.id,
             action: st.action,
             at: st.at,
         })
@@ -561,6 +676,9 @@ impl InvoiceChase {
                 chase: self.chase.clone(),
                 audit_seq: self.audit_seq,
                 thanked: self.thanked,
+                not_before: self.not_before.clone(),
+                awaiting: self.awaiting.clone(),
+                resends: self.resends.clone(),
             }),
         }
     }
@@ -687,9 +805,14 @@ impl InvoiceChase {
             .map_err(|e| failure_of(&e).1)
     }
 
-    /// Sends one step: to the customer, and to the owner when the step escalates or no
-    /// contact fits. Records the outcome and moves the state.
-    async fn run_step(ctx: &mut WorkflowContext<Self>, step: PlannedStep) -> WorkflowResult<()> {
+    /// Sends one step: to the customer, and to the owner when the step escalates, no contact
+    /// fits, or nobody can be reached. Records the outcome and moves the state. A message a
+    /// guardrail defers, or one that must wait for approval, leaves the step pending.
+    async fn run_step(
+        ctx: &mut WorkflowContext<Self>,
+        step: PlannedStep,
+        approved: bool,
+    ) -> WorkflowResult<()> {
         let workflow_id = ctx.workflow_id().to_owned();
         let started = timestamp(ctx.workflow_time());
         ctx.state_mut(|s| {
@@ -704,48 +827,123 @@ impl InvoiceChase {
                 s.audit(started, "steps_skipped", "chaser", None, None, Some(detail));
             }
         });
-        let (invoice, history) =
-            ctx.state(|s| (s.chase.invoice.clone(), s.chase.history.entries.clone()));
-        let request = |key: String, kind, to: Vec<Email>, cc: Vec<Email>| SendRequest {
-            workflow_id: workflow_id.clone(),
-            key,
-            kind,
-            step: Some(step.clone()),
-            invoice: invoice.clone(),
-            to,
-            cc,
-            history: history.clone(),
-        };
+        let (invoice, history, settings, key) = ctx.state(|s| {
+            (
+                s.chase.invoice.clone(),
+                s.chase.history.entries.clone(),
+                s.settings.clone(),
+                s.message_key(&step.id),
+            )
+        });
+        let request =
+            |key: String, kind, to: Vec<Email>, cc: Vec<Email>, note: Option<String>| SendRequest {
+                workflow_id: workflow_id.clone(),
+                key,
+                kind,
+                step: Some(step.clone()),
+                invoice: invoice.clone(),
+                to,
+                cc,
+                history: history.clone(),
+                settings: Some(settings.clone()),
+                approved,
+                note,
+            };
+        let r = &step.recipients;
         let mut sent_to: Vec<Email> = Vec::new();
         let mut outcome: Option<Result<SendResult, String>> = None;
-        let r = &step.recipients;
+        let mut owner_note: Option<String> = None;
         if !r.to.is_empty() {
             let req = request(
-                step.id.clone(),
+                key.clone(),
                 MessageKind::Reminder,
                 r.to.clone(),
                 r.cc.clone(),
+                None,
             );
             let result = Self::send(ctx, req, format!("send {}", step.id)).await;
-            if matches!(result, Ok(SendResult::Sent { .. } | SendResult::DryRun)) {
-                sent_to.extend(r.to.iter().chain(&r.cc).cloned());
+            match &result {
+                Ok(SendResult::Sent { .. } | SendResult::DryRun) => {
+                    sent_to.extend(r.to.iter().chain(&r.cc).cloned())
+                }
+                Ok(SendResult::Deferred { until, reason }) => {
+                    let (until, reason) = (*until, reason.clone());
+                    ctx.state_mut(|s| {
+                        s.not_before.insert(step.id.clone(), until);
+                        s.audit(
+                            started,
+                            "step_deferred",
+                            "chaser",
+                            None,
+                            None,
+                            Some(format!("{}: {reason}", step.id)),
+                        );
+                    });
+                    return Ok(());
+                }
+                Ok(SendResult::AwaitingApproval { expires_at }) => {
+                    let expires_at = *expires_at;
+                    ctx.state_mut(|s| {
+                        s.awaiting = Some(Awaiting {
+                            step: step.clone(),
+                            key,
+                            expires_at,
+                            decision: None,
+                            decided_elsewhere: false,
+                        });
+                        let detail = format!("{} waits for approval until {expires_at}", step.id);
+                        s.audit(
+                            started,
+                            "approval_requested",
+                            "chaser",
+                            None,
+                            None,
+                            Some(detail),
+                        );
+                    });
+                    return Ok(());
+                }
+                Ok(SendResult::Unreachable { reason }) => owner_note = Some(reason.clone()),
+                _ => {}
             }
             outcome = Some(result);
         }
-        if r.owner {
+        if r.owner || owner_note.is_some() {
+            let note = owner_note
+                .clone()
+                .map(|why| format!("no reminder could be sent ({why})"));
             let req = request(
-                format!("{}/owner", step.id),
+                format!("{key}/owner"),
                 MessageKind::OwnerEscalation,
                 vec![invoice.owner_email.clone()],
                 vec![],
+                note,
             );
             let result = Self::send(ctx, req, format!("escalate {} to the owner", step.id)).await;
             // The customer message decides the step's outcome when there is one.
             if outcome.is_none() {
+                if let Ok(SendResult::Deferred { until, reason }) = &result {
+                    let (until, reason) = (*until, reason.clone());
+                    ctx.state_mut(|s| {
+                        s.not_before.insert(step.id.clone(), until);
+                        s.audit(
+                            started,
+                            "step_deferred",
+                            "chaser",
+                            None,
+                            None,
+                            Some(format!("{}: {reason}", step.id)),
+                        );
+                    });
+                    return Ok(());
+                }
                 outcome = Some(result);
             }
         }
         let now = timestamp(ctx.workflow_time());
+        let declined = StepState::Skipped {
+            reason: SkipReason::Declined,
+        };
         let (state, message_id, note) = match outcome {
             Some(Ok(SendResult::Sent { message_id })) => (StepState::Done, Some(message_id), None),
             Some(Ok(SendResult::DryRun)) => (
@@ -753,13 +951,13 @@ impl InvoiceChase {
                 None,
                 Some("dry run: rendered, not sent".to_owned()),
             ),
-            Some(Ok(SendResult::Declined { reason })) => (
-                StepState::Skipped {
-                    reason: SkipReason::Declined,
-                },
+            Some(Ok(SendResult::Declined { reason })) => (declined, None, Some(reason)),
+            Some(Ok(SendResult::Unreachable { reason })) => (
+                declined,
                 None,
-                Some(reason),
+                Some(format!("{reason}; the owner was told")),
             ),
+            Some(Ok(other)) => (declined, None, Some(format!("owner message: {other:?}"))),
             Some(Err(error)) => (
                 StepState::Failed {
                     error: error.clone(),
@@ -767,31 +965,56 @@ impl InvoiceChase {
                 None,
                 Some(error),
             ),
-            None => (
-                StepState::Skipped {
-                    reason: SkipReason::Declined,
-                },
-                None,
-                Some("no recipient".to_owned()),
-            ),
+            None => (declined, None, Some("no recipient".to_owned())),
         };
+        Self::record(
+            ctx,
+            &step,
+            state,
+            sent_to,
+            message_id,
+            note,
+            owner_note.is_some(),
+            now,
+        );
+        Ok(())
+    }
+
+    /// Records a step's outcome, moves the state, and audits it.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        ctx: &mut WorkflowContext<Self>,
+        step: &PlannedStep,
+        state: StepState,
+        recipients: Vec<Email>,
+        message_id: Option<String>,
+        note: Option<String>,
+        owner_told: bool,
+        now: Timestamp,
+    ) {
         let action = match &state {
             StepState::Done => "step_sent",
             StepState::Failed { .. } => "step_failed",
             _ => "step_declined",
         };
+        let detail = format!(
+            "{}{}",
+            step.id,
+            note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+        );
         let entry = HistoryEntry {
             step_id: step.id.clone(),
             at: now,
             state,
-            recipients: sent_to,
+            recipients,
             message_id,
-            note: note.clone(),
+            note,
         };
         ctx.state_mut(|s| {
             let before = s.snapshot();
-            let escalation = step.action == Move::Escalate;
-            s.chase.record_step(entry, escalation);
+            s.not_before.remove(&step.id);
+            s.chase
+                .record_step(entry, step.action == Move::Escalate || owner_told);
             let after = s.snapshot();
             s.audit(
                 now,
@@ -799,27 +1022,106 @@ impl InvoiceChase {
                 "chaser",
                 Some(before),
                 Some(after),
-                Some(format!(
-                    "{}{}",
-                    step.id,
-                    note.map(|n| format!(": {n}")).unwrap_or_default()
-                )),
+                Some(detail),
             );
         });
+    }
+
+    /// Sends an approved message, or records a rejected one as skipped.
+    async fn settle_approval(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<()> {
+        let Some(waiting) = ctx.state_mut(|s| s.awaiting.take()) else {
+            return Ok(());
+        };
+        let Some(decision) = waiting.decision else {
+            return Ok(());
+        };
+        if decision.approved {
+            return Self::run_step(ctx, waiting.step, true).await;
+        }
+        let now = timestamp(ctx.workflow_time());
+        let note = format!("rejected by {}", actor(&decision.by));
+        Self::record(
+            ctx,
+            &waiting.step,
+            StepState::Skipped {
+                reason: SkipReason::Declined,
+            },
+            vec![],
+            None,
+            Some(note),
+            false,
+            now,
+        );
         Ok(())
     }
 
-    /// Thanks the customer once the invoice is paid in full.
+    /// Nobody approved the waiting message in time: it is dropped, never sent late.
+    async fn expire_waiting_approval(ctx: &mut WorkflowContext<Self>) {
+        let Some(waiting) = ctx.state(|s| s.awaiting.clone()) else {
+            return;
+        };
+        let input = ExpireApproval {
+            workflow_id: ctx.workflow_id().to_owned(),
+            key: waiting.key.clone(),
+        };
+        let options = ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30))
+            .summary("expire the approval".to_owned())
+            .build();
+        let outcome = ctx
+            .execute_activity(ChaseActivities::expire_approval, input, options)
+            .await;
+        let now = timestamp(ctx.workflow_time());
+        match outcome {
+            Ok(ExpiryOutcome::Expired) => {
+                ctx.state_mut(|s| s.awaiting = None);
+                let note = Some("approval expired: dropped, never sent".to_owned());
+                Self::record(
+                    ctx,
+                    &waiting.step,
+                    StepState::Skipped {
+                        reason: SkipReason::Declined,
+                    },
+                    vec![],
+                    None,
+                    note,
+                    false,
+                    now,
+                );
+            }
+            // Decided just now: its signal is on the way.
+            Ok(ExpiryOutcome::AlreadyDecided) => ctx.state_mut(|s| {
+                if let Some(a) = &mut s.awaiting {
+                    a.decided_elsewhere = true;
+                }
+            }),
+            Err(e) => ctx.state_mut(|s| {
+                s.audit(
+                    now,
+                    "approval_expiry_failed",
+                    "chaser",
+                    None,
+                    None,
+                    Some(failure_of(&e).1),
+                );
+                if let Some(a) = &mut s.awaiting {
+                    a.decided_elsewhere = true;
+                }
+            }),
+        }
+    }
+
+    /// Thanks the customer once the invoice is paid in full; outside the send window it waits
+    /// for the window to open.
     async fn thank(ctx: &mut WorkflowContext<Self>) {
         let workflow_id = ctx.workflow_id().to_owned();
-        let (invoice, to) = ctx.state(|s| {
+        let (invoice, to, settings) = ctx.state(|s| {
             let step = chaser_domain::Step::with_defaults(
                 "thank_you",
                 chaser_domain::Trigger::OnIssue,
                 Move::Nudge,
             );
-            let r = chaser_domain::schedule::resolve_recipients(&step, &s.chase.invoice.contacts);
-            (s.chase.invoice.clone(), r.to)
+            let r = chaser_domain::schedule::resolve_recipients(&step, &s.chase.invoice);
+            (s.chase.invoice.clone(), r.to, s.settings.clone())
         });
         if to.is_empty() {
             return;
@@ -833,15 +1135,30 @@ impl InvoiceChase {
             to,
             cc: vec![],
             history: vec![],
+            settings: Some(settings),
+            approved: false,
+            note: None,
         };
-        let result = Self::send(ctx, request, "thank the customer".to_owned()).await;
+        let mut result = Self::send(ctx, request.clone(), "thank the customer".to_owned()).await;
+        if let Ok(SendResult::Deferred { until, .. }) = &result {
+            let wait = timestamp(ctx.workflow_time())
+                .duration_until(*until)
+                .unsigned_abs();
+            ctx.timer(
+                TimerOptions::builder(wait)
+                    .summary("thank-you waits for the send window".to_owned())
+                    .build(),
+            )
+            .await;
+            result = Self::send(ctx, request, "thank the customer".to_owned()).await;
+        }
         let now = timestamp(ctx.workflow_time());
         ctx.state_mut(|s| {
             s.thanked = true;
             let detail = match &result {
                 Ok(SendResult::Sent { message_id }) => format!("sent ({message_id})"),
                 Ok(SendResult::DryRun) => "dry run: rendered, not sent".to_owned(),
-                Ok(SendResult::Declined { reason }) => format!("declined: {reason}"),
+                Ok(other) => format!("not sent: {other:?}"),
                 Err(e) => format!("failed: {e}"),
             };
             s.audit(now, "thank_you", "chaser", None, None, Some(detail));

@@ -27,6 +27,8 @@ pub mod signal {
     pub const RESOLVE: &str = "resolve";
     pub const WRITEOFF: &str = "writeoff";
     pub const UPDATE_INVOICE: &str = "update_invoice";
+    pub const APPROVAL: &str = "approval";
+    pub const RESEND: &str = "resend";
 }
 
 pub mod update {
@@ -42,6 +44,7 @@ pub mod query {
 pub mod activity {
     pub const SEND_MESSAGE: &str = "email.send_message";
     pub const RECORD_AUDIT: &str = "store.record_audit";
+    pub const EXPIRE_APPROVAL: &str = "store.expire_approval";
 }
 
 /// Failure types that activities raise and the workflow branches on.

@@ -95,6 +95,20 @@ pub struct Settings {
     /// Thank the customer when an invoice is paid in full.
     #[serde(default = "yes")]
     pub thank_you: bool,
+    /// At most this many reminders to one contact per day, across all their invoices.
+    #[serde(default = "one")]
+    pub daily_cap: u32,
+    /// How amounts and dates are written when an invoice has no locale of its own.
+    #[serde(default = "english")]
+    pub locale: String,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn english() -> String {
+    "en".to_owned()
 }
 
 fn yes() -> bool {
@@ -121,6 +135,8 @@ impl Default for Settings {
             catch_up: CatchUp::Latest,
             late_tolerance: default_late_tolerance(),
             thank_you: true,
+            daily_cap: one(),
+            locale: english(),
         }
     }
 }
@@ -401,6 +417,9 @@ pub struct Step {
     pub cc: Vec<Role>,
     /// Also e-mail the account owner (an escalation with the invoice's context).
     pub notify_owner: bool,
+    /// Hold this step's message for a human's approval, whatever the mode.
+    #[serde(default)]
+    pub require_approval: bool,
 }
 
 impl Step {
@@ -434,6 +453,7 @@ impl Step {
             to,
             cc,
             notify_owner,
+            require_approval: false,
         }
     }
 

@@ -90,6 +90,8 @@ struct RawCompany {
     pause_cap: Option<RawPauseCap>,
     late_tolerance: Option<String>,
     thank_you: Option<bool>,
+    daily_cap: Option<u32>,
+    locale: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +128,7 @@ struct RawStep {
     to: Option<Vec<String>>,
     cc: Option<Vec<String>>,
     notify_owner: Option<bool>,
+    require_approval: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -433,6 +436,16 @@ impl Checker {
             },
         );
         let thank_you = raw.thank_you.unwrap_or(d.thank_you);
+        let daily_cap = raw.daily_cap.unwrap_or(d.daily_cap);
+        if daily_cap == 0 || daily_cap > 50 {
+            self.fail(
+                path.key("daily_cap"),
+                format!("{daily_cap} is not a daily cap: write 1 to 50"),
+            );
+        }
+        let locale = self.field(path.key("locale"), raw.locale.as_deref(), d.locale, |tag| {
+            crate::invoice::Locale::parse(tag).map(|l| l.as_str().to_owned())
+        });
         Settings {
             time_zone,
             send_hour,
@@ -444,6 +457,8 @@ impl Checker {
             catch_up,
             late_tolerance,
             thank_you,
+            daily_cap,
+            locale,
         }
     }
 
@@ -622,6 +637,7 @@ impl Checker {
         if let Some(notify) = raw.notify_owner {
             step.notify_owner = notify;
         }
+        step.require_approval = raw.require_approval.unwrap_or(false);
         if step.to.is_empty() && !step.notify_owner && self.problems.len() == problems_before {
             self.fail(
                 path.clone(),

@@ -35,11 +35,11 @@ fn toml_syntax_and_type_errors_are_located() {
     );
     assert_eq!(
         one_error("[company]\ncolour = \"red\"\n"),
-        "rules.toml:2:1: company.colour: unknown field `colour`, expected one of `time_zone`, `send_hour`, `quiet_hours`, `business_days`, `holidays`, `min_gap`, `catch_up`, `pause_cap`, `late_tolerance`, `thank_you`"
+        "rules.toml:2:1: company.colour: unknown field `colour`, expected one of `time_zone`, `send_hour`, `quiet_hours`, `business_days`, `holidays`, `min_gap`, `catch_up`, `pause_cap`, `late_tolerance`, `thank_you`, `daily_cap`, `locale`"
     );
     assert_eq!(
         one_error(&step_doc("colour = \"red\"\n")),
-        "rules.toml:4:1: cadences.default.steps[0].colour: unknown field `colour`, expected one of `id`, `when`, `move`, `tone`, `template`, `channel`, `to`, `cc`, `notify_owner`"
+        "rules.toml:4:1: cadences.default.steps[0].colour: unknown field `colour`, expected one of `id`, `when`, `move`, `tone`, `template`, `channel`, `to`, `cc`, `notify_owner`, `require_approval`"
     );
     assert_eq!(
         one_error("[[cadences.default.steps]]\nmove = \"nudge\"\n"),
@@ -105,6 +105,14 @@ fn company_settings_are_checked_field_by_field() {
     assert_eq!(
         company("late_tolerance = \"2d\""),
         "rules.toml:2:18: company.late_tolerance: `2d` is too long: at most 1d"
+    );
+    assert_eq!(
+        company("daily_cap = 0"),
+        "rules.toml:2:13: company.daily_cap: 0 is not a daily cap: write 1 to 50"
+    );
+    assert_eq!(
+        company("locale = \"english!\""),
+        "rules.toml:2:10: company.locale: `english!` is not a locale: expected a tag such as en-GB or de"
     );
     assert_eq!(
         company("catch_up = \"sometimes\""),
