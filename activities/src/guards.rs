@@ -40,6 +40,9 @@ pub fn fresh_state(kind: MessageKind, stored: Option<&StoredInvoice>) -> Result<
         (MessageKind::ThankYou, ChaseState::Paid) => Ok(()),
         (MessageKind::ThankYou, state) => Err(format!("the invoice is {state}, not paid")),
         (_, state) if !state.is_sending() => Err(format!("the invoice is {state}")),
+        (MessageKind::Reminder, _) if stored.invoice.do_not_chase => {
+            Err("chasing is disabled for this invoice".to_owned())
+        }
         _ if stored.invoice.balance.is_zero() => Err("nothing is owed".to_owned()),
         _ => Ok(()),
     }
@@ -233,6 +236,17 @@ mod tests {
         assert_eq!(
             fresh_state(MessageKind::Reminder, Some(&settled)),
             Err("nothing is owed".into())
+        );
+        let mut disabled = stored(ChaseState::Scheduled, "USD 1200.00");
+        disabled.invoice.do_not_chase = true;
+        assert_eq!(
+            fresh_state(MessageKind::Reminder, Some(&disabled)),
+            Err("chasing is disabled for this invoice".into())
+        );
+        // The owner still hears about it.
+        assert_eq!(
+            fresh_state(MessageKind::OwnerEscalation, Some(&disabled)),
+            Ok(())
         );
         assert!(fresh_state(MessageKind::ThankYou, Some(&open)).is_err());
         assert_eq!(

@@ -8,5 +8,6 @@ pub mod locale;
 pub mod mail;
 pub mod render;
 pub mod store;
+pub mod suppression;
 
 pub use chase::{ChaseActivities, Mode, Sender};

@@ -57,6 +57,10 @@ impl SesMailer {
         }
         SesMailer::new(aws_sdk_sesv2::Client::new(&loader.load().await))
     }
+
+    pub fn client(&self) -> &aws_sdk_sesv2::Client {
+        &self.client
+    }
 }
 
 fn content(text: &str) -> Result<Content, MailError> {

@@ -137,6 +137,9 @@ pub struct OutboxRow {
     pub error: Option<String>,
     /// The guardrail's reason code, when one decided.
     pub reason: Option<String>,
+    /// The message as rendered, once it was claimed for sending.
+    pub text_body: Option<String>,
+    pub html_body: Option<String>,
 }
 
 /// One audit event. `dedup_key` makes a retried write a no-op.
@@ -379,6 +382,24 @@ impl Store {
         })
     }
 
+    /// Keeps the rendered message with its claimed outbox row.
+    pub async fn keep_body(
+        &self,
+        workflow_id: &str,
+        step_id: &str,
+        text: &str,
+        html: &str,
+    ) -> Result<()> {
+        sqlx::query("update outbox set text_body = $1, html_body = $2 where workflow_id = $3 and step_id = $4")
+            .bind(text.to_owned())
+            .bind(html.to_owned())
+            .bind(workflow_id.to_owned())
+            .bind(step_id.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Records the outcome of a claimed send.
     pub async fn finish_outbox(
         &self,
@@ -406,8 +427,8 @@ impl Store {
 
     pub async fn outbox_row(&self, workflow_id: &str, step_id: &str) -> Result<Option<OutboxRow>> {
         let row = sqlx::query(
-            "select workflow_id, step_id, status, recipients, subject, message_id, error, reason from outbox
-             where workflow_id = $1 and step_id = $2",
+            "select workflow_id, step_id, status, recipients, subject, message_id, error, reason, text_body, html_body
+             from outbox where workflow_id = $1 and step_id = $2",
         )
         .bind(workflow_id.to_owned())
         .bind(step_id.to_owned())
@@ -419,8 +440,8 @@ impl Store {
     /// Every outbox row of a chase, oldest first.
     pub async fn outbox_for(&self, workflow_id: &str) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(
-            "select workflow_id, step_id, status, recipients, subject, message_id, error, reason from outbox
-             where workflow_id = $1 order by id",
+            "select workflow_id, step_id, status, recipients, subject, message_id, error, reason, text_body, html_body
+             from outbox where workflow_id = $1 order by id",
         )
         .bind(workflow_id.to_owned())
         .fetch_all(&self.pool)
@@ -781,5 +802,7 @@ fn outbox_from_row(r: &sqlx::any::AnyRow) -> Result<OutboxRow> {
         message_id: r.try_get("message_id")?,
         error: r.try_get("error")?,
         reason: r.try_get("reason")?,
+        text_body: r.try_get("text_body")?,
+        html_body: r.try_get("html_body")?,
     })
 }

@@ -20,16 +20,24 @@ use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 use temporalio_sdk::activities::ActivityError;
 
+/// Something that happens while the provider call is in flight.
+type DuringSend = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
 /// Records every message; answers with the queued results, then success.
 #[derive(Default)]
 struct FakeMailer {
     sent: Mutex<Vec<OutgoingEmail>>,
     failures: Mutex<Vec<MailError>>,
+    during_send: Mutex<Option<DuringSend>>,
 }
 
 impl Mailer for FakeMailer {
     fn send<'a>(&'a self, email: &'a OutgoingEmail) -> MailFuture<'a> {
         Box::pin(async move {
+            let during = self.during_send.lock().unwrap().take();
+            if let Some(during) = during {
+                during.await;
+            }
             if let Some(failure) = self.failures.lock().unwrap().pop() {
                 return Err(failure);
             }
@@ -335,6 +343,11 @@ async fn dry_run_fills_the_outbox_and_sends_nothing() {
         .unwrap();
     assert_eq!(row.status, OutboxStatus::DryRun);
     assert!(row.subject.contains("INV-7"));
+    let text = row.text_body.unwrap();
+    assert!(
+        text.contains("$1,200.00") && text.contains("/pay/"),
+        "the outbox keeps what would have been sent: {text}"
+    );
 }
 
 #[tokio::test]
@@ -626,4 +639,60 @@ async fn an_expired_approval_is_never_sent() {
     assert_eq!(s.mailer.sent.lock().unwrap().len(), 1, "only the request");
     let row = s.store.outbox_row("invoice-INV-7", "nudge").await.unwrap();
     assert_eq!(row.unwrap().status, OutboxStatus::Expired);
+}
+
+#[tokio::test]
+async fn paid_landing_while_a_send_is_in_flight_never_results_in_a_sent_email() {
+    let s = setup("in-flight", Mode::Live).await;
+    let request = chased(&s, "INV-7").await;
+    // The provider call stalls and times out; meanwhile the payment lands (the CLI and the
+    // webhooks write a stop to the store before they signal the chase).
+    let store = s.store.clone();
+    *s.mailer.during_send.lock().unwrap() = Some(Box::pin(async move {
+        store
+            .set_state("INV-7", ChaseState::Paid, ts(NOW))
+            .await
+            .unwrap();
+    }));
+    s.mailer
+        .failures
+        .lock()
+        .unwrap()
+        .push(MailError::Transient("timeout".into()));
+
+    let first = s.activities.deliver(&request, ts(NOW)).await.unwrap_err();
+    assert!(!failure_type(&first).1, "a timeout is retried");
+    let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+
+    assert_eq!(
+        retry,
+        SendResult::Declined {
+            reason: "fresh_state: the invoice is paid".into()
+        }
+    );
+    assert!(s.mailer.sent.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_step_marked_require_approval_waits_even_in_live_mode() {
+    let s = setup("step-approval", Mode::Live).await;
+    let mut request = chased(&s, "INV-7").await;
+    request.step.as_mut().unwrap().require_approval = true;
+    let result = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+    assert!(
+        matches!(result, SendResult::AwaitingApproval { .. }),
+        "{result:?}"
+    );
+    let sent = s.mailer.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "only the request to the owner");
+    assert_eq!(sent[0].to, ["owner@us.example"]);
+    // The owner's own messages never wait for approval.
+    let mut escalation = request.clone();
+    escalation.kind = MessageKind::OwnerEscalation;
+    escalation.key = "nudge/owner".into();
+    escalation.to = vec![Email::parse("owner@us.example").unwrap()];
+    assert!(matches!(
+        s.activities.deliver(&escalation, ts(NOW)).await.unwrap(),
+        SendResult::Sent { .. }
+    ));
 }

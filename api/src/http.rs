@@ -1,4 +1,5 @@
-//! The HTTP side of the worker: health, the accounting webhook and the links in e-mails.
+//! The HTTP side of the worker: health, the accounting webhook, SES events and the links in
+//! e-mails.
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use chaser_activities::links::Links;
+use chaser_activities::suppression;
 
 use crate::one_tap;
 use crate::ops::{Action, Chaser, Incoming, Ingested, OpsError};
@@ -23,6 +25,8 @@ pub struct AppState {
     pub chaser: Arc<Chaser>,
     /// Shared secret for webhook signatures; webhooks are refused without one.
     pub webhook_secret: Option<String>,
+    /// The `token` query parameter SES event notifications (through SNS) must carry.
+    pub ses_events_token: Option<String>,
     /// Signs and checks the links in e-mails.
     pub links: Links,
     /// Shown on the pay page of invoices without a pay URL.
@@ -34,6 +38,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/webhooks/accounting", post(accounting))
+        .route("/webhooks/ses", post(ses_events))
         .route("/pay/{token}", get(one_tap::pay))
         .route(
             "/act/{token}",
@@ -216,4 +221,95 @@ async fn accounting(
             Err(e.into())
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// Equal, in a time that does not depend on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// `POST /webhooks/ses?token=...`: SES bounce and complaint events, delivered by SNS (or
+/// posted directly). Hard bounces and complaints suppress their addresses.
+async fn ses_events(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(query): axum::extract::Query<TokenQuery>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Some(expected) = state.ses_events_token.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "SES events are disabled: no http.ses_events_token is configured",
+        ));
+    };
+    if !same_secret(&query.token, expected) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong or missing token",
+        ));
+    }
+    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON: {e}"),
+        )
+    })?;
+    let event = match json.get("Type").and_then(|t| t.as_str()) {
+        Some("SubscriptionConfirmation") => {
+            let url = json
+                .get("SubscribeURL")
+                .and_then(|u| u.as_str())
+                .unwrap_or("");
+            tracing::warn!(
+                subscribe_url = url,
+                "SNS asks to confirm the subscription: open the URL once"
+            );
+            return Ok(Json(
+                json!({ "status": "confirmation_needed", "subscribe_url": url }),
+            ));
+        }
+        Some("Notification") => {
+            let message = json
+                .get("Message")
+                .and_then(|m| m.as_str())
+                .ok_or_else(|| FieldError {
+                    field: "Message".into(),
+                    message: "missing".into(),
+                })?;
+            serde_json::from_str(message).map_err(|e| FieldError {
+                field: "Message".into(),
+                message: format!("not JSON: {e}"),
+            })?
+        }
+        Some(other) => {
+            return Err(ApiError {
+                status: StatusCode::BAD_REQUEST,
+                message: format!("unknown SNS message type `{other}`"),
+                field: Some("Type".into()),
+            });
+        }
+        None => json,
+    };
+    let entries = suppression::from_ses_event(&event).map_err(|e| FieldError {
+        field: e.field,
+        message: e.message,
+    })?;
+    let added = suppression::record(
+        state.chaser.store(),
+        &entries,
+        "ses-event",
+        Timestamp::now(),
+    )
+    .await
+    .map_err(OpsError::from)?;
+    Ok(Json(json!({ "status": "processed", "suppressed": added })))
 }

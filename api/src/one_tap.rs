@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chaser_activities::links::{Claims, LinkError, Purpose};
-use chaser_activities::store::AuditRecord;
 use chaser_domain::InvoiceNumber;
 use chaser_workflows::contracts::{DisputeSignal, PauseReply, PauseSignal, WriteoffSignal};
 use jiff::Timestamp;
@@ -61,11 +60,10 @@ pub async fn pay(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         Ok(c) => c,
         Err(e) => return link_error(&state, &e),
     };
-    let store = state.chaser.store();
-    let key = InvoiceNumber::parse(&claims.invoice)
-        .map(|n| n.normalized())
-        .unwrap_or_default();
-    let stored = match store.invoice(&key).await {
+    let Ok(number) = InvoiceNumber::parse(&claims.invoice) else {
+        return link_error(&state, &LinkError::Tampered);
+    };
+    let stored = match state.chaser.store().invoice(&number.normalized()).await {
         Ok(Some(stored)) => stored,
         Ok(None) => {
             return pages::notice(
@@ -77,24 +75,13 @@ pub async fn pay(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         }
         Err(e) => return failed(&state, &OpsError::Store(e)),
     };
-    let click = AuditRecord {
-        at: now,
-        invoice: key,
-        workflow_id: claims.workflow_id.clone(),
-        action: "pay_link_clicked".to_owned(),
-        actor: "customer".to_owned(),
-        before: None,
-        after: None,
-        detail: Some(
-            stored
-                .invoice
-                .pay_url
-                .as_ref()
-                .map_or("bank transfer page".to_owned(), |u| format!("to {u}")),
-        ),
-        dedup_key: format!("{}/click/{}", claims.workflow_id, now.as_nanosecond()),
-    };
-    if let Err(e) = store.append_audit(&click).await {
+    let to = stored
+        .invoice
+        .pay_url
+        .as_ref()
+        .map_or_else(|| "the bank-transfer page".to_owned(), ToString::to_string);
+    // The customer is on their way to pay: a bookkeeping hiccup must not stop them.
+    if let Err(e) = state.chaser.record_pay_click(&number, &to, now).await {
         tracing::error!(error.message = %e, "could not record a pay-link click");
     }
     match &stored.invoice.pay_url {

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
-use chaser_activities::store::{Store, StoreError};
+use chaser_activities::store::{AuditRecord, Store, StoreError};
+use chaser_domain::schedule::StepState;
 use chaser_domain::{ChaseState, Invoice, InvoiceNumber, InvoiceUpdate, Rules, Schedule};
 use chaser_workflows::contracts::{
-    ApprovalSignal, ChaseInput, DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal,
-    ResendSignal, ResolveSignal, ResumeSignal, StatusView, UpdateInvoiceSignal, WriteoffSignal,
+    ApprovalSignal, ChaseInput, DisputeSignal, PaidSignal, PauseReply, PauseSignal,
+    PayLinkClickedSignal, PaymentSignal, ResendSignal, ResolveSignal, ResumeSignal, StatusView,
+    UpdateInvoiceSignal, WriteoffSignal,
 };
 use chaser_workflows::names::search_attribute::key;
 use chaser_workflows::{InvoiceChase, names};
@@ -299,6 +301,90 @@ impl Chaser {
         }
     }
 
+    /// Sends a failed step again, through the same guardrails. Anything but a failed step of
+    /// an open chase is refused here, with the reason.
+    pub async fn resend(
+        &self,
+        number: &InvoiceNumber,
+        step_id: &str,
+        by: &str,
+    ) -> Result<(), OpsError> {
+        let status = self.status(number).await?;
+        if status.state.is_closed() {
+            return Err(OpsError::Closed {
+                number: number.to_string(),
+                state: status.state,
+            });
+        }
+        match status.sends.iter().find(|e| e.step_id == step_id) {
+            Some(e) if matches!(e.state, StepState::Failed { .. }) => {}
+            Some(e) => {
+                let state = serde_json::to_value(&e.state)
+                    .ok()
+                    .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(str::to_owned))
+                    .unwrap_or_default();
+                return Err(OpsError::Refused(format!(
+                    "step `{step_id}` is {state}, not failed: only a failed step can be sent again"
+                )));
+            }
+            None => {
+                return Err(OpsError::Refused(format!(
+                    "step `{step_id}` has not been sent yet (see `chaser schedule {number}`)"
+                )));
+            }
+        }
+        let signal = ResendSignal {
+            step_id: step_id.to_owned(),
+            by: by.to_owned(),
+        };
+        self.act(number, Action::Resend(signal)).await
+    }
+
+    /// Tells the chase its pay link was opened. A chase that has ended gets the click in the
+    /// audit log directly.
+    pub async fn record_pay_click(
+        &self,
+        number: &InvoiceNumber,
+        to: &str,
+        at: Timestamp,
+    ) -> Result<(), OpsError> {
+        let signal = PayLinkClickedSignal {
+            at,
+            to: to.to_owned(),
+        };
+        match self
+            .handle(number)
+            .signal(
+                InvoiceChase::pay_link_clicked,
+                signal,
+                WorkflowSignalOptions::default(),
+            )
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(WorkflowInteractionError::NotFound(_)) => {
+                let record = AuditRecord {
+                    at,
+                    invoice: number.normalized(),
+                    workflow_id: names::workflow_id(number),
+                    action: "pay_link_clicked".to_owned(),
+                    actor: "customer".to_owned(),
+                    before: None,
+                    after: None,
+                    detail: Some(format!("to {to}")),
+                    dedup_key: format!(
+                        "{}/pay_click/{}",
+                        names::workflow_id(number),
+                        at.as_nanosecond()
+                    ),
+                };
+                self.store.append_audit(&record).await?;
+                Ok(())
+            }
+            Err(e) => Err(temporal(e)),
+        }
+    }
+
     /// Pauses through the update, so the cap's refusal comes back to the caller.
     pub async fn pause(
         &self,
@@ -405,6 +491,7 @@ impl Chaser {
                         pauses_used: 0,
                         paused_days_used: 0,
                         sends: vec![],
+                        pay_clicks: vec![],
                     }),
                     None => Err(OpsError::UnknownInvoice(number.to_string())),
                 }
@@ -434,6 +521,8 @@ fn changed_fields(update: &InvoiceUpdate) -> Vec<&'static str> {
         update.amount.map(|_| "amount"),
         update.balance.map(|_| "balance"),
         update.contacts.as_ref().map(|_| "contacts"),
+        update.contact_override.as_ref().map(|_| "contact_override"),
+        update.do_not_chase.map(|_| "do_not_chase"),
     ]
     .into_iter()
     .flatten()

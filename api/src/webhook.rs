@@ -50,6 +50,9 @@ pub struct InvoiceCreated {
     pub issued_at: Option<Timestamp>,
     #[serde(default)]
     pub due_at: Option<Timestamp>,
+    /// Never send this invoice's customer any reminder.
+    #[serde(default)]
+    pub do_not_chase: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +130,7 @@ impl InvoiceCreated {
             already_sent: self.already_sent,
             issued_at: self.issued_at,
             due_at: self.due_at,
+            do_not_chase: self.do_not_chase,
             ..Invoice::new(
                 number,
                 customer,

@@ -79,6 +79,8 @@ pub enum ChaseError {
     NonPositivePayment(Money),
     #[error("invalid update: {0}")]
     InvalidUpdate(String),
+    #[error("step `{0}` has not failed: only a failed step can be sent again")]
+    NotFailed(String),
 }
 
 /// A state change, for the audit log.
@@ -120,6 +122,8 @@ pub struct InvoiceUpdate {
     /// Replaces the override list; an empty list goes back to the step's roles.
     #[serde(default)]
     pub contact_override: Option<Vec<Email>>,
+    #[serde(default)]
+    pub do_not_chase: Option<bool>,
 }
 
 impl InvoiceUpdate {
@@ -132,6 +136,7 @@ impl InvoiceUpdate {
             contacts: (from.contacts != to.contacts).then(|| to.contacts.clone()),
             contact_override: (from.contact_override != to.contact_override)
                 .then(|| to.contact_override.clone()),
+            do_not_chase: (from.do_not_chase != to.do_not_chase).then_some(to.do_not_chase),
         }
     }
 
@@ -373,6 +378,9 @@ impl Chase {
         if let Some(addresses) = &update.contact_override {
             next.contact_override = addresses.clone();
         }
+        if let Some(off) = update.do_not_chase {
+            next.do_not_chase = off;
+        }
         next.check()
             .map_err(|e| ChaseError::InvalidUpdate(e.to_string()))?;
         let settled = next.is_settled();
@@ -404,6 +412,20 @@ impl Chase {
         self.history.entries.retain(|e| e.step_id != entry.step_id);
         self.history.entries.push(entry);
         to.filter(|&to| to != self.state).map(|to| self.go(to))
+    }
+
+    /// Asks for a failed step to be sent again: it is due at the next opening of the send
+    /// window, through the same guardrails, and catch-up never skips it.
+    pub fn request_resend(&mut self, step_id: &str) -> Result<(), ChaseError> {
+        self.open()?;
+        let entry = self
+            .history
+            .entries
+            .iter_mut()
+            .find(|e| e.step_id == step_id && matches!(e.state, StepState::Failed { .. }))
+            .ok_or_else(|| ChaseError::NotFailed(step_id.to_owned()))?;
+        entry.state = StepState::Pending;
+        Ok(())
     }
 
     /// Before `step` runs, makes the plan's catch-up decisions final: the missed steps it

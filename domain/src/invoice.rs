@@ -170,6 +170,10 @@ pub struct Invoice {
     pub issued_at: Option<Timestamp>,
     #[serde(default)]
     pub due_at: Option<Timestamp>,
+    /// The owner asked never to chase this invoice (a key account, a payment plan agreed by
+    /// phone): every customer message is declined.
+    #[serde(default)]
+    pub do_not_chase: bool,
 }
 
 impl Invoice {
@@ -202,6 +206,7 @@ impl Invoice {
             already_sent: false,
             issued_at: None,
             due_at: None,
+            do_not_chase: false,
         }
     }
 

@@ -138,6 +138,8 @@ pub fn plan(invoice: &Invoice, cadence: &Cadence, settings: &Settings, now: Time
 ///   was already delivered.
 /// - Touches to the same contact are at least `min_gap` apart: a step is pushed later, never
 ///   dropped. Instants of steps still to send, and of those done, strictly increase.
+/// - A history entry still `pending` is a step asked to be sent again: it is due at the next
+///   open minute and never caught up.
 pub fn plan_with_history(
     invoice: &Invoice,
     cadence: &Cadence,
@@ -212,7 +214,12 @@ pub fn plan_with_history(
     let mut states: Vec<Option<StepState>> = Vec::with_capacity(drafts.len());
     let mut overdue: Vec<usize> = Vec::new();
     for (i, d) in drafts.iter().enumerate() {
-        let state = if let Some(entry) = done.get(d.id.as_str()) {
+        let requested_again = done
+            .get(d.id.as_str())
+            .is_some_and(|e| e.state == StepState::Pending);
+        let state = if requested_again {
+            None
+        } else if let Some(entry) = done.get(d.id.as_str()) {
             Some(entry.state.clone())
         } else if d.before_issue {
             Some(StepState::Skipped {
@@ -227,7 +234,7 @@ pub fn plan_with_history(
                 reason: SkipReason::AlreadySent,
             })
         } else {
-            if d.nominal < missed_before {
+            if d.nominal < missed_before && !requested_again {
                 overdue.push(i);
             }
             None
@@ -316,7 +323,10 @@ pub fn plan_with_history(
         .zip(states)
         .zip(instants)
         .map(|((d, state), at)| {
-            let at = done.get(d.id.as_str()).map_or(at, |e| e.at);
+            let at = done
+                .get(d.id.as_str())
+                .filter(|e| e.state != StepState::Pending)
+                .map_or(at, |e| e.at);
             PlannedStep {
                 id: d.id,
                 index: d.index,

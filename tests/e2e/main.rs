@@ -4,8 +4,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod chase;
+mod delivery;
 mod import;
+mod links;
+mod modes;
 mod startup;
 mod support;
 mod webhook;
+mod window;
 mod worker_kill;

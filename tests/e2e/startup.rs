@@ -15,10 +15,51 @@ fn the_worker_refuses_to_start_when_a_cadence_names_a_missing_template() {
         "{error}"
     );
 
-    let folder = format!(
-        "templates_dir = \"{}\"",
-        repo_root().join("examples/templates").display()
+    let folder = repo_root().join("examples/templates").display().to_string();
+    let mut with = Chaser::with_config(
+        "with-templates",
+        &rules,
+        Backend::Sqlite,
+        &[("templates_dir", folder.into())],
     );
-    let mut with = Chaser::with_settings("with-templates", &rules, Backend::Sqlite, &folder);
     with.start_worker();
+}
+
+#[test]
+fn the_worker_refuses_to_start_when_a_template_says_a_banned_word() {
+    let name = "banned-word";
+    let folder = stack().dir.join(format!("{name}-templates"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("past_due.txt.j2"),
+        "Invoice {{ invoice.number }} is late. Pay {{ invoice.amount_due }} or we call the police.\n{{ invoice.pay_link }}\n",
+    )
+    .unwrap();
+    let chaser = Chaser::with_config(
+        name,
+        &rules(),
+        Backend::Sqlite,
+        &[("templates_dir", folder.display().to_string().into())],
+    );
+    let error = stderr(&chaser.worker_refuses());
+    assert!(
+        error.contains("past_due.txt.j2: contains the banned word `police`"),
+        "{error}"
+    );
+
+    // The word list is the owner's to set.
+    let allowed = Chaser::with_config(
+        &format!("{name}-allowed"),
+        &rules(),
+        Backend::Sqlite,
+        &[
+            ("templates_dir", folder.display().to_string().into()),
+            (
+                "email.banned_words",
+                toml::Value::Array(vec!["idiot".into()]),
+            ),
+        ],
+    );
+    let mut allowed = allowed;
+    allowed.start_worker();
 }

@@ -344,6 +344,9 @@ late_tolerance = "{late}"
     )
 }
 
+/// The `links.secret` of every test chaser, so tests can sign their own links.
+pub const LINKS_SECRET: &str = "links_test";
+
 /// Where a test chaser keeps its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -390,11 +393,17 @@ pub struct Chaser {
 impl Chaser {
     /// A chaser named `name` (unique per test) with `rules` as its rules doc.
     pub fn new(name: &str, rules: &str, backend: Backend) -> Chaser {
-        Self::with_settings(name, rules, backend, "")
+        Self::with_config(name, rules, backend, &[])
     }
 
-    /// `new`, with extra top-level config lines (e.g. `mode = "dry_run"`).
-    pub fn with_settings(name: &str, rules: &str, backend: Backend, extra: &str) -> Chaser {
+    /// `new`, with config settings by dotted key, e.g. `("mode", "dry_run".into())` or
+    /// `("links.approval_ttl", "8s".into())`.
+    pub fn with_config(
+        name: &str,
+        rules: &str,
+        backend: Backend,
+        settings: &[(&str, toml::Value)],
+    ) -> Chaser {
         let stack = stack();
         let dir = stack.dir.join(name);
         let _ = std::fs::remove_dir_all(&dir);
@@ -419,10 +428,8 @@ impl Chaser {
             }
         };
         let http_port = free_port();
-        let config = dir.join("chaser.toml");
-        let toml = format!(
-            r#"{extra}
-rules = "{rules}"
+        let base = format!(
+            r#"rules = "{rules}"
 database_url = "{database_url}"
 
 [temporal]
@@ -431,9 +438,10 @@ task_queue = "e2e-{name}-{pid}"
 [http]
 listen = "127.0.0.1:{http_port}"
 webhook_secret = "whsec_test"
+ses_events_token = "ses_test"
 
 [links]
-secret = "links_test"
+secret = "{LINKS_SECRET}"
 
 [email]
 from = "Acme Billing <billing@acme.example>"
@@ -448,7 +456,22 @@ ses_endpoint_url = "{ses}"
             pid = std::process::id(),
             ses = stack.ses_url,
         );
-        std::fs::write(&config, toml).unwrap();
+        let mut table: toml::Table = base.parse().unwrap();
+        for (key, value) in settings {
+            let mut parts: Vec<&str> = key.split('.').collect();
+            let last = parts.pop().unwrap();
+            let mut at = &mut table;
+            for part in parts {
+                at = at
+                    .entry(part)
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                    .as_table_mut()
+                    .unwrap();
+            }
+            at.insert(last.to_owned(), value.clone());
+        }
+        let config = dir.join("chaser.toml");
+        std::fs::write(&config, toml::to_string(&table).unwrap()).unwrap();
         Chaser {
             name: name.to_owned(),
             dir,
@@ -744,4 +767,79 @@ pub fn link(text: &str, path: &str) -> String {
         .unwrap_or_else(|| panic!("no {path} link in: {text}"))
         .trim_end_matches(['.', ',', ')'])
         .to_owned()
+}
+
+/// A local SMTP server (aiosmtpd) that keeps each message as a JSON file.
+pub struct SmtpSink {
+    pub port: u16,
+    pub dir: PathBuf,
+    _service: Service,
+}
+
+/// A message as the SMTP sink received it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SinkMail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub reply_to: String,
+    pub text: Option<String>,
+    pub html: Option<String>,
+}
+
+impl SmtpSink {
+    pub fn start(name: &str) -> SmtpSink {
+        let tools = tool("SMTP_SINK_PATH", ".tools/smtp-sink");
+        let dir = stack().dir.join(format!("{name}-smtp"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = free_port();
+        let mut command = Command::new("python3");
+        command
+            .arg(repo_root().join("tools/smtp-sink/smtp_sink.py"))
+            .args(["--port", &port.to_string(), "--dir"])
+            .arg(&dir)
+            .env("PYTHONPATH", tools);
+        let service = Service::spawn("smtp sink", command, &dir.join("sink.log"));
+        wait_for("the SMTP sink", Duration::from_secs(30), || {
+            port_open(port).then_some(())
+        });
+        SmtpSink {
+            port,
+            dir,
+            _service: service,
+        }
+    }
+
+    /// Config settings that send through this sink.
+    pub fn settings(&self) -> Vec<(&'static str, toml::Value)> {
+        vec![
+            ("email.transport", "smtp".into()),
+            ("smtp.host", "127.0.0.1".into()),
+            ("smtp.port", i64::from(self.port).into()),
+            ("smtp.security", "none".into()),
+        ]
+    }
+
+    /// Refuses these recipients with a permanent 550 from now on (an empty list accepts all).
+    pub fn reject(&self, addresses: &[&str]) {
+        std::fs::write(self.dir.join("reject.txt"), addresses.join("\n")).unwrap();
+    }
+
+    /// Every message received for `address`.
+    pub fn mail_to(&self, address: &str) -> Vec<SinkMail> {
+        let mut mail: Vec<(std::time::SystemTime, SinkMail)> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .map(|e| {
+                let at = e.metadata().unwrap().modified().unwrap();
+                let text = std::fs::read_to_string(e.path()).unwrap();
+                (at, serde_json::from_str::<SinkMail>(&text).unwrap())
+            })
+            .filter(|(_, m)| m.to.iter().any(|a| a.eq_ignore_ascii_case(address)))
+            .collect();
+        mail.sort_by_key(|(at, _)| *at);
+        mail.into_iter().map(|(_, m)| m).collect()
+    }
 }

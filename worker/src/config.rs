@@ -79,6 +79,9 @@ pub struct HttpConfig {
     pub listen: SocketAddr,
     /// Shared secret for `X-Chaser-Signature`; webhooks are refused without one.
     pub webhook_secret: Option<String>,
+    /// The `?token=` that SES bounce and complaint notifications must carry (set it in the
+    /// SNS subscription URL); they are refused without one.
+    pub ses_events_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,6 +122,7 @@ impl Default for Config {
             http: HttpConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 webhook_secret: None,
+                ses_events_token: None,
             },
             links: LinksConfig {
                 secret: None,

@@ -119,6 +119,62 @@ enum Command {
         #[command(flatten)]
         by: By,
     },
+    /// Every message of a chase as the outbox holds it: sent, failed, held by a guardrail
+    /// (with its reason), or, in dry-run mode, what would have been sent.
+    Outbox {
+        invoice: String,
+        /// Print this message's text in full (a key from the list, e.g. nudge).
+        #[arg(long)]
+        show: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a failed step again, through the same guardrails.
+    Resend {
+        invoice: String,
+        /// The step's id, as `status` shows it (e.g. nudge, follow_up).
+        step: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// List the messages waiting for approval.
+    Approvals {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a waiting message: it goes out at the next opening of the send window.
+    Approve {
+        invoice: String,
+        /// Which of the invoice's waiting messages (needed only when several wait).
+        message: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Reject a waiting message: it is never sent.
+    Reject {
+        invoice: String,
+        message: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Never e-mail this address again (until `unsuppress`).
+    Suppress {
+        address: String,
+        #[arg(long, default_value = "manual")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Allow e-mail to a suppressed address again.
+    Unsuppress { address: String },
+    /// List suppressed addresses.
+    Suppressions {
+        /// First add every address on the SES account's suppression list.
+        #[arg(long)]
+        sync: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Work with rules docs.
     Rules {
         #[command(subcommand)]
@@ -292,5 +348,49 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             reason,
             by,
         } => c::writeoff(&load().await?, &invoice, reason, &by.actor()).await,
+        Command::Outbox {
+            invoice,
+            show,
+            json,
+        } => c::outbox(&load().await?, &invoice, show.as_deref(), json).await,
+        Command::Resend { invoice, step, by } => {
+            c::resend(&load().await?, &invoice, &step, &by.actor()).await
+        }
+        Command::Approvals { json } => c::approvals(&load().await?, json).await,
+        Command::Approve {
+            invoice,
+            message,
+            by,
+        } => {
+            c::decide(
+                &load().await?,
+                &invoice,
+                message.as_deref(),
+                true,
+                &by.actor(),
+            )
+            .await
+        }
+        Command::Reject {
+            invoice,
+            message,
+            by,
+        } => {
+            c::decide(
+                &load().await?,
+                &invoice,
+                message.as_deref(),
+                false,
+                &by.actor(),
+            )
+            .await
+        }
+        Command::Suppress {
+            address,
+            reason,
+            by,
+        } => c::suppress(&load().await?, &address, &reason, &by.actor()).await,
+        Command::Unsuppress { address } => c::unsuppress(&load().await?, &address).await,
+        Command::Suppressions { sync, json } => c::suppressions(&load().await?, sync, json).await,
     }
 }

@@ -149,6 +149,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let state = Arc::new(AppState {
         chaser,
         webhook_secret: config.http.webhook_secret.clone(),
+        ses_events_token: config.http.ses_events_token.clone(),
         links,
         bank_details: config.links.bank_details.clone(),
         company_name: config.email.company_name.clone(),

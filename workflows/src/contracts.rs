@@ -38,6 +38,24 @@ pub struct Carried {
     /// How often each step was resent.
     #[serde(default)]
     pub resends: std::collections::BTreeMap<String, u32>,
+    /// When the customer opened the pay link (the latest few).
+    #[serde(default)]
+    pub pay_clicks: Vec<Timestamp>,
+}
+
+impl Carried {
+    /// A chase that has just begun.
+    pub fn fresh(chase: Chase) -> Carried {
+        Carried {
+            chase,
+            audit_seq: 0,
+            thanked: false,
+            not_before: Default::default(),
+            awaiting: None,
+            resends: Default::default(),
+            pay_clicks: vec![],
+        }
+    }
 }
 
 /// A step whose customer message waits for a human's approval.
@@ -171,6 +189,9 @@ pub struct StatusView {
     pub paused_days_used: u32,
     /// Every step that has an outcome, in order.
     pub sends: Vec<HistoryEntry>,
+    /// When the customer opened the pay link (the latest few).
+    #[serde(default)]
+    pub pay_clicks: Vec<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,6 +276,15 @@ pub struct ApprovalSignal {
     pub approved: bool,
     #[serde(default)]
     pub by: String,
+}
+
+/// The customer opened the pay link of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayLinkClickedSignal {
+    pub at: Timestamp,
+    /// Where the click went: the pay URL, or the bank-transfer page.
+    #[serde(default)]
+    pub to: String,
 }
 
 /// Try a failed step again, through the same guardrails.

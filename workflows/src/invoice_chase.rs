@@ -28,8 +28,8 @@ use temporalio_workflow::{
 use crate::contracts::{
     ApprovalSignal, AuditBatch, AuditEvent, Awaiting, Carried, ChaseInput, ChaseOutcome,
     DisputeSignal, ExpireApproval, ExpiryOutcome, MessageKind, NextTouch, PaidSignal, PauseReply,
-    PauseSignal, PaymentSignal, ResendSignal, Resolution, ResolveSignal, ResumeSignal, SendRequest,
-    SendResult, StatusView, UpdateInvoiceSignal, WriteoffSignal,
+    PauseSignal, PayLinkClickedSignal, PaymentSignal, ResendSignal, Resolution, ResolveSignal,
+    ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal, WriteoffSignal,
 };
 use crate::names;
 use crate::names::search_attribute::key;
@@ -92,7 +92,12 @@ pub struct InvoiceChase {
     awaiting: Option<Awaiting>,
     /// How often each failed step was sent again; each resend gets its own outbox key.
     resends: BTreeMap<String, u32>,
+    /// When the customer opened the pay link (the latest few).
+    pay_clicks: Vec<Timestamp>,
 }
+
+/// Pay-link clicks kept for `status`; the audit log keeps them all.
+const MAX_PAY_CLICKS: usize = 20;
 
 /// Why the main loop woke up.
 enum Wake {
@@ -167,38 +172,24 @@ impl InvoiceChase {
     #[init]
     pub fn new(ctx: &WorkflowContextView, input: ChaseInput) -> Self {
         let fresh = input.carried.is_none();
-        let (chase, audit_seq, thanked, not_before, awaiting, resends) = match input.carried {
-            Some(c) => (
-                c.chase,
-                c.audit_seq,
-                c.thanked,
-                c.not_before,
-                c.awaiting,
-                c.resends,
-            ),
-            None => (
-                Chase::new(input.invoice),
-                0,
-                false,
-                BTreeMap::new(),
-                None,
-                BTreeMap::new(),
-            ),
-        };
+        let carried = input
+            .carried
+            .unwrap_or_else(|| Carried::fresh(Chase::new(input.invoice)));
         let mut me = InvoiceChase {
             cadence: input.cadence,
             settings: input.settings,
-            chase,
+            chase: carried.chase,
             schedule: Schedule { steps: vec![] },
-            audit_seq,
+            audit_seq: carried.audit_seq,
             audit_queue: vec![],
             dirty: false,
             clock: Timestamp::UNIX_EPOCH,
-            thanked,
+            thanked: carried.thanked,
             published: None,
-            not_before,
-            awaiting,
-            resends,
+            not_before: carried.not_before,
+            awaiting: carried.awaiting,
+            resends: carried.resends,
+            pay_clicks: carried.pay_clicks,
         };
         if fresh {
             let after = me.snapshot();
@@ -326,26 +317,36 @@ impl InvoiceChase {
         self.dirty = true;
     }
 
+    /// The customer opened a pay link: part of the chase's story, and the audit log.
+    #[signal(name = names::signal::PAY_LINK_CLICKED)]
+    pub fn pay_link_clicked(
+        &mut self,
+        ctx: &mut SyncWorkflowContext<Self>,
+        input: PayLinkClickedSignal,
+    ) {
+        let now = self.tick(ctx);
+        self.pay_clicks.push(input.at);
+        let keep = self.pay_clicks.len().saturating_sub(MAX_PAY_CLICKS);
+        self.pay_clicks.drain(..keep);
+        let detail = (!input.to.is_empty()).then(|| format!("to {}", input.to));
+        self.audit(now, "pay_link_clicked", "customer", None, None, detail);
+        // Wakes the loop, which flushes the audit event.
+        self.dirty = true;
+    }
+
     /// Sends a failed step again, through the same guardrails.
     #[signal(name = names::signal::RESEND)]
     pub fn resend(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: ResendSignal) {
         let now = self.tick(ctx);
         let who = actor(&input.by);
-        let failed = self.chase.history.entries.iter().position(|e| {
-            e.step_id == input.step_id && matches!(e.state, StepState::Failed { .. })
-        });
-        match failed {
-            Some(at) if !self.chase.state.is_closed() => {
-                self.chase.history.entries.remove(at);
+        match self.chase.request_resend(&input.step_id) {
+            Ok(()) => {
                 *self.resends.entry(input.step_id.clone()).or_default() += 1;
                 self.not_before.remove(&input.step_id);
                 self.audit(now, "resend", &who, None, None, Some(input.step_id));
             }
-            _ => {
-                let detail = format!(
-                    "{}: only a failed step of an open chase can be resent",
-                    input.step_id
-                );
+            Err(e) => {
+                let detail = format!("{}: {e}", input.step_id);
                 self.audit(now, "resend_refused", &who, None, None, Some(detail));
             }
         }
@@ -497,6 +498,7 @@ impl InvoiceChase {
             pauses_used: self.chase.pauses_used,
             paused_days_used: self.chase.paused_days_used,
             sends: self.chase.history.entries.clone(),
+            pay_clicks: self.pay_clicks.clone(),
         }
     }
 
@@ -679,6 +681,7 @@ impl InvoiceChase {
                 not_before: self.not_before.clone(),
                 awaiting: self.awaiting.clone(),
                 resends: self.resends.clone(),
+                pay_clicks: self.pay_clicks.clone(),
             }),
         }
     }

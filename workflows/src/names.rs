@@ -29,6 +29,7 @@ pub mod signal {
     pub const UPDATE_INVOICE: &str = "update_invoice";
     pub const APPROVAL: &str = "approval";
     pub const RESEND: &str = "resend";
+    pub const PAY_LINK_CLICKED: &str = "pay_link_clicked";
 }
 
 pub mod update {

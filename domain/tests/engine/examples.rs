@@ -471,6 +471,7 @@ fn recipients_fall_back_through_the_roles_and_to_the_owner() {
     ];
     let mut nudge = step("nudge", "after_due 3d", Move::Nudge);
     nudge.cc = vec![chaser_domain::Role::Executive];
+    let nudge_with_cc = nudge.clone();
     let s = plan(
         &inv,
         &cadence(vec![nudge]),
@@ -484,6 +485,23 @@ fn recipients_fall_back_through_the_roles_and_to_the_owner() {
         "no billing contact"
     );
     assert_eq!(r.to[0].as_str(), "pa@acme.example");
+    assert_eq!(r.cc[0].as_str(), "boss@acme.example");
+
+    // The invoice's override list wins over the roles; CC roles still apply.
+    let mut overridden = inv.clone();
+    overridden.contact_override =
+        vec![chaser_domain::Email::parse("ap-team@acme.example").unwrap()];
+    let s = plan(
+        &overridden,
+        &cadence(vec![nudge_with_cc.clone()]),
+        &settings("UTC"),
+        ts("2026-11-01T00:00:00Z"),
+    );
+    let r = &s.step("nudge").unwrap().recipients;
+    assert_eq!(
+        r.to.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+        ["ap-team@acme.example"]
+    );
     assert_eq!(r.cc[0].as_str(), "boss@acme.example");
 
     inv.contacts.clear();
@@ -540,4 +558,55 @@ mod lateness {
         // Friday evening: the next window opens Monday 08:00.
         assert_eq!(at(&s, "evening"), ts("2026-12-07T08:00:00Z"));
     }
+}
+
+#[test]
+fn a_failed_step_asked_again_is_due_at_the_next_opening_even_long_after() {
+    // Arrange: the nudge failed on 4 Dec; the follow-up went out on 11 Dec; on Saturday
+    // 19 Dec, long past any tolerance, the owner asks for the nudge again. Catch-up `skip`
+    // would drop a missed step, but not one asked for again.
+    let mut rules = Rules::default();
+    rules.company.catch_up = CatchUp::Skip;
+    let inv = invoice(date(2026, 11, 1), Terms::Net(30));
+    let entry = |id: &str, at: &str, state: StepState| HistoryEntry {
+        step_id: id.into(),
+        at: ts(at),
+        state,
+        recipients: vec![inv.contacts[0].email.clone()],
+        message_id: None,
+        note: None,
+    };
+    let mut chase = chaser_domain::Chase::new(inv.clone());
+    chase.history = History {
+        entries: vec![
+            entry(
+                "nudge",
+                "2026-12-04T09:00:00Z",
+                StepState::Failed {
+                    error: "550 mailbox unavailable".into(),
+                },
+            ),
+            entry("follow_up", "2026-12-11T09:00:00Z", StepState::Done),
+        ],
+    };
+
+    // Act
+    chase.request_resend("nudge").unwrap();
+    let s = plan_with_history(
+        &inv,
+        rules.cadence_for(&Terms::Net(30)),
+        &rules.company,
+        ts("2026-12-19T10:00:00Z"),
+        &chase.history,
+    );
+
+    // Assert: Monday 21 Dec at 08:00, when the quiet hours end on the next working day.
+    assert_eq!(state(&s, "nudge"), StepState::Pending);
+    assert_eq!(at(&s, "nudge"), ts("2026-12-21T08:00:00Z"));
+    assert_eq!(state(&s, "follow_up"), StepState::Done);
+    // Only a failed step can be asked for again.
+    assert_eq!(
+        chase.request_resend("follow_up"),
+        Err(chaser_domain::ChaseError::NotFailed("follow_up".into()))
+    );
 }
