@@ -45,6 +45,30 @@ fn failed(state: &AppState, error: &OpsError) -> Response {
     pages::notice(state, status, "Not done", &message)
 }
 
+/// Uses up a single-use link; the page to show if it was used already.
+async fn spend(
+    state: &AppState,
+    claims: &Claims,
+    purpose: &str,
+    now: Timestamp,
+) -> Result<(), Response> {
+    match state
+        .chaser
+        .store()
+        .use_link(&claims.nonce, purpose, now)
+        .await
+    {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(pages::notice(
+            state,
+            StatusCode::CONFLICT,
+            "Already used",
+            "This link was used already; it works once.",
+        )),
+        Err(e) => Err(failed(state, &OpsError::Store(e))),
+    }
+}
+
 fn expires(claims: &Claims) -> String {
     Timestamp::from_second(claims.expires).map_or_else(
         |_| "-".to_owned(),
@@ -135,22 +159,8 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
     let Ok(number) = InvoiceNumber::parse(&claims.invoice) else {
         return link_error(&state, &LinkError::Tampered);
     };
-    match state
-        .chaser
-        .store()
-        .use_link(&claims.nonce, "act", now)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            return pages::notice(
-                &state,
-                StatusCode::CONFLICT,
-                "Already used",
-                "This link was used already; it works once.",
-            );
-        }
-        Err(e) => return failed(&state, &OpsError::Store(e)),
+    if let Err(refused) = spend(&state, &claims, "act", now).await {
+        return refused;
     }
     let by = format!("owner-link:{}", claims.issued_to);
     let done = match claims.subject.as_str() {
@@ -261,22 +271,8 @@ pub async fn decide_approval(
             );
         }
     };
-    match state
-        .chaser
-        .store()
-        .use_link(&claims.nonce, "approve", now)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            return pages::notice(
-                &state,
-                StatusCode::CONFLICT,
-                "Already used",
-                "This link was used already; it works once.",
-            );
-        }
-        Err(e) => return failed(&state, &OpsError::Store(e)),
+    if let Err(refused) = spend(&state, &claims, "approve", now).await {
+        return refused;
     }
     let by = format!("owner-link:{}", claims.issued_to);
     match state

@@ -649,6 +649,13 @@ impl InvoiceChase {
         })
     }
 
+    /// A guardrail said "not yet": the step waits until `until`.
+    fn defer(&mut self, step_id: &str, until: Timestamp, reason: &str, now: Timestamp) {
+        self.not_before.insert(step_id.to_owned(), until);
+        let detail = format!("{step_id}: {reason}");
+        self.audit(now, "step_deferred", "chaser", None, None, Some(detail));
+    }
+
     /// The outbox key of a step's customer message: a resend gets a fresh one.
     fn message_key(&self, step_id: &str) -> String {
         match self.resends.get(step_id) {
@@ -870,18 +877,7 @@ impl InvoiceChase {
                     sent_to.extend(r.to.iter().chain(&r.cc).cloned())
                 }
                 Ok(SendResult::Deferred { until, reason }) => {
-                    let (until, reason) = (*until, reason.clone());
-                    ctx.state_mut(|s| {
-                        s.not_before.insert(step.id.clone(), until);
-                        s.audit(
-                            started,
-                            "step_deferred",
-                            "chaser",
-                            None,
-                            None,
-                            Some(format!("{}: {reason}", step.id)),
-                        );
-                    });
+                    ctx.state_mut(|s| s.defer(&step.id, *until, reason, started));
                     return Ok(());
                 }
                 Ok(SendResult::AwaitingApproval { expires_at }) => {
@@ -926,18 +922,7 @@ impl InvoiceChase {
             // The customer message decides the step's outcome when there is one.
             if outcome.is_none() {
                 if let Ok(SendResult::Deferred { until, reason }) = &result {
-                    let (until, reason) = (*until, reason.clone());
-                    ctx.state_mut(|s| {
-                        s.not_before.insert(step.id.clone(), until);
-                        s.audit(
-                            started,
-                            "step_deferred",
-                            "chaser",
-                            None,
-                            None,
-                            Some(format!("{}: {reason}", step.id)),
-                        );
-                    });
+                    ctx.state_mut(|s| s.defer(&step.id, *until, reason, started));
                     return Ok(());
                 }
                 outcome = Some(result);
