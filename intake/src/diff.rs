@@ -166,9 +166,13 @@ pub fn diff(previous: &Snapshot, export: &Export) -> Diff {
 
 fn classify(before: &SnapshotEntry, row: &IntakeRow, out: &mut Diff) {
     let mut now = row.invoice.clone();
+    let mut status = &row.status;
     if !row.balance_known {
-        // The export does not say; the balance known from before stands.
+        // The export does not say; the balance (and part payment) known from before stands.
         now.balance = before.invoice.balance;
+        if *status == RowStatus::Open && matches!(before.status, RowStatus::PartiallyPaid { .. }) {
+            status = &before.status;
+        }
     }
     let update = InvoiceUpdate::between(&before.invoice, &now);
     let mut fields: Vec<ChangedField> = [
@@ -176,7 +180,7 @@ fn classify(before: &SnapshotEntry, row: &IntakeRow, out: &mut Diff) {
         (ChangedField::Amount, update.amount.is_some()),
         (ChangedField::Balance, update.balance.is_some()),
         (ChangedField::Contacts, update.contacts.is_some()),
-        (ChangedField::Status, before.status != row.status),
+        (ChangedField::Status, before.status != *status),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))
@@ -186,7 +190,7 @@ fn classify(before: &SnapshotEntry, row: &IntakeRow, out: &mut Diff) {
         fields,
         update: update.clone(),
     };
-    match (&before.status, &row.status) {
+    match (&before.status, status) {
         (RowStatus::Paid, RowStatus::Paid) => {}
         (_, RowStatus::Paid) => return out.paid.push(row.clone()),
         (old, new @ (RowStatus::Void | RowStatus::WrittenOff)) if old != new => {

@@ -200,11 +200,9 @@ fn read_record(
         message,
         invoice,
     };
-    let used = record
-        .cells
-        .iter()
-        .rposition(|c| !c.is_empty())
-        .map_or(0, |i| i + 1);
+    // Spreadsheet rows end at their last value; CSV rows have every field they were written
+    // with, so an unquoted comma shows even when the value it split off is empty.
+    let used = record.cells.len();
     if used > ctx.columns.width() {
         let hint = match format {
             Format::Csv => "is a value with a comma missing its quotes?",
@@ -223,7 +221,7 @@ fn read_record(
     let row = match row::read(ctx, line, &record.cells) {
         Outcome::Invoice(row) => row,
         Outcome::Skip(reason) => {
-            export.skipped.push(crate::export::Skipped { line, reason });
+            export.skipped.push(Skipped { line, reason });
             return;
         }
         Outcome::Reject(problems, number) => {
