@@ -95,7 +95,7 @@ pub fn read_export_with_progress(
         default_owner: options.default_owner.is_some(),
         default_currency: options.default_currency.is_some(),
     };
-    let header = mapping::find_header(file, &table.records, layouts, &needs)?;
+    let header = mapping::find_header(file, &table.records, &layouts, &needs)?;
     let data = table.records.get(header.index + 1..).unwrap_or_default();
     if data.len() > MAX_ROWS {
         return Err(FileError::TooLarge {
@@ -164,14 +164,17 @@ fn check_currencies(
         let numbered = columns
             .cell(Field::Number, &record.cells)
             .is_some_and(|c| !c.text.is_empty());
-        let Some(cell) = columns.cell(Field::Amount, &record.cells) else {
+        let Some(cell) = columns
+            .cell(Field::Amount, &record.cells)
+            .filter(|_| numbered)
+        else {
             continue;
         };
+        // An amount that does not parse is the row's problem, reported with the row.
         let Ok(amount) = amounts::parse(cell.text, rules) else {
             continue;
         };
         let why = match amount.named_currency() {
-            _ if !numbered => continue,
             Ok(Some(_)) => continue,
             Ok(None) => "names no currency".to_owned(),
             Err(sign) => format!("writes `{sign}`, which several currencies share"),

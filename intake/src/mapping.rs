@@ -209,7 +209,7 @@ impl Needs {
 pub(crate) fn find_header(
     file: &str,
     records: &[Record],
-    layouts: Vec<Layout>,
+    layouts: &[Layout],
     needs: &Needs,
 ) -> Result<Header, FileError> {
     if records.is_empty() {
@@ -221,7 +221,7 @@ pub(crate) fn find_header(
     // The closest miss, for the error: (required fields found, columns read, row, layout).
     let mut closest: Option<(usize, usize, usize, usize)> = None;
     for (index, record) in top.iter().enumerate() {
-        let mut best: Option<(usize, usize, Columns)> = None;
+        let mut best: Option<(usize, &Layout, Columns)> = None;
         for (which, layout) in layouts.iter().enumerate() {
             let columns = Columns::resolve(layout, &record.cells);
             let required = needs.required(layout);
@@ -229,21 +229,16 @@ pub(crate) fn find_header(
             let score = columns.score();
             if found == required.len() {
                 if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                    best = Some((score, which, columns));
+                    best = Some((score, layout, columns));
                 }
             } else if closest.is_none_or(|(f, s, _, _)| (found, score) > (f, s)) {
                 closest = Some((found, score, index, which));
             }
         }
-        if let Some((_, which, columns)) = best {
+        if let Some((_, layout, columns)) = best {
             return Ok(Header {
                 index,
-                layout: layouts
-                    .into_iter()
-                    .nth(which)
-                    .ok_or_else(|| FileError::Empty {
-                        file: file.to_owned(),
-                    })?,
+                layout: layout.clone(),
                 columns,
             });
         }
@@ -328,7 +323,7 @@ mod tests {
                 ],
             ),
         ];
-        let header = find_header("x.csv", &records, all(), &NO_DEFAULTS).unwrap();
+        let header = find_header("x.csv", &records, &all(), &NO_DEFAULTS).unwrap();
         assert_eq!(header.index, 2);
         assert_eq!(header.layout.name, PresetName::Quickbooks);
         assert!(header.columns.unmapped().is_empty());
@@ -348,7 +343,7 @@ mod tests {
                 "colour",
             ],
         )];
-        let header = find_header("x.csv", &records, all(), &NO_DEFAULTS).unwrap();
+        let header = find_header("x.csv", &records, &all(), &NO_DEFAULTS).unwrap();
         assert_eq!(header.layout.name, PresetName::Chaser);
         assert_eq!(header.columns.unmapped(), ["colour"]);
         let row = ["INV-1".to_owned()];
@@ -360,7 +355,7 @@ mod tests {
     #[test]
     fn a_near_miss_names_the_missing_columns_and_the_header() {
         let records = [record(1, &["number", "customer"])];
-        let err = find_header("x.csv", &records, all(), &NO_DEFAULTS).unwrap_err();
+        let err = find_header("x.csv", &records, &all(), &NO_DEFAULTS).unwrap_err();
         assert_eq!(
             err.to_string(),
             "x.csv: missing columns amount, issue_date, owner_email, currency for a chaser export; the header has: number, customer"
@@ -368,7 +363,7 @@ mod tests {
         let unknown = find_header(
             "x.csv",
             &[record(1, &["colour", "size"])],
-            all(),
+            &all(),
             &NO_DEFAULTS,
         )
         .unwrap_err();
