@@ -1,0 +1,29 @@
+//! The sheet lane: accounting exports (CSV or XLSX) read into invoices, and the diff against
+//! what the chaser saw last time.
+//!
+//! Pure: the caller reads the bytes (a file, S3, HTTPS) and acts on the result. Nothing here
+//! touches the network, the disk, the clock or Temporal, so a workflow can run it as is.
+//!
+//! - [`read_export`] detects the format and the tool that wrote the file (a [`PresetName`]),
+//!   and returns every good row as an [`IntakeRow`] and every bad one as a [`RowError`]; a
+//!   problem with the file as a whole is a [`FileError`].
+//! - [`diff`] compares an [`Export`] with the previous [`Snapshot`].
+
+mod amounts;
+mod dates;
+mod diff;
+mod error;
+mod export;
+mod format;
+mod mapping;
+mod presets;
+mod row;
+mod status;
+
+pub use dates::DateFormat;
+pub use diff::{Change, ChangedField, Diff, Snapshot, SnapshotEntry, Vanished, diff};
+pub use error::{FileError, RowError};
+pub use export::{Export, IntakeRow, Options, Skipped, read_export, read_export_with_progress};
+pub use format::{MAX_INPUT_BYTES, MAX_ROWS, MAX_UNCOMPRESSED_BYTES};
+pub use presets::{CustomMapping, PresetName};
+pub use status::RowStatus;
