@@ -1,7 +1,10 @@
 //! Activities of the chaser: thin, idempotent adapters with injected clients, and the store
 //! they share with the command line and the HTTP server.
 
+pub mod aws;
 pub mod chase;
+pub mod documents;
+pub mod fetch;
 pub mod guards;
 pub mod links;
 pub mod locale;

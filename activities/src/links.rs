@@ -21,6 +21,8 @@ pub enum Purpose {
     Act,
     /// Approving (or rejecting) a message that waits for a human.
     Approve,
+    /// Approving (or rejecting) an invoice read from a forwarded document.
+    Proposal,
 }
 
 /// What a link says. Verified before anything acts on it.

@@ -48,14 +48,8 @@ impl SesMailer {
 
     /// A client from the standard AWS environment, with an optional endpoint override.
     pub async fn from_env(region: Option<&str>, endpoint_url: Option<&str>) -> SesMailer {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(region) = region {
-            loader = loader.region(aws_config::Region::new(region.to_owned()));
-        }
-        if let Some(endpoint) = endpoint_url {
-            loader = loader.endpoint_url(endpoint);
-        }
-        SesMailer::new(aws_sdk_sesv2::Client::new(&loader.load().await))
+        let config = crate::aws::sdk_config(region, endpoint_url).await;
+        SesMailer::new(aws_sdk_sesv2::Client::new(&config))
     }
 
     pub fn client(&self) -> &aws_sdk_sesv2::Client {
@@ -136,6 +130,8 @@ fn classify(error: SdkError<SendEmailError>) -> MailError {
 pub enum SmtpSecurity {
     /// Plain text: only for a server on this machine or a trusted network.
     None,
+    /// `starttls`, as mail servers and most tools spell it, or `start_tls`.
+    #[serde(rename = "starttls", alias = "start_tls")]
     StartTls,
     Tls,
 }

@@ -9,17 +9,19 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chaser_workflows::contracts::PaidSignal;
+use chaser_workflows::contracts::{PaidSignal, PaymentSignal, VoidSignal};
 use jiff::Timestamp;
 use serde_json::json;
 
 use chaser_activities::links::Links;
 use chaser_activities::suppression;
 
-use crate::one_tap;
 use crate::ops::{Action, Chaser, Incoming, Ingested, OpsError};
 use crate::signature;
-use crate::webhook::{self, Envelope, FieldError, InvoiceCreated, InvoicePaid};
+use crate::webhook::{
+    self, Envelope, FieldError, InvoiceCreated, InvoicePaid, InvoiceVoided, PaymentReceived,
+};
+use crate::{hooks, inbound, one_tap};
 
 pub struct AppState {
     pub chaser: Arc<Chaser>,
@@ -32,6 +34,12 @@ pub struct AppState {
     /// Shown on the pay page of invoices without a pay URL.
     pub bank_details: Option<String>,
     pub company_name: String,
+    /// For amounts in forwarded documents that name no currency.
+    pub default_currency: Option<chaser_domain::Currency>,
+    /// The owner of invoices that arrive without one (Stripe's).
+    pub default_owner: Option<chaser_domain::Email>,
+    /// Stripe's endpoint signing secret (`whsec_...`); the Stripe webhook is refused without.
+    pub stripe_webhook_secret: Option<String>,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -39,6 +47,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/webhooks/accounting", post(accounting))
         .route("/webhooks/ses", post(ses_events))
+        .route("/webhooks/stripe", post(hooks::stripe))
+        .route("/webhooks/bank", post(hooks::bank))
+        .route("/inbound", post(inbound::inbound))
+        .route(
+            "/proposals/{token}",
+            get(inbound::show_proposal).post(inbound::decide_proposal),
+        )
         .route("/pay/{token}", get(one_tap::pay))
         .route(
             "/act/{token}",
@@ -56,14 +71,14 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 /// An error answer: `{"error": "...", "field": "..."}`.
-struct ApiError {
+pub(crate) struct ApiError {
     status: StatusCode,
     message: String,
     field: Option<String>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             message: message.into(),
@@ -110,16 +125,17 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// `POST /webhooks/accounting`: `invoice.created` starts a chase, `invoice.paid` ends one.
-async fn accounting(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+/// Checks `X-Chaser-Timestamp` and `X-Chaser-Signature` against the webhook secret: 401 when
+/// they are missing, stale or wrong, or when no secret is configured.
+pub(crate) fn verify_signed(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), ApiError> {
     let Some(secret) = state.webhook_secret.as_deref() else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -128,39 +144,68 @@ async fn accounting(
     };
     signature::verify(
         secret.as_bytes(),
-        header(&headers, "x-chaser-timestamp"),
-        header(&headers, "x-chaser-signature"),
-        &body,
+        header(headers, "x-chaser-timestamp"),
+        header(headers, "x-chaser-signature"),
+        body,
         Timestamp::now().as_second(),
     )
-    .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
+    .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))
+}
 
-    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+/// A JSON body as `T`: 400 naming the field that does not fit.
+pub(crate) fn parse_json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("the body is not JSON: {e}"),
         )
     })?;
-    let envelope: Envelope = serde_path_to_error::deserialize(&json).map_err(|e| FieldError {
-        field: e.path().to_string(),
-        message: e.inner().to_string(),
-    })?;
+    serde_path_to_error::deserialize(&json).map_err(|e| {
+        FieldError {
+            field: e.path().to_string(),
+            message: e.inner().to_string(),
+        }
+        .into()
+    })
+}
+
+/// `POST /webhooks/accounting`: the events of `docs/webhooks.md`.
+async fn accounting(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    verify_signed(&state, &headers, &body)?;
+    let envelope: Envelope = parse_json_body(&body)?;
     enum Event {
-        Created(Box<InvoiceCreated>),
+        Invoice(Box<InvoiceCreated>),
         Paid(InvoicePaid),
+        Voided(InvoiceVoided),
+        Payment(PaymentReceived),
     }
     let event = match envelope.kind.as_str() {
-        "invoice.created" => Event::Created(Box::new(webhook::parse(&envelope.data)?)),
+        "invoice.created" | "invoice.updated" => {
+            Event::Invoice(Box::new(webhook::parse(&envelope.data)?))
+        }
         "invoice.paid" => Event::Paid(webhook::parse(&envelope.data)?),
+        "invoice.voided" => Event::Voided(webhook::parse(&envelope.data)?),
+        "payment.received" => Event::Payment(webhook::parse(&envelope.data)?),
         other => {
             return Err(ApiError {
                 status: StatusCode::BAD_REQUEST,
                 message: format!(
-                    "unknown event type `{other}`: expected invoice.created or invoice.paid"
+                    "unknown event type `{other}`: expected one of {}",
+                    webhook::EVENT_TYPES.join(", ")
                 ),
                 field: Some("type".into()),
             });
         }
+    };
+    // Checked before the event counts as delivered, so a bad amount can be corrected and sent
+    // again under the same id.
+    let payment = match &event {
+        Event::Payment(p) => Some(p.amount()?),
+        _ => None,
     };
     let store = state.chaser.store();
     if !store
@@ -171,9 +216,20 @@ async fn accounting(
         return Ok(Json(json!({ "status": "duplicate", "id": envelope.id })));
     }
     let by = format!("webhook:accounting:{}", envelope.id);
+    let number = |text: &str| {
+        chaser_domain::InvoiceNumber::parse(text)
+            .map_err(|e| OpsError::Invalid(format!("data.number: {e}")))
+    };
+    let signal = |number: Result<chaser_domain::InvoiceNumber, OpsError>, action: Action| async {
+        match state.chaser.act(&number?, action).await {
+            Ok(()) => Ok("done".to_owned()),
+            Err(OpsError::Closed { state, .. }) => Ok(format!("already {state}")),
+            Err(e) => Err(e),
+        }
+    };
     let result = match event {
-        Event::Created(created) => {
-            let (invoice, balance_known) = created.into_invoice()?;
+        Event::Invoice(invoice) => {
+            let (invoice, balance_known) = invoice.into_invoice()?;
             state
                 .chaser
                 .ingest(
@@ -193,20 +249,40 @@ async fn accounting(
                     Ingested::Conflict(why) => format!("flagged: {why}"),
                 })
         }
-        Event::Paid(paid) => match chaser_domain::InvoiceNumber::parse(&paid.number) {
-            Err(e) => Err(OpsError::Invalid(format!("data.number: {e}"))),
-            Ok(number) => {
-                let signal = PaidSignal {
-                    paid_at: paid.paid_at,
-                    reference: paid.reference,
+        Event::Paid(paid) => {
+            let action = Action::Paid(PaidSignal {
+                paid_at: paid.paid_at,
+                reference: paid.reference,
+                by,
+            });
+            signal(number(&paid.number), action)
+                .await
+                .map(|r| r.replace("done", "paid"))
+        }
+        Event::Voided(voided) => {
+            let action = Action::Void(VoidSignal {
+                reason: voided
+                    .reason
+                    .unwrap_or_else(|| "voided in the accounting tool".into()),
+                by,
+            });
+            signal(number(&voided.number), action)
+                .await
+                .map(|r| r.replace("done", "void"))
+        }
+        Event::Payment(received) => match payment {
+            Some(amount) => {
+                let action = Action::Payment(PaymentSignal {
+                    amount,
+                    paid_at: received.paid_at,
+                    reference: received.reference,
                     by,
-                };
-                match state.chaser.act(&number, Action::Paid(signal)).await {
-                    Ok(()) => Ok("paid".to_owned()),
-                    Err(OpsError::Closed { state, .. }) => Ok(format!("already {state}")),
-                    Err(e) => Err(e),
-                }
+                });
+                signal(number(&received.number), action)
+                    .await
+                    .map(|r| r.replace("done", "payment recorded"))
             }
+            None => Err(OpsError::Invalid("data.amount: missing".into())),
         },
     };
     match result {

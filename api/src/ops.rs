@@ -9,13 +9,14 @@ use chaser_domain::{ChaseState, Invoice, InvoiceNumber, InvoiceUpdate, Rules, Sc
 use chaser_workflows::contracts::{
     ApprovalSignal, ChaseInput, DisputeSignal, PaidSignal, PauseReply, PauseSignal,
     PayLinkClickedSignal, PaymentSignal, ResendSignal, ResolveSignal, ResumeSignal, StatusView,
-    UpdateInvoiceSignal, WriteoffSignal,
+    UpdateInvoiceSignal, VoidSignal, WriteoffSignal,
 };
+use chaser_workflows::contracts::{ProposalDecisionSignal, ProposalInput};
 use chaser_workflows::names::search_attribute::key;
-use chaser_workflows::{InvoiceChase, names};
+use chaser_workflows::{InvoiceChase, InvoiceProposal, names};
 use jiff::Timestamp;
 use temporalio_client::errors::{
-    WorkflowInteractionError, WorkflowQueryError, WorkflowUpdateError,
+    WorkflowInteractionError, WorkflowQueryError, WorkflowStartError, WorkflowUpdateError,
 };
 use temporalio_client::{
     Client, WorkflowExecuteUpdateOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
@@ -82,6 +83,7 @@ pub enum Action {
     Dispute(DisputeSignal),
     Resolve(ResolveSignal),
     Writeoff(WriteoffSignal),
+    Void(VoidSignal),
     UpdateInvoice(UpdateInvoiceSignal),
     Resend(ResendSignal),
 }
@@ -245,6 +247,57 @@ impl Chaser {
             .get_workflow_handle::<InvoiceChase>(names::workflow_id(number))
     }
 
+    /// Starts the review of a stored document; `false` if one ran for it already.
+    pub async fn start_proposal(&self, document_id: &str, by: &str) -> Result<bool, OpsError> {
+        let options = WorkflowStartOptions::new(
+            self.task_queue.clone(),
+            names::proposal_workflow_id(document_id),
+        )
+        .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+        .static_summary(format!("forwarded document {document_id} · from {by}"))
+        .build();
+        let input = ProposalInput {
+            document_id: document_id.to_owned(),
+            received_by: by.to_owned(),
+        };
+        match self
+            .client
+            .start_workflow(InvoiceProposal::run, input, options)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(false),
+            Err(e) => Err(temporal(e)),
+        }
+    }
+
+    /// Hands the owner's decision to a document's review.
+    pub async fn decide_proposal(
+        &self,
+        document_id: &str,
+        approve: bool,
+        by: &str,
+    ) -> Result<(), OpsError> {
+        let signal = ProposalDecisionSignal {
+            approve,
+            by: by.to_owned(),
+        };
+        self.client
+            .get_workflow_handle::<InvoiceProposal>(names::proposal_workflow_id(document_id))
+            .signal(
+                InvoiceProposal::decide,
+                signal,
+                WorkflowSignalOptions::default(),
+            )
+            .await
+            .map_err(|e| match e {
+                WorkflowInteractionError::NotFound(_) => OpsError::Invalid(format!(
+                    "document {document_id} is no longer waiting for a decision"
+                )),
+                e => temporal(e),
+            })
+    }
+
     /// The invoice has a chase that is still open.
     async fn open_chase(&self, number: &InvoiceNumber) -> Result<(), OpsError> {
         match self.store.invoice(&number.normalized()).await? {
@@ -277,6 +330,7 @@ impl Chaser {
             Action::Paid(_) => Some(ChaseState::Paid),
             Action::Dispute(_) => Some(ChaseState::Disputed),
             Action::Writeoff(_) => Some(ChaseState::WrittenOff),
+            Action::Void(_) => Some(ChaseState::Void),
             _ => None,
         };
         if let Some(state) = guard {
@@ -291,6 +345,7 @@ impl Chaser {
             Action::Dispute(s) => h.signal(InvoiceChase::dispute, s, opts()).await,
             Action::Resolve(s) => h.signal(InvoiceChase::resolve, s, opts()).await,
             Action::Writeoff(s) => h.signal(InvoiceChase::writeoff, s, opts()).await,
+            Action::Void(s) => h.signal(InvoiceChase::void, s, opts()).await,
             Action::UpdateInvoice(s) => h.signal(InvoiceChase::update_invoice, s, opts()).await,
             Action::Resend(s) => h.signal(InvoiceChase::resend, s, opts()).await,
         };
@@ -298,6 +353,31 @@ impl Chaser {
             Ok(()) => Ok(()),
             Err(WorkflowInteractionError::NotFound(_)) => Err(self.not_running(number).await),
             Err(e) => Err(temporal(e)),
+        }
+    }
+
+    /// Ends the chase of an invoice its source closed (void, written off) with `action`.
+    /// An invoice never chased is remembered as closed, and nothing starts. `false` when
+    /// there was nothing to close.
+    pub async fn close(
+        &self,
+        invoice: &Invoice,
+        state: ChaseState,
+        action: Action,
+    ) -> Result<bool, OpsError> {
+        match self.store.invoice(&invoice.number.normalized()).await? {
+            None => {
+                let workflow_id = names::workflow_id(&invoice.number);
+                self.store
+                    .upsert_invoice(invoice, &workflow_id, state, Timestamp::now())
+                    .await?;
+                Ok(false)
+            }
+            Some(stored) if stored.state.is_closed() => Ok(false),
+            Some(_) => {
+                self.act(&invoice.number, action).await?;
+                Ok(true)
+            }
         }
     }
 

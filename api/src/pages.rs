@@ -27,6 +27,11 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../pages/confirm_action.html"),
         ),
         ("approval.html", include_str!("../pages/approval.html")),
+        ("proposal.html", include_str!("../pages/proposal.html")),
+        (
+            "proposal_email.html",
+            include_str!("../pages/proposal_email.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             tracing::error!(error.message = %e, page = name, "a page template does not parse");
@@ -35,7 +40,7 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-fn render(status: StatusCode, page: &str, ctx: minijinja::Value) -> Response {
+pub(crate) fn render(status: StatusCode, page: &str, ctx: minijinja::Value) -> Response {
     match PAGES.get_template(page).and_then(|t| t.render(ctx)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -47,6 +52,14 @@ fn render(status: StatusCode, page: &str, ctx: minijinja::Value) -> Response {
                 .into_response()
         }
     }
+}
+
+/// A page as a string, for e-mails to the owner.
+pub fn render_string(page: &str, ctx: minijinja::Value) -> Result<String, String> {
+    PAGES
+        .get_template(page)
+        .and_then(|t| t.render(ctx))
+        .map_err(|e| format!("the page {page} did not render: {e}"))
 }
 
 pub fn notice(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {

@@ -17,7 +17,8 @@ pub struct Envelope {
     pub data: serde_json::Value,
 }
 
-/// `invoice.created`: a new invoice. Amounts are decimal strings in `currency`.
+/// `invoice.created`, and `invoice.updated` with the same fields: the invoice as the source
+/// now has it. Changes to a running chase's due date, amount or contacts re-plan it. Amounts are decimal strings in `currency`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceCreated {
@@ -72,6 +73,55 @@ pub struct InvoicePaid {
     #[serde(default)]
     pub reference: Option<String>,
 }
+
+/// `invoice.voided`: the invoice was cancelled at the source; its chase ends as void.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceVoided {
+    pub number: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `payment.received`: money arrived against an invoice. Less than the balance lowers it;
+/// the whole balance (or more) ends the chase as paid.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentReceived {
+    pub number: String,
+    pub amount: String,
+    pub currency: String,
+    #[serde(default)]
+    pub paid_at: Option<Timestamp>,
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+impl PaymentReceived {
+    pub fn amount(&self) -> Result<Money, FieldError> {
+        let field = |name: &str, message: String| FieldError {
+            field: format!("data.{name}"),
+            message,
+        };
+        let currency =
+            Currency::parse(&self.currency).map_err(|e| field("currency", e.to_string()))?;
+        let amount =
+            Money::parse(&self.amount, currency).map_err(|e| field("amount", e.to_string()))?;
+        if !amount.is_positive() {
+            return Err(field("amount", format!("must be positive, got {amount}")));
+        }
+        Ok(amount)
+    }
+}
+
+/// The event types, in the order `docs/webhooks.md` lists them.
+pub const EVENT_TYPES: [&str; 5] = [
+    "invoice.created",
+    "invoice.updated",
+    "invoice.paid",
+    "invoice.voided",
+    "payment.received",
+];
 
 /// A field-level problem in a payload.
 #[derive(Debug, Clone, PartialEq, Eq)]

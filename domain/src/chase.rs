@@ -28,6 +28,8 @@ pub enum ChaseState {
     Disputed,
     Paid,
     WrittenOff,
+    /// Cancelled in the accounting tool: nothing is owed.
+    Void,
     /// The last send failed permanently and needs a human; later steps still run.
     Failed,
 }
@@ -41,13 +43,17 @@ impl ChaseState {
             ChaseState::Disputed => "disputed",
             ChaseState::Paid => "paid",
             ChaseState::WrittenOff => "written_off",
+            ChaseState::Void => "void",
             ChaseState::Failed => "failed",
         }
     }
 
     /// The chase is over: nothing more will be sent.
     pub fn is_closed(self) -> bool {
-        matches!(self, ChaseState::Paid | ChaseState::WrittenOff)
+        matches!(
+            self,
+            ChaseState::Paid | ChaseState::WrittenOff | ChaseState::Void
+        )
     }
 
     /// Messages may go out in this state.
@@ -353,6 +359,13 @@ impl Chase {
         self.open()?;
         self.end_pause(now);
         Ok(self.go(ChaseState::WrittenOff))
+    }
+
+    /// The invoice was cancelled at the source: the chase ends, nothing is owed.
+    pub fn void(&mut self, now: Timestamp) -> Result<Transition, ChaseError> {
+        self.open()?;
+        self.end_pause(now);
+        Ok(self.go(ChaseState::Void))
     }
 
     /// Applies changed invoice facts; the caller re-plans the remaining steps.

@@ -356,6 +356,19 @@ fn currency(code: &str) -> Result<Currency, Option<String>> {
 }
 
 impl Amount {
+    /// As written, trimmed.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub(crate) fn is_zero(&self) -> bool {
+        self.plain.bytes().all(|b| matches!(b, b'0' | b'.' | b'-'))
+    }
+
+    pub(crate) fn is_positive(&self) -> bool {
+        !self.plain.starts_with('-') && !self.is_zero()
+    }
+
     /// The currency the amount names by itself: `Ok(Some)` for `€12` or `12 EUR`, `Ok(None)`
     /// for a bare number, and `Err(sign)` for a sign several currencies share (`$12`).
     pub(crate) fn named_currency(&self) -> Result<Option<Currency>, &'static str> {

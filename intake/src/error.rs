@@ -74,6 +74,17 @@ pub enum FileError {
         sample: String,
         why: String,
     },
+    #[error(
+        "{file}: not a bank statement: no {} column; the header has: {}; expected {}",
+        .missing.join(" or "),
+        .found.join(", "),
+        crate::bank::EXPECTED_COLUMNS
+    )]
+    NotAStatement {
+        file: String,
+        missing: Vec<String>,
+        found: Vec<String>,
+    },
     #[error("{file}: the file has no owner_email column and no default owner is configured")]
     NoOwner { file: String },
 }

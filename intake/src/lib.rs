@@ -8,22 +8,35 @@
 //!   and returns every good row as an [`IntakeRow`] and every bad one as a [`RowError`]; a
 //!   problem with the file as a whole is a [`FileError`].
 //! - [`diff`] compares an [`Export`] with the previous [`Snapshot`].
+//! - [`read_statement`] reads a bank statement into incoming payments ([`BankPayment`]), and
+//!   [`match_payment`] decides which open invoice each one pays.
+//! - [`verify_signature`] checks a Stripe webhook, and [`parse_event`] reads it into a
+//!   [`StripeAction`].
 
 mod amounts;
+mod bank;
 mod dates;
 mod diff;
 mod error;
 mod export;
 mod format;
 mod mapping;
+mod matching;
 mod presets;
 mod row;
 mod status;
+mod stripe;
 
+pub use bank::{BankPayment, Statement, StatementOptions, StatementRowError, read_statement};
 pub use dates::DateFormat;
 pub use diff::{Change, ChangedField, Diff, Snapshot, SnapshotEntry, Vanished, diff};
 pub use error::{FileError, RowError};
 pub use export::{Export, IntakeRow, Options, Skipped, read_export, read_export_with_progress};
 pub use format::{MAX_INPUT_BYTES, MAX_ROWS, MAX_UNCOMPRESSED_BYTES};
+pub use matching::{Allocation, MatchBasis, MatchOutcome, OpenInvoice, match_payment};
 pub use presets::{CustomMapping, PresetName};
 pub use status::RowStatus;
+pub use stripe::{
+    DEFAULT_TOLERANCE_SECS, StripeAction, StripeEvent, StripeEventError, StripeInvoice,
+    StripeSignatureError, parse_event, verify_signature,
+};

@@ -41,6 +41,10 @@ pub(crate) enum Field {
     Locale,
     IssuedAt,
     DueAt,
+    /// The tool already e-mailed the invoice (yes/no): `on_issue` steps are skipped.
+    AlreadySent,
+    /// Never remind this invoice's customer (yes/no).
+    DoNotChase,
 }
 
 impl Field {
@@ -77,6 +81,8 @@ impl Field {
             Field::Locale => "locale",
             Field::IssuedAt => "issued_at",
             Field::DueAt => "due_at",
+            Field::AlreadySent => "already_sent",
+            Field::DoNotChase => "do_not_chase",
         }
     }
 }

@@ -179,7 +179,7 @@ struct Preset {
 
 use Field::*;
 
-/// The native CSV, exactly the columns `chaser import` has always read.
+/// The native CSV: every field the chaser knows, by its own name.
 const CHASER: Preset = Preset {
     name: PresetName::Chaser,
     columns: &[
@@ -198,10 +198,13 @@ const CHASER: Preset = Preset {
         (PdfUrl, &["pdf_url"]),
         (OwnerEmail, &["owner_email"]),
         (Paid, &["paid"]),
+        (Status, &["status"]),
         (CustomerTimeZone, &["customer_time_zone"]),
         (Locale, &["locale"]),
         (IssuedAt, &["issued_at"]),
         (DueAt, &["due_at"]),
+        (AlreadySent, &["already_sent"]),
+        (DoNotChase, &["do_not_chase"]),
     ],
     line_items: false,
     report_rows: false,

@@ -241,6 +241,8 @@ fn build(
     let locale = row.optional(Field::Locale, Locale::parse);
     let issued_at = row.optional(Field::IssuedAt, instant);
     let due_at = row.optional(Field::DueAt, instant);
+    let already_sent = row.optional(Field::AlreadySent, status::yes_no);
+    let do_not_chase = row.optional(Field::DoNotChase, status::yes_no);
 
     let (number, customer_name, amount, balance, paid, issue_date, due_date, terms) = (
         number?,
@@ -255,6 +257,7 @@ fn build(
     let (owner, contacts, pay_url, pdf_url, zone, locale, issued_at, due_at) = (
         owner?, contacts?, pay_url?, pdf_url?, zone?, locale?, issued_at?, due_at?,
     );
+    let (already_sent, do_not_chase) = (already_sent?, do_not_chase?);
     if !row.problems.is_empty() {
         return None;
     }
@@ -299,6 +302,8 @@ fn build(
         locale,
         issued_at,
         due_at,
+        already_sent: already_sent.unwrap_or(false),
+        do_not_chase: do_not_chase.unwrap_or(false),
         ..Invoice::new(number, customer, amount, issue_date, due_date, terms, owner)
     };
     if let Err(e) = invoice.check() {

@@ -65,6 +65,15 @@ pub(crate) fn paid_flag(text: &str) -> Result<bool, String> {
     }
 }
 
+/// A yes/no flag cell.
+pub(crate) fn yes_no(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" => Ok(true),
+        "false" | "no" | "n" | "0" => Ok(false),
+        _ => Err(format!("`{text}` is not yes or no")),
+    }
+}
+
 /// Whether a transaction-type cell names an invoice (not a payment, credit note or journal).
 pub(crate) fn is_invoice_kind(text: &str) -> bool {
     matches!(

@@ -17,12 +17,14 @@ fn importing_the_same_csv_twice_gives_one_chase_and_no_duplicate_email() {
 
     let first = chaser.ok(&["import", &path]);
     assert!(
-        first.contains("2 started, 0 updated, 0 paid, 0 unchanged, 0 rejected"),
+        first
+            .contains("2 started, 0 updated, 0 paid, 0 closed, 0 unchanged, 0 rejected, 0 flagged"),
         "{first}"
     );
     let second = chaser.ok(&["import", &path]);
     assert!(
-        second.contains("0 started, 0 updated, 0 paid, 2 unchanged, 0 rejected"),
+        second
+            .contains("0 started, 0 updated, 0 paid, 0 closed, 2 unchanged, 0 rejected, 0 flagged"),
         "{second}"
     );
 
@@ -75,7 +77,7 @@ fn a_csv_with_malformed_rows_reports_line_numbers_and_imports_the_good_rows() {
     let bad_date = good1
         .row(false)
         .replace("INV-G1", "INV-B2")
-        .replacen(&today(), "21/11/2026", 1);
+        .replacen(&today(), "2026-13-45", 1);
     let body = format!(
         "{HEADER}{}{bad_amount}{}{bad_date}",
         good1.row(false),
@@ -91,15 +93,12 @@ fn a_csv_with_malformed_rows_reports_line_numbers_and_imports_the_good_rows() {
         "rejected rows make the exit code non-zero: {text}"
     );
     assert!(
-        text.contains("2 started, 0 updated, 0 paid, 0 unchanged, 2 rejected"),
+        text.contains("2 started, 0 updated, 0 paid, 0 closed, 0 unchanged, 2 rejected"),
         "{text}"
     );
+    assert!(text.contains("line 3: amount: `12.00.0x`"), "{text}");
     assert!(
-        text.contains("line 3: amount: `12.00.0x` is not an amount"),
-        "{text}"
-    );
-    assert!(
-        text.contains("line 5: issue_date: `21/11/2026` is not a date: write YYYY-MM-DD"),
+        text.contains("line 5: issue_date: `2026-13-45` is not a real date"),
         "{text}"
     );
     for inv in [&good1, &good2] {
@@ -110,5 +109,154 @@ fn a_csv_with_malformed_rows_reports_line_numbers_and_imports_the_good_rows() {
         unknown.status.code(),
         Some(1),
         "the bad row started nothing"
+    );
+}
+
+#[test]
+fn a_dry_run_prints_the_diff_and_changes_nothing() {
+    let name = "import-dry";
+    let chaser = chaser(name, Backend::Sqlite);
+    let mut inv = Invoice::new(name, "INV-DR");
+    let path = chaser.csv("invoices.csv", &format!("{HEADER}{}", inv.row(false)));
+
+    let out = chaser.ok(&["import", "--dry-run", &path]);
+    assert!(out.contains("(dry run, nothing changed): 1 new"), "{out}");
+    assert!(out.contains(&inv.number), "the diff names the row: {out}");
+    assert_eq!(
+        chaser.run(&["status", &inv.number]).status.code(),
+        Some(1),
+        "no chase started"
+    );
+    assert!(workflows_matching(&format!("InvoiceNumber = '{}'", inv.number)).is_empty());
+
+    // Once imported, a dry run of the paid row shows it as paid and still acts on nothing.
+    chaser.ok(&["import", &path]);
+    let paid = chaser.csv("paid.csv", &format!("{HEADER}{}", inv.row(true)));
+    let out = chaser.ok(&["import", "--dry-run", &paid]);
+    assert!(out.contains("0 new, 0 changed, 1 paid"), "{out}");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_ne!(chaser.status(&inv.number)["state"], "paid");
+}
+
+/// A Xero invoice export, exactly as Xero writes it (one line per line item, DD/MM/YYYY),
+/// starts a chase per invoice with no hand-editing.
+#[test]
+fn a_xero_export_starts_chases_without_hand_editing() {
+    let name = "import-xero";
+    // Xero's export names no account owner: the config's default owner takes them.
+    let owner = address(name, "owner");
+    let mut chaser = Chaser::with_config(
+        name,
+        &rules(),
+        Backend::Sqlite,
+        &[("email.default_owner", owner.into())],
+    );
+    chaser.start_worker();
+    let header =
+        std::fs::read_to_string(repo_root().join("tests/fixtures/exports/xero_invoices.csv"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned();
+    let columns: Vec<&str> = header.split(',').collect();
+    let date = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let due = date.checked_add(jiff::ToSpan::days(30)).unwrap();
+    let number = format!("INV-X-{}", std::process::id());
+    let email = address(name, "accounts");
+    let line = |description: &str, amount: &str| {
+        let value = |column: &str| match column.trim_start_matches('*') {
+            "ContactName" => "Ridgeway University".to_owned(),
+            "EmailAddress" => email.clone(),
+            "InvoiceNumber" => number.clone(),
+            "InvoiceDate" => date.strftime("%d/%m/%Y").to_string(),
+            "DueDate" => due.strftime("%d/%m/%Y").to_string(),
+            "Total" | "InvoiceAmountDue" => "1650.00".to_owned(),
+            "InvoiceAmountPaid" => "0.00".to_owned(),
+            "Description" => description.to_owned(),
+            "LineAmount" => amount.to_owned(),
+            "Currency" => "GBP".to_owned(),
+            "Status" => "Awaiting Payment".to_owned(),
+            _ => String::new(),
+        };
+        columns
+            .iter()
+            .map(|c| value(c))
+            .collect::<Vec<_>>()
+            .join(",")
+            + "\n"
+    };
+    let body = format!(
+        "{header}\n{}{}",
+        line("Workshop day", "1000.00"),
+        line("Materials", "650.00")
+    );
+    let path = chaser.csv("Export.csv", &body);
+
+    let out = chaser.run(&["import", "--date-format", "dd/mm/yyyy", &path]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("read as Xero"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1 started"), "{}", stdout(&out));
+    let status = chaser.status(&number);
+    assert_eq!(status["balance"], "GBP 1650.00", "{status:#}");
+}
+
+#[test]
+fn an_invoice_gone_from_a_named_source_is_flagged_never_closed() {
+    let name = "import-vanish";
+    let chaser = chaser(name, Backend::Sqlite);
+    let mut kept = Invoice::new(name, "INV-VK");
+    let mut gone = Invoice::new(name, "INV-VG");
+    let first = chaser.csv(
+        "first.csv",
+        &format!("{HEADER}{}{}", kept.row(false), gone.row(false)),
+    );
+    chaser.ok(&["import", "--source", "books", &first]);
+    let second = chaser.csv("second.csv", &format!("{HEADER}{}", kept.row(false)));
+
+    let out = chaser.ok(&["import", "--source", "books", &second]);
+    assert!(out.contains("1 flagged"), "{out}");
+    assert!(out.contains(&format!("{} (Acme Ltd", gone.number)), "{out}");
+    let review: serde_json::Value =
+        serde_json::from_str(&chaser.ok(&["review", "--json"])).unwrap();
+    let items = review.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{review:#}");
+    assert_eq!(items[0]["kind"], "vanished_from_export");
+    assert_ne!(
+        chaser.status(&gone.number)["state"],
+        "void",
+        "nothing closed"
+    );
+
+    // The next sync without it flags nothing twice; resolving clears the queue.
+    let again = chaser.ok(&["import", "--source", "books", &second]);
+    assert!(again.contains("0 flagged"), "{again}");
+    let id = items[0]["id"].to_string();
+    chaser.ok(&["review", "resolve", &id, "--note", "paid by cheque"]);
+    assert_eq!(chaser.ok(&["review"]).trim(), "nothing to review");
+}
+
+#[test]
+fn a_void_row_closes_the_chase_as_void() {
+    let name = "import-void";
+    let chaser = chaser(name, Backend::Sqlite);
+    let mut inv = Invoice::new(name, "INV-VD");
+    let open = inv.row(false);
+    import(&chaser, std::slice::from_ref(&open));
+    let header = HEADER.replace(",paid,", ",status,");
+    let void = open.replace(",no,", ",Void,");
+    let path = chaser.csv("void.csv", &format!("{header}{void}"));
+
+    let out = chaser.ok(&["import", &path]);
+    assert!(out.contains("1 closed"), "{out}");
+    wait_for("the chase to end void", Duration::from_secs(20), || {
+        (chaser.status(&inv.number)["state"] == "void").then_some(())
+    });
+    inv.sleep_until(7.0);
+    assert!(
+        stack().mail_to(&inv.billing).is_empty(),
+        "a void invoice is never chased"
     );
 }

@@ -6,10 +6,14 @@
 mod chase;
 mod delivery;
 mod import;
+mod inbound;
 mod links;
 mod modes;
+mod payments;
 mod startup;
+mod stripe;
 mod support;
+mod sync;
 mod webhook;
 mod window;
 mod worker_kill;

@@ -115,3 +115,108 @@ fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
         "{answer}"
     );
 }
+
+fn event(id: &str, kind: &str, data: serde_json::Value) -> String {
+    serde_json::json!({ "id": id, "type": kind, "data": data }).to_string()
+}
+
+#[test]
+fn updates_payments_and_voids_arrive_by_webhook_once_each() {
+    let name = "webhook-events";
+    let chaser = chaser(name, Backend::Sqlite);
+    let url = chaser.url("/webhooks/accounting");
+    let inv = Invoice::new(name, "INV-WE");
+    let id = |what: &str| format!("evt-{what}-{}", inv.number);
+    let (status, answer) = post_webhook(&url, "whsec_test", &created(&inv, &id("created")));
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("started")),
+        "{answer}"
+    );
+
+    // invoice.updated: same schema as invoice.created; a changed amount is applied.
+    let updated = created(&inv, &id("updated"))
+        .replace("invoice.created", "invoice.updated")
+        .replace("\"1200.00\"", "\"1500.00\", \"balance\": \"1500.00\"");
+    let (status, answer) = post_webhook(&url, "whsec_test", &updated);
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer["result"].as_str().unwrap().starts_with("updated"),
+        "{answer}"
+    );
+    wait_for("the new amount", std::time::Duration::from_secs(15), || {
+        (chaser.status(&inv.number)["balance"] == "USD 1500.00").then_some(())
+    });
+
+    // payment.received: a partial payment lowers the balance, once, however often it is sent.
+    let payment = event(
+        &id("payment"),
+        "payment.received",
+        serde_json::json!({ "number": inv.number, "amount": "500.00", "currency": "USD", "reference": "bank-77" }),
+    );
+    let (status, answer) = post_webhook(&url, "whsec_test", &payment);
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("payment recorded")),
+        "{answer}"
+    );
+    let (status, answer) = post_webhook(&url, "whsec_test", &payment);
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("duplicate")),
+        "{answer}"
+    );
+    wait_for(
+        "the lower balance",
+        std::time::Duration::from_secs(15),
+        || (chaser.status(&inv.number)["balance"] == "USD 1000.00").then_some(()),
+    );
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(
+        chaser.status(&inv.number)["balance"],
+        "USD 1000.00",
+        "applied once"
+    );
+
+    // A bad payment names its field, and its id stays free for the corrected event.
+    let bad = event(
+        &id("bad-payment"),
+        "payment.received",
+        serde_json::json!({ "number": inv.number, "amount": "-5", "currency": "USD" }),
+    );
+    let (status, answer) = post_webhook(&url, "whsec_test", &bad);
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (400, Some("data.amount")),
+        "{answer}"
+    );
+
+    // invoice.voided ends the chase as void; an invoice never seen is a 404.
+    let voided = event(
+        &id("voided"),
+        "invoice.voided",
+        serde_json::json!({ "number": inv.number, "reason": "raised in error" }),
+    );
+    let (status, answer) = post_webhook(&url, "whsec_test", &voided);
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("void")),
+        "{answer}"
+    );
+    wait_for(
+        "the chase to end void",
+        std::time::Duration::from_secs(15),
+        || (chaser.status(&inv.number)["state"] == "void").then_some(()),
+    );
+    let stranger = event(
+        &id("voided-stranger"),
+        "invoice.voided",
+        serde_json::json!({ "number": "NEVER-SEEN-1" }),
+    );
+    let (status, answer) = post_webhook(&url, "whsec_test", &stranger);
+    assert_eq!(status, 404, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("NEVER-SEEN-1"),
+        "{answer}"
+    );
+}

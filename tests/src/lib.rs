@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
+pub mod aws_fake;
+
 /// The workspace root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chaser_activities::mail::SesMailer;
 use chaser_activities::suppression;
-use chaser_api::import::{Defaults, read_csv};
-use chaser_api::ops::{Action, Chaser, Decided, Ingested};
+use chaser_api::ops::{Action, Chaser, Decided};
+use chaser_api::sheet;
 use chaser_domain::schedule::{PlannedStep, StepState};
 use chaser_domain::{Currency, Email, InvoiceNumber, Money, Rules};
+use chaser_intake::{self as intake, DateFormat, PresetName};
 use chaser_workflows::contracts::{
     DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, Resolution, ResolveSignal,
-    ResumeSignal, WriteoffSignal,
+    ResumeSignal, VoidSignal, WriteoffSignal,
 };
 use jiff::Timestamp;
 
@@ -92,53 +93,150 @@ pub fn rules_check(file: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-pub async fn import(app: &Context, file: &Path, by: &str) -> anyhow::Result<ExitCode> {
-    let name = file.display().to_string();
-    let input = std::fs::File::open(file).with_context(|| format!("cannot read {name}"))?;
+/// How `chaser import` reads a file.
+pub struct ImportArgs<'a> {
+    pub file: &'a Path,
+    pub preset: Option<PresetName>,
+    pub date_format: Option<DateFormat>,
+    pub source: Option<&'a str>,
+    pub dry_run: bool,
+}
+
+/// The intake options from the config, with the command line's choices on top.
+pub fn intake_options(
+    app: &Context,
+    preset: Option<PresetName>,
+    date_format: Option<DateFormat>,
+) -> anyhow::Result<intake::Options> {
     let email = &app.config.email;
-    let defaults = Defaults {
-        currency: email
+    Ok(intake::Options {
+        preset,
+        date_format: date_format.or(app.config.intake.date_format),
+        default_currency: email
             .default_currency
             .as_deref()
             .map(Currency::parse)
             .transpose()
             .context("email.default_currency")?,
-        owner_email: email
+        default_owner: email
             .default_owner
             .as_deref()
             .map(Email::parse)
             .transpose()
             .context("email.default_owner")?,
-    };
-    let (rows, rejected) = read_csv(input, &name, &defaults)?;
-    let chaser = chaser(app);
-    let (mut started, mut updated, mut paid, mut unchanged) = (0, 0, 0, 0);
-    let mut problems: Vec<String> = rejected.iter().map(ToString::to_string).collect();
-    for row in rows {
-        let number = row.incoming.invoice.number.clone();
-        match chaser.ingest(row.incoming, by).await {
-            Ok(Ingested::Started) => started += 1,
-            Ok(Ingested::Updated(_)) => updated += 1,
-            Ok(Ingested::Paid) => paid += 1,
-            Ok(Ingested::Unchanged) => unchanged += 1,
-            Ok(Ingested::Conflict(why)) => {
-                problems.push(format!("line {}: {number}: flagged: {why}", row.line))
-            }
-            Err(e) => problems.push(format!("line {}: {number}: {e}", row.line)),
+        custom: app.config.intake.custom.clone(),
+    })
+}
+
+/// Reads an export, with a progress bar on big files when stderr is a terminal.
+fn read_with_progress(
+    bytes: &[u8],
+    name: &str,
+    options: &intake::Options,
+) -> anyhow::Result<intake::Export> {
+    let bar = indicatif::ProgressBar::hidden();
+    let mut progress = |done: usize, total: usize| {
+        if done == 1 && total >= 5_000 {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_length(total as u64);
+            bar.set_message("rows read");
         }
-    }
-    println!(
-        "{name}: {started} started, {updated} updated, {paid} paid, {unchanged} unchanged, {} rejected",
-        problems.len()
+        bar.set_position(done as u64);
+    };
+    let export = intake::read_export_with_progress(bytes, name, options, &mut progress)?;
+    bar.finish_and_clear();
+    Ok(export)
+}
+
+pub async fn import(app: &Context, args: ImportArgs<'_>, by: &str) -> anyhow::Result<ExitCode> {
+    let name = args.file.display().to_string();
+    let bytes = std::fs::read(args.file).with_context(|| format!("cannot read {name}"))?;
+    let options = intake_options(app, args.preset, args.date_format)?;
+    let export = read_with_progress(&bytes, &name, &options)?;
+    eprintln!(
+        "{name}: read as {} ({} invoices)",
+        export.preset,
+        export.rows.len()
     );
-    for p in &problems {
+    if !export.unmapped_columns.is_empty() {
+        eprintln!("  ignored columns: {}", export.unmapped_columns.join(", "));
+    }
+    let chaser = chaser(app);
+    if args.dry_run {
+        let changes = sheet::preview(&chaser, args.source, &export).await?;
+        print_diff(&name, &changes, &export.skipped);
+        return Ok(if changes.rejected.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let report = sheet::apply(&chaser, args.source, &export, by).await?;
+    println!("{name}: {}", report.counts());
+    for p in &report.problems {
         println!("  {p}");
     }
-    Ok(if problems.is_empty() {
+    for f in &report.flagged {
+        println!("  flagged for review: {f}");
+    }
+    Ok(if report.problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A dry run's answer: what each row would do.
+fn print_diff(name: &str, d: &intake::Diff, skipped: &[intake::Skipped]) {
+    println!(
+        "{name} (dry run, nothing changed): {} new, {} changed, {} paid, {} partially paid, {} closed, {} unchanged, {} rejected, {} vanished",
+        d.new.len(),
+        d.changed.len(),
+        d.paid.len(),
+        d.partially_paid.len(),
+        d.closed.len(),
+        d.unchanged.len(),
+        d.rejected.len(),
+        d.vanished.len()
+    );
+    let line = |what: &str, r: &intake::IntakeRow| {
+        println!(
+            "  {what:<15} line {:<5} {} · {} · {}",
+            r.line,
+            r.invoice.number,
+            r.invoice.customer.name,
+            r.invoice.balance.grouped()
+        );
+    };
+    d.new.iter().for_each(|r| line("new", r));
+    d.paid.iter().for_each(|r| line("paid", r));
+    d.closed.iter().for_each(|r| line("closed", r));
+    for c in d.partially_paid.iter().chain(&d.changed) {
+        let fields: Vec<String> = c
+            .fields
+            .iter()
+            .map(|f| {
+                serde_json::to_value(f)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            })
+            .collect();
+        line("changed", &c.row);
+        println!("                  {}", fields.join(", "));
+    }
+    for v in &d.vanished {
+        println!(
+            "  vanished        {} · {} (would be flagged, not closed)",
+            v.invoice.number, v.invoice.customer.name
+        );
+    }
+    for r in &d.rejected {
+        println!("  rejected        {r}");
+    }
+    for s in skipped {
+        println!("  skipped         line {}: {}", s.line, s.reason);
+    }
 }
 
 pub async fn status(app: &Context, invoice: &str, json: bool) -> anyhow::Result<ExitCode> {
@@ -612,4 +710,213 @@ fn recipients_text(recipients: &serde_json::Value) -> String {
         .filter_map(|v| v.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+pub async fn void(
+    app: &Context,
+    invoice: &str,
+    reason: String,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let signal = VoidSignal {
+        reason,
+        by: by.to_owned(),
+    };
+    act(app, invoice, Action::Void(signal), "void; the chase ends").await
+}
+
+pub async fn review(app: &Context, all: bool, json: bool) -> anyhow::Result<ExitCode> {
+    let items = app.store.review_items(all).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if items.is_empty() {
+        println!("nothing to review");
+    }
+    for i in &items {
+        let state = match (&i.resolved_at, &i.resolution) {
+            (Some(at), Some(note)) => format!("resolved {} ({note})", when(*at)),
+            _ => "open".to_owned(),
+        };
+        println!(
+            "#{:<5} {}  {:<22} {}\n       {}",
+            i.id,
+            when(i.created_at),
+            i.item.kind,
+            state,
+            i.item.summary
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn resolve_review(
+    app: &Context,
+    id: i64,
+    note: &str,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    if app
+        .store
+        .resolve_review(id, by, note, Timestamp::now())
+        .await?
+    {
+        println!("#{id}: resolved");
+        Ok(ExitCode::SUCCESS)
+    } else if app.store.review_item(id).await?.is_some() {
+        anyhow::bail!("#{id} is already resolved")
+    } else {
+        anyhow::bail!("there is no review item #{id} (see `chaser review`)")
+    }
+}
+
+pub async fn inbound(app: &Context, file: &Path, by: &str) -> anyhow::Result<ExitCode> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
+    let handed = chaser_api::inbound::hand_in(&chaser(app), &name, &bytes, by)
+        .await
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    for doc in &handed {
+        if doc.started {
+            println!(
+                "{}: document {} received; the owner gets an approval link (see `chaser proposals`)",
+                doc.filename, doc.document_id
+            );
+        } else {
+            println!(
+                "{}: document {} was handed in before; nothing new started",
+                doc.filename, doc.document_id
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn proposals(app: &Context, all: bool, json: bool) -> anyhow::Result<ExitCode> {
+    let documents = app.store.documents(all).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&documents)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if documents.is_empty() {
+        println!("no documents awaiting approval");
+    }
+    for d in &documents {
+        let p = d.proposal.clone().unwrap_or_default();
+        let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
+        println!(
+            "{}  {:<9} {}  {} · {} · {} {} · due {}",
+            d.id,
+            d.state,
+            d.filename,
+            field(&p.number),
+            field(&p.customer_name),
+            field(&p.currency),
+            field(&p.amount),
+            field(&p.due_date)
+        );
+        for problem in &d.problems {
+            println!("    to fix: {problem}");
+        }
+        for warning in &d.warnings {
+            println!("    note:   {warning}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn decide_proposal(
+    app: &Context,
+    id: &str,
+    approve: bool,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let Some(doc) = app
+        .store
+        .documents(true)
+        .await?
+        .into_iter()
+        .find(|d| d.id.starts_with(id) && !id.is_empty())
+    else {
+        anyhow::bail!("there is no document {id} (see `chaser proposals --all`)");
+    };
+    anyhow::ensure!(
+        doc.is_open(),
+        "document {} was {} already",
+        doc.id,
+        doc.state
+    );
+    if approve {
+        anyhow::ensure!(
+            doc.problems.is_empty(),
+            "document {} cannot be approved as read:\n  {}\nCorrect the fields on the approval page the owner was e-mailed",
+            doc.id,
+            doc.problems.join("\n  ")
+        );
+    }
+    app.store.set_document_decider(&doc.id, by).await?;
+    chaser(app).decide_proposal(&doc.id, approve, by).await?;
+    println!(
+        "document {}: {}",
+        doc.id,
+        if approve {
+            "approved; the chase starts"
+        } else {
+            "rejected"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn payments(
+    app: &Context,
+    file: &Path,
+    date_format: Option<DateFormat>,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
+    let options = intake::StatementOptions {
+        date_format: date_format.or(app.config.intake.date_format),
+        default_currency: app
+            .config
+            .email
+            .default_currency
+            .as_deref()
+            .map(Currency::parse)
+            .transpose()
+            .context("email.default_currency")?,
+    };
+    let statement = intake::read_statement(&name, &bytes, &options)?;
+    let report = chaser_api::payments::apply(&chaser(app), &statement.payments, &name, by).await?;
+    println!(
+        "{name}: {} payments, {} debits skipped: {}",
+        statement.payments.len(),
+        statement.debits,
+        report.counts()
+    );
+    for a in &report.applied {
+        println!("  applied   {a}");
+    }
+    for f in &report.flagged {
+        println!("  review    {f}");
+    }
+    for p in report.problems.iter().chain(
+        statement
+            .rejected
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .iter(),
+    ) {
+        println!("  problem   {p}");
+    }
+    Ok(
+        if report.problems.is_empty() && statement.rejected.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use chaser_activities::Mode;
 use chaser_activities::mail::SmtpSecurity;
 use chaser_domain::{Offset, Rules};
+use chaser_intake::{CustomMapping, DateFormat, PresetName};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,96 @@ pub struct Config {
     pub email: EmailConfig,
     pub smtp: SmtpConfig,
     pub aws: AwsConfig,
+    pub intake: IntakeConfig,
+    /// Exports synced on a schedule.
+    pub sync: Vec<SyncSource>,
+    /// Forwarded invoice documents.
+    pub documents: DocumentsConfig,
+}
+
+/// How forwarded invoice PDFs are read. The defaults work offline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// `local` (the embedded PDF reader, offline) or `textract` (Amazon Textract, which also
+    /// reads scans).
+    #[serde(default)]
+    pub reader: ReaderChoice,
+    /// `rules` (deterministic extraction) or `bedrock` (a model through the Converse API).
+    #[serde(default)]
+    pub proposer: ProposerChoice,
+    /// The Bedrock model (or inference profile) id.
+    #[serde(default = "haiku")]
+    pub bedrock_model_id: String,
+    /// How long the owner's approval link works.
+    #[serde(default = "seven_days")]
+    pub approval_ttl: Offset,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReaderChoice {
+    #[default]
+    Local,
+    Textract,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposerChoice {
+    #[default]
+    Rules,
+    Bedrock,
+}
+
+fn haiku() -> String {
+    "anthropic.claude-3-5-haiku-20241022-v1:0".to_owned()
+}
+
+fn seven_days() -> Offset {
+    Offset::Days(7)
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            reader: ReaderChoice::Local,
+            proposer: ProposerChoice::Rules,
+            bedrock_model_id: haiku(),
+            approval_ttl: seven_days(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeConfig {
+    /// How numeric dates in exports are written, for files that cannot tell.
+    pub date_format: Option<DateFormat>,
+    /// A column mapping for exports no preset knows (`preset = "custom"`).
+    pub custom: Option<CustomMapping>,
+}
+
+/// An accounting export the worker reads on a schedule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSource {
+    /// Names the source in the review queue and the audit log: `quickbooks`.
+    pub name: String,
+    /// A local path, `s3://bucket/key`, or an `https://` URL (a published Google Sheet CSV).
+    pub location: String,
+    /// Detected from the header when unset.
+    #[serde(default)]
+    pub preset: Option<PresetName>,
+    #[serde(default)]
+    pub date_format: Option<DateFormat>,
+    /// How often: `15m`, `1h`.
+    #[serde(default = "fifteen_minutes")]
+    pub every: Offset,
+}
+
+fn fifteen_minutes() -> Offset {
+    Offset::Exact(jiff::SignedDuration::from_mins(15))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,6 +173,9 @@ pub struct HttpConfig {
     /// The `?token=` that SES bounce and complaint notifications must carry (set it in the
     /// SNS subscription URL); they are refused without one.
     pub ses_events_token: Option<String>,
+    /// Stripe's endpoint signing secret (`whsec_...`) for `POST /webhooks/stripe`.
+    #[serde(default)]
+    pub stripe_webhook_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +201,15 @@ pub struct AwsConfig {
     pub region: Option<String>,
     /// Sends through a local SES emulator instead of AWS, e.g. `http://127.0.0.1:8005`.
     pub ses_endpoint_url: Option<String>,
+    /// Reads `s3://` sync sources from an S3-compatible server instead of AWS (MinIO,
+    /// LocalStack), addressing objects path-style.
+    #[serde(default)]
+    pub s3_endpoint_url: Option<String>,
+    /// Local stand-ins for Textract and Bedrock (tests, development).
+    #[serde(default)]
+    pub textract_endpoint_url: Option<String>,
+    #[serde(default)]
+    pub bedrock_endpoint_url: Option<String>,
 }
 
 impl Default for Config {
@@ -123,6 +226,7 @@ impl Default for Config {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 webhook_secret: None,
                 ses_events_token: None,
+                stripe_webhook_secret: None,
             },
             links: LinksConfig {
                 secret: None,
@@ -155,7 +259,13 @@ impl Default for Config {
             aws: AwsConfig {
                 region: Some("us-east-1".to_owned()),
                 ses_endpoint_url: None,
+                s3_endpoint_url: None,
+                textract_endpoint_url: None,
+                bedrock_endpoint_url: None,
             },
+            intake: IntakeConfig::default(),
+            sync: vec![],
+            documents: DocumentsConfig::default(),
         }
     }
 }
@@ -229,6 +339,20 @@ mod tests {
             assert_eq!(config.temporal.task_queue, "chaser");
             Ok(())
         });
+    }
+
+    #[test]
+    fn the_documented_example_config_loads() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/chaser.toml"
+        ));
+        let config = Config::load(Some(path))
+            .map_err(|e| e.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.documents.reader, ReaderChoice::Local);
+        assert_eq!(config.documents.approval_ttl, Offset::Days(7));
+        assert!(config.sync.is_empty());
     }
 
     #[test]

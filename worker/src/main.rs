@@ -6,6 +6,7 @@
 mod commands;
 mod config;
 mod serve;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use chaser_activities::store::Store;
 use chaser_domain::Rules;
+use chaser_intake::{DateFormat, PresetName};
 use clap::{Args, Parser, Subcommand};
 use temporalio_client::{Client, ClientOptions, Connection};
 
@@ -36,9 +38,25 @@ struct Cli {
 enum Command {
     /// Run the Temporal worker and the HTTP server (webhooks, health).
     Worker,
-    /// Import invoices from a CSV file: start new chases, update changed ones, close paid ones.
+    /// Import an accounting export (CSV or XLSX: QuickBooks, Xero, FreshBooks, Stripe, Zoho,
+    /// the chaser's own columns, or a custom mapping): start new chases, update changed ones,
+    /// close paid, void and written-off ones.
     Import {
         file: PathBuf,
+        /// Read the file as this tool's export instead of detecting it from the header.
+        #[arg(long, value_parser = parse_preset)]
+        preset: Option<PresetName>,
+        /// How numeric dates are written, when the file cannot tell: dd/mm/yyyy, mm/dd/yyyy
+        /// or yyyy-mm-dd.
+        #[arg(long)]
+        date_format: Option<DateFormat>,
+        /// The file is the full export of this source: invoices open in its last export and
+        /// missing from this one are flagged for review.
+        #[arg(long)]
+        source: Option<String>,
+        /// Show what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         by: By,
     },
@@ -175,11 +193,71 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The invoice was cancelled: the chase ends, nothing is owed.
+    Void {
+        invoice: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// The review queue: what needs a human (vanished invoices, unmatched payments, ...).
+    Review {
+        #[command(subcommand)]
+        command: Option<ReviewCommand>,
+        /// Include resolved items.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Hand in a forwarded invoice (a PDF, or a saved e-mail with PDFs attached): it is read,
+    /// and the owner gets a one-tap approval link. Nothing is sent before approval.
+    Inbound { file: PathBuf },
+    /// Forwarded documents awaiting the owner, and the owner's decision from the command line.
+    Proposals {
+        #[command(subcommand)]
+        command: Option<ProposalCommand>,
+        /// Include decided ones.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Match a bank statement (CSV) to open invoices: unique matches are applied as payments,
+    /// anything else goes to the review queue. Payments already seen are skipped.
+    Payments {
+        file: PathBuf,
+        /// How numeric dates are written, when the file cannot tell.
+        #[arg(long)]
+        date_format: Option<DateFormat>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Run a `[[sync]]` source's scheduled sync now (the worker applies it).
+    Sync {
+        /// The source's name in the config.
+        source: String,
+    },
     /// Work with rules docs.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
     },
+}
+
+fn parse_preset(text: &str) -> Result<PresetName, String> {
+    PresetName::KNOWN
+        .into_iter()
+        .chain([PresetName::Custom])
+        .find(|p| p.as_str() == text.trim().to_ascii_lowercase())
+        .ok_or_else(|| {
+            let names: Vec<&str> = PresetName::KNOWN.iter().map(|p| p.as_str()).collect();
+            format!(
+                "`{text}` is not a preset: expected {} or custom",
+                names.join(", ")
+            )
+        })
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -204,6 +282,35 @@ impl By {
             )
         })
     }
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// Close an item once it is dealt with.
+    Resolve {
+        id: i64,
+        /// What was done, for the record.
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        by: By,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProposalCommand {
+    /// Approve a document's proposal as read: its chase starts.
+    Approve {
+        id: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Reject it: nothing is sent.
+    Reject {
+        id: String,
+        #[command(flatten)]
+        by: By,
+    },
 }
 
 #[derive(Subcommand)]
@@ -290,11 +397,55 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules {
             command: RulesCommand::Check { file },
         } => c::rules_check(&file),
+        Command::Inbound { file } => {
+            c::inbound(&load().await?, &file, &By { by: None }.actor()).await
+        }
+        Command::Proposals {
+            command: None,
+            all,
+            json,
+        } => c::proposals(&load().await?, all, json).await,
+        Command::Proposals {
+            command: Some(ProposalCommand::Approve { id, by }),
+            ..
+        } => c::decide_proposal(&load().await?, &id, true, &by.actor()).await,
+        Command::Proposals {
+            command: Some(ProposalCommand::Reject { id, by }),
+            ..
+        } => c::decide_proposal(&load().await?, &id, false, &by.actor()).await,
+        Command::Payments {
+            file,
+            date_format,
+            by,
+        } => c::payments(&load().await?, &file, date_format, &by.actor()).await,
+        Command::Sync { source } => {
+            sync::trigger(&load().await?, &source).await?;
+            println!(
+                "sync `{source}` started: see `chaser review` and the Temporal UI for its result"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Worker => {
             init_tracing();
             serve::run(load().await?).await.map(|()| ExitCode::SUCCESS)
         }
-        Command::Import { file, by } => c::import(&load().await?, &file, &by.actor()).await,
+        Command::Import {
+            file,
+            preset,
+            date_format,
+            source,
+            dry_run,
+            by,
+        } => {
+            let args = c::ImportArgs {
+                file: &file,
+                preset,
+                date_format,
+                source: source.as_deref(),
+                dry_run,
+            };
+            c::import(&load().await?, args, &by.actor()).await
+        }
         Command::Status { invoice, json } => c::status(&load().await?, &invoice, json).await,
         Command::Schedule { invoice, json } => c::schedule(&load().await?, &invoice, json).await,
         Command::Paid {
@@ -348,6 +499,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             reason,
             by,
         } => c::writeoff(&load().await?, &invoice, reason, &by.actor()).await,
+        Command::Void {
+            invoice,
+            reason,
+            by,
+        } => c::void(&load().await?, &invoice, reason, &by.actor()).await,
+        Command::Review {
+            command: None,
+            all,
+            json,
+        } => c::review(&load().await?, all, json).await,
+        Command::Review {
+            command: Some(ReviewCommand::Resolve { id, note, by }),
+            ..
+        } => c::resolve_review(&load().await?, id, &note, &by.actor()).await,
         Command::Outbox {
             invoice,
             show,

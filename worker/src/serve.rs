@@ -11,10 +11,14 @@ use chaser_activities::render::{Company, Renderer};
 use chaser_activities::{ChaseActivities, Sender};
 
 use crate::config::Transport;
+use chaser_activities::documents::{Proposer, TextReader};
+use chaser_activities::fetch::Fetcher;
 use chaser_api::http::{AppState, router};
+use chaser_api::inbound::DocumentDesk;
 use chaser_api::ops::Chaser;
+use chaser_api::sync::SheetSyncer;
 use chaser_domain::Rules;
-use chaser_workflows::InvoiceChase;
+use chaser_workflows::{InvoiceChase, InvoiceProposal, SheetSync};
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
@@ -55,6 +59,71 @@ fn check_templates(renderer: &Renderer, rules: &Rules) -> anyhow::Result<()> {
         missing.into_iter().collect::<Vec<_>>().join(", ")
     );
     Ok(())
+}
+
+fn default_currency(
+    config: &crate::config::Config,
+) -> anyhow::Result<Option<chaser_domain::Currency>> {
+    config
+        .email
+        .default_currency
+        .as_deref()
+        .map(chaser_domain::Currency::parse)
+        .transpose()
+        .context("email.default_currency")
+}
+
+fn default_owner(config: &crate::config::Config) -> anyhow::Result<Option<chaser_domain::Email>> {
+    config
+        .email
+        .default_owner
+        .as_deref()
+        .map(chaser_domain::Email::parse)
+        .transpose()
+        .context("email.default_owner")
+}
+
+/// The forwarded-PDF lane's activities: the reader and proposer the config chose.
+async fn document_desk(
+    app: &AppContext,
+    chaser: Arc<Chaser>,
+    mailer: Arc<dyn Mailer>,
+    links: Links,
+) -> anyhow::Result<DocumentDesk> {
+    use crate::config::{ProposerChoice, ReaderChoice};
+    use chaser_activities::aws::sdk_config;
+    let config = &app.config;
+    let region = config.aws.region.as_deref();
+    let reader = match config.documents.reader {
+        ReaderChoice::Local => TextReader::Local,
+        ReaderChoice::Textract => {
+            let aws = sdk_config(region, config.aws.textract_endpoint_url.as_deref()).await;
+            TextReader::Textract(aws_sdk_textract::Client::new(&aws))
+        }
+    };
+    let proposer = match config.documents.proposer {
+        ProposerChoice::Rules => Proposer::Rules,
+        ProposerChoice::Bedrock => {
+            let aws = sdk_config(region, config.aws.bedrock_endpoint_url.as_deref()).await;
+            Proposer::Bedrock {
+                client: aws_sdk_bedrockruntime::Client::new(&aws),
+                model_id: config.documents.bedrock_model_id.clone(),
+            }
+        }
+    };
+    let owner = default_owner(config)?;
+    Ok(DocumentDesk {
+        chaser,
+        reader,
+        proposer,
+        mailer,
+        links,
+        owner,
+        from: config.email.from.clone(),
+        company: config.email.company_name.clone(),
+        default_currency: default_currency(config)?,
+        approval_ttl: config.documents.approval_ttl.as_duration(),
+    })
 }
 
 async fn shutdown_signal() {
@@ -121,24 +190,12 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     };
     let activities = ChaseActivities::new(
         app.store.clone(),
-        mailer,
+        mailer.clone(),
         Arc::new(renderer),
         links.clone(),
         sender,
         config.mode,
     );
-
-    let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
-        .map_err(|e| anyhow::anyhow!("Temporal runtime: {e}"))?;
-    let options = WorkerOptions::new(config.temporal.task_queue.clone())
-        .register_workflow::<InvoiceChase>()
-        .map_err(|e| anyhow::anyhow!("registering the workflow: {e}"))?
-        .register_activities(activities)
-        .graceful_shutdown_period(Duration::from_secs(10))
-        .build();
-    let mut worker = Worker::new(&runtime, app.client.clone(), options)
-        .map_err(|e| anyhow::anyhow!("starting the worker: {e}"))?;
-    let stop_worker = worker.shutdown_handle();
 
     let chaser = Arc::new(Chaser::new(
         app.client.clone(),
@@ -146,6 +203,37 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         Arc::new(app.rules.clone()),
         config.temporal.task_queue.clone(),
     ));
+    let sources = crate::sync::sources(&app)?;
+    let s3_endpoint = config.aws.s3_endpoint_url.as_deref();
+    let s3_config =
+        chaser_activities::aws::sdk_config(config.aws.region.as_deref(), s3_endpoint).await;
+    let fetcher = Fetcher::new(Fetcher::s3_client(&s3_config, s3_endpoint.is_some()));
+    let syncer = SheetSyncer::new(
+        chaser.clone(),
+        fetcher,
+        sources.iter().map(|(s, _)| s.clone()).collect(),
+    );
+    crate::sync::ensure_schedules(&app.client, &config.temporal.task_queue, &sources).await?;
+    let desk = document_desk(&app, chaser.clone(), mailer.clone(), links.clone()).await?;
+
+    let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
+        .map_err(|e| anyhow::anyhow!("Temporal runtime: {e}"))?;
+    let options = WorkerOptions::new(config.temporal.task_queue.clone())
+        .register_workflow::<InvoiceChase>()
+        .map_err(|e| anyhow::anyhow!("registering the workflow: {e}"))?
+        .register_activities(activities)
+        .register_workflow::<SheetSync>()
+        .map_err(|e| anyhow::anyhow!("registering the sync workflow: {e}"))?
+        .register_activities(syncer)
+        .register_workflow::<InvoiceProposal>()
+        .map_err(|e| anyhow::anyhow!("registering the proposal workflow: {e}"))?
+        .register_activities(desk)
+        .graceful_shutdown_period(Duration::from_secs(10))
+        .build();
+    let mut worker = Worker::new(&runtime, app.client.clone(), options)
+        .map_err(|e| anyhow::anyhow!("starting the worker: {e}"))?;
+    let stop_worker = worker.shutdown_handle();
+
     let state = Arc::new(AppState {
         chaser,
         webhook_secret: config.http.webhook_secret.clone(),
@@ -153,6 +241,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         links,
         bank_details: config.links.bank_details.clone(),
         company_name: config.email.company_name.clone(),
+        default_currency: default_currency(config)?,
+        default_owner: default_owner(config)?,
+        stripe_webhook_secret: config.http.stripe_webhook_secret.clone(),
     });
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await

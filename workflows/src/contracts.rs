@@ -170,6 +170,15 @@ pub struct WriteoffSignal {
     pub by: String,
 }
 
+/// The invoice was cancelled in the accounting tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoidSignal {
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub by: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateInvoiceSignal {
     pub update: InvoiceUpdate,
@@ -336,4 +345,102 @@ pub struct AuditEvent {
     pub after: Option<serde_json::Value>,
     #[serde(default)]
     pub detail: Option<String>,
+}
+
+/// Starts one run of a scheduled sync: the `[[sync]]` source's name in the config. Where the
+/// export lives is read from the config at each run, so editing it needs no new schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetSyncInput {
+    pub source: String,
+}
+
+/// What one sync run did, as the run's result in the Temporal UI.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetSyncOutcome {
+    pub source: String,
+    /// Where the export was read from, and as which preset.
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub preset: String,
+    /// `2 started, 0 updated, 1 paid, ...`.
+    #[serde(default)]
+    pub counts: String,
+    /// Rows refused and actions that failed: `line N: ...`.
+    #[serde(default)]
+    pub problems: Vec<String>,
+    /// What went to the owner's review queue.
+    #[serde(default)]
+    pub flagged: Vec<String>,
+}
+
+/// Starts the review of one forwarded document, already kept in the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalInput {
+    pub document_id: String,
+    /// Who handed it in: `cli:alice`, `inbound:owner@example.com`.
+    #[serde(default)]
+    pub received_by: String,
+}
+
+/// The document an activity works on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRef {
+    pub document_id: String,
+}
+
+/// The fields read from a document, validated and stored for the owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalReady {
+    pub document_id: String,
+    /// `INV-2041 · Acme Ltd · USD 1,250.00 · due 2026-12-02`, as far as the document told.
+    #[serde(default)]
+    pub summary: String,
+    /// `textract` or `local`; `rules` or `bedrock:<model>`.
+    #[serde(default)]
+    pub reader: String,
+    #[serde(default)]
+    pub proposer: String,
+    /// What blocks approving it as read (the owner may correct the fields on the page).
+    #[serde(default)]
+    pub problems: Vec<String>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// The owner was sent the approval link, valid until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRequested {
+    pub expires_at: Timestamp,
+}
+
+/// The owner's answer to a proposal. The approved fields are in the store by then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalDecisionSignal {
+    pub approve: bool,
+    #[serde(default)]
+    pub by: String,
+}
+
+/// How a proposal ends: `approved` (with its invoice), `rejected`, `expired` or `failed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalOutcome {
+    pub document_id: String,
+    pub state: String,
+    #[serde(default)]
+    pub invoice: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Records a proposal's end in the store and the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseProposal {
+    pub document_id: String,
+    /// `rejected`, `expired` or `failed`.
+    pub state: String,
+    #[serde(default)]
+    pub by: String,
+    #[serde(default)]
+    pub reason: String,
 }

@@ -29,7 +29,8 @@ use crate::contracts::{
     ApprovalSignal, AuditBatch, AuditEvent, Awaiting, Carried, ChaseInput, ChaseOutcome,
     DisputeSignal, ExpireApproval, ExpiryOutcome, MessageKind, NextTouch, PaidSignal, PauseReply,
     PauseSignal, PayLinkClickedSignal, PaymentSignal, ResendSignal, Resolution, ResolveSignal,
-    ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal, WriteoffSignal,
+    ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal, VoidSignal,
+    WriteoffSignal,
 };
 use crate::names;
 use crate::names::search_attribute::key;
@@ -455,6 +456,12 @@ impl InvoiceChase {
         self.apply(now, "writeoff", &input.by, Some(input.reason), |c| {
             c.write_off(now)
         });
+    }
+
+    #[signal(name = names::signal::VOID)]
+    pub fn void(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: VoidSignal) {
+        let now = self.tick(ctx);
+        self.apply(now, "void", &input.by, Some(input.reason), |c| c.void(now));
     }
 
     #[signal(name = names::signal::UPDATE_INVOICE)]

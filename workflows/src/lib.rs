@@ -3,6 +3,10 @@
 
 pub mod contracts;
 pub mod invoice_chase;
+pub mod invoice_proposal;
 pub mod names;
+pub mod sheet_sync;
 
 pub use invoice_chase::{ChaseActivities, InvoiceChase};
+pub use invoice_proposal::{InvoiceProposal, ProposalActivities};
+pub use sheet_sync::{SheetSync, SheetSyncActivities};

@@ -16,6 +16,19 @@ pub const WORKFLOW_ID_PREFIX: &str = "invoice-";
 
 pub mod workflow {
     pub const INVOICE_CHASE: &str = "invoice_chase";
+    pub const SHEET_SYNC: &str = "sheet_sync";
+    pub const INVOICE_PROPOSAL: &str = "invoice_proposal";
+}
+
+/// `proposal-<document id>`: one review per document; the same PDF handed in twice is one.
+pub fn proposal_workflow_id(document_id: &str) -> String {
+    format!("proposal-{document_id}")
+}
+
+/// `sheet-sync-<source>`: the Temporal Schedule of one `[[sync]]` source, and the prefix of
+/// its runs' workflow ids (the server appends the run's time).
+pub fn sheet_sync_id(source: &str) -> String {
+    format!("sheet-sync-{source}")
 }
 
 pub mod signal {
@@ -26,10 +39,12 @@ pub mod signal {
     pub const DISPUTE: &str = "dispute";
     pub const RESOLVE: &str = "resolve";
     pub const WRITEOFF: &str = "writeoff";
+    pub const VOID: &str = "void";
     pub const UPDATE_INVOICE: &str = "update_invoice";
     pub const APPROVAL: &str = "approval";
     pub const RESEND: &str = "resend";
     pub const PAY_LINK_CLICKED: &str = "pay_link_clicked";
+    pub const PROPOSAL_DECISION: &str = "proposal_decision";
 }
 
 pub mod update {
@@ -40,18 +55,28 @@ pub mod update {
 pub mod query {
     pub const STATUS: &str = "status";
     pub const SCHEDULE: &str = "schedule";
+    pub const DECISION: &str = "decision";
 }
 
 pub mod activity {
     pub const SEND_MESSAGE: &str = "email.send_message";
     pub const RECORD_AUDIT: &str = "store.record_audit";
     pub const EXPIRE_APPROVAL: &str = "store.expire_approval";
+    pub const SYNC_SHEET: &str = "sheet.sync";
+    pub const PROPOSE_INVOICE: &str = "documents.propose";
+    pub const REQUEST_PROPOSAL_APPROVAL: &str = "documents.request_approval";
+    pub const ACCEPT_PROPOSAL: &str = "documents.accept";
+    pub const CLOSE_PROPOSAL: &str = "documents.close";
 }
 
 /// Failure types that activities raise and the workflow branches on.
 pub mod failure {
     /// The provider refused the message for good (bad address, rejected content).
     pub const EMAIL_REJECTED: &str = "EmailRejected";
+    /// A sync source that retrying cannot fix: unknown, or an export that cannot be read as one.
+    pub const SOURCE_UNUSABLE: &str = "SourceUnusable";
+    /// A document that cannot be read, or a proposal that cannot become an invoice.
+    pub const DOCUMENT_UNUSABLE: &str = "DocumentUnusable";
 }
 
 /// Search attributes; the dev stack registers them (`--search-attribute Name=Type`).

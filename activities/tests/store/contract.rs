@@ -1,6 +1,8 @@
 //! What every backend must do.
 
-use chaser_activities::store::{Approval, AuditRecord, Claim, OutboxStatus, Store, timestamp_text};
+use chaser_activities::store::{
+    Approval, AuditRecord, Claim, NewReviewItem, OutboxStatus, Store, timestamp_text,
+};
 use chaser_domain::{
     ChaseState, Contact, Customer, Email, Invoice, InvoiceNumber, Money, Role, Terms,
 };
@@ -414,5 +416,53 @@ async fn a_verdict_never_overwrites_a_final_outcome(store: &Store) {
     assert_eq!(
         (row.status, row.message_id.as_deref()),
         (OutboxStatus::Sent, Some("m-1"))
+    );
+}
+
+both_backends!(review_items_are_raised_once_while_open_and_snapshots_round_trip);
+async fn review_items_are_raised_once_while_open_and_snapshots_round_trip(store: &Store) {
+    let now = ts("2026-12-04T09:00:00Z");
+    let item = NewReviewItem {
+        kind: "vanished_from_export".into(),
+        invoice: Some("INV-1".into()),
+        summary: "INV-1 is no longer in the QuickBooks export".into(),
+        detail: json!({ "source": "quickbooks" }),
+        dedup_key: "vanished/quickbooks/INV-1".into(),
+    };
+    let id = store.flag_for_review(&item, now).await.unwrap().unwrap();
+    assert_eq!(store.flag_for_review(&item, now).await.unwrap(), None);
+    let open = store.review_items(false).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!((open[0].id, &open[0].item), (id, &item));
+    assert!(
+        store
+            .resolve_review(id, "owner", "closed by hand", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .resolve_review(id, "owner", "again", now)
+            .await
+            .unwrap()
+    );
+    assert!(store.review_items(false).await.unwrap().is_empty());
+    let all = store.review_items(true).await.unwrap();
+    assert_eq!(all[0].resolution.as_deref(), Some("closed by hand"));
+    // Resolved, the same thing can be raised again.
+    assert!(store.flag_for_review(&item, now).await.unwrap().is_some());
+
+    assert_eq!(store.snapshot_json("quickbooks").await.unwrap(), None);
+    store
+        .save_snapshot_json("quickbooks", "{\"a\":1}", 1, now)
+        .await
+        .unwrap();
+    store
+        .save_snapshot_json("quickbooks", "{\"a\":2}", 1, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.snapshot_json("quickbooks").await.unwrap().as_deref(),
+        Some("{\"a\":2}")
     );
 }

@@ -322,3 +322,21 @@ fn a_workbook_is_known_by_its_bytes_whatever_its_name() {
     let export = read_export(&workbook(), "download", &options()).unwrap();
     assert_eq!(export.rows.len(), 3);
 }
+
+#[test]
+fn the_native_format_reads_flags_and_a_status() {
+    let text = "number,customer,contact_email,amount,currency,issue_date,terms,owner_email,already_sent,do_not_chase,status\n\
+                INV-1,Acme Ltd,ap@acme.example,100.00,USD,2026-11-01,net-30,owner@us.example,yes,no,open\n\
+                INV-2,Acme Ltd,ap@acme.example,100.00,USD,2026-11-01,net-30,owner@us.example,,yes,void\n\
+                INV-3,Acme Ltd,ap@acme.example,100.00,USD,2026-11-01,net-30,owner@us.example,perhaps,,\n";
+    let export = read_export(text.as_bytes(), "invoices.csv", &Options::default()).unwrap();
+    let sent = row(&export, "INV-1");
+    assert!(sent.invoice.already_sent && !sent.invoice.do_not_chase);
+    let void = row(&export, "INV-2");
+    assert_eq!(void.status, chaser_intake::RowStatus::Void);
+    assert!(void.invoice.do_not_chase);
+    assert_eq!(
+        rejected(&export),
+        ["line 4: already_sent: `perhaps` is not yes or no"]
+    );
+}

@@ -8,6 +8,7 @@ mod diff;
 mod files;
 mod presets;
 mod robustness;
+mod stripe;
 
 use std::path::PathBuf;
 

@@ -1,8 +1,15 @@
-//! The store: latest invoice states, the outbox and the audit log, in SQLite or Postgres.
+//! The store: latest invoice states, the outbox, the audit log, the guardrails' tables, intake
+//! snapshots and the review queue, in SQLite or Postgres.
 //!
 //! A SQLite file is the embedded default; a `postgres://` URL selects Postgres. Both run the
 //! same queries through sqlx's `Any` driver (text timestamps, `$n` placeholders, upserts with
 //! `ON CONFLICT`), and both pass the same store tests.
+
+mod documents;
+mod review;
+
+pub use documents::{ProposalRecord, StoredDocument, document_id};
+pub use review::{NewReviewItem, ReviewItem};
 
 use std::str::FromStr;
 
@@ -175,6 +182,15 @@ fn parse_json<T: for<'de> Deserialize<'de>>(what: &'static str, s: &str) -> Resu
     })
 }
 
+fn stored_invoice(row: &sqlx::any::AnyRow) -> Result<StoredInvoice> {
+    Ok(StoredInvoice {
+        invoice: parse_json("invoice snapshot", &row.try_get::<String, _>("snapshot")?)?,
+        workflow_id: row.try_get("workflow_id")?,
+        state: parse_state(&row.try_get::<String, _>("state")?)?,
+        updated_at: parse_timestamp(&row.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
 fn parse_state(s: &str) -> Result<ChaseState> {
     parse_json("chase state", &format!("\"{s}\""))
 }
@@ -283,15 +299,18 @@ impl Store {
         .bind(number_key.to_owned())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            Ok(StoredInvoice {
-                invoice: parse_json("invoice snapshot", &row.try_get::<String, _>("snapshot")?)?,
-                workflow_id: row.try_get("workflow_id")?,
-                state: parse_state(&row.try_get::<String, _>("state")?)?,
-                updated_at: parse_timestamp(&row.try_get::<String, _>("updated_at")?)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(stored_invoice).transpose()
+    }
+
+    /// Every invoice whose chase is still open (for matching payments, aging).
+    pub async fn open_invoices(&self) -> Result<Vec<StoredInvoice>> {
+        let rows = sqlx::query(
+            "select snapshot, workflow_id, state, updated_at from invoices order by number_key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let all: Result<Vec<StoredInvoice>> = rows.iter().map(stored_invoice).collect();
+        Ok(all?.into_iter().filter(|s| !s.state.is_closed()).collect())
     }
 
     /// Sets the chase state. A closed chase (paid, written off) is only ever changed by

@@ -1,0 +1,255 @@
+//! `POST /webhooks/stripe` (Stripe's own events and signature) and `POST /webhooks/bank`
+//! (incoming payments to match, signed like the accounting webhook).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chaser_activities::store::NewReviewItem;
+use chaser_domain::{ChaseState, Currency, InvoiceNumber, Money};
+use chaser_intake::{BankPayment, StripeAction, parse_event, verify_signature};
+use chaser_workflows::contracts::{DisputeSignal, PaidSignal, VoidSignal, WriteoffSignal};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::http::{ApiError, AppState, header, parse_json_body, verify_signed};
+use crate::ops::{Action, Incoming, Ingested, OpsError};
+use crate::payments;
+use crate::webhook::FieldError;
+
+/// How far a Stripe signature's timestamp may be from now.
+const STRIPE_TOLERANCE_SECS: i64 = chaser_intake::DEFAULT_TOLERANCE_SECS;
+
+/// `POST /webhooks/stripe`: `invoice.finalized` starts a chase; `invoice.paid` and
+/// `invoice.payment_succeeded` end it paid; `invoice.voided` and
+/// `invoice.marked_uncollectible` close it (void, written off); `charge.dispute.created`
+/// disputes it. Other events are acknowledged and ignored. Older API versions (2017) work.
+pub(crate) async fn stripe(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Some(secret) = state.stripe_webhook_secret.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "the Stripe webhook is disabled: set http.stripe_webhook_secret",
+        ));
+    };
+    verify_signature(
+        secret,
+        header(&headers, "stripe-signature"),
+        &body,
+        Timestamp::now().as_second(),
+        STRIPE_TOLERANCE_SECS,
+    )
+    .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
+    let event =
+        parse_event(&body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+    if let StripeAction::Ignored(kind) = &event.action {
+        return Ok(Json(
+            json!({ "status": "ignored", "id": event.id, "type": kind }),
+        ));
+    }
+    let store = state.chaser.store();
+    if !store
+        .first_delivery(&event.id, "stripe", Timestamp::now())
+        .await
+        .map_err(OpsError::from)?
+    {
+        return Ok(Json(json!({ "status": "duplicate", "id": event.id })));
+    }
+    let by = format!("webhook:stripe:{}", event.id);
+    let chaser = &state.chaser;
+    let act = |number: InvoiceNumber, action: Action| async move {
+        match chaser.act(&number, action).await {
+            Ok(()) => Ok(None),
+            Err(OpsError::Closed { state, .. }) => Ok(Some(format!("already {state}"))),
+            Err(e) => Err(e),
+        }
+    };
+    let result = match event.action {
+        StripeAction::Start(invoice) => match &state.default_owner {
+            None => Err(OpsError::Invalid(
+                "email.default_owner is not set: Stripe invoices name no account owner".into(),
+            )),
+            Some(owner) => match invoice.to_invoice(owner) {
+                Err(e) => {
+                    let _ = store.forget_delivery(&event.id).await;
+                    return Err(ApiError::new(StatusCode::BAD_REQUEST, e.to_string()));
+                }
+                Ok(invoice) => state
+                    .chaser
+                    .ingest(
+                        Incoming {
+                            invoice,
+                            paid: false,
+                            balance_known: true,
+                        },
+                        &by,
+                    )
+                    .await
+                    .map(|i| match i {
+                        Ingested::Started => "started".to_owned(),
+                        Ingested::Updated(fields) => format!("updated: {}", fields.join(", ")),
+                        Ingested::Paid => "paid".to_owned(),
+                        Ingested::Unchanged => "unchanged".to_owned(),
+                        Ingested::Conflict(why) => format!("flagged: {why}"),
+                    }),
+            },
+        },
+        StripeAction::Paid {
+            number,
+            paid_at,
+            invoice_id,
+            ..
+        } => {
+            let signal = PaidSignal {
+                paid_at: Some(paid_at),
+                reference: Some(invoice_id),
+                by,
+            };
+            act(number, Action::Paid(signal))
+                .await
+                .map(|r| r.unwrap_or_else(|| "paid".into()))
+        }
+        StripeAction::Void { number, .. } => {
+            let signal = VoidSignal {
+                reason: "voided in Stripe".into(),
+                by,
+            };
+            act(number, Action::Void(signal))
+                .await
+                .map(|r| r.unwrap_or_else(|| "void".into()))
+        }
+        StripeAction::Uncollectible { number, .. } => {
+            let signal = WriteoffSignal {
+                reason: "marked uncollectible in Stripe".into(),
+                by,
+            };
+            act(number, Action::Writeoff(signal))
+                .await
+                .map(|r| r.unwrap_or_else(|| "written_off".into()))
+        }
+        StripeAction::Dispute {
+            charge,
+            invoice_id,
+            reason,
+            amount,
+        } => {
+            let known = match invoice_id.as_deref().map(InvoiceNumber::parse) {
+                Some(Ok(number)) => store
+                    .invoice(&number.normalized())
+                    .await
+                    .map_err(OpsError::from)?
+                    .filter(|s| !s.state.is_closed())
+                    .map(|s| s.invoice.number),
+                _ => None,
+            };
+            match known {
+                Some(number) => {
+                    let signal = DisputeSignal {
+                        reason: format!("Stripe dispute on {charge}: {reason}"),
+                        by,
+                    };
+                    act(number, Action::Dispute(signal))
+                        .await
+                        .map(|r| r.unwrap_or_else(|| ChaseState::Disputed.as_str().to_owned()))
+                }
+                None => {
+                    let summary = format!(
+                        "a Stripe dispute of {} on charge {charge} ({reason}) names no invoice the chaser is chasing: pause or dispute the right one by hand",
+                        amount.grouped()
+                    );
+                    let item = NewReviewItem {
+                        kind: "unmatched_dispute".into(),
+                        invoice: None,
+                        summary,
+                        detail: json!({ "charge": charge, "invoice_id": invoice_id }),
+                        dedup_key: format!("unmatched_dispute/{charge}"),
+                    };
+                    store
+                        .flag_for_review(&item, Timestamp::now())
+                        .await
+                        .map_err(OpsError::from)?;
+                    Ok("flagged for review".to_owned())
+                }
+            }
+        }
+        StripeAction::Ignored(_) => Ok("ignored".to_owned()),
+    };
+    match result {
+        Ok(outcome) => Ok(Json(
+            json!({ "status": "processed", "id": event.id, "result": outcome }),
+        )),
+        Err(e) => {
+            if let Err(forget) = store.forget_delivery(&event.id).await {
+                tracing::error!(error.message = %forget, "could not forget a failed delivery");
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// One payment in `POST /webhooks/bank`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BankPaymentData {
+    id: String,
+    date: Date,
+    amount: String,
+    currency: String,
+    #[serde(default)]
+    payer: Option<String>,
+    #[serde(default)]
+    remittance: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BankBatch {
+    payments: Vec<BankPaymentData>,
+}
+
+/// `POST /webhooks/bank`: `{"payments": [{"id", "date", "amount", "currency", "payer",
+/// "remittance"}]}`, signed like the accounting webhook.
+pub(crate) async fn bank(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    verify_signed(&state, &headers, &body)?;
+    let batch: BankBatch = parse_json_body(&body)?;
+    let mut payments = vec![];
+    for (i, p) in batch.payments.into_iter().enumerate() {
+        let field = |name: &str, message: String| FieldError {
+            field: format!("payments[{i}].{name}"),
+            message,
+        };
+        let currency =
+            Currency::parse(&p.currency).map_err(|e| field("currency", e.to_string()))?;
+        let amount =
+            Money::parse(&p.amount, currency).map_err(|e| field("amount", e.to_string()))?;
+        if !amount.is_positive() {
+            return Err(field("amount", format!("must be positive, got {amount}")).into());
+        }
+        if p.id.trim().is_empty() {
+            return Err(field("id", "must not be empty".into()).into());
+        }
+        payments.push(BankPayment {
+            line: i as u64 + 1,
+            id: p.id,
+            date: p.date,
+            amount,
+            payer: p.payer,
+            remittance: p.remittance,
+        });
+    }
+    let report = payments::apply(&state.chaser, &payments, "webhook:bank", "webhook:bank").await?;
+    Ok(Json(
+        json!({ "status": "processed", "result": report.counts(), "report": report }),
+    ))
+}

@@ -1,0 +1,75 @@
+//! The AWS document lanes at the activity layer: the real aws-sdk-textract and
+//! aws-sdk-bedrockruntime clients against the local fake that speaks their protocols.
+
+#![allow(clippy::unwrap_used)]
+
+use chaser_activities::aws::sdk_config;
+use chaser_activities::documents::{Proposer, TextReader};
+use chaser_extract::ProposalSource;
+use chaser_tests::aws_fake::AwsFake;
+
+fn pdf() -> Vec<u8> {
+    std::fs::read(chaser_tests::repo_root().join("tests/fixtures/documents/invoice-acme.pdf"))
+        .unwrap()
+}
+
+async fn config(fake: &AwsFake) -> aws_config::SdkConfig {
+    let base = sdk_config(Some("us-east-1"), Some(&fake.url)).await;
+    base.into_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new("testing", "testing", None, None, "static"),
+            ),
+        )
+        .build()
+}
+
+#[tokio::test]
+async fn textract_lines_become_the_document_text() {
+    let fake = AwsFake::start(
+        &["ACME GmbH", "Invoice INV-42", "Total 12.34 EUR"],
+        serde_json::json!({}),
+    );
+    let reader = TextReader::Textract(aws_sdk_textract::Client::new(&config(&fake).await));
+    let text = reader.read(&pdf()).await.unwrap();
+    assert_eq!(text.reader, "textract");
+    assert_eq!(text.text, "ACME GmbH\nInvoice INV-42\nTotal 12.34 EUR");
+    let seen = fake.seen();
+    assert_eq!(seen[0].operation, "Textract.DetectDocumentText");
+}
+
+#[tokio::test]
+async fn bedrock_answers_through_the_forced_tool_call() {
+    let fake = AwsFake::start(
+        &[],
+        serde_json::json!({
+            "number": "INV-42", "customer_name": "ACME GmbH", "contact_email": null,
+            "amount": "12.34", "currency": "EUR", "issue_date": null, "due_date": null,
+            "terms": null, "line_items": []
+        }),
+    );
+    let proposer = Proposer::Bedrock {
+        client: aws_sdk_bedrockruntime::Client::new(&config(&fake).await),
+        model_id: "anthropic.claude-haiku-test".into(),
+    };
+    let proposal = proposer
+        .propose("Invoice INV-42\nTotal 12.34 EUR")
+        .await
+        .unwrap();
+    assert_eq!(proposal.number.as_deref(), Some("INV-42"));
+    assert_eq!(proposal.amount.as_deref(), Some("12.34"));
+    assert_eq!(proposal.source, ProposalSource::Model);
+    let seen = fake.seen();
+    assert_eq!(seen[0].operation, "converse:anthropic.claude-haiku-test");
+    assert_eq!(
+        seen[0].body["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"]["additionalProperties"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn the_offline_reader_needs_no_aws() {
+    let text = TextReader::Local.read(&pdf()).await.unwrap();
+    assert_eq!(text.reader, "local");
+    assert!(text.text.contains("INV-2041"), "{}", text.text);
+}

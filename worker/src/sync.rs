@@ -1,0 +1,184 @@
+//! `[[sync]]` sources: resolved from the config, and one Temporal Schedule each, kept in step
+//! with the config by `chaser worker` (created if missing, updated if the interval changed,
+//! deleted when the source is gone from the config).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chaser_activities::fetch::Location;
+use chaser_api::sync::SyncSource;
+use chaser_workflows::SheetSync;
+use chaser_workflows::contracts::SheetSyncInput;
+use chaser_workflows::names;
+use futures::StreamExt;
+use temporalio_client::Client;
+use temporalio_client::schedules::{
+    CreateScheduleOptions, ListSchedulesOptions, ScheduleAction, ScheduleDescriptionAction,
+    ScheduleError, ScheduleOverlapPolicy, ScheduleSpec,
+};
+
+use crate::Context;
+use crate::commands::intake_options;
+
+/// The shortest interval a sync may run at.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The config's sources, checked: unique names of letters, digits, `-` and `_`, locations
+/// that parse, intervals of at least a second.
+pub fn sources(app: &Context) -> anyhow::Result<Vec<(SyncSource, Duration)>> {
+    let mut seen = BTreeSet::new();
+    let mut out = vec![];
+    for (i, sync) in app.config.sync.iter().enumerate() {
+        let at = format!("sync[{i}]");
+        anyhow::ensure!(
+            !sync.name.is_empty()
+                && sync
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "{at}.name: `{}` must be letters, digits, `-` or `_`",
+            sync.name
+        );
+        anyhow::ensure!(
+            seen.insert(sync.name.clone()),
+            "{at}.name: `{}` is used by two sources",
+            sync.name
+        );
+        let location: Location = sync
+            .location
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{at}.location: {e}"))?;
+        let every = Duration::try_from(sync.every.as_duration())
+            .ok()
+            .filter(|d| *d >= MIN_INTERVAL)
+            .with_context(|| format!("{at}.every: `{}` must be at least 1s", sync.every))?;
+        let options = intake_options(app, sync.preset, sync.date_format)?;
+        out.push((
+            SyncSource {
+                name: sync.name.clone(),
+                location,
+                options,
+            },
+            every,
+        ));
+    }
+    Ok(out)
+}
+
+fn is_not_found(error: &ScheduleError) -> bool {
+    matches!(error, ScheduleError::Rpc(status) if status.code() == tonic::Code::NotFound)
+}
+
+fn action(source: &str, task_queue: &str) -> ScheduleAction {
+    ScheduleAction::start_workflow(
+        SheetSync::run,
+        SheetSyncInput {
+            source: source.to_owned(),
+        },
+        task_queue,
+        names::sheet_sync_id(source),
+    )
+}
+
+/// Creates, updates and deletes this task queue's sync schedules to match the config.
+pub async fn ensure_schedules(
+    client: &Client,
+    task_queue: &str,
+    sources: &[(SyncSource, Duration)],
+) -> anyhow::Result<()> {
+    for (source, every) in sources {
+        let id = names::sheet_sync_id(&source.name);
+        let handle = client.get_schedule_handle(id.clone());
+        match handle.describe(Default::default()).await {
+            Ok(_) => {
+                let (every, action) = (*every, action(&source.name, task_queue));
+                handle
+                    .update(
+                        move |u| {
+                            u.set_spec(ScheduleSpec::from_interval(every))
+                                .set_action(action)
+                                .set_overlap_policy(ScheduleOverlapPolicy::Skip);
+                        },
+                        Default::default(),
+                    )
+                    .await
+                    .with_context(|| format!("updating the schedule {id}"))?;
+            }
+            Err(e) if is_not_found(&e) => {
+                let options = CreateScheduleOptions::builder()
+                    .action(action(&source.name, task_queue))
+                    .spec(ScheduleSpec::from_interval(*every))
+                    .overlap_policy(ScheduleOverlapPolicy::Skip)
+                    .trigger_immediately(true)
+                    .note(format!("reads {} (chaser [[sync]])", source.location))
+                    .build();
+                client
+                    .create_schedule(id.clone(), options)
+                    .await
+                    .with_context(|| format!("creating the schedule {id}"))?;
+                tracing::info!(schedule = %id, every = ?every, "sync schedule created");
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading the schedule {id}")),
+        }
+    }
+    delete_stale(client, task_queue, sources).await
+}
+
+/// Schedules of sources no longer in the config, on this task queue.
+async fn delete_stale(
+    client: &Client,
+    task_queue: &str,
+    sources: &[(SyncSource, Duration)],
+) -> anyhow::Result<()> {
+    let wanted: BTreeSet<String> = sources
+        .iter()
+        .map(|(s, _)| names::sheet_sync_id(&s.name))
+        .collect();
+    let mut stream = client.list_schedules(ListSchedulesOptions::default());
+    let mut stale = vec![];
+    while let Some(summary) = stream.next().await {
+        let summary = summary.context("listing schedules")?;
+        let id = summary.schedule_id();
+        if id.starts_with(&names::sheet_sync_id("")) && !wanted.contains(id) {
+            stale.push(id.to_owned());
+        }
+    }
+    for id in stale {
+        let handle = client.get_schedule_handle(id.clone());
+        let Ok(description) = handle.describe(Default::default()).await else {
+            continue;
+        };
+        let ScheduleDescriptionAction::StartWorkflow(start) = description.action() else {
+            continue;
+        };
+        if start.task_queue() == task_queue {
+            handle
+                .delete(Default::default())
+                .await
+                .with_context(|| format!("deleting the schedule {id}"))?;
+            tracing::info!(schedule = %id, "sync schedule deleted: the source left the config");
+        }
+    }
+    Ok(())
+}
+
+/// `chaser sync NAME`: runs the source's schedule now.
+pub async fn trigger(app: &Context, source: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        app.config.sync.iter().any(|s| s.name == source),
+        "there is no [[sync]] source named `{source}` in the config"
+    );
+    let id = names::sheet_sync_id(source);
+    app.client
+        .get_schedule_handle(id.clone())
+        .trigger(ScheduleOverlapPolicy::Skip, Default::default())
+        .await
+        .map_err(|e| match e {
+            e if is_not_found(&e) => anyhow::anyhow!(
+                "the schedule {id} does not exist yet: start `chaser worker`, which creates it"
+            ),
+            e => anyhow::anyhow!("triggering {id}: {e}"),
+        })?;
+    Ok(())
+}
