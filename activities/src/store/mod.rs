@@ -5,9 +5,11 @@
 //! same queries through sqlx's `Any` driver (text timestamps, `$n` placeholders, upserts with
 //! `ON CONFLICT`), and both pass the same store tests.
 
+mod audit;
 mod documents;
 mod review;
 
+pub use audit::{ChainBreak, ChainReport};
 pub use documents::{ProposalRecord, StoredDocument, document_id};
 pub use review::{NewReviewItem, ReviewItem};
 
@@ -229,7 +231,14 @@ impl Store {
             }
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        let store = Store { pool, backend };
+        store.seal_audit().await?;
+        Ok(store)
+    }
+
+    /// The connection pool, for raw SQL in tests and maintenance tools.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     pub fn backend(&self) -> Backend {
@@ -466,58 +475,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(outbox_from_row).collect()
-    }
-
-    /// Appends an audit event; `false` if this `dedup_key` was already written.
-    pub async fn append_audit(&self, record: &AuditRecord) -> Result<bool> {
-        let done = sqlx::query(
-            "insert into audit_log (at, invoice, workflow_id, action, actor, before, after, detail, dedup_key)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             on conflict (dedup_key) do nothing",
-        )
-        .bind(timestamp_text(record.at))
-        .bind(record.invoice.clone())
-        .bind(record.workflow_id.clone())
-        .bind(record.action.clone())
-        .bind(record.actor.clone())
-        .bind(record.before.as_ref().map(ToString::to_string))
-        .bind(record.after.as_ref().map(ToString::to_string))
-        .bind(record.detail.clone())
-        .bind(record.dedup_key.clone())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// The audit trail of one invoice, in the order it was written.
-    pub async fn audit_for(&self, invoice: &str) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(
-            "select at, invoice, workflow_id, action, actor, before, after, detail, dedup_key
-             from audit_log where invoice = $1 order by id",
-        )
-        .bind(invoice.to_owned())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let json = |col: &str| -> Result<Option<serde_json::Value>> {
-                    r.try_get::<Option<String>, _>(col)?
-                        .map(|s| parse_json("audit snapshot", &s))
-                        .transpose()
-                };
-                Ok(AuditRecord {
-                    at: parse_timestamp(&r.try_get::<String, _>("at")?)?,
-                    invoice: r.try_get("invoice")?,
-                    workflow_id: r.try_get("workflow_id")?,
-                    action: r.try_get("action")?,
-                    actor: r.try_get("actor")?,
-                    before: json("before")?,
-                    after: json("after")?,
-                    detail: r.try_get("detail")?,
-                    dedup_key: r.try_get("dedup_key")?,
-                })
-            })
-            .collect()
     }
 
     /// Remembers a webhook delivery; `false` if it was seen before.

@@ -227,6 +227,55 @@ async fn audit_rows_append_in_order_and_retries_are_no_ops(store: &Store) {
     assert!(store.audit_for("INV-2").await.unwrap().is_empty());
 }
 
+both_backends!(the_audit_chain_finds_edited_and_deleted_rows);
+async fn the_audit_chain_finds_edited_and_deleted_rows(store: &Store) {
+    let record = |n: u32| AuditRecord {
+        at: ts("2026-11-21T10:00:00Z"),
+        invoice: format!("INV-{n}"),
+        workflow_id: format!("invoice-INV-{n}"),
+        action: "paid".into(),
+        actor: "webhook:accounting".into(),
+        before: Some(json!({"balance": "USD 100.00"})),
+        after: Some(json!({"balance": "USD 0.00"})),
+        detail: None,
+        dedup_key: format!("chain/{n}"),
+    };
+    // Writers racing for the end of the chain all get a place in it, one after another.
+    let writes: Vec<_> = (1..=6)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move { store.append_audit(&record(n)).await.unwrap() })
+        })
+        .collect();
+    for w in writes {
+        assert!(w.await.unwrap());
+    }
+    let clean = store.verify_audit().await.unwrap();
+    assert_eq!((clean.rows, clean.breaks.len()), (6, 0), "{clean:?}");
+    assert_eq!(clean.head.len(), 64);
+
+    sqlx::query(
+        "update audit_log set after = '{\"balance\": \"USD 50.00\"}' where invoice = 'INV-3'",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let edited = store.verify_audit().await.unwrap();
+    assert_eq!(edited.breaks.len(), 1, "{edited:?}");
+    assert_eq!(edited.breaks[0].invoice, "INV-3");
+    assert!(edited.breaks[0].problem.contains("edited"), "{edited:?}");
+
+    sqlx::query("delete from audit_log where invoice = 'INV-5'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let deleted = store.verify_audit().await.unwrap();
+    assert!(
+        deleted.breaks.iter().any(|b| b.problem.contains("deleted")),
+        "{deleted:?}"
+    );
+}
+
 both_backends!(webhook_deliveries_are_remembered);
 async fn webhook_deliveries_are_remembered(store: &Store) {
     let now = ts("2026-11-21T10:00:00Z");
