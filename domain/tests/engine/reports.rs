@@ -603,6 +603,27 @@ proptest! {
             prop_assert_eq!(line.opening.amount(), *opening.get(&line.currency).unwrap_or(&zero));
             prop_assert_eq!(line.closing.amount(), *closing.get(&line.currency).unwrap_or(&zero));
         }
+        // Every invoice is in the snapshot, so the month-end aging holds each positive balance.
+        let snapshot: Vec<ReportInvoice> = (0..6)
+            .map(|i| {
+                let due = date(2026, 1, 15).checked_add((20 * i).days()).unwrap();
+                inv(&format!("I{i}"), "X", due, &format!("{} 0", CODES[i as usize % 3]), ChaseState::Paid)
+            })
+            .collect();
+        let aged = monthly_summary(&snapshot, &ledger, year, month).unwrap().aging;
+        let mut owed: BTreeMap<Currency, Decimal> = BTreeMap::new();
+        for i in 0..6 {
+            let mine: Vec<LedgerEvent> =
+                ledger.iter().filter(|e| e.invoice == format!("I{i}")).cloned().collect();
+            for (currency, balance) in receivables_through(&mine, summary.last_day) {
+                if balance > Decimal::ZERO {
+                    *owed.entry(currency).or_insert(Decimal::ZERO) += balance;
+                }
+            }
+        }
+        let aged_totals: BTreeMap<Currency, Decimal> =
+            aged.currencies.iter().map(|c| (c.currency, c.total.amount())).collect();
+        prop_assert_eq!(aged_totals, owed);
         for (currency, amount) in closing.iter().filter(|(_, a)| !a.is_zero()) {
             prop_assert!(summary.currencies.iter().any(|l| l.currency == *currency), "{amount}");
         }
