@@ -94,6 +94,17 @@ impl AgingBucket {
         AgingBucket::Over90,
     ];
 
+    /// Due today or not yet due (zero or negative days) is `current`.
+    pub fn for_days_past_due(days: i64) -> AgingBucket {
+        match days {
+            ..=0 => AgingBucket::Current,
+            1..=30 => AgingBucket::Days1To30,
+            31..=60 => AgingBucket::Days31To60,
+            61..=90 => AgingBucket::Days61To90,
+            _ => AgingBucket::Over90,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             AgingBucket::Current => "current",
@@ -113,11 +124,5 @@ impl fmt::Display for AgingBucket {
 
 /// Days past due, bucketed: not yet due is `current`; 1-30, 31-60, 61-90, then 90+.
 pub fn aging_bucket(invoice: &Invoice, today: Date) -> AgingBucket {
-    match invoice.days_past_due(today) {
-        ..=0 => AgingBucket::Current,
-        1..=30 => AgingBucket::Days1To30,
-        31..=60 => AgingBucket::Days31To60,
-        61..=90 => AgingBucket::Days61To90,
-        _ => AgingBucket::Over90,
-    }
+    AgingBucket::for_days_past_due(invoice.days_past_due(today))
 }

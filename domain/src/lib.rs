@@ -10,6 +10,7 @@ pub mod contact;
 pub mod invoice;
 pub mod money;
 pub mod offset;
+pub mod reports;
 pub mod rules;
 pub mod schedule;
 pub mod terms;
@@ -23,6 +24,11 @@ pub use contact::{Contact, Email, Role};
 pub use invoice::{Customer, Invoice, InvoiceNumber, Locale};
 pub use money::{Currency, Money, MoneyError};
 pub use offset::Offset;
+pub use reports::{
+    AgingReport, BucketLine, CurrencyAging, CurrencySummary, LatePayer, LedgerEvent, LedgerKind,
+    MonthlySummary, PromiseCounts, ReportError, ReportInvoice, aging, aging_csv, collected, dso,
+    late_payers_csv, monthly_summary, neutralize, summary_csv, top_late_payers,
+};
 pub use rules::{Cadence, Move, Rules, Settings, Step, Tone, Trigger};
 pub use schedule::{
     History, HistoryEntry, PlannedStep, Schedule, SkipReason, StepState, plan, plan_with_history,

@@ -6,4 +6,5 @@ mod classify;
 mod examples;
 mod fixtures;
 mod properties;
+mod reports;
 mod rules_errors;
