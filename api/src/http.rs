@@ -21,7 +21,7 @@ use crate::signature;
 use crate::webhook::{
     self, Envelope, FieldError, InvoiceCreated, InvoicePaid, InvoiceVoided, PaymentReceived,
 };
-use crate::{hooks, inbound, one_tap};
+use crate::{hooks, inbound, one_tap, owner_api};
 
 pub struct AppState {
     pub chaser: Arc<Chaser>,
@@ -38,6 +38,8 @@ pub struct AppState {
     pub default_currency: Option<chaser_domain::Currency>,
     /// The owner of invoices that arrive without one (Stripe's).
     pub default_owner: Option<chaser_domain::Email>,
+    /// The bearer token of the owner's API (`/api/...`); the API is refused without one.
+    pub api_token: Option<String>,
     /// Stripe's endpoint signing secret (`whsec_...`); the Stripe webhook is refused without.
     pub stripe_webhook_secret: Option<String>,
 }
@@ -47,6 +49,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/webhooks/accounting", post(accounting))
         .route("/webhooks/ses", post(ses_events))
+        .route("/api/invoices/{number}/{action}", post(owner_api::act))
+        .route("/api/reports/aging", get(owner_api::aging))
+        .route("/api/reports/aging.csv", get(owner_api::aging_csv))
         .route("/webhooks/stripe", post(hooks::stripe))
         .route("/webhooks/bank", post(hooks::bank))
         .route("/inbound", post(inbound::inbound))

@@ -122,7 +122,7 @@ impl PerCurrency {
 }
 
 /// Open balances by days past due, per currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AgingReport {
     pub as_of: Date,
     /// Currencies with at least one open invoice, sorted by code.
@@ -135,7 +135,7 @@ impl AgingReport {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CurrencyAging {
     pub currency: Currency,
     /// Every bucket, empty ones included, in `AgingBucket::ALL` order.
@@ -144,7 +144,7 @@ pub struct CurrencyAging {
     pub total: Money,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct BucketLine {
     pub bucket: AgingBucket,
     pub count: usize,
@@ -276,7 +276,7 @@ pub fn collected(ledger: &[LedgerEvent], from: Date, to: Date) -> Result<Vec<Mon
 }
 
 /// What one customer owes past due in one currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LatePayer {
     pub customer: String,
     pub currency: Currency,
@@ -333,7 +333,7 @@ pub fn top_late_payers(
 }
 
 /// One calendar month of the ledger, per currency, with the month-end aging.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MonthlySummary {
     pub first_day: Date,
     pub last_day: Date,
@@ -347,7 +347,7 @@ pub struct MonthlySummary {
 }
 
 /// Receivables move as `closing = opening + issued - collected - written_off - voided`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct CurrencySummary {
     pub currency: Currency,
     /// Open at the start of the first day: everything the ledger recorded before the month.
@@ -396,7 +396,7 @@ impl CurrencySummary {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PromiseCounts {
     pub made: usize,
     pub kept: usize,

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod chase;
+mod cockpit;
 mod delivery;
 mod import;
 mod inbound;

@@ -176,6 +176,9 @@ pub struct HttpConfig {
     /// Stripe's endpoint signing secret (`whsec_...`) for `POST /webhooks/stripe`.
     #[serde(default)]
     pub stripe_webhook_secret: Option<String>,
+    /// The bearer token of the owner's API (`/api/...`); the API is refused without one.
+    #[serde(default)]
+    pub api_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -227,6 +230,7 @@ impl Default for Config {
                 webhook_secret: None,
                 ses_events_token: None,
                 stripe_webhook_secret: None,
+                api_token: None,
             },
             links: LinksConfig {
                 secret: None,

@@ -234,6 +234,20 @@ enum Command {
         #[command(flatten)]
         by: By,
     },
+    /// An invoice's audit trail (every message, click, payment and action, in order), or
+    /// `audit verify`: check the hash chain of the whole log.
+    Audit {
+        /// An invoice number, or `verify`.
+        target: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reports: `aging` (buckets per currency, DSO, collections, top late payers) and
+    /// `monthly` (a month's cash-flow summary).
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
     /// Run a `[[sync]]` source's scheduled sync now (the worker applies it).
     Sync {
         /// The source's name in the config.
@@ -294,6 +308,27 @@ enum ReviewCommand {
         note: String,
         #[command(flatten)]
         by: By,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    Aging {
+        /// Print CSV (formula cells neutralized) instead of the table.
+        #[arg(long)]
+        csv: bool,
+        #[arg(long)]
+        json: bool,
+        /// The day to age at (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<jiff::civil::Date>,
+    },
+    Monthly {
+        /// YYYY-MM (default: last month).
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -418,6 +453,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             date_format,
             by,
         } => c::payments(&load().await?, &file, date_format, &by.actor()).await,
+        Command::Audit { target, json } if target == "verify" => {
+            let _ = json;
+            c::audit_verify(&load().await?).await
+        }
+        Command::Audit { target, json } => c::audit(&load().await?, &target, json).await,
+        Command::Report {
+            report: ReportCommand::Aging { csv, json, as_of },
+        } => c::report_aging(&load().await?, as_of, csv, json).await,
+        Command::Report {
+            report: ReportCommand::Monthly { month, csv },
+        } => c::report_monthly(&load().await?, month.as_deref(), csv).await,
         Command::Sync { source } => {
             sync::trigger(&load().await?, &source).await?;
             println!(

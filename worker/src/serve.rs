@@ -244,6 +244,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         default_currency: default_currency(config)?,
         default_owner: default_owner(config)?,
         stripe_webhook_secret: config.http.stripe_webhook_secret.clone(),
+        api_token: config.http.api_token.clone(),
     });
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await

@@ -229,25 +229,42 @@ impl Store {
         .bind(invoice.to_owned())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let json = |col: &str| -> Result<Option<serde_json::Value>> {
-                    r.try_get::<Option<String>, _>(col)?
-                        .map(|s| parse_json("audit snapshot", &s))
-                        .transpose()
-                };
-                Ok(AuditRecord {
-                    at: parse_timestamp(&r.try_get::<String, _>("at")?)?,
-                    invoice: r.try_get("invoice")?,
-                    workflow_id: r.try_get("workflow_id")?,
-                    action: r.try_get("action")?,
-                    actor: r.try_get("actor")?,
-                    before: json("before")?,
-                    after: json("after")?,
-                    detail: r.try_get("detail")?,
-                    dedup_key: r.try_get("dedup_key")?,
-                })
-            })
-            .collect()
+        rows.iter().map(record_from_row).collect()
     }
+
+    /// Every audit event with one of `actions`, in the order written (the reports' ledger).
+    pub async fn audit_with_actions(&self, actions: &[&str]) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from audit_log order by id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = vec![];
+        for r in &rows {
+            let action: String = r.try_get("action")?;
+            if actions.contains(&action.as_str()) {
+                out.push(record_from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn record_from_row(r: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+    let json = |col: &str| -> Result<Option<serde_json::Value>> {
+        r.try_get::<Option<String>, _>(col)?
+            .map(|s| parse_json("audit snapshot", &s))
+            .transpose()
+    };
+    Ok(AuditRecord {
+        at: parse_timestamp(&r.try_get::<String, _>("at")?)?,
+        invoice: r.try_get("invoice")?,
+        workflow_id: r.try_get("workflow_id")?,
+        action: r.try_get("action")?,
+        actor: r.try_get("actor")?,
+        before: json("before")?,
+        after: json("after")?,
+        detail: r.try_get("detail")?,
+        dedup_key: r.try_get("dedup_key")?,
+    })
 }

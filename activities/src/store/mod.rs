@@ -311,6 +311,16 @@ impl Store {
         row.as_ref().map(stored_invoice).transpose()
     }
 
+    /// Every invoice the store knows, open or closed (for reports).
+    pub async fn all_invoices(&self) -> Result<Vec<StoredInvoice>> {
+        let rows = sqlx::query(
+            "select snapshot, workflow_id, state, updated_at from invoices order by number_key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_invoice).collect()
+    }
+
     /// Every invoice whose chase is still open (for matching payments, aging).
     pub async fn open_invoices(&self) -> Result<Vec<StoredInvoice>> {
         let rows = sqlx::query(
