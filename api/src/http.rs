@@ -40,8 +40,26 @@ pub struct AppState {
     pub default_owner: Option<chaser_domain::Email>,
     /// The bearer token of the owner's API (`/api/...`); the API is refused without one.
     pub api_token: Option<String>,
+    /// The company's time zone (the review's "today").
+    pub zone: chaser_domain::Zone,
+    /// How long one-tap action and approval links last.
+    pub action_link_ttl: jiff::SignedDuration,
+    pub approval_ttl: jiff::SignedDuration,
     /// Stripe's endpoint signing secret (`whsec_...`); the Stripe webhook is refused without.
     pub stripe_webhook_secret: Option<String>,
+}
+
+impl AppState {
+    /// The daily review's builder, with this server's links.
+    pub fn reviewer(&self) -> crate::review::Reviewer {
+        crate::review::Reviewer {
+            chaser: self.chaser.clone(),
+            links: self.links.clone(),
+            action_ttl: self.action_link_ttl,
+            approval_ttl: self.approval_ttl,
+            zone: self.zone.clone(),
+        }
+    }
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -49,6 +67,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/webhooks/accounting", post(accounting))
         .route("/webhooks/ses", post(ses_events))
+        .route("/review", get(crate::review::page))
         .route("/api/invoices/{number}/{action}", post(owner_api::act))
         .route("/api/reports/aging", get(owner_api::aging))
         .route("/api/reports/aging.csv", get(owner_api::aging_csv))

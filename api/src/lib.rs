@@ -10,6 +10,7 @@ pub mod owner_api;
 pub mod pages;
 pub mod payments;
 pub mod reports;
+pub mod review;
 pub mod sheet;
 pub mod signature;
 pub mod sync;

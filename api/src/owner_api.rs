@@ -29,7 +29,7 @@ use crate::ops::{Action, OpsError};
 use crate::reports;
 
 /// Equal, in a time that does not depend on where they differ.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -55,7 +55,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> 
                 "missing `Authorization: Bearer <token>`",
             )
         })?;
-    if !same(given.trim(), token) {
+    if !same_secret(given.trim(), token) {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "the token is not valid",

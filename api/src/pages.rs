@@ -28,6 +28,11 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ),
         ("approval.html", include_str!("../pages/approval.html")),
         ("proposal.html", include_str!("../pages/proposal.html")),
+        ("review.html", include_str!("../pages/review.html")),
+        (
+            "review_email.html",
+            include_str!("../pages/review_email.html"),
+        ),
         (
             "proposal_email.html",
             include_str!("../pages/proposal_email.html"),

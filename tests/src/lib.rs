@@ -623,6 +623,22 @@ pub fn today() -> String {
 }
 
 /// Workflow ids matching a visibility query, from the Temporal CLI.
+/// Runs the Temporal CLI against the test server; panics with its output if it fails.
+pub fn temporal(args: &[&str]) -> String {
+    let out = Command::new(tool("TEMPORAL_BIN", ".tools/temporal/bin/temporal"))
+        .args(args)
+        .args(["--address", &stack().temporal_address])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "temporal {args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
 pub fn workflows_matching(query: &str) -> Vec<String> {
     let temporal = tool("TEMPORAL_BIN", ".tools/temporal/bin/temporal");
     let out = Command::new(temporal)

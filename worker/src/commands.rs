@@ -1088,3 +1088,40 @@ pub async fn report_monthly(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn digest(app: &Context, owner: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let secret = app
+        .config
+        .links
+        .secret
+        .clone()
+        .context("links.secret is required: it signs the review's one-tap links")?;
+    let reviewer = chaser_api::review::Reviewer {
+        chaser: std::sync::Arc::new(chaser(app)),
+        links: chaser_activities::links::Links::new(&secret, &app.config.base_url()),
+        action_ttl: app.config.links.action_link_ttl.as_duration(),
+        approval_ttl: app.config.links.approval_ttl.as_duration(),
+        zone: app.rules.company.time_zone.clone(),
+    };
+    let owner = owner.map(address).transpose()?;
+    let digest = reviewer.digest(owner.as_ref(), Timestamp::now()).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&digest)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "review for {}: {} item(s)",
+        digest.date,
+        digest.item_count()
+    );
+    for (title, lines) in digest.sections() {
+        println!("\n{title}");
+        for l in lines {
+            println!(
+                "  {} · {} · {} · {}",
+                l.subject, l.customer, l.balance, l.note
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -37,6 +37,36 @@ pub struct Config {
     pub sync: Vec<SyncSource>,
     /// Forwarded invoice documents.
     pub documents: DocumentsConfig,
+    /// The owners' daily review e-mail.
+    pub review: ReviewConfig,
+}
+
+/// The daily review: e-mailed at `hour` (0-23) in the rules doc's company time zone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    #[serde(default = "eight")]
+    pub hour: u8,
+    /// `false` stops the e-mail (the schedule is removed); `/review` still works.
+    #[serde(default = "yes")]
+    pub email: bool,
+}
+
+fn eight() -> u8 {
+    8
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            hour: eight(),
+            email: true,
+        }
+    }
 }
 
 /// How forwarded invoice PDFs are read. The defaults work offline.
@@ -270,6 +300,7 @@ impl Default for Config {
             intake: IntakeConfig::default(),
             sync: vec![],
             documents: DocumentsConfig::default(),
+            review: ReviewConfig::default(),
         }
     }
 }

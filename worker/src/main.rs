@@ -248,6 +248,14 @@ enum Command {
         #[command(subcommand)]
         report: ReportCommand,
     },
+    /// Today's review: what needs the owner, with one-tap links (the daily e-mail's content).
+    Digest {
+        /// Only this owner's invoices (and what belongs to no invoice).
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a `[[sync]]` source's scheduled sync now (the worker applies it).
     Sync {
         /// The source's name in the config.
@@ -464,6 +472,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report {
             report: ReportCommand::Monthly { month, csv },
         } => c::report_monthly(&load().await?, month.as_deref(), csv).await,
+        Command::Digest { owner, json } => c::digest(&load().await?, owner.as_deref(), json).await,
         Command::Sync { source } => {
             sync::trigger(&load().await?, &source).await?;
             println!(

@@ -16,9 +16,10 @@ use chaser_activities::fetch::Fetcher;
 use chaser_api::http::{AppState, router};
 use chaser_api::inbound::DocumentDesk;
 use chaser_api::ops::Chaser;
+use chaser_api::review::{ReviewDesk, Reviewer};
 use chaser_api::sync::SheetSyncer;
 use chaser_domain::Rules;
-use chaser_workflows::{InvoiceChase, InvoiceProposal, SheetSync};
+use chaser_workflows::{DailyReview, InvoiceChase, InvoiceProposal, SheetSync};
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
@@ -215,6 +216,20 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     );
     crate::sync::ensure_schedules(&app.client, &config.temporal.task_queue, &sources).await?;
     let desk = document_desk(&app, chaser.clone(), mailer.clone(), links.clone()).await?;
+    crate::sync::ensure_review_schedule(&app).await?;
+    let review_desk = ReviewDesk {
+        reviewer: Reviewer {
+            chaser: chaser.clone(),
+            links: links.clone(),
+            action_ttl: config.links.action_link_ttl.as_duration(),
+            approval_ttl: config.links.approval_ttl.as_duration(),
+            zone: app.rules.company.time_zone.clone(),
+        },
+        mailer: mailer.clone(),
+        from: config.email.from.clone(),
+        company: config.email.company_name.clone(),
+        default_owner: default_owner(config)?,
+    };
 
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
         .map_err(|e| anyhow::anyhow!("Temporal runtime: {e}"))?;
@@ -228,6 +243,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .register_workflow::<InvoiceProposal>()
         .map_err(|e| anyhow::anyhow!("registering the proposal workflow: {e}"))?
         .register_activities(desk)
+        .register_workflow::<DailyReview>()
+        .map_err(|e| anyhow::anyhow!("registering the review workflow: {e}"))?
+        .register_activities(review_desk)
         .graceful_shutdown_period(Duration::from_secs(10))
         .build();
     let mut worker = Worker::new(&runtime, app.client.clone(), options)
@@ -245,6 +263,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         default_owner: default_owner(config)?,
         stripe_webhook_secret: config.http.stripe_webhook_secret.clone(),
         api_token: config.http.api_token.clone(),
+        zone: app.rules.company.time_zone.clone(),
+        action_link_ttl: config.links.action_link_ttl.as_duration(),
+        approval_ttl: config.links.approval_ttl.as_duration(),
     });
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await

@@ -182,3 +182,76 @@ pub async fn trigger(app: &Context, source: &str) -> anyhow::Result<()> {
         })?;
     Ok(())
 }
+
+/// The daily review's schedule: created or updated at `[review] hour` in the company's time
+/// zone, or removed when the review e-mail is off.
+pub async fn ensure_review_schedule(app: &Context) -> anyhow::Result<()> {
+    use chaser_workflows::DailyReview;
+    use chaser_workflows::contracts::DailyReviewInput;
+    use temporalio_client::schedules::ScheduleCalendarSpec;
+    let config = &app.config;
+    anyhow::ensure!(
+        config.review.hour < 24,
+        "review.hour: `{}` must be 0 to 23",
+        config.review.hour
+    );
+    let task_queue = &config.temporal.task_queue;
+    let id = names::daily_review_schedule_id(task_queue);
+    let handle = app.client.get_schedule_handle(id.clone());
+    let exists = match handle.describe(Default::default()).await {
+        Ok(_) => true,
+        Err(e) if is_not_found(&e) => false,
+        Err(e) => return Err(e).with_context(|| format!("reading the schedule {id}")),
+    };
+    if !config.review.email {
+        if exists {
+            handle
+                .delete(Default::default())
+                .await
+                .with_context(|| format!("deleting {id}"))?;
+        }
+        return Ok(());
+    }
+    let spec = ScheduleSpec::builder()
+        .calendars(vec![
+            ScheduleCalendarSpec::builder()
+                .hour(config.review.hour.to_string())
+                .minute("0".to_owned())
+                .second("0".to_owned())
+                .comment("the daily review".to_owned())
+                .build(),
+        ])
+        .timezone_name(app.rules.company.time_zone.name().to_owned())
+        .build();
+    let action = ScheduleAction::start_workflow(
+        DailyReview::run,
+        DailyReviewInput {},
+        task_queue,
+        id.clone(),
+    );
+    if exists {
+        handle
+            .update(
+                move |u| {
+                    u.set_spec(spec)
+                        .set_action(action)
+                        .set_overlap_policy(ScheduleOverlapPolicy::Skip);
+                },
+                Default::default(),
+            )
+            .await
+            .with_context(|| format!("updating the schedule {id}"))?;
+    } else {
+        let options = CreateScheduleOptions::builder()
+            .action(action)
+            .spec(spec)
+            .overlap_policy(ScheduleOverlapPolicy::Skip)
+            .note("the owners' daily review e-mail (chaser [review])".to_owned())
+            .build();
+        app.client
+            .create_schedule(id.clone(), options)
+            .await
+            .with_context(|| format!("creating the schedule {id}"))?;
+    }
+    Ok(())
+}

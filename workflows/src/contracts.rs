@@ -444,3 +444,16 @@ pub struct CloseProposal {
     #[serde(default)]
     pub reason: String,
 }
+
+/// Starts one daily review (the schedule passes nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyReviewInput {}
+
+/// Who got a review e-mail, and how many items it held in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyReviewOutcome {
+    #[serde(default)]
+    pub sent_to: Vec<String>,
+    #[serde(default)]
+    pub items: usize,
+}

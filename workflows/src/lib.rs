@@ -2,11 +2,13 @@
 //! decision; they never do I/O (this crate depends on no I/O crate).
 
 pub mod contracts;
+pub mod daily_review;
 pub mod invoice_chase;
 pub mod invoice_proposal;
 pub mod names;
 pub mod sheet_sync;
 
+pub use daily_review::{DailyReview, DailyReviewActivities};
 pub use invoice_chase::{ChaseActivities, InvoiceChase};
 pub use invoice_proposal::{InvoiceProposal, ProposalActivities};
 pub use sheet_sync::{SheetSync, SheetSyncActivities};

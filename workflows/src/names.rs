@@ -18,6 +18,12 @@ pub mod workflow {
     pub const INVOICE_CHASE: &str = "invoice_chase";
     pub const SHEET_SYNC: &str = "sheet_sync";
     pub const INVOICE_PROPOSAL: &str = "invoice_proposal";
+    pub const DAILY_REVIEW: &str = "daily_review";
+}
+
+/// `daily-review-<task queue>`: the daily review's schedule, one per deployment.
+pub fn daily_review_schedule_id(task_queue: &str) -> String {
+    format!("daily-review-{task_queue}")
 }
 
 /// `proposal-<document id>`: one review per document; the same PDF handed in twice is one.
@@ -67,6 +73,7 @@ pub mod activity {
     pub const REQUEST_PROPOSAL_APPROVAL: &str = "documents.request_approval";
     pub const ACCEPT_PROPOSAL: &str = "documents.accept";
     pub const CLOSE_PROPOSAL: &str = "documents.close";
+    pub const SEND_DIGESTS: &str = "review.send_digests";
 }
 
 /// Failure types that activities raise and the workflow branches on.

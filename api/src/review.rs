@@ -1,0 +1,503 @@
+//! The daily review: what needs the owner today, with one-tap actions. The `DailyReview`
+//! workflow e-mails it each morning (a Temporal Schedule at the configured hour in the
+//! company's time zone); `GET /review` serves the same content with buttons.
+
+use std::sync::Arc;
+
+use chaser_activities::links::{Links, Purpose};
+use chaser_activities::mail::{Mailer, OutgoingEmail};
+use chaser_activities::store::StoredInvoice;
+use chaser_domain::{ChaseState, Email, Move, Zone};
+use chaser_workflows::contracts::{DailyReviewInput, DailyReviewOutcome};
+use chaser_workflows::daily_review::activity_defs;
+
+use jiff::{SignedDuration, Timestamp};
+use minijinja::context;
+use serde::Serialize;
+use temporalio_macros::activities;
+use temporalio_sdk::ApplicationFailure;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+
+use crate::ops::{Chaser, OpsError};
+use crate::pages;
+
+/// A pause ending within this is "ending soon".
+const PAUSE_ENDING_SOON: SignedDuration = SignedDuration::from_hours(48);
+
+/// A one-tap action on an item: the label and the signed link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemAction {
+    pub label: String,
+    pub url: String,
+}
+
+/// One line of the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewLine {
+    /// The invoice number, or the document or review item it is about.
+    pub subject: String,
+    pub customer: String,
+    /// The open balance, grouped: `USD 1,200.00`.
+    pub balance: String,
+    /// What is happening: `nudge at 09:00`, `paused until 2026-12-01`, `failed: bounced`.
+    pub note: String,
+    pub actions: Vec<ItemAction>,
+}
+
+/// The review's sections, in the order the page and the e-mail show them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Digest {
+    /// The company's local date the review is for.
+    pub date: String,
+    pub owner: Option<String>,
+    /// Today's planned moves: nudges, follow-ups, escalations, final notices.
+    pub planned: Vec<ReviewLine>,
+    pub newly_overdue: Vec<ReviewLine>,
+    pub escalated: Vec<ReviewLine>,
+    pub disputed: Vec<ReviewLine>,
+    pub paused: Vec<ReviewLine>,
+    pub pauses_ending: Vec<ReviewLine>,
+    pub failed: Vec<ReviewLine>,
+    pub awaiting_approval: Vec<ReviewLine>,
+    pub proposals: Vec<ReviewLine>,
+    /// The review queue: vanished rows, unmatched payments, broken syncs.
+    pub to_review: Vec<ReviewLine>,
+}
+
+impl Digest {
+    pub fn is_empty(&self) -> bool {
+        self.item_count() == 0
+    }
+
+    pub fn item_count(&self) -> usize {
+        [
+            &self.planned,
+            &self.newly_overdue,
+            &self.escalated,
+            &self.disputed,
+            &self.paused,
+            &self.pauses_ending,
+            &self.failed,
+            &self.awaiting_approval,
+            &self.proposals,
+            &self.to_review,
+        ]
+        .iter()
+        .map(|s| s.len())
+        .sum()
+    }
+
+    /// `(title, lines)` for each non-empty section.
+    pub fn sections(&self) -> Vec<(&'static str, &[ReviewLine])> {
+        [
+            ("Today's planned moves", &self.planned),
+            ("Newly overdue", &self.newly_overdue),
+            ("Escalated", &self.escalated),
+            ("Disputed", &self.disputed),
+            ("Paused", &self.paused),
+            ("Pauses ending soon", &self.pauses_ending),
+            ("Failed sends", &self.failed),
+            (
+                "Messages waiting for your approval",
+                &self.awaiting_approval,
+            ),
+            (
+                "Forwarded invoices waiting for your approval",
+                &self.proposals,
+            ),
+            ("To review", &self.to_review),
+        ]
+        .into_iter()
+        .filter(|(_, lines)| !lines.is_empty())
+        .map(|(title, lines)| (title, lines.as_slice()))
+        .collect()
+    }
+}
+
+fn move_label(action: Move) -> &'static str {
+    match action {
+        Move::Nudge => "nudge",
+        Move::FollowUp => "follow-up",
+        Move::Escalate => "escalation",
+        Move::FinalNotice => "final notice",
+    }
+}
+
+/// Builds digests: the store and the chases' own status, and links signed for the owner.
+pub struct Reviewer {
+    pub chaser: Arc<Chaser>,
+    pub links: Links,
+    pub action_ttl: SignedDuration,
+    pub approval_ttl: SignedDuration,
+    pub zone: Zone,
+}
+
+impl Reviewer {
+    fn act_links(&self, stored: &StoredInvoice, owner: &str, now: Timestamp) -> Vec<ItemAction> {
+        let invoice = stored.invoice.number.as_str();
+        let link = |subject: &str, label: &str| ItemAction {
+            label: label.to_owned(),
+            url: self.links.url(
+                "act",
+                &Links::claims(
+                    Purpose::Act,
+                    invoice,
+                    &stored.workflow_id,
+                    subject,
+                    owner,
+                    now,
+                    self.action_ttl,
+                ),
+            ),
+        };
+        match stored.state {
+            ChaseState::Disputed => vec![link("writeoff", "Write off")],
+            _ => vec![
+                link("pause_7d", "Pause 7 days"),
+                link("dispute", "Dispute"),
+                link("writeoff", "Write off"),
+            ],
+        }
+    }
+
+    fn line(
+        &self,
+        stored: &StoredInvoice,
+        note: String,
+        owner: &str,
+        now: Timestamp,
+    ) -> ReviewLine {
+        ReviewLine {
+            subject: stored.invoice.number.to_string(),
+            customer: stored.invoice.customer.name.clone(),
+            balance: stored.invoice.balance.grouped(),
+            note,
+            actions: self.act_links(stored, owner, now),
+        }
+    }
+
+    /// The review for `owner` (their invoices, and everything not tied to an invoice owner),
+    /// or for everyone when `owner` is `None`.
+    pub async fn digest(&self, owner: Option<&Email>, now: Timestamp) -> Result<Digest, OpsError> {
+        let tz = self.zone.tz();
+        let today = now.to_zoned(tz.clone()).date();
+        let end_of_day = today
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(tz.clone()).ok())
+            .map_or(now, |z| z.timestamp());
+        let store = self.chaser.store();
+        let mut digest = Digest {
+            date: today.to_string(),
+            owner: owner.map(ToString::to_string),
+            ..Digest::default()
+        };
+        let mine = |stored: &StoredInvoice| owner.is_none_or(|o| &stored.invoice.owner_email == o);
+        for stored in store.open_invoices().await?.iter().filter(|s| mine(s)) {
+            let who = stored.invoice.owner_email.as_str();
+            let due = stored.invoice.due_date;
+            if due < today && due >= today.yesterday().unwrap_or(due) {
+                digest
+                    .newly_overdue
+                    .push(self.line(stored, format!("was due {due}"), who, now));
+            }
+            match stored.state {
+                ChaseState::Disputed => {
+                    digest.disputed.push(self.line(
+                        stored,
+                        "sending stopped until resolved".into(),
+                        who,
+                        now,
+                    ));
+                    continue;
+                }
+                ChaseState::Escalated => {
+                    digest
+                        .escalated
+                        .push(self.line(stored, format!("due {due}"), who, now));
+                }
+                _ => {}
+            }
+            let status = match self.chaser.status(&stored.invoice.number).await {
+                Ok(status) => status,
+                // A chase that cannot answer now is left out rather than failing the review.
+                Err(e) => {
+                    tracing::warn!(invoice = %stored.invoice.number, error.message = %e, "no status for the review");
+                    continue;
+                }
+            };
+            if let Some(until) = status.paused_until.filter(|u| *u > now) {
+                let until_text = until
+                    .to_zoned(tz.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string();
+                digest.paused.push(self.line(
+                    stored,
+                    format!("paused until {until_text}"),
+                    who,
+                    now,
+                ));
+                if until.duration_since(now) <= PAUSE_ENDING_SOON {
+                    digest.pauses_ending.push(self.line(
+                        stored,
+                        format!("resumes {until_text}"),
+                        who,
+                        now,
+                    ));
+                }
+            }
+            if let Some(next) = status.next_touch.filter(|n| n.at < end_of_day) {
+                let at = next.at.to_zoned(tz.clone()).strftime("%H:%M").to_string();
+                let note = format!("{} ({}) at {at}", move_label(next.action), next.step_id);
+                digest.planned.push(self.line(stored, note, who, now));
+            }
+            if stored.state == ChaseState::Failed {
+                let why = status
+                    .sends
+                    .iter()
+                    .rev()
+                    .find_map(|s| match &s.state {
+                        chaser_domain::StepState::Failed { error } => Some(error.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "the last send failed".into());
+                digest.failed.push(self.line(stored, why, who, now));
+            }
+        }
+        for approval in store.pending_approvals().await? {
+            let Some(stored) = store.invoice(&approval.invoice).await? else {
+                continue;
+            };
+            if !mine(&stored) {
+                continue;
+            }
+            let who = stored.invoice.owner_email.as_str();
+            let claims = Links::claims(
+                Purpose::Approve,
+                stored.invoice.number.as_str(),
+                &approval.workflow_id,
+                &approval.message_key,
+                who,
+                now,
+                self.approval_ttl,
+            );
+            digest.awaiting_approval.push(ReviewLine {
+                subject: stored.invoice.number.to_string(),
+                customer: stored.invoice.customer.name.clone(),
+                balance: stored.invoice.balance.grouped(),
+                note: format!(
+                    "\"{}\" (dropped after {})",
+                    approval.subject,
+                    approval.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+                ),
+                actions: vec![ItemAction {
+                    label: "Review and approve".into(),
+                    url: self.links.url("approvals", &claims),
+                }],
+            });
+        }
+        for doc in store.documents(false).await? {
+            let proposal = doc.proposal.clone().unwrap_or_default();
+            digest.proposals.push(ReviewLine {
+                subject: proposal
+                    .number
+                    .clone()
+                    .unwrap_or_else(|| doc.filename.clone()),
+                customer: proposal.customer_name.clone().unwrap_or_default(),
+                balance: [proposal.currency.clone(), proposal.amount.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                note: format!(
+                    "read from {}; see the approval e-mail, or `chaser proposals`",
+                    doc.filename
+                ),
+                actions: vec![],
+            });
+        }
+        for item in store.review_items(false).await? {
+            digest.to_review.push(ReviewLine {
+                subject: item
+                    .item
+                    .invoice
+                    .clone()
+                    .unwrap_or_else(|| item.item.kind.clone()),
+                customer: String::new(),
+                balance: String::new(),
+                note: format!("#{} {}", item.id, item.item.summary),
+                actions: vec![],
+            });
+        }
+        Ok(digest)
+    }
+
+    /// The digest as an e-mail to `owner`.
+    pub fn email(
+        &self,
+        digest: &Digest,
+        from: &str,
+        company: &str,
+    ) -> Result<OutgoingEmail, String> {
+        let owner = digest.owner.clone().unwrap_or_default();
+        let mut text = format!(
+            "Your collections review for {} ({} items)\n",
+            digest.date,
+            digest.item_count()
+        );
+        for (title, lines) in digest.sections() {
+            text.push_str(&format!("\n{title}\n"));
+            for l in lines {
+                text.push_str(&format!(
+                    "  - {} · {} · {} · {}\n",
+                    l.subject, l.customer, l.balance, l.note
+                ));
+                for a in &l.actions {
+                    text.push_str(&format!("      {}: {}\n", a.label, a.url));
+                }
+            }
+        }
+        text.push_str("\nEach link asks you to confirm before it acts, and works once.\n");
+        let html = pages::render_string(
+            "review_email.html",
+            context! { title => format!("Collections review · {}", digest.date), sections => minijinja::Value::from(minijinja::value::Serde(digest.sections())), company },
+        )?;
+        Ok(OutgoingEmail {
+            from: from.to_owned(),
+            reply_to: None,
+            to: vec![owner],
+            cc: vec![],
+            subject: format!(
+                "Collections review {}: {} item(s)",
+                digest.date,
+                digest.item_count()
+            ),
+            text,
+            html,
+        })
+    }
+}
+
+/// The daily review's activity: one digest per owner with something to look at.
+pub struct ReviewDesk {
+    pub reviewer: Reviewer,
+    pub mailer: Arc<dyn Mailer>,
+    pub from: String,
+    pub company: String,
+    /// Owners to always review for (the config's default owner), besides every invoice owner.
+    pub default_owner: Option<Email>,
+}
+
+impl ReviewDesk {
+    pub async fn send_digests(&self, now: Timestamp) -> Result<DailyReviewOutcome, OpsError> {
+        let mut owners: std::collections::BTreeSet<Email> = self
+            .reviewer
+            .chaser
+            .store()
+            .open_invoices()
+            .await?
+            .into_iter()
+            .map(|s| s.invoice.owner_email)
+            .collect();
+        owners.extend(self.default_owner.clone());
+        let mut outcome = DailyReviewOutcome::default();
+        for owner in owners {
+            let digest = self.reviewer.digest(Some(&owner), now).await?;
+            if digest.is_empty() {
+                continue;
+            }
+            let email = self
+                .reviewer
+                .email(&digest, &self.from, &self.company)
+                .map_err(OpsError::Invalid)?;
+            self.mailer
+                .send(&email)
+                .await
+                .map_err(|e| OpsError::Invalid(format!("sending the review to {owner}: {e}")))?;
+            outcome.sent_to.push(owner.to_string());
+            outcome.items += digest.item_count();
+        }
+        Ok(outcome)
+    }
+}
+
+#[activities]
+impl ReviewDesk {
+    #[activity(definition = activity_defs::SendDigests)]
+    pub async fn send_digests_activity(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        _input: DailyReviewInput,
+    ) -> Result<DailyReviewOutcome, ActivityError> {
+        self.send_digests(Timestamp::now()).await.map_err(|e| {
+            ActivityError::application(ApplicationFailure::builder(e.to_string()).build())
+        })
+    }
+}
+
+/// `GET /review`: the review for everyone, with buttons. Authorized by the API token, as a
+/// bearer token or once as `?token=`, which sets an HTTP-only cookie for the session.
+pub(crate) async fn page(
+    axum::extract::State(state): axum::extract::State<Arc<crate::http::AppState>>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let Some(token) = state.api_token.as_deref() else {
+        return pages::notice(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            "Not available",
+            "The review page needs http.api_token to be set.",
+        );
+    };
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| {
+            c.split(';')
+                .find_map(|kv| kv.trim().strip_prefix("chaser_review="))
+        });
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let given = query.get("token").map(String::as_str).or(cookie).or(bearer);
+    if !given.is_some_and(|g| crate::owner_api::same_secret(g.trim(), token)) {
+        return pages::notice(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            "Sign in",
+            "Open the review from the link in your review e-mail, or with ?token=<your API token>.",
+        );
+    }
+    let reviewer = state.reviewer();
+    let digest = match reviewer.digest(None, Timestamp::now()).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error.message = %e, "the review page failed");
+            return pages::notice(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Not now",
+                "Please try again in a minute.",
+            );
+        }
+    };
+    let ctx = context! {
+        title => format!("Collections review · {}", digest.date),
+        date => &digest.date,
+        count => digest.item_count(),
+        sections => minijinja::Value::from(minijinja::value::Serde(digest.sections())),
+        company => &state.company_name,
+    };
+    let mut response = pages::render(StatusCode::OK, "review.html", ctx);
+    if query.contains_key("token") {
+        let cookie = format!("chaser_review={token}; Path=/review; HttpOnly; SameSite=Strict");
+        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response.into_response()
+}

@@ -1,0 +1,175 @@
+//! The daily review: computed for a seeded portfolio, served at `/review` behind the token,
+//! and e-mailed by its Temporal Schedule.
+
+use std::time::Duration;
+
+use crate::support::*;
+
+const TOKEN: &str = "review-token";
+
+fn section<'a>(digest: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
+    digest[name]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {name} in {digest:#}"))
+        .iter()
+        .map(|l| l["subject"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
+    let name = "review";
+    let owner = address(name, "owner");
+    let mut chaser = Chaser::with_config(
+        name,
+        &rules(),
+        Backend::Sqlite,
+        &[
+            ("http.api_token", TOKEN.into()),
+            ("email.default_owner", owner.clone().into()),
+        ],
+    );
+    chaser.start_worker();
+    let mut planned = Invoice::new(name, "INV-RP");
+    let mut disputed = Invoice::new(name, "INV-RD");
+    let mut paused = Invoice::new(name, "INV-RZ");
+    let mut overdue = Invoice::new(name, "INV-RO");
+    let mut vanished = Invoice::new(name, "INV-RV");
+    let yesterday = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .yesterday()
+        .unwrap()
+        .to_string();
+    let overdue_row = overdue.row(false).replace(&today(), &yesterday);
+    let first = chaser.csv(
+        "first.csv",
+        &format!(
+            "{HEADER}{}{}{}{overdue_row}{}",
+            planned.row(false),
+            disputed.row(false),
+            paused.row(false),
+            vanished.row(false)
+        ),
+    );
+    chaser.ok(&["import", "--source", "books", &first]);
+    chaser.ok(&["dispute", &disputed.number, "--reason", "wrong quantity"]);
+    chaser.ok(&["pause", &paused.number, "--days", "1"]);
+    let second = chaser.csv(
+        "second.csv",
+        &format!(
+            "{HEADER}{}{}{}{overdue_row}",
+            planned.row(false),
+            disputed.row(false),
+            paused.row(false)
+        ),
+    );
+    chaser.ok(&["import", "--source", "books", &second]);
+    let mut pdf =
+        std::fs::read(repo_root().join("tests/fixtures/documents/invoice-mismatch.pdf")).unwrap();
+    pdf.extend_from_slice(format!("\n% {name}\n").as_bytes());
+    let path = chaser.csv("forwarded.pdf", "");
+    std::fs::write(&path, pdf).unwrap();
+    chaser.ok(&["inbound", &path]);
+
+    let digest = wait_for("the seeded review", Duration::from_secs(30), || {
+        let d: serde_json::Value = serde_json::from_str(&chaser.ok(&["digest", "--json"])).unwrap();
+        let ready = section(&d, "disputed").len() == 1
+            && !section(&d, "paused").is_empty()
+            && !section(&d, "proposals").is_empty();
+        ready.then_some(d)
+    });
+    let upper = |i: &Invoice| i.number.clone();
+    assert!(
+        section(&digest, "planned").contains(&upper(&planned).as_str()),
+        "{digest:#}"
+    );
+    assert_eq!(section(&digest, "disputed"), [upper(&disputed)]);
+    assert_eq!(section(&digest, "paused"), [upper(&paused)]);
+    assert_eq!(
+        section(&digest, "pauses_ending"),
+        [upper(&paused)],
+        "a one-day pause ends within 48 h"
+    );
+    assert_eq!(section(&digest, "newly_overdue"), [upper(&overdue)]);
+    assert_eq!(section(&digest, "proposals"), ["HP-0977"], "{digest:#}");
+    let review = digest["to_review"].as_array().unwrap();
+    assert_eq!(review.len(), 1, "{digest:#}");
+    assert!(
+        review[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains(&vanished.number),
+        "{digest:#}"
+    );
+    let actions: Vec<&str> = digest["planned"][0]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["Pause 7 days", "Dispute", "Write off"]);
+    assert!(
+        digest["planned"][0]["actions"][0]["url"]
+            .as_str()
+            .unwrap()
+            .contains("/act/")
+    );
+
+    // The page: behind the token, with the same items and buttons.
+    assert_eq!(get(&chaser.url("/review")).status, 401);
+    let page = get(&chaser.url(&format!("/review?token={TOKEN}")));
+    assert_eq!(page.status, 200, "{}", page.body);
+    for invoice in [&planned, &disputed, &paused, &overdue] {
+        assert!(
+            page.body.contains(&invoice.number),
+            "{} on the page",
+            invoice.number
+        );
+    }
+    assert!(page.body.contains("Pause 7 days"));
+
+    // The schedule exists, at the configured hour; triggered, it e-mails the owners.
+    let schedule_id = format!("daily-review-e2e-{name}-{}", std::process::id());
+    let described = temporal(&[
+        "schedule",
+        "describe",
+        "--schedule-id",
+        &schedule_id,
+        "-o",
+        "json",
+    ]);
+    assert!(described.contains("\"hour\""), "{described}");
+    temporal(&["schedule", "trigger", "--schedule-id", &schedule_id]);
+    let mail = wait_for("the review e-mail", Duration::from_secs(30), || {
+        stack()
+            .mail_to(&owner)
+            .into_iter()
+            .find(|m| m.subject.starts_with("Collections review"))
+    });
+    assert!(
+        mail.text()
+            .contains("Forwarded invoices waiting for your approval"),
+        "{}",
+        mail.text()
+    );
+    let to_paused_owner = wait_for(
+        "the paused invoice's owner's review",
+        Duration::from_secs(30),
+        || {
+            stack()
+                .mail_to(&paused.owner)
+                .into_iter()
+                .find(|m| m.subject.starts_with("Collections review"))
+        },
+    );
+    assert!(
+        to_paused_owner.text().contains(&paused.number),
+        "{}",
+        to_paused_owner.text()
+    );
+    assert!(
+        !to_paused_owner.text().contains(&disputed.number),
+        "each owner sees their own invoices"
+    );
+}
