@@ -9,6 +9,7 @@ TOOLS := $(CURDIR)/.tools
 TEMPORAL := $(TOOLS)/temporal/bin/temporal
 SES_EMULATOR := $(TOOLS)/ses-emulator/node_modules/.bin/aws-ses-v2-local
 SMTP_SINK := $(TOOLS)/smtp-sink/aiosmtpd/__init__.py
+CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: test lint build bench tools compose-check demo
 
@@ -38,6 +39,11 @@ $(SES_EMULATOR): tools/ses-emulator/package.json tools/ses-emulator/package-lock
 	cp tools/ses-emulator/package.json tools/ses-emulator/package-lock.json $(TOOLS)/ses-emulator/
 	cd $(TOOLS)/ses-emulator && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+$(CHROMEDRIVER):
+	apt-get install -y --no-install-recommends chromium chromium-driver \
+		|| { apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver; }
+	@test -x $@ || { echo "apt did not install $@ (the browser tests need chromium and chromium-driver)"; exit 1; }
 
 $(SMTP_SINK):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/smtp-sink aiosmtpd==1.4.6

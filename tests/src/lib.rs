@@ -97,7 +97,7 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Opt
     }
 }
 
-fn port_open(port: u16) -> bool {
+pub fn port_open(port: u16) -> bool {
     std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
 }
 
@@ -166,6 +166,8 @@ impl Drop for Service {
 /// The shared Temporal dev server and SES emulator.
 pub struct Stack {
     pub temporal_address: String,
+    /// The Web UI, when `serve_temporal_ui` asked for it.
+    pub temporal_ui: Option<String>,
     pub ses_url: String,
     pub dir: PathBuf,
     _services: Vec<Service>,
@@ -190,6 +192,13 @@ pub fn configure_server(args: &[&str]) {
     let _ = SERVER_ARGS.set(args.iter().map(|a| (*a).to_owned()).collect());
 }
 
+/// Serve the Temporal Web UI too (for browser tests); call before anything uses the stack.
+static WITH_UI: OnceLock<()> = OnceLock::new();
+
+pub fn serve_temporal_ui() {
+    let _ = WITH_UI.set(());
+}
+
 pub fn stack() -> &'static Stack {
     static STACK: OnceLock<Stack> = OnceLock::new();
     STACK.get_or_init(|| {
@@ -210,12 +219,14 @@ pub fn stack() -> &'static Stack {
         server.args([
             "server",
             "start-dev",
-            "--headless",
             "--ip",
             "127.0.0.1",
             "--log-level",
             "warn",
         ]);
+        if WITH_UI.get().is_none() {
+            server.arg("--headless");
+        }
         server.args([
             "--port",
             &port.to_string(),
@@ -256,6 +267,7 @@ pub fn stack() -> &'static Stack {
             ureq::get(&format!("{ses_url}/health-check")).call().ok()
         });
         Stack {
+            temporal_ui: WITH_UI.get().map(|()| format!("http://127.0.0.1:{ui}")),
             temporal_address: address,
             ses_url,
             dir,
