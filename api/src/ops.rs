@@ -8,8 +8,8 @@ use chaser_domain::schedule::StepState;
 use chaser_domain::{ChaseState, Invoice, InvoiceNumber, InvoiceUpdate, Rules, Schedule};
 use chaser_workflows::contracts::{
     ApprovalSignal, ChaseInput, DisputeSignal, PaidSignal, PauseReply, PauseSignal,
-    PayLinkClickedSignal, PaymentSignal, ResendSignal, ResolveSignal, ResumeSignal, StatusView,
-    UpdateInvoiceSignal, VoidSignal, WriteoffSignal,
+    PayLinkClickedSignal, PaymentSignal, PromiseSignal, ResendSignal, ResolveSignal, ResumeSignal,
+    StatusView, UpdateInvoiceSignal, VoidSignal, WriteoffSignal,
 };
 use chaser_workflows::contracts::{ProposalDecisionSignal, ProposalInput};
 use chaser_workflows::names::search_attribute::key;
@@ -84,6 +84,7 @@ pub enum Action {
     Resolve(ResolveSignal),
     Writeoff(WriteoffSignal),
     Void(VoidSignal),
+    Promise(PromiseSignal),
     UpdateInvoice(UpdateInvoiceSignal),
     Resend(ResendSignal),
 }
@@ -271,6 +272,51 @@ impl Chaser {
         }
     }
 
+    /// Records a promise to pay, refusing at once what the chase would refuse: a closed or
+    /// disputed chase, a day in the past, or one more than `MAX_PROMISE_DAYS` away.
+    pub async fn promise(
+        &self,
+        number: &InvoiceNumber,
+        signal: PromiseSignal,
+    ) -> Result<(), OpsError> {
+        self.open_chase(number).await?;
+        if let Some(stored) = self.store.invoice(&number.normalized()).await?
+            && stored.state == ChaseState::Disputed
+        {
+            return Err(OpsError::Refused(
+                "the chase is disputed: resolve it first".into(),
+            ));
+        }
+        let tz = self.rules.company.time_zone.tz().clone();
+        let until = match (signal.until, signal.pay_by) {
+            (Some(until), _) => until,
+            (None, Some(day)) => day
+                .tomorrow()
+                .ok()
+                .and_then(|d| d.to_zoned(tz).ok())
+                .map_or(Timestamp::MAX, |z| z.timestamp()),
+            (None, None) => {
+                return Err(OpsError::Invalid("pay_by: a promise needs the day".into()));
+            }
+        };
+        let now = Timestamp::now();
+        let day = signal
+            .pay_by
+            .map_or_else(|| until.to_string(), |d| d.to_string());
+        if until <= now {
+            return Err(OpsError::Refused(format!("{day} is not in the future")));
+        }
+        if until.duration_since(now)
+            > jiff::SignedDuration::from_hours(24 * chaser_domain::MAX_PROMISE_DAYS)
+        {
+            return Err(OpsError::Refused(format!(
+                "{day} is more than {} days away: pause the chase or agree a payment plan",
+                chaser_domain::MAX_PROMISE_DAYS
+            )));
+        }
+        self.act(number, Action::Promise(signal)).await
+    }
+
     /// Hands the owner's decision to a document's review.
     pub async fn decide_proposal(
         &self,
@@ -346,6 +392,7 @@ impl Chaser {
             Action::Resolve(s) => h.signal(InvoiceChase::resolve, s, opts()).await,
             Action::Writeoff(s) => h.signal(InvoiceChase::writeoff, s, opts()).await,
             Action::Void(s) => h.signal(InvoiceChase::void, s, opts()).await,
+            Action::Promise(s) => h.signal(InvoiceChase::promise, s, opts()).await,
             Action::UpdateInvoice(s) => h.signal(InvoiceChase::update_invoice, s, opts()).await,
             Action::Resend(s) => h.signal(InvoiceChase::resend, s, opts()).await,
         };

@@ -16,8 +16,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chaser_domain::{InvoiceNumber, Money};
 use chaser_workflows::contracts::{
-    DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, Resolution, ResolveSignal,
-    ResumeSignal, VoidSignal, WriteoffSignal,
+    DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, PromiseSignal, Resolution,
+    ResolveSignal, ResumeSignal, VoidSignal, WriteoffSignal,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -85,9 +85,14 @@ struct ActionBody {
     amount: Option<String>,
     #[serde(default)]
     step: Option<String>,
+    #[serde(default)]
+    pay_by: Option<Date>,
+    #[serde(default)]
+    note: String,
 }
 
-const ACTIONS: &str = "pause, resume, dispute, resolve, writeoff, void, paid, payment, resend";
+const ACTIONS: &str =
+    "pause, resume, dispute, resolve, writeoff, void, paid, payment, resend, promise";
 
 /// `POST /api/invoices/{number}/{action}`.
 pub(crate) async fn act(
@@ -208,6 +213,21 @@ pub(crate) async fn act(
                 .act(&number, Action::Payment(signal))
                 .await
                 .map(|()| "payment recorded")
+        }
+        "promise" => {
+            if body.pay_by.is_none() && body.until.is_none() {
+                return Err(missing("pay_by"));
+            }
+            let signal = PromiseSignal {
+                pay_by: body.pay_by,
+                until: body.until,
+                note: body.note,
+                by,
+            };
+            chaser
+                .promise(&number, signal)
+                .await
+                .map(|()| "promise recorded")
         }
         "resend" => {
             let step = body.step.ok_or_else(|| missing("step"))?;

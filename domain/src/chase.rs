@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -170,7 +171,24 @@ pub struct Chase {
     pub paused_days_used: u32,
     #[serde(default)]
     pub history: History,
+    /// The customer's promise to pay, while the chase waits for it.
+    #[serde(default)]
+    pub promise: Option<Promise>,
+    /// A promise was broken: the next message goes one rung firmer.
+    #[serde(default)]
+    pub firmer_next: bool,
 }
+
+/// A promise to pay by a date: the chase waits until `until` (the start of the day after
+/// `pay_by`, in the company's time zone), then resumes firmer if the invoice is still open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Promise {
+    pub pay_by: Date,
+    pub until: Timestamp,
+}
+
+/// A promise further out than this is refused: the owner should pause, or agree a plan.
+pub const MAX_PROMISE_DAYS: i64 = 90;
 
 fn scheduled() -> ChaseState {
     ChaseState::Scheduled
@@ -192,6 +210,8 @@ impl Chase {
             pauses_used: 0,
             paused_days_used: 0,
             history: History::default(),
+            promise: None,
+            firmer_next: false,
         }
     }
 
@@ -212,6 +232,9 @@ impl Chase {
     /// The invoice is paid in full.
     pub fn mark_paid(&mut self, now: Timestamp) -> Result<Transition, ChaseError> {
         self.open()?;
+        if self.promise.take().is_some() {
+            self.paused_until = None;
+        }
         self.end_pause(now);
         self.invoice.balance = Money::zero(self.invoice.amount.currency());
         Ok(self.go(ChaseState::Paid))
@@ -308,11 +331,64 @@ impl Chase {
         Ok(self.go(ChaseState::Paused))
     }
 
-    /// Ends a pause early or on time; only the days actually paused count against the cap.
+    /// Records a promise to pay: the chase waits until `promise.until`. A promise is not a
+    /// pause: it does not use the pause cap, but it may not reach past `MAX_PROMISE_DAYS`,
+    /// and it replaces an earlier promise rather than stacking on a pause.
+    pub fn promise(&mut self, promise: Promise, now: Timestamp) -> Result<Transition, ChaseError> {
+        self.open()?;
+        let waiting_on_promise = self.state == ChaseState::Paused && self.promise.is_some();
+        if !waiting_on_promise
+            && !matches!(
+                self.state,
+                ChaseState::Scheduled | ChaseState::Escalated | ChaseState::Failed
+            )
+        {
+            return Err(ChaseError::PauseRefused(format!(
+                "the chase is {}; a promise can be recorded on a running chase",
+                self.state
+            )));
+        }
+        if promise.until <= now {
+            return Err(ChaseError::PauseRefused(format!(
+                "{} is not in the future",
+                promise.pay_by
+            )));
+        }
+        if promise.until.duration_since(now) > SignedDuration::from_hours(24 * MAX_PROMISE_DAYS) {
+            return Err(ChaseError::PauseRefused(format!(
+                "{} is more than {MAX_PROMISE_DAYS} days away: pause the chase or agree a payment plan",
+                promise.pay_by
+            )));
+        }
+        if !waiting_on_promise {
+            self.resume_to = self.state;
+        }
+        self.paused_until = Some(promise.until);
+        self.promise = Some(promise);
+        Ok(self.go(ChaseState::Paused))
+    }
+
+    /// The promised day passed unpaid: the chase resumes, and its next message is firmer.
+    pub fn break_promise(&mut self) -> Result<Transition, ChaseError> {
+        self.open()?;
+        if self.state != ChaseState::Paused || self.promise.take().is_none() {
+            return Err(ChaseError::WrongState(self.state, "waiting on a promise"));
+        }
+        self.paused_until = None;
+        self.firmer_next = true;
+        let back = self.resume_to;
+        Ok(self.go(back))
+    }
+
+    /// Ends a pause (or a promise) early or on time; only the days a pause actually lasted
+    /// count against the cap.
     pub fn resume(&mut self, now: Timestamp) -> Result<Transition, ChaseError> {
         self.open()?;
         if self.state != ChaseState::Paused {
             return Err(ChaseError::WrongState(self.state, "paused"));
+        }
+        if self.promise.take().is_some() {
+            self.paused_until = None;
         }
         self.end_pause(now);
         let back = self.resume_to;
@@ -561,6 +637,66 @@ mod tests {
             c.apply_payment(usd("1"), ts(NOW)).unwrap_err(),
             ChaseError::Closed(ChaseState::Paid)
         );
+    }
+
+    fn promise(day: &str) -> Promise {
+        let pay_by: Date = day.parse().unwrap();
+        Promise {
+            pay_by,
+            until: pay_by
+                .tomorrow()
+                .unwrap()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .unwrap()
+                .timestamp(),
+        }
+    }
+
+    #[test]
+    fn a_promise_waits_without_using_the_pause_cap_and_a_broken_one_resumes_firmer() {
+        let mut c = chase();
+        let t = c.promise(promise("2026-12-12"), ts(NOW)).unwrap();
+        assert_eq!((t.from, t.to), (ChaseState::Scheduled, ChaseState::Paused));
+        assert_eq!(c.paused_until, Some(ts("2026-12-13T00:00:00Z")));
+        assert_eq!(c.pauses_used, 0, "a promise is not a pause");
+        assert!(c.pause_is_over(ts("2026-12-13T00:00:00Z")));
+        // A new promise replaces the old one.
+        c.promise(promise("2026-12-15"), ts(NOW)).unwrap();
+        assert_eq!(
+            c.promise.as_ref().map(|p| p.pay_by),
+            Some(date(2026, 12, 15))
+        );
+        let t = c.break_promise().unwrap();
+        assert_eq!((t.from, t.to), (ChaseState::Paused, ChaseState::Scheduled));
+        assert!(c.firmer_next && c.promise.is_none() && c.paused_until.is_none());
+        assert_eq!(
+            crate::rules::Tone::Friendly.firmer(),
+            crate::rules::Tone::Neutral
+        );
+        assert_eq!(crate::rules::Tone::Firm.firmer(), crate::rules::Tone::Firm);
+    }
+
+    #[test]
+    fn a_promise_kept_ends_with_the_payment_and_bad_promises_are_refused() {
+        let mut c = chase();
+        c.promise(promise("2026-12-12"), ts(NOW)).unwrap();
+        c.mark_paid(ts("2026-12-10T09:00:00Z")).unwrap();
+        assert!(c.promise.is_none() && c.paused_until.is_none());
+        assert_eq!(c.state, ChaseState::Paid);
+
+        let mut c = chase();
+        assert!(
+            matches!(c.promise(promise("2026-12-01"), ts(NOW)), Err(ChaseError::PauseRefused(m)) if m.contains("not in the future"))
+        );
+        assert!(
+            matches!(c.promise(promise("2027-06-01"), ts(NOW)), Err(ChaseError::PauseRefused(m)) if m.contains("90 days"))
+        );
+        c.dispute(ts(NOW)).unwrap();
+        assert!(
+            c.promise(promise("2026-12-12"), ts(NOW)).is_err(),
+            "not on a disputed chase"
+        );
+        assert!(chase().break_promise().is_err(), "nothing to break");
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub mod terms;
 pub mod zone;
 
 pub use chase::{
-    Chase, ChaseError, ChaseState, InvoiceUpdate, PauseLength, PaymentEffect, Transition,
+    Chase, ChaseError, ChaseState, InvoiceUpdate, MAX_PROMISE_DAYS, PauseLength, PaymentEffect,
+    Promise, Transition,
 };
 pub use classify::{AgingBucket, Classification, aging_bucket, classify};
 pub use contact::{Contact, Email, Role};

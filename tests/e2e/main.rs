@@ -11,6 +11,7 @@ mod inbound;
 mod links;
 mod modes;
 mod payments;
+mod promise;
 mod review;
 mod startup;
 mod stripe;

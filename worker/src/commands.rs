@@ -1125,3 +1125,24 @@ pub async fn digest(app: &Context, owner: Option<&str>, json: bool) -> anyhow::R
     }
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn promise(
+    app: &Context,
+    invoice: &str,
+    pay_by: jiff::civil::Date,
+    note: String,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let signal = chaser_workflows::contracts::PromiseSignal {
+        pay_by: Some(pay_by),
+        until: None,
+        note,
+        by: by.to_owned(),
+    };
+    let number = number(invoice)?;
+    chaser(app).promise(&number, signal).await?;
+    println!(
+        "{number}: promised by {pay_by}; the chase waits, and resumes one rung firmer if the day passes unpaid"
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -248,6 +248,17 @@ enum Command {
         #[command(subcommand)]
         report: ReportCommand,
     },
+    /// Record a promise to pay by DATE: the chase waits until then, and resumes one rung
+    /// firmer if the day passes unpaid.
+    Promise {
+        invoice: String,
+        /// YYYY-MM-DD, in the company's time zone.
+        pay_by: jiff::civil::Date,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        by: By,
+    },
     /// Today's review: what needs the owner, with one-tap links (the daily e-mail's content).
     Digest {
         /// Only this owner's invoices (and what belongs to no invoice).
@@ -411,13 +422,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // The work is done: do not wait on background tasks (the SQLite pool's housekeeping can
+    // hold a dropped runtime forever).
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
 }
 
 fn init_tracing() {
@@ -472,6 +487,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report {
             report: ReportCommand::Monthly { month, csv },
         } => c::report_monthly(&load().await?, month.as_deref(), csv).await,
+        Command::Promise {
+            invoice,
+            pay_by,
+            note,
+            by,
+        } => c::promise(&load().await?, &invoice, pay_by, note, &by.actor()).await,
         Command::Digest { owner, json } => c::digest(&load().await?, owner.as_deref(), json).await,
         Command::Sync { source } => {
             sync::trigger(&load().await?, &source).await?;

@@ -100,6 +100,19 @@ pub struct PaymentSignal {
     pub by: String,
 }
 
+/// A promise to pay by `pay_by` (a date in the company's time zone), or until an instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromiseSignal {
+    #[serde(default)]
+    pub pay_by: Option<jiff::civil::Date>,
+    #[serde(default)]
+    pub until: Option<Timestamp>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub by: String,
+}
+
 /// `until` an instant, or for `days`. Exactly one should be set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PauseSignal {

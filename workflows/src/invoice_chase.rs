@@ -28,9 +28,9 @@ use temporalio_workflow::{
 use crate::contracts::{
     ApprovalSignal, AuditBatch, AuditEvent, Awaiting, Carried, ChaseInput, ChaseOutcome,
     DisputeSignal, ExpireApproval, ExpiryOutcome, MessageKind, NextTouch, PaidSignal, PauseReply,
-    PauseSignal, PayLinkClickedSignal, PaymentSignal, ResendSignal, Resolution, ResolveSignal,
-    ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal, VoidSignal,
-    WriteoffSignal,
+    PauseSignal, PayLinkClickedSignal, PaymentSignal, PromiseSignal, ResendSignal, Resolution,
+    ResolveSignal, ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal,
+    VoidSignal, WriteoffSignal,
 };
 use crate::names;
 use crate::names::search_attribute::key;
@@ -216,7 +216,18 @@ impl InvoiceChase {
                 s.dirty = false;
                 s.clock = now;
                 if s.chase.pause_is_over(now) {
-                    s.apply(now, "pause_ended", "system", None, |c| c.resume(now));
+                    match s.chase.promise.clone() {
+                        Some(promise) => {
+                            let detail = format!(
+                                "nothing paid by {}: the chase resumes, one rung firmer",
+                                promise.pay_by
+                            );
+                            s.apply(now, "promise_broken", "system", Some(detail), |c| {
+                                c.break_promise()
+                            });
+                        }
+                        None => s.apply(now, "pause_ended", "system", None, |c| c.resume(now)),
+                    }
                     s.dirty = false;
                 }
                 s.replan(now);
@@ -358,7 +369,49 @@ impl InvoiceChase {
     pub fn paid(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: PaidSignal) {
         let now = self.tick(ctx);
         let detail = input.reference.map(|r| format!("reference {r}"));
+        let promised = self.chase.promise.clone();
         self.apply(now, "paid", &input.by, detail, |c| c.mark_paid(now));
+        self.promise_kept(now, promised, &input.by);
+    }
+
+    /// A promise to pay by a date: the chase waits until then, and resumes firmer if the day
+    /// passes unpaid. `until` (an instant) is for short tests; owners give `pay_by`.
+    #[signal(name = names::signal::PROMISE)]
+    pub fn promise(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: PromiseSignal) {
+        let now = self.tick(ctx);
+        let tz = self.settings.time_zone.tz().clone();
+        let (pay_by, until) = match (input.pay_by, input.until) {
+            (_, Some(until)) => (until.to_zoned(tz).date(), until),
+            (Some(pay_by), None) => {
+                let until = pay_by
+                    .tomorrow()
+                    .ok()
+                    .and_then(|d| d.to_zoned(tz).ok())
+                    .map_or(Timestamp::MAX, |z| z.timestamp());
+                (pay_by, until)
+            }
+            (None, None) => {
+                let who = actor(&input.by);
+                self.audit(
+                    now,
+                    "promise_refused",
+                    &who,
+                    None,
+                    None,
+                    Some("a promise needs pay_by".into()),
+                );
+                return;
+            }
+        };
+        let note = if input.note.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", input.note)
+        };
+        let detail = Some(format!("pay by {pay_by}{note}"));
+        self.apply(now, "promise", &input.by, detail, |c| {
+            c.promise(chaser_domain::Promise { pay_by, until }, now)
+        });
     }
 
     #[signal(name = names::signal::PAYMENT)]
@@ -369,9 +422,11 @@ impl InvoiceChase {
             .map(|r| format!(", reference {r}"))
             .unwrap_or_default();
         let detail = Some(format!("{}{reference}", input.amount.grouped()));
+        let promised = self.chase.promise.clone();
         self.apply(now, "payment", &input.by, detail, |c| {
             c.apply_payment(input.amount, now).map(|(_, t)| t)
         });
+        self.promise_kept(now, promised, &input.by);
     }
 
     #[signal(name = names::signal::PAUSE)]
@@ -521,6 +576,17 @@ impl InvoiceChase {
         let now = timestamp(ctx.workflow_time());
         self.clock = self.clock.max(now);
         now
+    }
+
+    /// Audits a promise kept: the invoice was paid while the chase waited on the promise.
+    fn promise_kept(&mut self, now: Timestamp, promised: Option<chaser_domain::Promise>, by: &str) {
+        if let Some(promise) = promised
+            && self.chase.state == ChaseState::Paid
+        {
+            let who = actor(by);
+            let detail = format!("paid before {} as promised", promise.pay_by);
+            self.audit(now, "promise_kept", &who, None, None, Some(detail));
+        }
     }
 
     fn snapshot(&self) -> serde_json::Value {
@@ -844,6 +910,15 @@ impl InvoiceChase {
                 s.audit(started, "steps_skipped", "chaser", None, None, Some(detail));
             }
         });
+        // After a broken promise the next message goes one rung firmer.
+        let step = if ctx.state(|s| s.chase.firmer_next) {
+            PlannedStep {
+                tone: step.tone.firmer(),
+                ..step
+            }
+        } else {
+            step
+        };
         let (invoice, history, settings, key) = ctx.state(|s| {
             (
                 s.chase.invoice.clone(),
@@ -881,7 +956,8 @@ impl InvoiceChase {
             let result = Self::send(ctx, req, format!("send {}", step.id)).await;
             match &result {
                 Ok(SendResult::Sent { .. } | SendResult::DryRun) => {
-                    sent_to.extend(r.to.iter().chain(&r.cc).cloned())
+                    sent_to.extend(r.to.iter().chain(&r.cc).cloned());
+                    ctx.state_mut(|s| s.chase.firmer_next = false);
                 }
                 Ok(SendResult::Deferred { until, reason }) => {
                     ctx.state_mut(|s| s.defer(&step.id, *until, reason, started));

@@ -50,6 +50,7 @@ pub mod signal {
     pub const APPROVAL: &str = "approval";
     pub const RESEND: &str = "resend";
     pub const PAY_LINK_CLICKED: &str = "pay_link_clicked";
+    pub const PROMISE: &str = "promise";
     pub const PROPOSAL_DECISION: &str = "proposal_decision";
 }
 

@@ -345,6 +345,14 @@ pub enum Tone {
 }
 
 impl Tone {
+    /// One rung up the ladder: friendly to neutral, neutral to firm; firm stays firm.
+    pub fn firmer(self) -> Tone {
+        match self {
+            Tone::Friendly => Tone::Neutral,
+            Tone::Neutral | Tone::Firm => Tone::Firm,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tone::Friendly => "friendly",
