@@ -474,6 +474,7 @@ impl ChaseActivities {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
+            attachments: vec![],
         };
         let ask_key = format!("{}/approval", request.key);
         if let Claim::Fresh | Claim::Unfinished = self
@@ -645,6 +646,7 @@ impl ChaseActivities {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
+            attachments: vec![],
         };
         Ok((email, amount_text))
     }
@@ -698,6 +700,7 @@ fn approved_email(sender: &Sender, approval: &Approval) -> OutgoingEmail {
         subject: approval.subject.clone(),
         text: approval.text_body.clone(),
         html: approval.html_body.clone(),
+        attachments: vec![],
     }
 }
 

@@ -243,6 +243,59 @@ async fn converse(
     Ok(proposal_from_model_json(&answer)?)
 }
 
+const NARRATOR_PROMPT: &str = "You write the one-paragraph commentary of a small business's \
+monthly receivables summary for its owner. Use only the figures given; do not invent causes, \
+names or advice. Plain text, at most 90 words.";
+
+/// A short narrative of a month's aggregate figures, from a model on Bedrock (Converse). The
+/// caller passes only aggregates: no customer names, invoice numbers or addresses.
+pub async fn narrate(
+    client: &aws_sdk_bedrockruntime::Client,
+    model_id: &str,
+    aggregates: &str,
+) -> Result<String, DocumentError> {
+    let message = Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text(aggregates.to_owned()))
+        .build()
+        .map_err(|e| DocumentError::Unreadable(format!("building the Bedrock request: {e}")))?;
+    let output = client
+        .converse()
+        .model_id(model_id)
+        .system(SystemContentBlock::Text(NARRATOR_PROMPT.to_owned()))
+        .messages(message)
+        .inference_config(
+            InferenceConfiguration::builder()
+                .temperature(0.2)
+                .max_tokens(300)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| {
+            DocumentError::Service(format!(
+                "Bedrock: {}",
+                aws_sdk_bedrockruntime::error::DisplayErrorContext(&e)
+            ))
+        })?;
+    let text: Vec<String> = output
+        .output()
+        .and_then(|o| o.as_message().ok())
+        .map(|m| m.content())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::Text(t) => Some(t.trim().to_owned()),
+            _ => None,
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    if text.is_empty() {
+        return Err(DocumentError::Unreadable("the model wrote nothing".into()));
+    }
+    Ok(text.join("\n\n"))
+}
+
 fn to_document(value: &serde_json::Value) -> Document {
     match value {
         serde_json::Value::Null => Document::Null,

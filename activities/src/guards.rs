@@ -209,6 +209,7 @@ mod tests {
             subject: "Invoice INV-9".into(),
             text: text.into(),
             html: "<p>x</p>".into(),
+            attachments: vec![],
         }
     }
 

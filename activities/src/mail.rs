@@ -17,6 +17,15 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent along (the monthly summary's CSV).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,15 +77,26 @@ fn content(text: &str) -> Result<Content, MailError> {
 impl Mailer for SesMailer {
     fn send<'a>(&'a self, email: &'a OutgoingEmail) -> MailFuture<'a> {
         Box::pin(async move {
-            let message = Message::builder()
-                .subject(content(&email.subject)?)
-                .body(
-                    Body::builder()
-                        .text(content(&email.text)?)
-                        .html(content(&email.html)?)
-                        .build(),
-                )
-                .build();
+            let mut message = Message::builder().subject(content(&email.subject)?).body(
+                Body::builder()
+                    .text(content(&email.text)?)
+                    .html(content(&email.html)?)
+                    .build(),
+            );
+            for file in &email.attachments {
+                message = message.attachments(
+                    aws_sdk_sesv2::types::Attachment::builder()
+                        .file_name(&file.filename)
+                        .content_type(&file.content_type)
+                        .content_disposition(
+                            aws_sdk_sesv2::types::AttachmentContentDisposition::Attachment,
+                        )
+                        .raw_content(aws_sdk_sesv2::primitives::Blob::new(file.bytes.clone()))
+                        .build()
+                        .map_err(|e| MailError::Permanent(e.to_string()))?,
+                );
+            }
+            let message = message.build();
             let destination = Destination::builder()
                 .set_to_addresses(Some(email.to.clone()))
                 .set_cc_addresses((!email.cc.is_empty()).then(|| email.cc.clone()))
@@ -194,11 +214,22 @@ impl Mailer for SmtpMailer {
             for cc in &email.cc {
                 builder = builder.cc(mailbox(cc)?);
             }
+            let body = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+            let body = email.attachments.iter().try_fold(
+                MultiPart::mixed().multipart(body),
+                |parts, file| {
+                    let kind = lettre::message::header::ContentType::parse(&file.content_type)
+                        .map_err(|e| MailError::Permanent(format!("{}: {e}", file.filename)))?;
+                    Ok::<_, MailError>(
+                        parts.singlepart(
+                            lettre::message::Attachment::new(file.filename.clone())
+                                .body(file.bytes.clone(), kind),
+                        ),
+                    )
+                },
+            )?;
             let message = builder
-                .multipart(MultiPart::alternative_plain_html(
-                    email.text.clone(),
-                    email.html.clone(),
-                ))
+                .multipart(body)
                 .map_err(|e| MailError::Permanent(e.to_string()))?;
             let message_id = message
                 .headers()

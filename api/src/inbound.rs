@@ -328,6 +328,7 @@ impl DocumentDesk {
             subject: format!("Approve a forwarded invoice? {what}"),
             text,
             html,
+            attachments: vec![],
         };
         self.mailer
             .send(&email)

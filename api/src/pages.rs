@@ -30,6 +30,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("proposal.html", include_str!("../pages/proposal.html")),
         ("review.html", include_str!("../pages/review.html")),
         (
+            "summary_email.html",
+            include_str!("../pages/summary_email.html"),
+        ),
+        (
             "review_email.html",
             include_str!("../pages/review_email.html"),
         ),

@@ -374,6 +374,7 @@ impl Reviewer {
             ),
             text,
             html,
+            attachments: vec![],
         })
     }
 }

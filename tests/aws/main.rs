@@ -73,3 +73,25 @@ async fn the_offline_reader_needs_no_aws() {
     assert_eq!(text.reader, "local");
     assert!(text.text.contains("INV-2041"), "{}", text.text);
 }
+
+#[tokio::test]
+async fn the_monthly_narrative_comes_from_the_aggregates_alone() {
+    let fake =
+        AwsFake::narrator("Receivables fell by a third as collections outpaced new invoices.");
+    let client = aws_sdk_bedrockruntime::Client::new(&config(&fake).await);
+    let aggregates = "Month: 2026-11\nUSD: opening 1000.00, issued 500.00, collected 800.00";
+    let text =
+        chaser_activities::documents::narrate(&client, "anthropic.claude-haiku-test", aggregates)
+            .await
+            .unwrap();
+    assert_eq!(
+        text,
+        "Receivables fell by a third as collections outpaced new invoices."
+    );
+    let seen = fake.seen();
+    assert_eq!(
+        seen[0].body["messages"][0]["content"][0]["text"], aggregates,
+        "only the aggregates are sent"
+    );
+    assert!(seen[0].body.get("toolConfig").is_none());
+}

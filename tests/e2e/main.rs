@@ -15,6 +15,7 @@ mod promise;
 mod review;
 mod startup;
 mod stripe;
+mod summary;
 mod support;
 mod sync;
 mod webhook;

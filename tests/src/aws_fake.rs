@@ -26,6 +26,8 @@ pub struct Seen {
 struct Canned {
     lines: Vec<String>,
     proposal: Value,
+    /// The answer to a Converse call without tools (the monthly narrative).
+    narrative: String,
     seen: Mutex<Vec<Seen>>,
 }
 
@@ -38,11 +40,26 @@ impl AwsFake {
     /// Starts the fake: Textract answers with `lines`, the model calls its tool with
     /// `proposal`.
     pub fn start(lines: &[&str], proposal: Value) -> AwsFake {
-        let canned = Arc::new(Canned {
+        Self::serve(Canned {
             lines: lines.iter().map(|l| (*l).to_owned()).collect(),
             proposal,
+            narrative: String::new(),
             seen: Mutex::new(vec![]),
-        });
+        })
+    }
+
+    /// A fake model that answers every tool-less Converse call with `narrative`.
+    pub fn narrator(narrative: &str) -> AwsFake {
+        Self::serve(Canned {
+            lines: vec![],
+            proposal: Value::Null,
+            narrative: narrative.to_owned(),
+            seen: Mutex::new(vec![]),
+        })
+    }
+
+    fn serve(canned: Canned) -> AwsFake {
+        let canned = Arc::new(canned);
         let app = Router::new()
             .route("/", post(textract))
             .route("/model/{model}/converse", post(converse))
@@ -112,6 +129,18 @@ async fn converse(
     body: Bytes,
 ) -> Response {
     record(&canned, format!("converse:{model}"), &body);
+    let asked_for_tool = serde_json::from_slice::<Value>(&body)
+        .map(|b| b.get("toolConfig").is_some())
+        .unwrap_or(false);
+    if !asked_for_tool {
+        let answer = json!({
+            "output": { "message": { "role": "assistant", "content": [{ "text": canned.narrative }] } },
+            "stopReason": "end_turn",
+            "usage": { "inputTokens": 300, "outputTokens": 60, "totalTokens": 360 },
+            "metrics": { "latencyMs": 5 }
+        });
+        return Json(answer).into_response();
+    }
     let answer = json!({
         "output": { "message": { "role": "assistant", "content": [
             { "toolUse": { "toolUseId": "tooluse_fake_1", "name": "propose_invoice", "input": canned.proposal } }

@@ -284,6 +284,8 @@ pub struct Mail {
     pub destination: Destination,
     pub subject: String,
     pub body: MailBody,
+    #[serde(default)]
+    pub attachments: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1060,26 +1060,27 @@ pub async fn report_monthly(
     app: &Context,
     month: Option<&str>,
     csv: bool,
+    send: bool,
 ) -> anyhow::Result<ExitCode> {
+    let chaser = std::sync::Arc::new(chaser(app));
+    let mailer: std::sync::Arc<dyn chaser_activities::mail::Mailer> =
+        crate::serve::mailer(&app.config).await?;
+    let desk = crate::serve::summary_desk(app, chaser.clone(), mailer).await?;
+    if send {
+        let outcome = desk.send(month, Timestamp::now()).await?;
+        println!(
+            "summary of {} sent to {} ({} narrative)",
+            outcome.month,
+            outcome.sent_to.join(", "),
+            outcome.narrative_by
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let (year, month) = match month {
-        Some(text) => {
-            let (y, m) = text
-                .split_once('-')
-                .ok_or_else(|| anyhow::anyhow!("--month `{text}`: write YYYY-MM"))?;
-            let year: i16 = y
-                .parse()
-                .map_err(|_| anyhow::anyhow!("--month `{text}`: write YYYY-MM"))?;
-            let month: i8 = m
-                .parse()
-                .map_err(|_| anyhow::anyhow!("--month `{text}`: write YYYY-MM"))?;
-            (year, month)
-        }
-        None => {
-            let last = today().first_of_month().yesterday()?;
-            (last.year(), last.month())
-        }
+        Some(text) => chaser_api::reports::parse_month(text)?,
+        None => desk.last_month(Timestamp::now()),
     };
-    let summary = chaser_api::reports::monthly(&chaser(app), year, month).await?;
+    let summary = chaser_api::reports::monthly(&chaser, year, month).await?;
     if csv {
         print!("{}", chaser_domain::reports::summary_csv(&summary)?);
     } else {

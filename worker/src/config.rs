@@ -50,6 +50,21 @@ pub struct ReviewConfig {
     /// `false` stops the e-mail (the schedule is removed); `/review` still works.
     #[serde(default = "yes")]
     pub email: bool,
+    /// The monthly summary, e-mailed on the 1st at `hour`; `false` removes its schedule.
+    #[serde(default = "yes")]
+    pub monthly_summary: bool,
+    /// Who writes the summary's paragraph: `deterministic` (from the numbers) or `bedrock`
+    /// (documents.bedrock_model_id, given only the aggregates).
+    #[serde(default)]
+    pub narrative: NarrativeChoice,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NarrativeChoice {
+    #[default]
+    Deterministic,
+    Bedrock,
 }
 
 fn eight() -> u8 {
@@ -65,6 +80,8 @@ impl Default for ReviewConfig {
         ReviewConfig {
             hour: eight(),
             email: true,
+            monthly_summary: true,
+            narrative: NarrativeChoice::Deterministic,
         }
     }
 }

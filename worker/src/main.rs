@@ -348,6 +348,9 @@ enum ReportCommand {
         month: Option<String>,
         #[arg(long)]
         csv: bool,
+        /// E-mail it to the owner now, as the monthly schedule does.
+        #[arg(long)]
+        send: bool,
     },
 }
 
@@ -476,8 +479,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             date_format,
             by,
         } => c::payments(&load().await?, &file, date_format, &by.actor()).await,
-        Command::Audit { target, json } if target == "verify" => {
-            let _ = json;
+        Command::Audit { target, .. } if target == "verify" => {
             c::audit_verify(&load().await?).await
         }
         Command::Audit { target, json } => c::audit(&load().await?, &target, json).await,
@@ -485,8 +487,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             report: ReportCommand::Aging { csv, json, as_of },
         } => c::report_aging(&load().await?, as_of, csv, json).await,
         Command::Report {
-            report: ReportCommand::Monthly { month, csv },
-        } => c::report_monthly(&load().await?, month.as_deref(), csv).await,
+            report: ReportCommand::Monthly { month, csv, send },
+        } => c::report_monthly(&load().await?, month.as_deref(), csv, send).await,
         Command::Promise {
             invoice,
             pay_by,

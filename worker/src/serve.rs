@@ -19,7 +19,7 @@ use chaser_api::ops::Chaser;
 use chaser_api::review::{ReviewDesk, Reviewer};
 use chaser_api::sync::SheetSyncer;
 use chaser_domain::Rules;
-use chaser_workflows::{DailyReview, InvoiceChase, InvoiceProposal, SheetSync};
+use chaser_workflows::{DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, SheetSync};
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
@@ -82,6 +82,63 @@ fn default_owner(config: &crate::config::Config) -> anyhow::Result<Option<chaser
         .map(chaser_domain::Email::parse)
         .transpose()
         .context("email.default_owner")
+}
+
+/// The configured transport: SES v2 (or its emulator) or SMTP.
+pub async fn mailer(config: &crate::config::Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    Ok(match config.email.transport {
+        Transport::Ses => Arc::new(
+            SesMailer::from_env(
+                config.aws.region.as_deref(),
+                config.aws.ses_endpoint_url.as_deref(),
+            )
+            .await,
+        ),
+        Transport::Smtp => {
+            let smtp = &config.smtp;
+            let credentials = smtp.username.clone().zip(smtp.password.clone());
+            Arc::new(SmtpMailer::new(
+                &smtp.host,
+                smtp.port,
+                smtp.security,
+                credentials,
+            )?)
+        }
+    })
+}
+
+/// The monthly summary's activity, with the narrator the config chose.
+pub async fn summary_desk(
+    app: &AppContext,
+    chaser: Arc<Chaser>,
+    mailer: Arc<dyn Mailer>,
+) -> anyhow::Result<chaser_api::reports::SummaryDesk> {
+    use crate::config::NarrativeChoice;
+    use chaser_api::reports::{Narrator, SummaryDesk};
+    let config = &app.config;
+    let narrator = match config.review.narrative {
+        NarrativeChoice::Deterministic => Narrator::Deterministic,
+        NarrativeChoice::Bedrock => {
+            let aws = chaser_activities::aws::sdk_config(
+                config.aws.region.as_deref(),
+                config.aws.bedrock_endpoint_url.as_deref(),
+            )
+            .await;
+            Narrator::Bedrock {
+                client: aws_sdk_bedrockruntime::Client::new(&aws),
+                model_id: config.documents.bedrock_model_id.clone(),
+            }
+        }
+    };
+    Ok(SummaryDesk {
+        chaser,
+        mailer,
+        narrator,
+        from: config.email.from.clone(),
+        company: config.email.company_name.clone(),
+        owner: default_owner(config)?,
+        zone: app.rules.company.time_zone.clone(),
+    })
 }
 
 /// The forwarded-PDF lane's activities: the reader and proposer the config chose.
@@ -158,25 +215,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
             "links.secret is required: it signs pay links, one-tap actions and approvals",
         )?;
     let links = Links::new(&secret, &config.base_url());
-    let mailer: Arc<dyn Mailer> = match config.email.transport {
-        Transport::Ses => Arc::new(
-            SesMailer::from_env(
-                config.aws.region.as_deref(),
-                config.aws.ses_endpoint_url.as_deref(),
-            )
-            .await,
-        ),
-        Transport::Smtp => {
-            let smtp = &config.smtp;
-            let credentials = smtp.username.clone().zip(smtp.password.clone());
-            Arc::new(SmtpMailer::new(
-                &smtp.host,
-                smtp.port,
-                smtp.security,
-                credentials,
-            )?)
-        }
-    };
+    let mailer = mailer(config).await?;
     let sender = Sender {
         from: config.email.from.clone(),
         reply_to: config.email.reply_to.clone(),
@@ -216,7 +255,8 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     );
     crate::sync::ensure_schedules(&app.client, &config.temporal.task_queue, &sources).await?;
     let desk = document_desk(&app, chaser.clone(), mailer.clone(), links.clone()).await?;
-    crate::sync::ensure_review_schedule(&app).await?;
+    crate::sync::ensure_review_schedules(&app).await?;
+    let summary_desk = summary_desk(&app, chaser.clone(), mailer.clone()).await?;
     let review_desk = ReviewDesk {
         reviewer: Reviewer {
             chaser: chaser.clone(),
@@ -246,6 +286,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .register_workflow::<DailyReview>()
         .map_err(|e| anyhow::anyhow!("registering the review workflow: {e}"))?
         .register_activities(review_desk)
+        .register_workflow::<MonthlySummary>()
+        .map_err(|e| anyhow::anyhow!("registering the summary workflow: {e}"))?
+        .register_activities(summary_desk)
         .graceful_shutdown_period(Duration::from_secs(10))
         .build();
     let mut worker = Worker::new(&runtime, app.client.clone(), options)

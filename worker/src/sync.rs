@@ -183,12 +183,11 @@ pub async fn trigger(app: &Context, source: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The daily review's schedule: created or updated at `[review] hour` in the company's time
-/// zone, or removed when the review e-mail is off.
-pub async fn ensure_review_schedule(app: &Context) -> anyhow::Result<()> {
-    use chaser_workflows::DailyReview;
-    use chaser_workflows::contracts::DailyReviewInput;
-    use temporalio_client::schedules::ScheduleCalendarSpec;
+/// The daily review's and the monthly summary's schedules, at `[review] hour` in the
+/// company's time zone (the summary on the 1st), or removed when turned off.
+pub async fn ensure_review_schedules(app: &Context) -> anyhow::Result<()> {
+    use chaser_workflows::contracts::{DailyReviewInput, MonthlySummaryInput};
+    use chaser_workflows::{DailyReview, MonthlySummary};
     let config = &app.config;
     anyhow::ensure!(
         config.review.hour < 24,
@@ -196,14 +195,48 @@ pub async fn ensure_review_schedule(app: &Context) -> anyhow::Result<()> {
         config.review.hour
     );
     let task_queue = &config.temporal.task_queue;
-    let id = names::daily_review_schedule_id(task_queue);
-    let handle = app.client.get_schedule_handle(id.clone());
+    let daily_id = names::daily_review_schedule_id(task_queue);
+    let daily = ScheduleAction::start_workflow(
+        DailyReview::run,
+        DailyReviewInput {},
+        task_queue,
+        daily_id.clone(),
+    );
+    ensure_calendar_schedule(app, &daily_id, config.review.email, "*", daily).await?;
+    let monthly_id = names::monthly_summary_schedule_id(task_queue);
+    let monthly = ScheduleAction::start_workflow(
+        MonthlySummary::run,
+        MonthlySummaryInput::default(),
+        task_queue,
+        monthly_id.clone(),
+    );
+    ensure_calendar_schedule(
+        app,
+        &monthly_id,
+        config.review.monthly_summary,
+        "1",
+        monthly,
+    )
+    .await
+}
+
+/// A schedule at `[review] hour` on `day_of_month` (`*` for every day) in the company's time
+/// zone: created, updated, or deleted when `wanted` is false.
+async fn ensure_calendar_schedule(
+    app: &Context,
+    id: &str,
+    wanted: bool,
+    day_of_month: &str,
+    action: ScheduleAction,
+) -> anyhow::Result<()> {
+    use temporalio_client::schedules::ScheduleCalendarSpec;
+    let handle = app.client.get_schedule_handle(id.to_owned());
     let exists = match handle.describe(Default::default()).await {
         Ok(_) => true,
         Err(e) if is_not_found(&e) => false,
         Err(e) => return Err(e).with_context(|| format!("reading the schedule {id}")),
     };
-    if !config.review.email {
+    if !wanted {
         if exists {
             handle
                 .delete(Default::default())
@@ -215,20 +248,14 @@ pub async fn ensure_review_schedule(app: &Context) -> anyhow::Result<()> {
     let spec = ScheduleSpec::builder()
         .calendars(vec![
             ScheduleCalendarSpec::builder()
-                .hour(config.review.hour.to_string())
+                .hour(app.config.review.hour.to_string())
                 .minute("0".to_owned())
                 .second("0".to_owned())
-                .comment("the daily review".to_owned())
+                .day_of_month(day_of_month.to_owned())
                 .build(),
         ])
         .timezone_name(app.rules.company.time_zone.name().to_owned())
         .build();
-    let action = ScheduleAction::start_workflow(
-        DailyReview::run,
-        DailyReviewInput {},
-        task_queue,
-        id.clone(),
-    );
     if exists {
         handle
             .update(
@@ -246,10 +273,10 @@ pub async fn ensure_review_schedule(app: &Context) -> anyhow::Result<()> {
             .action(action)
             .spec(spec)
             .overlap_policy(ScheduleOverlapPolicy::Skip)
-            .note("the owners' daily review e-mail (chaser [review])".to_owned())
+            .note("chaser [review]".to_owned())
             .build();
         app.client
-            .create_schedule(id.clone(), options)
+            .create_schedule(id.to_owned(), options)
             .await
             .with_context(|| format!("creating the schedule {id}"))?;
     }

@@ -470,3 +470,21 @@ pub struct DailyReviewOutcome {
     #[serde(default)]
     pub items: usize,
 }
+
+/// One monthly summary: `month` is `YYYY-MM`; the schedule passes none, meaning the month
+/// that just ended (in the company's time zone).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlySummaryInput {
+    #[serde(default)]
+    pub month: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlySummaryOutcome {
+    pub month: String,
+    #[serde(default)]
+    pub sent_to: Vec<String>,
+    /// `deterministic` or `bedrock:<model>`.
+    #[serde(default)]
+    pub narrative_by: String,
+}

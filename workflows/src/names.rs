@@ -19,6 +19,12 @@ pub mod workflow {
     pub const SHEET_SYNC: &str = "sheet_sync";
     pub const INVOICE_PROPOSAL: &str = "invoice_proposal";
     pub const DAILY_REVIEW: &str = "daily_review";
+    pub const MONTHLY_SUMMARY: &str = "monthly_summary";
+}
+
+/// `monthly-summary-<task queue>`: the monthly summary's schedule, one per deployment.
+pub fn monthly_summary_schedule_id(task_queue: &str) -> String {
+    format!("monthly-summary-{task_queue}")
 }
 
 /// `daily-review-<task queue>`: the daily review's schedule, one per deployment.
@@ -75,6 +81,7 @@ pub mod activity {
     pub const ACCEPT_PROPOSAL: &str = "documents.accept";
     pub const CLOSE_PROPOSAL: &str = "documents.close";
     pub const SEND_DIGESTS: &str = "review.send_digests";
+    pub const SEND_MONTHLY_SUMMARY: &str = "reports.send_monthly_summary";
 }
 
 /// Failure types that activities raise and the workflow branches on.
