@@ -11,7 +11,7 @@ use chaser_workflows::contracts::{
     PayLinkClickedSignal, PaymentSignal, PromiseSignal, ResendSignal, ResolveSignal, ResumeSignal,
     StatusView, UpdateInvoiceSignal, VoidSignal, WriteoffSignal,
 };
-use chaser_workflows::contracts::{ProposalDecisionSignal, ProposalInput};
+use chaser_workflows::contracts::{ProposalDecisionSignal, ProposalInput, RescheduleSignal};
 use chaser_workflows::names::search_attribute::key;
 use chaser_workflows::{InvoiceChase, InvoiceProposal, names};
 use jiff::Timestamp;
@@ -85,6 +85,7 @@ pub enum Action {
     Writeoff(WriteoffSignal),
     Void(VoidSignal),
     Promise(PromiseSignal),
+    Reschedule(RescheduleSignal),
     UpdateInvoice(UpdateInvoiceSignal),
     Resend(ResendSignal),
 }
@@ -214,6 +215,7 @@ impl Chaser {
             .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
             .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
             .static_summary(summary)
+            .memo(memo(invoice))
             .search_attributes(SearchAttributes::new([
                 key::INVOICE_NUMBER.value_set(invoice.number.to_string()),
                 key::CUSTOMER.value_set(invoice.customer.name.clone()),
@@ -270,6 +272,29 @@ impl Chaser {
             Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(false),
             Err(e) => Err(temporal(e)),
         }
+    }
+
+    /// Custom steps for one invoice, written like a cadence's steps in the rules doc
+    /// (`[[steps]]` tables); refused with the file, line and field of any mistake.
+    pub async fn reschedule(
+        &self,
+        number: &InvoiceNumber,
+        steps_toml: &str,
+        source: &str,
+        by: &str,
+    ) -> Result<String, OpsError> {
+        let cadence = custom_cadence(steps_toml, source)?;
+        let summary: Vec<String> = cadence
+            .steps
+            .iter()
+            .map(|s| format!("{} ({})", s.id, s.trigger))
+            .collect();
+        let signal = RescheduleSignal {
+            cadence,
+            by: by.to_owned(),
+        };
+        self.act(number, Action::Reschedule(signal)).await?;
+        Ok(summary.join(", "))
     }
 
     /// Records a promise to pay, refusing at once what the chase would refuse: a closed or
@@ -393,6 +418,7 @@ impl Chaser {
             Action::Writeoff(s) => h.signal(InvoiceChase::writeoff, s, opts()).await,
             Action::Void(s) => h.signal(InvoiceChase::void, s, opts()).await,
             Action::Promise(s) => h.signal(InvoiceChase::promise, s, opts()).await,
+            Action::Reschedule(s) => h.signal(InvoiceChase::reschedule, s, opts()).await,
             Action::UpdateInvoice(s) => h.signal(InvoiceChase::update_invoice, s, opts()).await,
             Action::Resend(s) => h.signal(InvoiceChase::resend, s, opts()).await,
         };
@@ -654,4 +680,57 @@ fn changed_fields(update: &InvoiceUpdate) -> Vec<&'static str> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// A cadence from `[[steps]]` tables, checked by the rules doc's own parser. The tables are
+/// read as the default cadence's steps, line for line, so errors point at the caller's lines.
+pub fn custom_cadence(steps_toml: &str, source: &str) -> Result<chaser_domain::Cadence, OpsError> {
+    if !steps_toml.lines().any(|l| l.trim() == "[[steps]]") {
+        return Err(OpsError::Invalid(format!(
+            "{source}: no [[steps]] table: write each step as [[steps]] with when = \"after_due 3d\" and move = \"nudge\""
+        )));
+    }
+    let doc: String = steps_toml
+        .lines()
+        .map(|l| {
+            if l.trim() == "[[steps]]" {
+                "[[cadences.default.steps]]"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let rules = Rules::from_toml(&doc, source).map_err(|errors| {
+        OpsError::Invalid(
+            errors
+                .to_string()
+                .replace("cadences.default.steps", "steps"),
+        )
+    })?;
+    let mut cadence = rules.default_cadence;
+    cadence.name = "custom".to_owned();
+    Ok(cadence)
+}
+
+/// The invoice's essentials, as the workflow's memo: what the Temporal UI shows beside the
+/// search attributes.
+fn memo(invoice: &Invoice) -> temporalio_common::MemoValues {
+    let mut memo = temporalio_common::MemoValues::new();
+    memo.insert(
+        "invoice",
+        serde_json::json!({
+            "number": invoice.number.as_str(),
+            "customer": invoice.customer.name,
+            "amount": invoice.amount,
+            "balance": invoice.balance,
+            "issue_date": invoice.issue_date,
+            "due_date": invoice.due_date,
+            "terms": invoice.terms.to_string(),
+            "owner": invoice.owner_email.as_str(),
+            "contacts": invoice.contacts.iter().map(|c| c.email.as_str()).collect::<Vec<_>>(),
+            "pay_url": invoice.pay_url.as_ref().map(ToString::to_string),
+        }),
+    );
+    memo
 }

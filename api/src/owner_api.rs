@@ -87,12 +87,14 @@ struct ActionBody {
     step: Option<String>,
     #[serde(default)]
     pay_by: Option<Date>,
+    /// `reschedule`: `[[steps]]` tables, as in the rules doc.
+    #[serde(default)]
+    steps: Option<String>,
     #[serde(default)]
     note: String,
 }
 
-const ACTIONS: &str =
-    "pause, resume, dispute, resolve, writeoff, void, paid, payment, resend, promise";
+const ACTIONS: &str = "pause, resume, dispute, resolve, writeoff, void, paid, payment, resend, promise, reschedule, disable, enable";
 
 /// `POST /api/invoices/{number}/{action}`.
 pub(crate) async fn act(
@@ -213,6 +215,30 @@ pub(crate) async fn act(
                 .act(&number, Action::Payment(signal))
                 .await
                 .map(|()| "payment recorded")
+        }
+        "reschedule" => {
+            let steps = body.steps.ok_or_else(|| missing("steps"))?;
+            let summary = chaser.reschedule(&number, &steps, "steps", &by).await?;
+            return Ok(Json(
+                json!({ "invoice": number.as_str(), "action": "reschedule", "result": "rescheduled", "steps": summary }),
+            ));
+        }
+        "disable" | "enable" => {
+            let update = chaser_domain::InvoiceUpdate {
+                do_not_chase: Some(action == "disable"),
+                ..chaser_domain::InvoiceUpdate::default()
+            };
+            let signal = chaser_workflows::contracts::UpdateInvoiceSignal { update, by };
+            chaser
+                .act(&number, Action::UpdateInvoice(signal))
+                .await
+                .map(|()| {
+                    if action == "disable" {
+                        "chasing disabled"
+                    } else {
+                        "chasing enabled"
+                    }
+                })
         }
         "promise" => {
             if body.pay_by.is_none() && body.until.is_none() {

@@ -268,3 +268,79 @@ fn the_aging_report_buckets_open_invoices_per_currency() {
     );
     assert!(csv.contains(",USD,90+,1,400.00"), "{csv}");
 }
+
+#[test]
+fn reschedule_disable_and_enable_through_the_cli_and_the_api() {
+    let name = "cockpit-resched";
+    let chaser = cockpit(name);
+    let mut inv = Invoice::new(name, "INV-RS");
+    import(&chaser, &[inv.row(false)]);
+    let n = inv.number.clone();
+
+    // The memo holds the invoice's essentials for the Temporal UI.
+    let described = temporal(&[
+        "workflow",
+        "describe",
+        "--workflow-id",
+        &format!("invoice-{}", n.to_uppercase()),
+        "-o",
+        "json",
+    ]);
+    assert!(
+        described.contains("memo") && described.contains("invoice"),
+        "{described}"
+    );
+
+    // Custom steps, validated like the rules doc: a mistake names the file, line and field.
+    let bad = chaser.csv("bad-steps.toml", "[[steps]]\nwhen = \"after_issue 2s\"\nmove = \"nudge\"\n\n[[steps]]\nwhen = \"after_issue 4s\"\nmove = \"shout\"\n");
+    let out = chaser.run(&["reschedule", &n, &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("bad-steps.toml") && stderr(&out).contains(":7"),
+        "{}",
+        stderr(&out)
+    );
+    let good = chaser.csv("steps.toml", "[[steps]]\nwhen = \"after_issue 2s\"\nmove = \"nudge\"\n\n[[steps]]\nwhen = \"after_issue 30s\"\nmove = \"follow_up\"\n");
+    let out = chaser.ok(&["reschedule", &n, &good]);
+    assert!(out.contains("rescheduled"), "{out}");
+    // The nudge now goes at 2 s, not the cadence's 5 s; nothing is planned at 10 s.
+    let mail = inv.wait_mail(&inv.billing, 1);
+    assert_eq!(mail.len(), 1);
+    let schedule: serde_json::Value =
+        serde_json::from_str(&chaser.ok(&["schedule", &n, "--json"])).unwrap();
+    let ids: Vec<&str> = schedule["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["nudge", "follow_up"], "{schedule:#}");
+
+    // Disable stops reminders to the customer; the API enables it again.
+    chaser.ok(&["disable", &n]);
+    let (status, answer) = api(&chaser, &n, "enable", "");
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("chasing enabled")),
+        "{answer}"
+    );
+    let (status, answer) = api(
+        &chaser,
+        &n,
+        "reschedule",
+        r#"{"steps": "[[steps]]\nwhen = \"after_issue 1s\"\nmove = \"nudge\"\n"}"#,
+    );
+    assert_eq!(status, 200, "{answer}");
+    wait_for(
+        "the actions in the audit trail",
+        Duration::from_secs(20),
+        || {
+            let trail = chaser.ok(&["audit", &n]);
+            let all = trail.matches("rescheduled").count() == 2
+                && trail.contains("chasing disabled")
+                && trail.contains("chasing enabled");
+            all.then_some(())
+        },
+    );
+    wait_state(&chaser, &n, "scheduled");
+}

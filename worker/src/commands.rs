@@ -1147,3 +1147,39 @@ pub async fn promise(
     );
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn reschedule(
+    app: &Context,
+    invoice: &str,
+    file: &Path,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let number = number(invoice)?;
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
+    let steps = chaser(app).reschedule(&number, &text, &name, by).await?;
+    println!("{number}: rescheduled: {steps}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn set_chasing(
+    app: &Context,
+    invoice: &str,
+    on: bool,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let update = chaser_domain::InvoiceUpdate {
+        do_not_chase: Some(!on),
+        ..chaser_domain::InvoiceUpdate::default()
+    };
+    let signal = chaser_workflows::contracts::UpdateInvoiceSignal {
+        update,
+        by: by.to_owned(),
+    };
+    let done = if on {
+        "chasing enabled"
+    } else {
+        "chasing disabled: no reminders reach the customer; escalations to you continue"
+    };
+    act(app, invoice, Action::UpdateInvoice(signal), done).await
+}

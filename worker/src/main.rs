@@ -259,6 +259,26 @@ enum Command {
         #[command(flatten)]
         by: By,
     },
+    /// Replace an invoice's remaining cadence with custom steps from FILE (`[[steps]]` tables,
+    /// written as in the rules doc).
+    Reschedule {
+        invoice: String,
+        file: PathBuf,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Stop sending this invoice's customer reminders (escalations to you continue).
+    Disable {
+        invoice: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Chase this invoice's customer again.
+    Enable {
+        invoice: String,
+        #[command(flatten)]
+        by: By,
+    },
     /// Today's review: what needs the owner, with one-tap links (the daily e-mail's content).
     Digest {
         /// Only this owner's invoices (and what belongs to no invoice).
@@ -495,6 +515,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             note,
             by,
         } => c::promise(&load().await?, &invoice, pay_by, note, &by.actor()).await,
+        Command::Reschedule { invoice, file, by } => {
+            c::reschedule(&load().await?, &invoice, &file, &by.actor()).await
+        }
+        Command::Disable { invoice, by } => {
+            c::set_chasing(&load().await?, &invoice, false, &by.actor()).await
+        }
+        Command::Enable { invoice, by } => {
+            c::set_chasing(&load().await?, &invoice, true, &by.actor()).await
+        }
         Command::Digest { owner, json } => c::digest(&load().await?, owner.as_deref(), json).await,
         Command::Sync { source } => {
             sync::trigger(&load().await?, &source).await?;

@@ -488,3 +488,12 @@ pub struct MonthlySummaryOutcome {
     #[serde(default)]
     pub narrative_by: String,
 }
+
+/// Replaces the remaining cadence of one chase with custom steps (validated like the rules
+/// doc). Steps already sent keep their history by step id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RescheduleSignal {
+    pub cadence: Cadence,
+    #[serde(default)]
+    pub by: String,
+}

@@ -28,9 +28,9 @@ use temporalio_workflow::{
 use crate::contracts::{
     ApprovalSignal, AuditBatch, AuditEvent, Awaiting, Carried, ChaseInput, ChaseOutcome,
     DisputeSignal, ExpireApproval, ExpiryOutcome, MessageKind, NextTouch, PaidSignal, PauseReply,
-    PauseSignal, PayLinkClickedSignal, PaymentSignal, PromiseSignal, ResendSignal, Resolution,
-    ResolveSignal, ResumeSignal, SendRequest, SendResult, StatusView, UpdateInvoiceSignal,
-    VoidSignal, WriteoffSignal,
+    PauseSignal, PayLinkClickedSignal, PaymentSignal, PromiseSignal, RescheduleSignal,
+    ResendSignal, Resolution, ResolveSignal, ResumeSignal, SendRequest, SendResult, StatusView,
+    UpdateInvoiceSignal, VoidSignal, WriteoffSignal,
 };
 use crate::names;
 use crate::names::search_attribute::key;
@@ -374,6 +374,28 @@ impl InvoiceChase {
         self.promise_kept(now, promised, &input.by);
     }
 
+    /// Custom steps for this invoice: the cadence is replaced and the chase re-planned.
+    #[signal(name = names::signal::RESCHEDULE)]
+    pub fn reschedule(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: RescheduleSignal) {
+        let now = self.tick(ctx);
+        let who = actor(&input.by);
+        if self.chase.state.is_closed() {
+            let detail = format!("the chase is {}", self.chase.state);
+            self.audit(now, "reschedule_refused", &who, None, None, Some(detail));
+            return;
+        }
+        let steps: Vec<String> = input
+            .cadence
+            .steps
+            .iter()
+            .map(|s| format!("{} {}", s.id, s.trigger))
+            .collect();
+        let detail = format!("custom steps: {}", steps.join(", "));
+        self.cadence = input.cadence;
+        self.dirty = true;
+        self.audit(now, "rescheduled", &who, None, None, Some(detail));
+    }
+
     /// A promise to pay by a date: the chase waits until then, and resumes firmer if the day
     /// passes unpaid. `until` (an instant) is for short tests; owners give `pay_by`.
     #[signal(name = names::signal::PROMISE)]
@@ -534,6 +556,13 @@ impl InvoiceChase {
             input.update.amount.map(|_| "amount"),
             input.update.balance.map(|_| "balance"),
             input.update.contacts.as_ref().map(|_| "contacts"),
+            input.update.do_not_chase.map(|off| {
+                if off {
+                    "chasing disabled"
+                } else {
+                    "chasing enabled"
+                }
+            }),
         ]
         .into_iter()
         .flatten()

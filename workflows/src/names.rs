@@ -57,6 +57,7 @@ pub mod signal {
     pub const RESEND: &str = "resend";
     pub const PAY_LINK_CLICKED: &str = "pay_link_clicked";
     pub const PROMISE: &str = "promise";
+    pub const RESCHEDULE: &str = "reschedule";
     pub const PROPOSAL_DECISION: &str = "proposal_decision";
 }
 
