@@ -13,7 +13,10 @@ use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chaser_activities::links::{Claims, LinkError, Purpose};
 use chaser_domain::InvoiceNumber;
-use chaser_workflows::contracts::{DisputeSignal, PauseReply, PauseSignal, WriteoffSignal};
+use chaser_workflows::contracts::{
+    DisputeSignal, PauseReply, PauseSignal, PromiseSignal, Resolution, ResolveSignal, ResumeSignal,
+    UpdateInvoiceSignal, WriteoffSignal,
+};
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -126,6 +129,20 @@ fn action_text(action: &str) -> Option<(&'static str, &'static str)> {
             "Write this invoice off? The chase ends for good.",
             "Write off",
         )),
+        "resume" => Some(("Resume this chase now?", "Resume")),
+        "resolve_resume" => Some((
+            "Resolve the dispute and resume chasing?",
+            "Resolve and resume",
+        )),
+        "promise_7d" => Some((
+            "Record the customer's promise to pay within 7 days? The chase waits, and resumes one rung firmer if the day passes unpaid.",
+            "Record the promise",
+        )),
+        "disable" => Some((
+            "Stop reminders to this customer? Escalations to you continue.",
+            "Stop reminders",
+        )),
+        "enable" => Some(("Start reminding this customer again?", "Restart reminders")),
         _ => None,
     }
 }
@@ -168,7 +185,7 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
             let pause = PauseSignal {
                 until: None,
                 days: Some(7),
-                reason: "paused from the escalation e-mail".into(),
+                reason: "paused from a one-tap link".into(),
                 by,
             };
             match state.chaser.pause(&number, pause).await {
@@ -182,7 +199,7 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         }
         "dispute" => {
             let signal = DisputeSignal {
-                reason: "marked disputed from the escalation e-mail".into(),
+                reason: "marked disputed from a one-tap link".into(),
                 by,
             };
             state
@@ -191,9 +208,65 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
                 .await
                 .map(|()| "Marked disputed: sending has stopped.".to_owned())
         }
+        "resume" => state
+            .chaser
+            .act(&number, Action::Resume(ResumeSignal { by }))
+            .await
+            .map(|()| "Resumed: the chase carries on.".to_owned()),
+        "resolve_resume" => {
+            let signal = ResolveSignal {
+                resolution: Resolution::Resume,
+                reason: "resolved from a one-tap link".into(),
+                by,
+            };
+            state
+                .chaser
+                .act(&number, Action::Resolve(signal))
+                .await
+                .map(|()| "Dispute resolved: the chase resumes.".to_owned())
+        }
+        "promise_7d" => {
+            let pay_by = now
+                .to_zoned(state.zone.tz().clone())
+                .date()
+                .checked_add(jiff::Span::new().days(7))
+                .unwrap_or(jiff::civil::Date::MAX);
+            let signal = PromiseSignal {
+                pay_by: Some(pay_by),
+                until: None,
+                note: "recorded from a one-tap link".into(),
+                by,
+            };
+            state
+                .chaser
+                .promise(&number, signal)
+                .await
+                .map(|()| format!("Promise recorded: the chase waits until {pay_by}."))
+        }
+        "disable" | "enable" => {
+            let off = claims.subject == "disable";
+            let update = chaser_domain::InvoiceUpdate {
+                do_not_chase: Some(off),
+                ..chaser_domain::InvoiceUpdate::default()
+            };
+            state
+                .chaser
+                .act(
+                    &number,
+                    Action::UpdateInvoice(UpdateInvoiceSignal { update, by }),
+                )
+                .await
+                .map(|()| {
+                    if off {
+                        "Reminders stopped: escalations to you continue.".to_owned()
+                    } else {
+                        "Reminders restarted.".to_owned()
+                    }
+                })
+        }
         _ => {
             let signal = WriteoffSignal {
-                reason: "written off from the escalation e-mail".into(),
+                reason: "written off from a one-tap link".into(),
                 by,
             };
             state

@@ -150,11 +150,22 @@ impl Reviewer {
                 ),
             ),
         };
+        let chasing = if stored.invoice.do_not_chase {
+            link("enable", "Restart reminders")
+        } else {
+            link("disable", "Stop reminders")
+        };
         match stored.state {
-            ChaseState::Disputed => vec![link("writeoff", "Write off")],
+            ChaseState::Disputed => vec![
+                link("resolve_resume", "Resolve and resume"),
+                link("writeoff", "Write off"),
+            ],
+            ChaseState::Paused => vec![link("resume", "Resume"), link("writeoff", "Write off")],
             _ => vec![
                 link("pause_7d", "Pause 7 days"),
+                link("promise_7d", "Promised within 7 days"),
                 link("dispute", "Dispute"),
+                chasing,
                 link("writeoff", "Write off"),
             ],
         }

@@ -118,3 +118,82 @@ move = "escalate"
     assert!(again.body.contains("Already used"), "{}", again.body);
     save_history_if_asked(&inv.workflow_id(), "paused_by_one_tap");
 }
+
+/// The URL of the one-tap action `label` for `invoice`, from any section of today's review.
+fn review_action(chaser: &Chaser, invoice: &str, label: &str) -> Option<String> {
+    let digest: serde_json::Value =
+        serde_json::from_str(&chaser.ok(&["digest", "--json"])).unwrap();
+    digest
+        .as_object()?
+        .values()
+        .filter_map(|v| v.as_array())
+        .flatten()
+        .find_map(|line| {
+            (line["subject"] == invoice).then_some(())?;
+            line["actions"]
+                .as_array()?
+                .iter()
+                .find(|a| a["label"] == label)?["url"]
+                .as_str()
+                .map(str::to_owned)
+        })
+}
+
+#[test]
+fn every_one_tap_action_in_the_review_asks_on_get_and_acts_once_on_post() {
+    let name = "links-actions";
+    let chaser = chaser(name, Backend::Sqlite);
+    let mut promised = Invoice::new(name, "INV-LA");
+    let mut muted = Invoice::new(name, "INV-LB");
+    let mut paused = Invoice::new(name, "INV-LC");
+    let mut disputed = Invoice::new(name, "INV-LD");
+    import(
+        &chaser,
+        &[
+            promised.row(false),
+            muted.row(false),
+            paused.row(false),
+            disputed.row(false),
+        ],
+    );
+    chaser.ok(&["pause", &paused.number, "--days", "1"]);
+    chaser.ok(&["dispute", &disputed.number, "--reason", "wrong quantity"]);
+
+    let tap = |invoice: &str, label: &str| {
+        let url = wait_for(
+            &format!("the {label} link of {invoice}"),
+            Duration::from_secs(20),
+            || review_action(&chaser, invoice, label),
+        );
+        let before = chaser.status(invoice)["state"].clone();
+        let confirm = get(&url);
+        assert_eq!(confirm.status, 200, "{}", confirm.body);
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(chaser.status(invoice)["state"], before, "a GET never acts");
+        let done = post_form(&url, &[]);
+        assert_eq!(done.status, 200, "{label}: {}", done.body);
+        assert_eq!(post_form(&url, &[]).status, 409, "{label} works once");
+        done.body
+    };
+    let body = tap(&promised.number, "Promised within 7 days");
+    assert!(body.contains("Promise recorded"), "{body}");
+    tap(&muted.number, "Stop reminders");
+    tap(&paused.number, "Resume");
+    tap(&disputed.number, "Resolve and resume");
+    wait_for("every action to land", Duration::from_secs(20), || {
+        let done = chaser.status(&promised.number)["state"] == "paused"
+            && chaser.status(&paused.number)["state"] != "paused"
+            && chaser.status(&disputed.number)["state"] != "disputed"
+            && chaser
+                .ok(&["audit", &muted.number])
+                .contains("chasing disabled");
+        done.then_some(())
+    });
+    tap(&muted.number, "Restart reminders");
+    wait_for("reminders back on", Duration::from_secs(20), || {
+        chaser
+            .ok(&["audit", &muted.number])
+            .contains("chasing enabled")
+            .then_some(())
+    });
+}

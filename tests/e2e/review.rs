@@ -108,7 +108,16 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
         .iter()
         .map(|a| a["label"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["Pause 7 days", "Dispute", "Write off"]);
+    assert_eq!(
+        actions,
+        [
+            "Pause 7 days",
+            "Promised within 7 days",
+            "Dispute",
+            "Stop reminders",
+            "Write off"
+        ]
+    );
     assert!(
         digest["planned"][0]["actions"][0]["url"]
             .as_str()

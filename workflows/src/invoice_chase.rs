@@ -246,6 +246,10 @@ impl InvoiceChase {
                     Self::thank(ctx).await;
                     Self::flush_audit(ctx).await?;
                 }
+                // The closing signal may have arrived while the last flush was on its way:
+                // its audit event and search attributes still have to be written.
+                Self::publish(ctx, timestamp(ctx.workflow_time()));
+                Self::flush_audit(ctx).await?;
                 return Ok(ctx.state(|s| ChaseOutcome {
                     state: s.chase.state,
                     balance: s.chase.invoice.balance,

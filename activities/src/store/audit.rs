@@ -109,6 +109,7 @@ impl Store {
     /// Appends an audit event; `false` if this `dedup_key` was already written.
     pub async fn append_audit(&self, record: &AuditRecord) -> Result<bool> {
         let row = Stored::of(record);
+        let _in_line = self.chain.lock().await;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -136,7 +137,12 @@ impl Store {
                 Ok(done) => return Ok(done.rows_affected() == 1),
                 // Another writer took this place in the chain first: link to its row instead.
                 Err(sqlx::Error::Database(e))
-                    if e.is_unique_violation() && attempt < APPEND_ATTEMPTS => {}
+                    if e.is_unique_violation() && attempt < APPEND_ATTEMPTS =>
+                {
+                    let pause =
+                        std::time::Duration::from_millis(5 * u64::try_from(attempt).unwrap_or(1));
+                    tokio::time::sleep(pause).await;
+                }
                 Err(e) => return Err(e.into()),
             }
         }

@@ -45,6 +45,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Appends to the audit chain one at a time within this process; other processes are
+    /// kept in line by the chain's unique index.
+    chain: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// An invoice as last recorded, with its chase state.
@@ -231,7 +234,11 @@ impl Store {
             }
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&pool).await?,
         }
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            chain: std::sync::Arc::default(),
+        };
         store.seal_audit().await?;
         Ok(store)
     }
