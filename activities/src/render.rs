@@ -15,8 +15,20 @@ use serde::Serialize;
 
 use crate::locale;
 
-const BUILTIN: [(&str, &str); 23] = [
+const BUILTIN: [(&str, &str); 26] = [
     ("_macros.j2", include_str!("../../templates/_macros.j2")),
+    (
+        "daily_review.subject.j2",
+        include_str!("../../templates/daily_review.subject.j2"),
+    ),
+    (
+        "daily_review.txt.j2",
+        include_str!("../../templates/daily_review.txt.j2"),
+    ),
+    (
+        "daily_review.html.j2",
+        include_str!("../../templates/daily_review.html.j2"),
+    ),
     (
         "_layout.html.j2",
         include_str!("../../templates/_layout.html.j2"),
@@ -287,6 +299,77 @@ impl MessageContext {
     }
 }
 
+/// The family of the owner's daily review; rendered from a [`DigestView`], not a message.
+pub const DIGEST_FAMILY: &str = "daily_review";
+
+/// What the daily-review templates see.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestView {
+    pub company: Company,
+    pub date: String,
+    pub count: usize,
+    pub sections: Vec<DigestSection>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestSection {
+    pub title: String,
+    pub lines: Vec<DigestLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestLine {
+    pub subject: String,
+    pub customer: String,
+    pub balance: String,
+    pub note: String,
+    /// `(label, url)` pairs, as `{label, url}`.
+    pub actions: Vec<DigestAction>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestAction {
+    pub label: String,
+    pub url: String,
+}
+
+impl DigestView {
+    /// A review with one line of each kind, for the lint and the snapshot.
+    pub fn sample(company: &Company) -> DigestView {
+        let action = |label: &str, n: u8| DigestAction {
+            label: label.into(),
+            url: format!("https://chaser.example/act/TOKEN{n}"),
+        };
+        DigestView {
+            company: company.clone(),
+            date: "2026-12-11".into(),
+            count: 2,
+            sections: vec![
+                DigestSection {
+                    title: "Today's planned moves".into(),
+                    lines: vec![DigestLine {
+                        subject: "INV-1".into(),
+                        customer: "Acme Ltd".into(),
+                        balance: "USD 800.00".into(),
+                        note: "follow-up (follow_up) at 09:00".into(),
+                        actions: vec![action("Pause 7 days", 1), action("Write off", 2)],
+                    }],
+                },
+                DigestSection {
+                    title: "To review".into(),
+                    lines: vec![DigestLine {
+                        subject: "vanished_from_export".into(),
+                        customer: String::new(),
+                        balance: String::new(),
+                        note: "#3 INV-9 is no longer in the `books` export".into(),
+                        actions: vec![],
+                    }],
+                },
+            ],
+        }
+    }
+}
+
 pub struct Renderer {
     env: Environment<'static>,
     families: BTreeSet<String>,
@@ -363,6 +446,15 @@ impl Renderer {
     }
 
     pub fn render(&self, family: &str, context: &MessageContext) -> Result<Rendered, RenderError> {
+        self.render_any(family, context)
+    }
+
+    /// The owner's daily review ([`DIGEST_FAMILY`]), from the digest's sections.
+    pub fn render_digest(&self, digest: &DigestView) -> Result<Rendered, RenderError> {
+        self.render_any(DIGEST_FAMILY, digest)
+    }
+
+    fn render_any<C: Serialize>(&self, family: &str, context: &C) -> Result<Rendered, RenderError> {
         if !self.families.contains(family) {
             return Err(RenderError::UnknownFamily(family.to_owned()));
         }
@@ -527,7 +619,7 @@ impl Renderer {
                         invoice.due_date,
                         presentation,
                     );
-                    for family in &self.families {
+                    for family in self.families.iter().filter(|f| *f != DIGEST_FAMILY) {
                         match self.render(family, &context) {
                             Ok(r) => {
                                 let text = format!("{} {} {}", r.subject, r.text, r.html);
@@ -545,6 +637,23 @@ impl Renderer {
                         }
                     }
                 }
+            }
+        }
+        if self.families.contains(DIGEST_FAMILY) {
+            match self.render_digest(&DigestView::sample(&company)) {
+                Ok(r) => {
+                    let text = format!("{} {} {}", r.subject, r.text, r.html);
+                    for word in banned.iter().filter(|w| contains_word(&text, w)) {
+                        problems.push(LintProblem {
+                            template: DIGEST_FAMILY.into(),
+                            problem: format!("renders the banned word `{word}`"),
+                        });
+                    }
+                }
+                Err(e) => problems.push(LintProblem {
+                    template: DIGEST_FAMILY.into(),
+                    problem: e.to_string(),
+                }),
             }
         }
         problems.sort_by(|a, b| (&a.template, &a.problem).cmp(&(&b.template, &b.problem)));
@@ -666,6 +775,7 @@ mod tests {
                 .families()
                 .iter()
                 .map(String::as_str)
+                .filter(|f| *f != DIGEST_FAMILY)
                 .collect::<Vec<_>>(),
             FAMILIES
         );
@@ -711,6 +821,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_daily_review_renders_its_sections_and_links() {
+        let renderer = Renderer::builtin().unwrap();
+        let r = renderer
+            .render_digest(&DigestView::sample(&company()))
+            .unwrap();
+        assert!(
+            r.text
+                .contains("Pause 7 days: https://chaser.example/act/TOKEN1"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.html
+                .contains("href=\"https://chaser.example/act/TOKEN1\""),
+            "{}",
+            r.html
+        );
+        insta::assert_snapshot!(
+            "daily_review",
+            format!(
+                "Subject: {}\n\n{}\n\n----- html -----\n{}",
+                r.subject, r.text, r.html
+            )
+        );
     }
 
     #[test]

@@ -34,10 +34,6 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../pages/summary_email.html"),
         ),
         (
-            "review_email.html",
-            include_str!("../pages/review_email.html"),
-        ),
-        (
             "proposal_email.html",
             include_str!("../pages/proposal_email.html"),
         ),

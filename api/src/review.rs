@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use chaser_activities::links::{Links, Purpose};
 use chaser_activities::mail::{Mailer, OutgoingEmail};
+use chaser_activities::render::{
+    Company, DigestAction, DigestLine, DigestSection, DigestView, Renderer,
+};
 use chaser_activities::store::StoredInvoice;
 use chaser_domain::{ChaseState, Email, Move, Zone};
 use chaser_workflows::contracts::{DailyReviewInput, DailyReviewOutcome};
@@ -343,48 +346,51 @@ impl Reviewer {
         Ok(digest)
     }
 
-    /// The digest as an e-mail to `owner`.
+    /// The digest as an e-mail, from the `daily_review` templates (which the owner may
+    /// override like any other).
     pub fn email(
         &self,
         digest: &Digest,
         from: &str,
-        company: &str,
+        renderer: &Renderer,
+        company: &Company,
     ) -> Result<OutgoingEmail, String> {
-        let owner = digest.owner.clone().unwrap_or_default();
-        let mut text = format!(
-            "Your collections review for {} ({} items)\n",
-            digest.date,
-            digest.item_count()
-        );
-        for (title, lines) in digest.sections() {
-            text.push_str(&format!("\n{title}\n"));
-            for l in lines {
-                text.push_str(&format!(
-                    "  - {} · {} · {} · {}\n",
-                    l.subject, l.customer, l.balance, l.note
-                ));
-                for a in &l.actions {
-                    text.push_str(&format!("      {}: {}\n", a.label, a.url));
-                }
-            }
-        }
-        text.push_str("\nEach link asks you to confirm before it acts, and works once.\n");
-        let html = pages::render_string(
-            "review_email.html",
-            context! { title => format!("Collections review · {}", digest.date), sections => minijinja::Value::from(minijinja::value::Serde(digest.sections())), company },
-        )?;
+        let line = |l: &ReviewLine| DigestLine {
+            subject: l.subject.clone(),
+            customer: l.customer.clone(),
+            balance: l.balance.clone(),
+            note: l.note.clone(),
+            actions: l
+                .actions
+                .iter()
+                .map(|a| DigestAction {
+                    label: a.label.clone(),
+                    url: a.url.clone(),
+                })
+                .collect(),
+        };
+        let view = DigestView {
+            company: company.clone(),
+            date: digest.date.clone(),
+            count: digest.item_count(),
+            sections: digest
+                .sections()
+                .into_iter()
+                .map(|(title, lines)| DigestSection {
+                    title: title.to_owned(),
+                    lines: lines.iter().map(line).collect(),
+                })
+                .collect(),
+        };
+        let rendered = renderer.render_digest(&view).map_err(|e| e.to_string())?;
         Ok(OutgoingEmail {
             from: from.to_owned(),
             reply_to: None,
-            to: vec![owner],
+            to: vec![digest.owner.clone().unwrap_or_default()],
             cc: vec![],
-            subject: format!(
-                "Collections review {}: {} item(s)",
-                digest.date,
-                digest.item_count()
-            ),
-            text,
-            html,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
             attachments: vec![],
         })
     }
@@ -394,8 +400,9 @@ impl Reviewer {
 pub struct ReviewDesk {
     pub reviewer: Reviewer,
     pub mailer: Arc<dyn Mailer>,
+    pub renderer: Arc<Renderer>,
     pub from: String,
-    pub company: String,
+    pub company: Company,
     /// Owners to always review for (the config's default owner), besides every invoice owner.
     pub default_owner: Option<Email>,
 }
@@ -420,7 +427,7 @@ impl ReviewDesk {
             }
             let email = self
                 .reviewer
-                .email(&digest, &self.from, &self.company)
+                .email(&digest, &self.from, &self.renderer, &self.company)
                 .map_err(OpsError::Invalid)?;
             self.mailer
                 .send(&email)

@@ -26,7 +26,8 @@ use temporalio_sdk::{Worker, WorkerOptions};
 use crate::Context as AppContext;
 
 /// Families every chase may need, whatever its cadence says.
-const ALWAYS_NEEDED: [&str; 6] = [
+const ALWAYS_NEEDED: [&str; 7] = [
+    "daily_review",
     "new_invoice",
     "reminder",
     "past_due",
@@ -206,6 +207,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         None => Renderer::builtin()?,
     };
     check_templates(&renderer, &app.rules)?;
+    let renderer = Arc::new(renderer);
     if let Err(problems) = renderer.lint(&config.email.banned_words) {
         let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         anyhow::bail!("the templates did not pass the lint:\n{}", list.join("\n"));
@@ -231,7 +233,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let activities = ChaseActivities::new(
         app.store.clone(),
         mailer.clone(),
-        Arc::new(renderer),
+        renderer.clone(),
         links.clone(),
         sender,
         config.mode,
@@ -266,8 +268,13 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
             zone: app.rules.company.time_zone.clone(),
         },
         mailer: mailer.clone(),
+        renderer: renderer.clone(),
         from: config.email.from.clone(),
-        company: config.email.company_name.clone(),
+        company: Company {
+            name: config.email.company_name.clone(),
+            reply_to: config.email.reply_to.clone(),
+            signature: config.email.signature.clone(),
+        },
         default_owner: default_owner(config)?,
     };
 
