@@ -76,7 +76,7 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
         let d: serde_json::Value = serde_json::from_str(&chaser.ok(&["digest", "--json"])).unwrap();
         let ready = section(&d, "disputed").len() == 1
             && !section(&d, "paused").is_empty()
-            && !section(&d, "proposals").is_empty();
+            && section(&d, "proposals") == ["HP-0977"];
         ready.then_some(d)
     });
     let upper = |i: &Invoice| i.number.clone();
