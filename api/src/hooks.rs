@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::http::{ApiError, AppState, header, parse_json_body, verify_signed};
-use crate::ops::{Action, Incoming, Ingested, OpsError};
+use crate::ops::{Action, Incoming, OpsError};
 use crate::payments;
 use crate::webhook::FieldError;
 
@@ -64,13 +64,6 @@ pub(crate) async fn stripe(
     }
     let by = format!("webhook:stripe:{}", event.id);
     let chaser = &state.chaser;
-    let act = |number: InvoiceNumber, action: Action| async move {
-        match chaser.act(&number, action).await {
-            Ok(()) => Ok(None),
-            Err(OpsError::Closed { state, .. }) => Ok(Some(format!("already {state}"))),
-            Err(e) => Err(e),
-        }
-    };
     let result = match event.action {
         StripeAction::Start(invoice) => match &state.default_owner {
             None => Err(OpsError::Invalid(
@@ -92,13 +85,7 @@ pub(crate) async fn stripe(
                         &by,
                     )
                     .await
-                    .map(|i| match i {
-                        Ingested::Started => "started".to_owned(),
-                        Ingested::Updated(fields) => format!("updated: {}", fields.join(", ")),
-                        Ingested::Paid => "paid".to_owned(),
-                        Ingested::Unchanged => "unchanged".to_owned(),
-                        Ingested::Conflict(why) => format!("flagged: {why}"),
-                    }),
+                    .map(|i| i.describe()),
             },
         },
         StripeAction::Paid {
@@ -112,27 +99,27 @@ pub(crate) async fn stripe(
                 reference: Some(invoice_id),
                 by,
             };
-            act(number, Action::Paid(signal))
+            chaser
+                .act_from_source(&number, Action::Paid(signal), "paid")
                 .await
-                .map(|r| r.unwrap_or_else(|| "paid".into()))
         }
         StripeAction::Void { number, .. } => {
             let signal = VoidSignal {
                 reason: "voided in Stripe".into(),
                 by,
             };
-            act(number, Action::Void(signal))
+            chaser
+                .act_from_source(&number, Action::Void(signal), "void")
                 .await
-                .map(|r| r.unwrap_or_else(|| "void".into()))
         }
         StripeAction::Uncollectible { number, .. } => {
             let signal = WriteoffSignal {
                 reason: "marked uncollectible in Stripe".into(),
                 by,
             };
-            act(number, Action::Writeoff(signal))
+            chaser
+                .act_from_source(&number, Action::Writeoff(signal), "written_off")
                 .await
-                .map(|r| r.unwrap_or_else(|| "written_off".into()))
         }
         StripeAction::Dispute {
             charge,
@@ -155,9 +142,13 @@ pub(crate) async fn stripe(
                         reason: format!("Stripe dispute on {charge}: {reason}"),
                         by,
                     };
-                    act(number, Action::Dispute(signal))
+                    chaser
+                        .act_from_source(
+                            &number,
+                            Action::Dispute(signal),
+                            ChaseState::Disputed.as_str(),
+                        )
                         .await
-                        .map(|r| r.unwrap_or_else(|| ChaseState::Disputed.as_str().to_owned()))
                 }
                 None => {
                     let summary = format!(

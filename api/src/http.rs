@@ -16,7 +16,7 @@ use serde_json::json;
 use chaser_activities::links::Links;
 use chaser_activities::suppression;
 
-use crate::ops::{Action, Chaser, Incoming, Ingested, OpsError};
+use crate::ops::{Action, Chaser, Incoming, OpsError};
 use crate::signature;
 use crate::webhook::{
     self, Envelope, FieldError, InvoiceCreated, InvoicePaid, InvoiceVoided, PaymentReceived,
@@ -244,13 +244,11 @@ async fn accounting(
         chaser_domain::InvoiceNumber::parse(text)
             .map_err(|e| OpsError::Invalid(format!("data.number: {e}")))
     };
-    let signal = |number: Result<chaser_domain::InvoiceNumber, OpsError>, action: Action| async {
-        match state.chaser.act(&number?, action).await {
-            Ok(()) => Ok("done".to_owned()),
-            Err(OpsError::Closed { state, .. }) => Ok(format!("already {state}")),
-            Err(e) => Err(e),
-        }
-    };
+    let chaser = &state.chaser;
+    let signal =
+        |number: Result<chaser_domain::InvoiceNumber, OpsError>,
+         action: Action,
+         done: &'static str| async move { chaser.act_from_source(&number?, action, done).await };
     let result = match event {
         Event::Invoice(invoice) => {
             let (invoice, balance_known) = invoice.into_invoice()?;
@@ -265,13 +263,7 @@ async fn accounting(
                     &by,
                 )
                 .await
-                .map(|ingested| match ingested {
-                    Ingested::Started => "started".to_owned(),
-                    Ingested::Updated(fields) => format!("updated: {}", fields.join(", ")),
-                    Ingested::Paid => "paid".to_owned(),
-                    Ingested::Unchanged => "unchanged".to_owned(),
-                    Ingested::Conflict(why) => format!("flagged: {why}"),
-                })
+                .map(|i| i.describe())
         }
         Event::Paid(paid) => {
             let action = Action::Paid(PaidSignal {
@@ -279,9 +271,7 @@ async fn accounting(
                 reference: paid.reference,
                 by,
             });
-            signal(number(&paid.number), action)
-                .await
-                .map(|r| r.replace("done", "paid"))
+            signal(number(&paid.number), action, "paid").await
         }
         Event::Voided(voided) => {
             let action = Action::Void(VoidSignal {
@@ -290,9 +280,7 @@ async fn accounting(
                     .unwrap_or_else(|| "voided in the accounting tool".into()),
                 by,
             });
-            signal(number(&voided.number), action)
-                .await
-                .map(|r| r.replace("done", "void"))
+            signal(number(&voided.number), action, "void").await
         }
         Event::Payment(received) => match payment {
             Some(amount) => {
@@ -302,9 +290,7 @@ async fn accounting(
                     reference: received.reference,
                     by,
                 });
-                signal(number(&received.number), action)
-                    .await
-                    .map(|r| r.replace("done", "payment recorded"))
+                signal(number(&received.number), action, "payment recorded").await
             }
             None => Err(OpsError::Invalid("data.amount: missing".into())),
         },
@@ -330,7 +316,7 @@ struct TokenQuery {
 }
 
 /// Equal, in a time that does not depend on where they differ.
-fn same_secret(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -55,6 +55,19 @@ pub enum Ingested {
     Conflict(String),
 }
 
+impl Ingested {
+    /// What happened, in a webhook's answer: `started`, `updated: due date`, `flagged: ...`.
+    pub fn describe(&self) -> String {
+        match self {
+            Ingested::Started => "started".to_owned(),
+            Ingested::Updated(fields) => format!("updated: {}", fields.join(", ")),
+            Ingested::Paid => "paid".to_owned(),
+            Ingested::Unchanged => "unchanged".to_owned(),
+            Ingested::Conflict(why) => format!("flagged: {why}"),
+        }
+    }
+}
+
 /// One invoice from an import or a webhook.
 #[derive(Debug, Clone)]
 pub struct Incoming {
@@ -426,6 +439,21 @@ impl Chaser {
             Ok(()) => Ok(()),
             Err(WorkflowInteractionError::NotFound(_)) => Err(self.not_running(number).await),
             Err(e) => Err(temporal(e)),
+        }
+    }
+
+    /// `act` for a webhook: `done` when it was sent; `already <state>` when the chase had
+    /// closed, which a late or repeated event from the source is no error for.
+    pub async fn act_from_source(
+        &self,
+        number: &InvoiceNumber,
+        action: Action,
+        done: &str,
+    ) -> Result<String, OpsError> {
+        match self.act(number, action).await {
+            Ok(()) => Ok(done.to_owned()),
+            Err(OpsError::Closed { state, .. }) => Ok(format!("already {state}")),
+            Err(e) => Err(e),
         }
     }
 

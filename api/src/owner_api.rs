@@ -24,18 +24,9 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::http::{ApiError, AppState, parse_json_body};
+use crate::http::{ApiError, AppState, parse_json_body, same_secret};
 use crate::ops::{Action, OpsError};
 use crate::reports;
-
-/// Equal, in a time that does not depend on where they differ.
-pub(crate) fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
 
 /// The caller, from `Authorization: Bearer <http.api_token>`: `api`, or `api:<X-Chaser-Actor>`.
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {

@@ -483,7 +483,7 @@ pub(crate) async fn page(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let given = query.get("token").map(String::as_str).or(cookie).or(bearer);
-    if !given.is_some_and(|g| crate::owner_api::same_secret(g.trim(), token)) {
+    if !given.is_some_and(|g| crate::http::same_secret(g.trim(), token)) {
         return pages::notice(
             &state,
             StatusCode::UNAUTHORIZED,

@@ -219,10 +219,8 @@ fn an_invoice_gone_from_a_named_source_is_flagged_never_closed() {
     let out = chaser.ok(&["import", "--source", "books", &second]);
     assert!(out.contains("1 flagged"), "{out}");
     assert!(out.contains(&format!("{} (Acme Ltd", gone.number)), "{out}");
-    let review: serde_json::Value =
-        serde_json::from_str(&chaser.ok(&["review", "--json"])).unwrap();
-    let items = review.as_array().unwrap();
-    assert_eq!(items.len(), 1, "{review:#}");
+    let items = review_items(&chaser);
+    assert_eq!(items.len(), 1, "{items:#?}");
     assert_eq!(items[0]["kind"], "vanished_from_export");
     assert_ne!(
         chaser.status(&gone.number)["state"],

@@ -40,18 +40,12 @@ fn a_statement_applies_unique_matches_and_queues_the_rest() {
         "USD 1200.00",
         "an ambiguous payment is never applied"
     );
-    let review: serde_json::Value =
-        serde_json::from_str(&chaser.ok(&["review", "--json"])).unwrap();
-    let kinds: Vec<&str> = review
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["kind"].as_str().unwrap())
-        .collect();
+    let review = review_items(&chaser);
+    let kinds: Vec<&str> = review.iter().map(|i| i["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
         ["ambiguous_payment", "unmatched_payment"],
-        "{review:#}"
+        "{review:#?}"
     );
 
     let again = chaser.ok(&["payments", "--date-format", "iso", &statement]);

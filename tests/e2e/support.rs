@@ -111,3 +111,15 @@ pub fn sends(status: &serde_json::Value, state: &str) -> Vec<String> {
         .map(|s| s["step_id"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// The open items of the owner's review queue (`chaser review --json`).
+pub fn review_items(chaser: &Chaser) -> Vec<serde_json::Value> {
+    let review: serde_json::Value =
+        serde_json::from_str(&chaser.ok(&["review", "--json"])).unwrap();
+    review.as_array().unwrap().clone()
+}
+
+/// The open review item of `kind`, if there is one.
+pub fn review_item(chaser: &Chaser, kind: &str) -> Option<serde_json::Value> {
+    review_items(chaser).into_iter().find(|i| i["kind"] == kind)
+}

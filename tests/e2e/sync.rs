@@ -5,6 +5,14 @@ use std::time::Duration;
 
 use crate::support::*;
 
+fn assert_running(status: &serde_json::Value) {
+    let state = &status["state"];
+    assert!(
+        state == "scheduled" || state == "escalated",
+        "the chase is left running: {state}"
+    );
+}
+
 #[test]
 fn the_scheduled_sync_picks_up_an_edit_including_a_newly_paid_row() {
     let name = "sync";
@@ -53,45 +61,19 @@ fn the_scheduled_sync_picks_up_an_edit_including_a_newly_paid_row() {
     let item = wait_for(
         "the vanished row to be flagged",
         Duration::from_secs(20),
-        || {
-            let review: serde_json::Value =
-                serde_json::from_str(&chaser.ok(&["review", "--json"])).unwrap();
-            review
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|i| i["kind"] == "vanished_from_export")
-                .cloned()
-        },
+        || review_item(&chaser, "vanished_from_export"),
     );
     assert_eq!(item["invoice"], b.number.to_uppercase());
-    let state = chaser.status(&b.number)["state"].clone();
-    assert!(
-        state == "scheduled" || state == "escalated",
-        "B's chase is left running: {state}"
-    );
+    assert_running(&chaser.status(&b.number));
 
     // A broken export is reported once in the review queue and changes nothing.
     std::fs::write(&export, "this is not,an export\n1,2\n").unwrap();
     wait_for(
         "the broken export to be flagged",
         Duration::from_secs(20),
-        || {
-            let review: serde_json::Value =
-                serde_json::from_str(&chaser.ok(&["review", "--json"])).unwrap();
-            review
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|i| i["kind"] == "sync_failed")
-                .cloned()
-        },
+        || review_item(&chaser, "sync_failed"),
     );
-    let state = chaser.status(&b.number)["state"].clone();
-    assert!(
-        state == "scheduled" || state == "escalated",
-        "B's chase is left running: {state}"
-    );
+    assert_running(&chaser.status(&b.number));
 
     // `chaser sync` runs it on demand; an unknown source is refused by name.
     let out = chaser.run(&["sync", "nope"]);

@@ -11,7 +11,7 @@ use chaser_activities::suppression;
 use chaser_api::ops::{Action, Chaser, Decided};
 use chaser_api::sheet;
 use chaser_domain::schedule::{PlannedStep, StepState};
-use chaser_domain::{Currency, Email, InvoiceNumber, Money, Rules};
+use chaser_domain::{Email, InvoiceNumber, Money, Rules};
 use chaser_intake::{self as intake, DateFormat, PresetName};
 use chaser_workflows::contracts::{
     DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, Resolution, ResolveSignal,
@@ -108,22 +108,11 @@ pub fn intake_options(
     preset: Option<PresetName>,
     date_format: Option<DateFormat>,
 ) -> anyhow::Result<intake::Options> {
-    let email = &app.config.email;
     Ok(intake::Options {
         preset,
         date_format: date_format.or(app.config.intake.date_format),
-        default_currency: email
-            .default_currency
-            .as_deref()
-            .map(Currency::parse)
-            .transpose()
-            .context("email.default_currency")?,
-        default_owner: email
-            .default_owner
-            .as_deref()
-            .map(Email::parse)
-            .transpose()
-            .context("email.default_owner")?,
+        default_currency: app.config.default_currency()?,
+        default_owner: app.config.default_owner()?,
         custom: app.config.intake.custom.clone(),
     })
 }
@@ -879,14 +868,7 @@ pub async fn payments(
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
     let options = intake::StatementOptions {
         date_format: date_format.or(app.config.intake.date_format),
-        default_currency: app
-            .config
-            .email
-            .default_currency
-            .as_deref()
-            .map(Currency::parse)
-            .transpose()
-            .context("email.default_currency")?,
+        default_currency: app.config.default_currency()?,
     };
     let statement = intake::read_statement(&name, &bytes, &options)?;
     let report = chaser_api::payments::apply(&chaser(app), &statement.payments, &name, by).await?;

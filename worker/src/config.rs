@@ -346,6 +346,26 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))
     }
 
+    /// `email.default_currency`, parsed.
+    pub fn default_currency(&self) -> anyhow::Result<Option<chaser_domain::Currency>> {
+        self.email
+            .default_currency
+            .as_deref()
+            .map(chaser_domain::Currency::parse)
+            .transpose()
+            .context("email.default_currency")
+    }
+
+    /// `email.default_owner`, parsed.
+    pub fn default_owner(&self) -> anyhow::Result<Option<chaser_domain::Email>> {
+        self.email
+            .default_owner
+            .as_deref()
+            .map(chaser_domain::Email::parse)
+            .transpose()
+            .context("email.default_owner")
+    }
+
     /// Where links in e-mails point.
     pub fn base_url(&self) -> String {
         self.links

@@ -63,28 +63,6 @@ fn check_templates(renderer: &Renderer, rules: &Rules) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn default_currency(
-    config: &crate::config::Config,
-) -> anyhow::Result<Option<chaser_domain::Currency>> {
-    config
-        .email
-        .default_currency
-        .as_deref()
-        .map(chaser_domain::Currency::parse)
-        .transpose()
-        .context("email.default_currency")
-}
-
-fn default_owner(config: &crate::config::Config) -> anyhow::Result<Option<chaser_domain::Email>> {
-    config
-        .email
-        .default_owner
-        .as_deref()
-        .map(chaser_domain::Email::parse)
-        .transpose()
-        .context("email.default_owner")
-}
-
 /// The configured transport: SES v2 (or its emulator) or SMTP.
 pub async fn mailer(config: &crate::config::Config) -> anyhow::Result<Arc<dyn Mailer>> {
     Ok(match config.email.transport {
@@ -137,7 +115,7 @@ pub async fn summary_desk(
         narrator,
         from: config.email.from.clone(),
         company: config.email.company_name.clone(),
-        owner: default_owner(config)?,
+        owner: config.default_owner()?,
         zone: app.rules.company.time_zone.clone(),
     })
 }
@@ -170,7 +148,7 @@ async fn document_desk(
             }
         }
     };
-    let owner = default_owner(config)?;
+    let owner = config.default_owner()?;
     Ok(DocumentDesk {
         chaser,
         reader,
@@ -180,7 +158,7 @@ async fn document_desk(
         owner,
         from: config.email.from.clone(),
         company: config.email.company_name.clone(),
-        default_currency: default_currency(config)?,
+        default_currency: config.default_currency()?,
         approval_ttl: config.documents.approval_ttl.as_duration(),
     })
 }
@@ -275,7 +253,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
             reply_to: config.email.reply_to.clone(),
             signature: config.email.signature.clone(),
         },
-        default_owner: default_owner(config)?,
+        default_owner: config.default_owner()?,
     };
 
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
@@ -309,8 +287,8 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         links,
         bank_details: config.links.bank_details.clone(),
         company_name: config.email.company_name.clone(),
-        default_currency: default_currency(config)?,
-        default_owner: default_owner(config)?,
+        default_currency: config.default_currency()?,
+        default_owner: config.default_owner()?,
         stripe_webhook_secret: config.http.stripe_webhook_secret.clone(),
         api_token: config.http.api_token.clone(),
         zone: app.rules.company.time_zone.clone(),

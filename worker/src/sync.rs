@@ -88,39 +88,16 @@ pub async fn ensure_schedules(
     sources: &[(SyncSource, Duration)],
 ) -> anyhow::Result<()> {
     for (source, every) in sources {
-        let id = names::sheet_sync_id(&source.name);
-        let handle = client.get_schedule_handle(id.clone());
-        match handle.describe(Default::default()).await {
-            Ok(_) => {
-                let (every, action) = (*every, action(&source.name, task_queue));
-                handle
-                    .update(
-                        move |u| {
-                            u.set_spec(ScheduleSpec::from_interval(every))
-                                .set_action(action)
-                                .set_overlap_policy(ScheduleOverlapPolicy::Skip);
-                        },
-                        Default::default(),
-                    )
-                    .await
-                    .with_context(|| format!("updating the schedule {id}"))?;
-            }
-            Err(e) if is_not_found(&e) => {
-                let options = CreateScheduleOptions::builder()
-                    .action(action(&source.name, task_queue))
-                    .spec(ScheduleSpec::from_interval(*every))
-                    .overlap_policy(ScheduleOverlapPolicy::Skip)
-                    .trigger_immediately(true)
-                    .note(format!("reads {} (chaser [[sync]])", source.location))
-                    .build();
-                client
-                    .create_schedule(id.clone(), options)
-                    .await
-                    .with_context(|| format!("creating the schedule {id}"))?;
-                tracing::info!(schedule = %id, every = ?every, "sync schedule created");
-            }
-            Err(e) => return Err(e).with_context(|| format!("reading the schedule {id}")),
-        }
+        let note = format!("reads {} (chaser [[sync]])", source.location);
+        upsert_schedule(
+            client,
+            &names::sheet_sync_id(&source.name),
+            ScheduleSpec::from_interval(*every),
+            action(&source.name, task_queue),
+            note,
+            true,
+        )
+        .await?;
     }
     delete_stale(client, task_queue, sources).await
 }
@@ -231,13 +208,8 @@ async fn ensure_calendar_schedule(
 ) -> anyhow::Result<()> {
     use temporalio_client::schedules::ScheduleCalendarSpec;
     let handle = app.client.get_schedule_handle(id.to_owned());
-    let exists = match handle.describe(Default::default()).await {
-        Ok(_) => true,
-        Err(e) if is_not_found(&e) => false,
-        Err(e) => return Err(e).with_context(|| format!("reading the schedule {id}")),
-    };
     if !wanted {
-        if exists {
+        if schedule_exists(&handle, id).await? {
             handle
                 .delete(Default::default())
                 .await
@@ -256,7 +228,40 @@ async fn ensure_calendar_schedule(
         ])
         .timezone_name(app.rules.company.time_zone.name().to_owned())
         .build();
-    if exists {
+    upsert_schedule(
+        &app.client,
+        id,
+        spec,
+        action,
+        "chaser [review]".to_owned(),
+        false,
+    )
+    .await
+}
+
+async fn schedule_exists(
+    handle: &temporalio_client::schedules::ScheduleHandle<Client>,
+    id: &str,
+) -> anyhow::Result<bool> {
+    match handle.describe(Default::default()).await {
+        Ok(_) => Ok(true),
+        Err(e) if is_not_found(&e) => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("reading the schedule {id}")),
+    }
+}
+
+/// Creates the schedule `id` (running it at once when `trigger_now`), or brings an existing
+/// one to `spec` and `action`; either way runs never overlap.
+async fn upsert_schedule(
+    client: &Client,
+    id: &str,
+    spec: ScheduleSpec,
+    action: ScheduleAction,
+    note: String,
+    trigger_now: bool,
+) -> anyhow::Result<()> {
+    let handle = client.get_schedule_handle(id.to_owned());
+    if schedule_exists(&handle, id).await? {
         handle
             .update(
                 move |u| {
@@ -273,12 +278,14 @@ async fn ensure_calendar_schedule(
             .action(action)
             .spec(spec)
             .overlap_policy(ScheduleOverlapPolicy::Skip)
-            .note("chaser [review]".to_owned())
+            .trigger_immediately(trigger_now)
+            .note(note)
             .build();
-        app.client
+        client
             .create_schedule(id.to_owned(), options)
             .await
             .with_context(|| format!("creating the schedule {id}"))?;
+        tracing::info!(schedule = %id, "schedule created");
     }
     Ok(())
 }

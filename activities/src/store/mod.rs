@@ -330,13 +330,9 @@ impl Store {
 
     /// Every invoice whose chase is still open (for matching payments, aging).
     pub async fn open_invoices(&self) -> Result<Vec<StoredInvoice>> {
-        let rows = sqlx::query(
-            "select snapshot, workflow_id, state, updated_at from invoices order by number_key",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let all: Result<Vec<StoredInvoice>> = rows.iter().map(stored_invoice).collect();
-        Ok(all?.into_iter().filter(|s| !s.state.is_closed()).collect())
+        let mut all = self.all_invoices().await?;
+        all.retain(|s| !s.state.is_closed());
+        Ok(all)
     }
 
     /// Sets the chase state. A closed chase (paid, written off) is only ever changed by
