@@ -46,10 +46,15 @@ fn the_monthly_summary_is_mailed_with_its_csv_and_a_model_narrative_from_aggrega
         .to_zoned(jiff::tz::TimeZone::UTC)
         .strftime("%Y-%m")
         .to_string();
-    let csv = chaser.ok(&["report", "monthly", "--month", &month, "--csv"]);
-    assert!(
-        csv.contains(&format!("{month},USD,collected,1400.00")),
-        "{csv}"
+    // The report reads the audit log, which the chases write just after they act.
+    let collected = format!("{month},USD,collected,1400.00");
+    let csv = wait_for(
+        "the payments in the audit log",
+        Duration::from_secs(20),
+        || {
+            let csv = chaser.ok(&["report", "monthly", "--month", &month, "--csv"]);
+            csv.contains(&collected).then_some(csv)
+        },
     );
     assert!(
         csv.contains(&format!("{month},USD,issued,2400.00")),
