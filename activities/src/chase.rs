@@ -70,6 +70,12 @@ fn rejected(message: String) -> ActivityError {
     )
 }
 
+/// The activity markers, to register a worker for only some of them (the sending worker
+/// runs `SendMessage` alone).
+pub mod registered {
+    pub use super::chase_activities::{ExpireApproval, RecordAudit, SendMessage};
+}
+
 #[activities]
 impl ChaseActivities {
     #[activity(definition = activity_defs::SendMessage)]

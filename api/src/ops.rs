@@ -2,6 +2,7 @@
 //! webhooks and (later) the review page all call these, so they behave the same.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chaser_activities::store::{AuditRecord, Store, StoreError};
 use chaser_domain::schedule::StepState;
@@ -237,19 +238,10 @@ impl Chaser {
                 key::DUE_DATE.value_set(SaTimestamp::new(due.as_second(), 0)),
             ]))
             .build();
-        // Signal-with-start: starting twice only delivers an empty update to the running chase.
-        let nothing = UpdateInvoiceSignal {
-            update: InvoiceUpdate::default(),
-            by: by.to_owned(),
-        };
+        // Starting twice finds the running chase (UseExisting). A plain start, not
+        // signal-with-start: the signal would be one more event for the server per chase.
         self.client
-            .signal_with_start_workflow(
-                InvoiceChase::run,
-                input,
-                InvoiceChase::update_invoice,
-                nothing,
-                options,
-            )
+            .start_workflow(InvoiceChase::run, input, options)
             .await
             .map_err(temporal)?;
         Ok(())
@@ -436,10 +428,37 @@ impl Chaser {
             Action::Resend(s) => h.signal(InvoiceChase::resend, s, opts()).await,
         };
         match sent {
-            Ok(()) => Ok(()),
-            Err(WorkflowInteractionError::NotFound(_)) => Err(self.not_running(number).await),
-            Err(e) => Err(temporal(e)),
+            Ok(()) => {}
+            Err(WorkflowInteractionError::NotFound(_)) => {
+                return Err(self.not_running(number).await);
+            }
+            Err(e) => return Err(temporal(e)),
         }
+        if guard.is_some() {
+            self.wait_for_sends_in_flight(number).await?;
+        }
+        Ok(())
+    }
+
+    /// A send that passed its last fresh-state check just before a stop signal may still be
+    /// on its way to the provider: wait for it, so that once a stop is acknowledged nothing
+    /// more goes out. Bounded: a provider call that hangs must not hang the webhook.
+    async fn wait_for_sends_in_flight(&self, number: &InvoiceNumber) -> Result<(), OpsError> {
+        const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+        const WAIT_AT_MOST: Duration = Duration::from_secs(10);
+        let workflow_id = names::workflow_id(number);
+        let since = Timestamp::now()
+            .checked_sub(SEND_TIMEOUT)
+            .unwrap_or_else(|_| Timestamp::now());
+        let deadline = tokio::time::Instant::now() + WAIT_AT_MOST;
+        while self.store.sends_in_flight(&workflow_id, since).await? > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(%workflow_id, "a send was still in flight when the stop was acknowledged");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(())
     }
 
     /// `act` for a webhook: `done` when it was sent; `already <state>` when the chase had

@@ -11,6 +11,7 @@ use chaser_activities::store::{NewReviewItem, StoredInvoice};
 use chaser_domain::{ChaseState, InvoiceNumber};
 use chaser_intake::{Diff, Export, IntakeRow, RowStatus, Snapshot, Vanished, diff};
 use chaser_workflows::contracts::{VoidSignal, WriteoffSignal};
+use futures::StreamExt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -117,29 +118,28 @@ pub async fn apply(
         ..ImportReport::default()
     };
     let label = source.unwrap_or("import");
-    for row in &export.rows {
+    // Rows name distinct invoices (the export merges repeats), so they can go in parallel;
+    // `buffered` keeps the report in line order.
+    let pending: Vec<_> = export
+        .rows
+        .iter()
+        .map(|row| apply_row(chaser, row, label, by))
+        .collect();
+    let outcomes: Vec<RowOutcome> = futures::stream::iter(pending)
+        .buffered(IMPORT_CONCURRENCY)
+        .collect()
+        .await;
+    for (row, outcome) in export.rows.iter().zip(outcomes) {
         let number = &row.invoice.number;
-        if matches!(row.status, RowStatus::Void | RowStatus::WrittenOff) {
-            match close(chaser, row, label, by).await {
-                Ok(true) => report.closed += 1,
-                Ok(false) => report.unchanged += 1,
-                Err(e) => report
-                    .problems
-                    .push(format!("line {}: {number}: {e}", row.line)),
+        match outcome {
+            RowOutcome::Closed(Ok(true)) => report.closed += 1,
+            RowOutcome::Closed(Ok(false)) | RowOutcome::Ingested(Ok(Ingested::Unchanged)) => {
+                report.unchanged += 1;
             }
-            continue;
-        }
-        let incoming = Incoming {
-            invoice: row.invoice.clone(),
-            paid: row.status == RowStatus::Paid,
-            balance_known: row.balance_known,
-        };
-        match chaser.ingest(incoming, by).await {
-            Ok(Ingested::Started) => report.started += 1,
-            Ok(Ingested::Updated(_)) => report.updated += 1,
-            Ok(Ingested::Paid) => report.paid += 1,
-            Ok(Ingested::Unchanged) => report.unchanged += 1,
-            Ok(Ingested::Conflict(why)) => {
+            RowOutcome::Ingested(Ok(Ingested::Started)) => report.started += 1,
+            RowOutcome::Ingested(Ok(Ingested::Updated(_))) => report.updated += 1,
+            RowOutcome::Ingested(Ok(Ingested::Paid)) => report.paid += 1,
+            RowOutcome::Ingested(Ok(Ingested::Conflict(why))) => {
                 let summary = format!("{number} ({label}, line {}): {why}", row.line);
                 let item = review_item(
                     "intake_conflict",
@@ -150,7 +150,7 @@ pub async fn apply(
                 );
                 flag(chaser, &mut report, item).await?;
             }
-            Err(e) => report
+            RowOutcome::Closed(Err(e)) | RowOutcome::Ingested(Err(e)) => report
                 .problems
                 .push(format!("line {}: {number}: {e}", row.line)),
         }
@@ -162,6 +162,27 @@ pub async fn apply(
         save(chaser, source, export).await?;
     }
     Ok(report)
+}
+
+/// How many rows an import applies at once: each is a store write and one signal-with-start,
+/// so the import keeps this many requests in flight to Temporal.
+pub const IMPORT_CONCURRENCY: usize = 32;
+
+enum RowOutcome {
+    Closed(Result<bool, OpsError>),
+    Ingested(Result<Ingested, OpsError>),
+}
+
+async fn apply_row(chaser: &Chaser, row: &IntakeRow, label: &str, by: &str) -> RowOutcome {
+    if matches!(row.status, RowStatus::Void | RowStatus::WrittenOff) {
+        return RowOutcome::Closed(close(chaser, row, label, by).await);
+    }
+    let incoming = Incoming {
+        invoice: row.invoice.clone(),
+        paid: row.status == RowStatus::Paid,
+        balance_known: row.balance_known,
+    };
+    RowOutcome::Ingested(chaser.ingest(incoming, by).await)
 }
 
 /// Void or written off at the source: ends a running chase, or records one never chased.

@@ -44,9 +44,16 @@ fn tool(env: &str, relative: &str) -> PathBuf {
 pub fn chaser_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        // Test executables sit in target/<profile>/deps; the binary in target/<profile>.
+        // Test executables sit in target/<profile>/deps, the bench program beside the binary
+        // in target/<profile>.
         let exe = std::env::current_exe().unwrap();
-        let bin = exe.parent().and_then(Path::parent).unwrap().join("chaser");
+        let dir = exe.parent().unwrap();
+        let dir = if dir.ends_with("deps") {
+            dir.parent().unwrap()
+        } else {
+            dir
+        };
+        let bin = dir.join("chaser");
         assert!(
             bin.exists(),
             "{} is missing: run `cargo build --workspace --bins` first (`make test` does)",
@@ -199,6 +206,14 @@ pub fn serve_temporal_ui() {
     let _ = WITH_UI.set(());
 }
 
+/// Keep the dev server's state in memory instead of a file (benchmarks: the file's fsyncs
+/// would measure this machine's disk); call before anything uses the stack.
+static IN_MEMORY: OnceLock<()> = OnceLock::new();
+
+pub fn keep_server_in_memory() {
+    let _ = IN_MEMORY.set(());
+}
+
 pub fn stack() -> &'static Stack {
     static STACK: OnceLock<Stack> = OnceLock::new();
     STACK.get_or_init(|| {
@@ -239,10 +254,12 @@ pub fn stack() -> &'static Stack {
             "--ui-port",
             &ui.to_string(),
         ]);
-        server.args([
-            "--db-filename",
-            &dir.join("temporal.db").display().to_string(),
-        ]);
+        if IN_MEMORY.get().is_none() {
+            server.args([
+                "--db-filename",
+                &dir.join("temporal.db").display().to_string(),
+            ]);
+        }
         for (name, kind) in chaser_workflows::names::search_attribute::REGISTRATION {
             server.args(["--search-attribute", &format!("{name}={kind}")]);
         }
@@ -316,16 +333,20 @@ struct Store {
 }
 
 impl Stack {
-    /// Every message the emulator holds addressed (To or Cc) to `address`, oldest first.
-    pub fn mail_to(&self, address: &str) -> Vec<Mail> {
+    /// Every message the emulator holds, oldest first.
+    pub fn all_mail(&self) -> Vec<Mail> {
         let store: Store = ureq::get(&format!("{}/store", self.ses_url))
             .call()
             .unwrap()
             .body_mut()
             .read_json()
             .unwrap();
-        store
-            .emails
+        store.emails
+    }
+
+    /// Every message the emulator holds addressed (To or Cc) to `address`, oldest first.
+    pub fn mail_to(&self, address: &str) -> Vec<Mail> {
+        self.all_mail()
             .into_iter()
             .filter(|m| {
                 m.destination

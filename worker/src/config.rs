@@ -207,8 +207,12 @@ pub struct SmtpConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemporalConfig {
-    /// Only tests change this; the product's queue is `chaser`.
+    /// Only tests change this; the product's queue is `chaser`. Sends go through
+    /// `<task_queue>-send`.
     pub task_queue: String,
+    /// How many chases the worker keeps in memory between their tasks (Temporal's sticky
+    /// cache). A chase not in it is rebuilt from its history when it next wakes.
+    pub max_cached_workflows: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -243,6 +247,9 @@ pub struct EmailConfig {
     pub default_owner: Option<String>,
     /// The currency for rows that do not name one.
     pub default_currency: Option<String>,
+    /// Messages per second the mail provider accepts (SES: the account's maximum send rate,
+    /// on its account dashboard). The sending task queue never goes faster.
+    pub max_send_rate: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -271,6 +278,7 @@ impl Default for Config {
             templates_dir: None,
             temporal: TemporalConfig {
                 task_queue: chaser_workflows::names::TASK_QUEUE.to_owned(),
+                max_cached_workflows: 1000,
             },
             http: HttpConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -306,6 +314,8 @@ impl Default for Config {
                     .collect(),
                 default_owner: None,
                 default_currency: None,
+                // A new SES production account's rate; the sandbox allows 1.
+                max_send_rate: 14.0,
             },
             aws: AwsConfig {
                 region: Some("us-east-1".to_owned()),
@@ -341,9 +351,15 @@ impl Config {
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(Serialized::default("database_url", url));
         }
-        figment
+        let config: Config = figment
             .extract()
-            .map_err(|e| anyhow::anyhow!("configuration: {e}"))
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let rate = config.email.max_send_rate;
+        anyhow::ensure!(
+            rate.is_finite() && rate > 0.0,
+            "configuration: email.max_send_rate must be a positive number of messages per second, not {rate}"
+        );
+        Ok(config)
     }
 
     /// `email.default_currency`, parsed.

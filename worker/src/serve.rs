@@ -11,6 +11,7 @@ use chaser_activities::render::{Company, Renderer};
 use chaser_activities::{ChaseActivities, Sender};
 
 use crate::config::Transport;
+use chaser_activities::chase::registered as activity_defs;
 use chaser_activities::documents::{Proposer, TextReader};
 use chaser_activities::fetch::Fetcher;
 use chaser_api::http::{AppState, router};
@@ -19,6 +20,7 @@ use chaser_api::ops::Chaser;
 use chaser_api::review::{ReviewDesk, Reviewer};
 use chaser_api::sync::SheetSyncer;
 use chaser_domain::Rules;
+use chaser_workflows::names;
 use chaser_workflows::{DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, SheetSync};
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
@@ -208,14 +210,14 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         action_link_ttl: config.links.action_link_ttl.as_duration(),
         approval_ttl: config.links.approval_ttl.as_duration(),
     };
-    let activities = ChaseActivities::new(
+    let activities = Arc::new(ChaseActivities::new(
         app.store.clone(),
         mailer.clone(),
         renderer.clone(),
         links.clone(),
         sender,
         config.mode,
-    );
+    ));
 
     let chaser = Arc::new(Chaser::new(
         app.client.clone(),
@@ -259,9 +261,11 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
         .map_err(|e| anyhow::anyhow!("Temporal runtime: {e}"))?;
     let options = WorkerOptions::new(config.temporal.task_queue.clone())
+        .max_cached_workflows(config.temporal.max_cached_workflows)
         .register_workflow::<InvoiceChase>()
         .map_err(|e| anyhow::anyhow!("registering the workflow: {e}"))?
-        .register_activities(activities)
+        .register_activity::<activity_defs::RecordAudit>(activities.clone())
+        .register_activity::<activity_defs::ExpireApproval>(activities.clone())
         .register_workflow::<SheetSync>()
         .map_err(|e| anyhow::anyhow!("registering the sync workflow: {e}"))?
         .register_activities(syncer)
@@ -279,6 +283,19 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let mut worker = Worker::new(&runtime, app.client.clone(), options)
         .map_err(|e| anyhow::anyhow!("starting the worker: {e}"))?;
     let stop_worker = worker.shutdown_handle();
+    // The server hands out send tasks no faster than the provider accepts them, however many
+    // reminders fall due at once.
+    let sending_queue = names::sending_queue(&config.temporal.task_queue);
+    let sending_options = WorkerOptions::new(sending_queue.clone())
+        .register_activity::<activity_defs::SendMessage>(activities)
+        .max_task_queue_activities_per_second(config.email.max_send_rate)
+        .graceful_shutdown_period(Duration::from_secs(10))
+        .build();
+    let mut sending_worker = Worker::new(&runtime, app.client.clone(), sending_options)
+        .map_err(|e| anyhow::anyhow!("starting the sending worker: {e}"))?;
+    let stop_sending_worker = sending_worker.shutdown_handle();
+    let (stop_main_early, stop_sending_early) =
+        (worker.shutdown_handle(), sending_worker.shutdown_handle());
 
     let state = Arc::new(AppState {
         chaser,
@@ -299,10 +316,10 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;
     let address = listener.local_addr()?;
-    tracing::info!(http = %address, task_queue = %config.temporal.task_queue, mode = ?config.mode, "chaser worker started");
+    tracing::info!(http = %address, task_queue = %config.temporal.task_queue, %sending_queue, max_send_rate = config.email.max_send_rate, mode = ?config.mode, "chaser worker started");
     eprintln!(
-        "chaser worker: http://{address} · task queue {} · mode {:?}",
-        config.temporal.task_queue, config.mode
+        "chaser worker: http://{address} · task queue {} · sends on {sending_queue} at most {}/s · mode {:?}",
+        config.temporal.task_queue, config.email.max_send_rate, config.mode
     );
 
     let (stop_http_tx, stop_http_rx) = tokio::sync::oneshot::channel::<()>();
@@ -317,16 +334,29 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         shutdown_signal().await;
         tracing::info!("shutting down");
         stop_worker();
+        stop_sending_worker();
     });
     // `Worker::run` is not `Send`: drive it from this task. When it ends, for a signal or an
     // error, the HTTP server stops too.
     let run_worker = async move {
-        let result = worker.run().await;
+        // Either worker ending, for a signal or an error, ends the other.
+        let main = async {
+            let result = worker.run().await;
+            stop_sending_early();
+            result
+        };
+        let sending = async {
+            let result = sending_worker.run().await;
+            stop_main_early();
+            result
+        };
+        let (result, sending_result) = tokio::join!(main, sending);
         let _ = stop_http_tx.send(());
-        result
+        (result, sending_result)
     };
-    let (worker_result, http_result) = tokio::join!(run_worker, http);
+    let ((worker_result, sending_result), http_result) = tokio::join!(run_worker, http);
     worker_result.map_err(|e| anyhow::anyhow!("worker: {e}"))?;
+    sending_result.map_err(|e| anyhow::anyhow!("sending worker: {e}"))?;
     http_result.context("http server")?;
     Ok(())
 }

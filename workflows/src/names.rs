@@ -6,6 +6,12 @@ use chaser_domain::InvoiceNumber;
 /// The task queue the chase workflows and their activities run on.
 pub const TASK_QUEUE: &str = "chaser";
 
+/// `<task queue>-send`: where a chase's messages go out, rate-limited by the worker to the
+/// mail provider's maximum send rate, so a storm of due reminders never meets throttling.
+pub fn sending_queue(task_queue: &str) -> String {
+    format!("{task_queue}-send")
+}
+
 /// `invoice-<number>`, with the number normalised (`InvoiceNumber::normalized`): upper-case
 /// ASCII letters and digits, every other run of characters turned into one `-`.
 pub fn workflow_id(number: &InvoiceNumber) -> String {
@@ -70,6 +76,13 @@ pub mod query {
     pub const STATUS: &str = "status";
     pub const SCHEDULE: &str = "schedule";
     pub const DECISION: &str = "decision";
+}
+
+/// Patch ids (`ctx.patched`): a chase started before a change keeps replaying the old way.
+pub mod patch {
+    /// The audit is written by a local activity, a paid chase writes it once after the
+    /// thank-you, and a step that falls due does not re-publish its NextTouchAt.
+    pub const FEWER_ACTIONS: &str = "fewer-actions-1";
 }
 
 pub mod activity {

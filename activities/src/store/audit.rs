@@ -109,11 +109,16 @@ impl Store {
     /// Appends an audit event; `false` if this `dedup_key` was already written.
     pub async fn append_audit(&self, record: &AuditRecord) -> Result<bool> {
         let row = Stored::of(record);
-        let _in_line = self.chain.lock().await;
+        // The lock keeps this process's appends in line and remembers the chain's head, so an
+        // append is one insert; another process's append shows as a conflict, and a re-read.
+        let mut head = self.chain.lock().await;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let prev = self.audit_head().await?;
+            let prev = match head.as_ref() {
+                Some(hash) => hash.clone(),
+                None => self.audit_head().await?,
+            };
             let hash = row.hash(&prev);
             let done = sqlx::query(
                 "insert into audit_log (at, invoice, workflow_id, action, actor, before, after, detail, dedup_key, prev_hash, hash)
@@ -129,16 +134,21 @@ impl Store {
             .bind(row.after.clone())
             .bind(row.detail.clone())
             .bind(row.dedup_key.clone())
-            .bind(prev)
-            .bind(hash)
+            .bind(prev.clone())
+            .bind(hash.clone())
             .execute(&self.pool)
             .await;
             match done {
-                Ok(done) => return Ok(done.rows_affected() == 1),
+                Ok(done) => {
+                    let appended = done.rows_affected() == 1;
+                    *head = Some(if appended { hash } else { prev });
+                    return Ok(appended);
+                }
                 // Another writer took this place in the chain first: link to its row instead.
                 Err(sqlx::Error::Database(e))
                     if e.is_unique_violation() && attempt < APPEND_ATTEMPTS =>
                 {
+                    *head = None;
                     let pause =
                         std::time::Duration::from_millis(5 * u64::try_from(attempt).unwrap_or(1));
                     tokio::time::sleep(pause).await;

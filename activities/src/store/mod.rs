@@ -45,9 +45,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// Appends to the audit chain one at a time within this process; other processes are
-    /// kept in line by the chain's unique index.
-    chain: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Appends to the audit chain one at a time within this process, remembering the head
+    /// hash; other processes are kept in line by the chain's unique index.
+    chain: std::sync::Arc<tokio::sync::Mutex<Option<String>>>,
 }
 
 /// An invoice as last recorded, with its chase state.
@@ -405,6 +405,18 @@ impl Store {
         if inserted.rows_affected() == 1 {
             return Ok(Claim::Fresh);
         }
+        // Another attempt at an unfinished message: it is being sent again from now on, which
+        // a stop signal waits for (`sends_in_flight`).
+        sqlx::query(
+            "update outbox set status = 'sending', updated_at = $3
+             where workflow_id = $1 and step_id = $2
+               and status not in ('sent', 'failed', 'dry_run', 'rejected', 'expired')",
+        )
+        .bind(workflow_id.to_owned())
+        .bind(step_id.to_owned())
+        .bind(timestamp_text(now))
+        .execute(&self.pool)
+        .await?;
         let row = self
             .outbox_row(workflow_id, step_id)
             .await?
@@ -421,6 +433,21 @@ impl Store {
         } else {
             Claim::Unfinished
         })
+    }
+
+    /// How many of a chase's messages were claimed for sending at or after `since` and have
+    /// no outcome yet: a provider call may be on its way.
+    pub async fn sends_in_flight(&self, workflow_id: &str, since: Timestamp) -> Result<usize> {
+        let row = sqlx::query(
+            "select count(*) as n from outbox
+             where workflow_id = $1 and status = 'sending' and updated_at >= $2",
+        )
+        .bind(workflow_id.to_owned())
+        .bind(timestamp_text(since))
+        .fetch_one(&self.pool)
+        .await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// Keeps the rendered message with its claimed outbox row.

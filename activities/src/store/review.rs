@@ -69,18 +69,14 @@ impl Store {
         item: &NewReviewItem,
         now: Timestamp,
     ) -> Result<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
-        let open =
-            sqlx::query("select id from review_items where dedup_key = $1 and resolved_at is null")
-                .bind(item.dedup_key.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if open.is_some() {
-            return Ok(None);
-        }
+        // One statement: a read-then-write transaction on SQLite fails outright (busy
+        // snapshot) when the worker writes in between.
         let row = sqlx::query(
             "insert into review_items (kind, invoice, summary, detail, dedup_key, created_at)
-             values ($1, $2, $3, $4, $5, $6) returning id",
+             select $1, $2, $3, $4, $5, $6
+             where not exists
+               (select 1 from review_items where dedup_key = $5 and resolved_at is null)
+             returning id",
         )
         .bind(item.kind.clone())
         .bind(item.invoice.clone())
@@ -88,10 +84,9 @@ impl Store {
         .bind(item.detail.to_string())
         .bind(item.dedup_key.clone())
         .bind(timestamp_text(now))
-        .fetch_one(&mut *tx)
+        .fetch_optional(&self.pool)
         .await?;
-        tx.commit().await?;
-        Ok(Some(row.try_get("id")?))
+        row.map(|r| r.try_get("id")).transpose().map_err(Into::into)
     }
 
     /// The review queue: open items oldest first, or every item with `include_resolved`.

@@ -10,6 +10,8 @@ fn postgres_admin_url() -> String {
 
 pub struct TestDb {
     pub store: Store,
+    /// For a second connection, as another process would open.
+    pub url: String,
     cleanup: Option<(String, String)>,
     _dir: Option<std::path::PathBuf>,
 }
@@ -22,6 +24,7 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.join("chaser.db").display());
         TestDb {
             store: Store::connect(&url).await.unwrap(),
+            url,
             cleanup: None,
             _dir: Some(dir),
         }
@@ -43,9 +46,11 @@ impl TestDb {
             .await
             .unwrap();
         let (base, _) = admin.rsplit_once('/').unwrap();
-        let store = Store::connect(&format!("{base}/{db}")).await.unwrap();
+        let url = format!("{base}/{db}");
+        let store = Store::connect(&url).await.unwrap();
         TestDb {
             store,
+            url,
             cleanup: Some((admin, db)),
             _dir: None,
         }
@@ -66,6 +71,23 @@ impl TestDb {
 
 /// Runs one contract test against both backends.
 macro_rules! both_backends {
+    ($name:ident, with_url) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = crate::backends::TestDb::sqlite(stringify!($name)).await;
+                super::$name(&db.store, &db.url).await;
+                db.drop().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let db = crate::backends::TestDb::postgres(stringify!($name)).await;
+                super::$name(&db.store, &db.url).await;
+                db.drop().await;
+            }
+        }
+    };
     ($name:ident) => {
         mod $name {
             #[tokio::test]

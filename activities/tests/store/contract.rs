@@ -99,6 +99,49 @@ async fn invoices_round_trip_and_closed_states_stick(store: &Store) {
     );
 }
 
+both_backends!(a_send_is_in_flight_from_its_claim_until_its_outcome);
+async fn a_send_is_in_flight_from_its_claim_until_its_outcome(store: &Store) {
+    let to = json!({"to": ["ap@acme.example"], "cc": []});
+    let now = ts("2026-11-21T10:00:00Z");
+    let a_minute_ago = ts("2026-11-21T09:59:00Z");
+    let id = "invoice-INV-9";
+    assert_eq!(store.sends_in_flight(id, a_minute_ago).await.unwrap(), 0);
+    store
+        .claim_outbox(id, "nudge", &to, "Reminder", now)
+        .await
+        .unwrap();
+    assert_eq!(store.sends_in_flight(id, a_minute_ago).await.unwrap(), 1);
+    // Older claims (a crashed attempt) are not waited for.
+    let later = ts("2026-11-21T10:05:00Z");
+    assert_eq!(store.sends_in_flight(id, later).await.unwrap(), 0);
+    // A deferred message is not on its way; its next attempt is, again.
+    store
+        .mark_outbox(id, "nudge", OutboxStatus::Deferred, "gap", now)
+        .await
+        .unwrap();
+    assert_eq!(store.sends_in_flight(id, a_minute_ago).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .claim_outbox(id, "nudge", &to, "Reminder", later)
+            .await
+            .unwrap(),
+        Claim::Unfinished
+    );
+    assert_eq!(store.sends_in_flight(id, now).await.unwrap(), 1);
+    store
+        .finish_outbox(id, "nudge", OutboxStatus::Sent, Some("ses-9"), None, later)
+        .await
+        .unwrap();
+    assert_eq!(store.sends_in_flight(id, a_minute_ago).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .sends_in_flight("invoice-OTHER", a_minute_ago)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
 both_backends!(an_outbox_key_is_claimed_once_ever);
 async fn an_outbox_key_is_claimed_once_ever(store: &Store) {
     let to = json!({"to": ["ap@acme.example"], "cc": []});
@@ -225,6 +268,33 @@ async fn audit_rows_append_in_order_and_retries_are_no_ops(store: &Store) {
     );
     assert_eq!(trail[0], record(1, "pause"));
     assert!(store.audit_for("INV-2").await.unwrap().is_empty());
+}
+
+both_backends!(two_processes_appending_keep_one_unbroken_chain, with_url);
+async fn two_processes_appending_keep_one_unbroken_chain(store: &Store, url: &str) {
+    // The command line appends while the worker runs: each remembers the head it wrote last.
+    let cli = Store::connect(url).await.unwrap();
+    let record = |n: u32| AuditRecord {
+        at: ts("2026-11-21T10:00:00Z"),
+        invoice: format!("INV-{n}"),
+        workflow_id: format!("invoice-INV-{n}"),
+        action: "pause".into(),
+        actor: "cli".into(),
+        before: None,
+        after: None,
+        detail: None,
+        dedup_key: format!("two/{n}"),
+    };
+    for n in 1..=6 {
+        let writer = if n % 3 == 0 { &cli } else { store };
+        assert!(writer.append_audit(&record(n)).await.unwrap());
+    }
+    // A repeat is recognised without moving the head.
+    assert!(!cli.append_audit(&record(3)).await.unwrap());
+    assert!(store.append_audit(&record(7)).await.unwrap());
+    let chain = store.verify_audit().await.unwrap();
+    assert_eq!((chain.rows, chain.breaks.len()), (7, 0), "{chain:?}");
+    cli.close().await;
 }
 
 both_backends!(the_audit_chain_finds_edited_and_deleted_rows);
