@@ -10,23 +10,21 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::report::{Run, median, quantile};
 use crate::ses_front::SesFront;
-use crate::stack::{self, CSV_HEADER, Row};
+use crate::stack::{self, cadence, export, invoice_row, paid_event};
 
 pub const INTAKE_SIZES: [usize; 2] = [2_000, 10_000];
 
 /// Net-30 as the product ships it: nothing is due for weeks, so the chases sleep.
-const DAY_RULES: &str = r#"[[cadences.default.steps]]
-when = "after_due 3d"
-move = "nudge"
-
-[[cadences.default.steps]]
-when = "after_due 10d"
-move = "follow_up"
-
-[[cadences.default.steps]]
-when = "after_due 21d"
-move = "escalate"
-"#;
+fn day_rules() -> String {
+    cadence(
+        "default",
+        &[
+            ("after_due 3d", "nudge"),
+            ("after_due 10d", "follow_up"),
+            ("after_due 21d", "escalate"),
+        ],
+    )
+}
 
 fn today() -> jiff::civil::Date {
     Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
@@ -38,22 +36,7 @@ fn sleeping_invoices(prefix: &str, n: usize) -> String {
         .checked_add(jiff::Span::new().days(30))
         .unwrap_or(today());
     let issued = Timestamp::now();
-    let mut csv = String::from(CSV_HEADER);
-    for i in 0..n {
-        let number = format!("{prefix}-{i:05}");
-        let email = format!("ap-{}@bench.example", number.to_ascii_lowercase());
-        csv.push_str(
-            &Row {
-                number: &number,
-                email: &email,
-                terms: "net-30",
-                due,
-                issued,
-            }
-            .csv(),
-        );
-    }
-    csv
+    export((0..n).map(|i| invoice_row(&format!("{prefix}-{i:05}"), "net-30", due, issued)))
 }
 
 /// Every scenario's worker keeps its store in PostgreSQL, as `docker-compose.yml` deploys it.
@@ -71,7 +54,7 @@ pub fn intake(run: usize) -> anyhow::Result<Run> {
     let mut out = Run::default();
     for n in INTAKE_SIZES {
         let name = format!("intake-{n}");
-        let chaser = chaser_with(&name, DAY_RULES, &[]);
+        let chaser = chaser_with(&name, &day_rules(), &[]);
         let queue = stack::task_queue(&name);
         let csv = chaser.csv("invoices.csv", &sleeping_invoices(&format!("IN{n}"), n));
         let ours = || -> anyhow::Result<(Duration, Duration)> {
@@ -143,20 +126,14 @@ pub fn stop_latency() -> anyhow::Result<Run> {
     const SPACING_MS: i64 = 40;
     let (runtime, client) = stack::start()?;
     let front = runtime.block_on(SesFront::start(&chaser_tests::stack().ses_url, None))?;
-    let rules = seconds_rules(
-        r#"[[cadences.default.steps]]
-when = "after_issue 90s"
-move = "nudge"
-
-[[cadences.default.steps]]
-when = "after_issue 95s"
-move = "follow_up"
-
-[[cadences.default.steps]]
-when = "after_issue 100s"
-move = "escalate"
-"#,
-    );
+    let rules = seconds_rules(&cadence(
+        "default",
+        &[
+            ("after_issue 90s", "nudge"),
+            ("after_issue 95s", "follow_up"),
+            ("after_issue 100s", "escalate"),
+        ],
+    ));
     let name = "stop";
     let chaser = chaser_with(
         name,
@@ -175,21 +152,12 @@ move = "escalate"
             .unwrap_or(t0)
     };
     let numbers: Vec<String> = (0..CHASES).map(|i| format!("SL-{i:04}")).collect();
-    let email = |number: &str| format!("ap-{}@bench.example", number.to_ascii_lowercase());
-    let mut csv = String::from(CSV_HEADER);
+    let mut rows = Vec::with_capacity(CHASES);
     for (i, number) in numbers.iter().enumerate() {
         let offset = i64::try_from(i)? * SPACING_MS;
-        csv.push_str(
-            &Row {
-                number,
-                email: &email(number),
-                terms: "net-30",
-                due: today(),
-                issued: at(offset - 30_000),
-            }
-            .csv(),
-        );
+        rows.push(invoice_row(number, "net-30", today(), at(offset - 30_000)));
     }
+    let csv = export(rows);
     let path = chaser.csv("invoices.csv", &csv);
     chaser.ok(&["import", &path]);
     let planned = format!("TaskQueue = '{queue}' AND NextTouchAt IS NOT NULL");
@@ -225,12 +193,7 @@ move = "escalate"
                         if let Ok(wait) = Duration::try_from(due.duration_since(Timestamp::now())) {
                             std::thread::sleep(wait);
                         }
-                        let body = serde_json::json!({
-                            "id": format!("evt-paid-{number}"),
-                            "type": "invoice.paid",
-                            "data": { "number": number, "reference": "bench" },
-                        })
-                        .to_string();
+                        let body = paid_event(number);
                         let sent = SystemTime::now();
                         let (status, _) = chaser_tests::post_webhook(url, "whsec_test", &body);
                         let returned = SystemTime::now();
@@ -297,7 +260,7 @@ move = "escalate"
     let mut before = 0;
     let mut late = Vec::new();
     for (number, f) in &fired {
-        let to = email(number);
+        let to = stack::contact(number);
         for a in arrivals.iter().filter(|a| a.to.contains(&to)) {
             if a.subject.starts_with("Thank you") {
                 continue;
@@ -377,7 +340,7 @@ pub fn footprint() -> anyhow::Result<Run> {
     const IDLE: Duration = Duration::from_secs(60);
     let (runtime, client) = stack::start()?;
     let name = "footprint";
-    let chaser = chaser_with(name, DAY_RULES, &[]);
+    let chaser = chaser_with(name, &day_rules(), &[]);
     let pid = chaser.worker_pid().context("no worker")?;
     let queue = stack::task_queue(name);
     let csv = chaser.csv("invoices.csv", &sleeping_invoices("FP", CHASES));
@@ -489,28 +452,22 @@ pub fn billable_actions(history: &serde_json::Value) -> BTreeMap<&'static str, u
 pub fn actions() -> anyhow::Result<Run> {
     let (runtime, client) = stack::start()?;
     let front = runtime.block_on(SesFront::start(&chaser_tests::stack().ses_url, None))?;
-    let rules = seconds_rules(
-        r#"[[cadences.default.steps]]
-when = "after_issue 2s"
-move = "nudge"
-
-[[cadences.default.steps]]
-when = "after_issue 4s"
-move = "follow_up"
-
-[[cadences.default.steps]]
-when = "after_issue 6s"
-move = "final_notice"
-
-[[cadences."custom:long".steps]]
-when = "after_issue 2s"
-move = "nudge"
-
-[[cadences."custom:long".steps]]
-when = "repeat every 2s, at most 9 times"
-move = "follow_up"
-"#,
+    let typical_cadence = cadence(
+        "default",
+        &[
+            ("after_issue 2s", "nudge"),
+            ("after_issue 4s", "follow_up"),
+            ("after_issue 6s", "final_notice"),
+        ],
     );
+    let long_cadence = cadence(
+        "custom:long",
+        &[
+            ("after_issue 2s", "nudge"),
+            ("repeat every 2s, at most 9 times", "follow_up"),
+        ],
+    );
+    let rules = seconds_rules(&format!("{typical_cadence}{long_cadence}"));
     let name = "actions";
     let chaser = chaser_with(
         name,
@@ -518,42 +475,31 @@ move = "follow_up"
         &[("aws.ses_endpoint_url", front.url.clone().into())],
     );
     let issued = Timestamp::now();
-    let mut csv = String::from(CSV_HEADER);
     let typical = "ACT-TYPICAL";
     let long = "ACT-LONG";
-    let email = |number: &str| format!("ap-{}@bench.example", number.to_ascii_lowercase());
-    for (number, terms) in [(typical, "net-30"), (long, "custom:long")] {
-        csv.push_str(
-            &Row {
-                number,
-                email: &email(number),
-                terms,
-                due: today(),
-                issued,
-            }
-            .csv(),
-        );
-    }
+    let csv = export([
+        invoice_row(typical, "net-30", today(), issued),
+        invoice_row(long, "custom:long", today(), issued),
+    ]);
     let path = chaser.csv("invoices.csv", &csv);
     chaser.ok(&["import", &path]);
     let reminders = |number: &str| {
         front
             .arrivals()
             .iter()
-            .filter(|a| a.to.contains(&email(number)) && !a.subject.starts_with("Thank you"))
+            .filter(|a| {
+                a.to.contains(&stack::contact(number)) && !a.subject.starts_with("Thank you")
+            })
             .count()
     };
     chaser_tests::wait_for("three reminders", Duration::from_secs(60), || {
         (reminders(typical) >= 3).then_some(())
     });
-    let body = serde_json::json!({
-        "id": "evt-paid-typical",
-        "type": "invoice.paid",
-        "data": { "number": typical, "reference": "bench" },
-    })
-    .to_string();
-    let (status, answer) =
-        chaser_tests::post_webhook(&chaser.url("/webhooks/accounting"), "whsec_test", &body);
+    let (status, answer) = chaser_tests::post_webhook(
+        &chaser.url("/webhooks/accounting"),
+        "whsec_test",
+        &paid_event(typical),
+    );
     anyhow::ensure!(status == 200, "paid webhook: {status} {answer}");
     chaser_tests::wait_for("ten reminders", Duration::from_secs(90), || {
         (reminders(long) >= 10).then_some(())
@@ -618,13 +564,8 @@ pub fn storm() -> anyhow::Result<Run> {
         &chaser_tests::stack().ses_url,
         Some(RATE as usize),
     ))?;
-    let rules = seconds_rules_tolerating(
-        "1d",
-        r#"[[cadences.default.steps]]
-when = "after_issue 60s"
-move = "nudge"
-"#,
-    );
+    let rules =
+        seconds_rules_tolerating("1d", &cadence("default", &[("after_issue 60s", "nudge")]));
     let chaser = chaser_with(
         "storm",
         &rules,
@@ -634,21 +575,9 @@ move = "nudge"
         ],
     );
     let issued = Timestamp::now();
-    let mut csv = String::from(CSV_HEADER);
-    for i in 0..REMINDERS {
-        let number = format!("ST-{i:05}");
-        let email = format!("ap-{}@bench.example", number.to_ascii_lowercase());
-        csv.push_str(
-            &Row {
-                number: &number,
-                email: &email,
-                terms: "net-30",
-                due: today(),
-                issued,
-            }
-            .csv(),
-        );
-    }
+    let csv = export(
+        (0..REMINDERS).map(|i| invoice_row(&format!("ST-{i:05}"), "net-30", today(), issued)),
+    );
     let path = chaser.csv("invoices.csv", &csv);
     chaser.ok(&["import", &path]);
     let deadline = Duration::from_secs(60 + (REMINDERS as f64 / RATE * 2.0) as u64);

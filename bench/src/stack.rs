@@ -104,27 +104,50 @@ pub async fn history(client: &Client, workflow_id: &str) -> anyhow::Result<serde
 
 pub const CSV_HEADER: &str = "number,customer,contact_email,amount,currency,issue_date,due_date,terms,pay_url,owner_email,paid,issued_at\n";
 
-/// One generated invoice row.
-pub struct Row<'a> {
-    pub number: &'a str,
-    pub email: &'a str,
-    pub terms: &'a str,
-    pub due: jiff::civil::Date,
-    pub issued: jiff::Timestamp,
+/// The generated contact of invoice `number`.
+pub fn contact(number: &str) -> String {
+    format!("ap-{}@bench.example", number.to_ascii_lowercase())
 }
 
-impl Row<'_> {
-    pub fn csv(&self) -> String {
-        format!(
-            "{number},Customer {number},{email},1250.00,USD,{issued_date},{due},{terms},https://pay.example/{number},owner@bench.example,no,{issued}\n",
-            number = self.number,
-            email = self.email,
-            issued_date = self.issued.to_zoned(jiff::tz::TimeZone::UTC).date(),
-            due = self.due,
-            terms = self.terms,
-            issued = self.issued,
-        )
-    }
+/// One generated invoice: USD 1,250.00, its own contact, issued at `issued`.
+pub fn invoice_row(
+    number: &str,
+    terms: &str,
+    due: jiff::civil::Date,
+    issued: jiff::Timestamp,
+) -> String {
+    format!(
+        "{number},Customer {number},{email},1250.00,USD,{issued_date},{due},{terms},https://pay.example/{number},owner@bench.example,no,{issued}\n",
+        email = contact(number),
+        issued_date = issued.to_zoned(jiff::tz::TimeZone::UTC).date(),
+    )
+}
+
+/// A CSV export of `rows` (from `invoice_row`).
+pub fn export(rows: impl IntoIterator<Item = String>) -> String {
+    let mut csv = String::from(CSV_HEADER);
+    csv.extend(rows);
+    csv
+}
+
+/// A cadence of the rules doc: `(when, move)` steps for `terms`.
+pub fn cadence(terms: &str, steps: &[(&str, &str)]) -> String {
+    steps
+        .iter()
+        .map(|(when, step)| {
+            format!("[[cadences.\"{terms}\".steps]]\nwhen = \"{when}\"\nmove = \"{step}\"\n\n")
+        })
+        .collect()
+}
+
+/// A signed-by-the-caller accounting webhook body: `number` is paid.
+pub fn paid_event(number: &str) -> String {
+    serde_json::json!({
+        "id": format!("evt-paid-{number}"),
+        "type": "invoice.paid",
+        "data": { "number": number, "reference": "bench" },
+    })
+    .to_string()
 }
 
 /// `invoice-<number>` for the generated numbers (already normalised).
