@@ -444,11 +444,10 @@ impl Chaser {
     /// on its way to the provider: wait for it, so that once a stop is acknowledged nothing
     /// more goes out. Bounded: a provider call that hangs must not hang the webhook.
     async fn wait_for_sends_in_flight(&self, number: &InvoiceNumber) -> Result<(), OpsError> {
-        const SEND_TIMEOUT: Duration = Duration::from_secs(60);
         const WAIT_AT_MOST: Duration = Duration::from_secs(10);
         let workflow_id = names::workflow_id(number);
         let since = Timestamp::now()
-            .checked_sub(SEND_TIMEOUT)
+            .checked_sub(chaser_workflows::invoice_chase::SEND_TIMEOUT)
             .unwrap_or_else(|_| Timestamp::now());
         let deadline = tokio::time::Instant::now() + WAIT_AT_MOST;
         while self.store.sends_in_flight(&workflow_id, since).await? > 0 {

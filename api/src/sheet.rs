@@ -164,7 +164,7 @@ pub async fn apply(
     Ok(report)
 }
 
-/// How many rows an import applies at once: each is a store write and one signal-with-start,
+/// How many rows an import applies at once: each is a store write and one workflow start,
 /// so the import keeps this many requests in flight to Temporal.
 pub const IMPORT_CONCURRENCY: usize = 32;
 

@@ -293,7 +293,6 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .build();
     let mut sending_worker = Worker::new(&runtime, app.client.clone(), sending_options)
         .map_err(|e| anyhow::anyhow!("starting the sending worker: {e}"))?;
-    let stop_sending_worker = sending_worker.shutdown_handle();
     let (stop_main_early, stop_sending_early) =
         (worker.shutdown_handle(), sending_worker.shutdown_handle());
 
@@ -333,8 +332,8 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
+        // The sending worker follows the main one down.
         stop_worker();
-        stop_sending_worker();
     });
     // `Worker::run` is not `Send`: drive it from this task. When it ends, for a signal or an
     // error, the HTTP server stops too.

@@ -35,6 +35,9 @@ use crate::contracts::{
 use crate::names;
 use crate::names::search_attribute::key;
 
+/// How long one attempt at sending a message may take; a stop waits for no older attempt.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The activities a chase calls; implemented in `chaser-activities`.
 pub struct ChaseActivities;
 
@@ -950,7 +953,7 @@ impl InvoiceChase {
             .build();
         // Sends go through their own task queue, which the worker rate-limits to the mail
         // provider's maximum send rate.
-        let options = ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
+        let options = ActivityOptions::with_start_to_close_timeout(SEND_TIMEOUT)
             .retry_policy(retry)
             .summary(summary)
             .task_queue(names::sending_queue(ctx.task_queue()))

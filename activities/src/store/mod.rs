@@ -169,6 +169,16 @@ pub struct AuditRecord {
 }
 
 /// Fixed-width UTC text, so timestamps sort the same as instants in both databases.
+/// `'sent', 'failed', ...`: the final outbox statuses, for `status not in (...)`.
+fn final_statuses_sql() -> String {
+    OUTBOX_STATUSES
+        .iter()
+        .filter(|(s, _)| s.is_final())
+        .map(|(_, n)| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn timestamp_text(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
@@ -407,16 +417,18 @@ impl Store {
         }
         // Another attempt at an unfinished message: it is being sent again from now on, which
         // a stop signal waits for (`sends_in_flight`).
-        sqlx::query(
+        let sql = format!(
             "update outbox set status = 'sending', updated_at = $3
-             where workflow_id = $1 and step_id = $2
-               and status not in ('sent', 'failed', 'dry_run', 'rejected', 'expired')",
-        )
-        .bind(workflow_id.to_owned())
-        .bind(step_id.to_owned())
-        .bind(timestamp_text(now))
-        .execute(&self.pool)
-        .await?;
+             where workflow_id = $1 and step_id = $2 and status not in ({})",
+            final_statuses_sql()
+        );
+        // The status names are our own constants, never input.
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(workflow_id.to_owned())
+            .bind(step_id.to_owned())
+            .bind(timestamp_text(now))
+            .execute(&self.pool)
+            .await?;
         let row = self
             .outbox_row(workflow_id, step_id)
             .await?
@@ -574,16 +586,7 @@ impl Store {
         reason: &str,
         now: Timestamp,
     ) -> Result<()> {
-        let finals: Vec<&str> = OUTBOX_STATUSES
-            .iter()
-            .filter(|(s, _)| s.is_final())
-            .map(|(_, n)| *n)
-            .collect();
-        let finals = finals
-            .iter()
-            .map(|n| format!("'{n}'"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let finals = final_statuses_sql();
         let sql = format!(
             "insert into outbox (workflow_id, step_id, status, recipients, subject, reason, created_at, updated_at)
              values ($1, $2, $3, '{{}}', '', $4, $5, $5)
