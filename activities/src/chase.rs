@@ -22,7 +22,7 @@ use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
 use crate::guards::{self, code};
-use crate::links::{Links, Purpose};
+use crate::links::{LinkAction, Links, Purpose};
 use crate::locale;
 use crate::mail::{MailError, Mailer, OutgoingEmail};
 use crate::render::{
@@ -570,12 +570,12 @@ impl ChaseActivities {
         );
         let actions = (request.kind == MessageKind::OwnerEscalation).then(|| {
             let owner = invoice.owner_email.as_str();
-            let link = |action: &str| {
+            let link = |action: LinkAction| {
                 let claims = Links::claims(
                     Purpose::Act,
                     number,
                     &request.workflow_id,
-                    action,
+                    action.as_str(),
                     owner,
                     now,
                     self.sender.action_link_ttl,
@@ -583,9 +583,9 @@ impl ChaseActivities {
                 self.links.url("act", &claims)
             };
             ActionLinks {
-                pause_7d: link("pause_7d"),
-                dispute: link("dispute"),
-                writeoff: link("writeoff"),
+                pause_7d: link(LinkAction::Pause7d),
+                dispute: link(LinkAction::Dispute),
+                writeoff: link(LinkAction::Writeoff),
             }
         });
         Presentation {
@@ -657,8 +657,8 @@ impl ChaseActivities {
         Ok((email, amount_text))
     }
 
-    /// Appends the batch's events (each once, however often this runs) and records the
-    /// invoice's current state.
+    /// Appends the batch's events (each once, however often this runs) and writes the chase's
+    /// projection: the invoice, its state and its `status` view.
     pub async fn audit(
         &self,
         batch: &AuditBatch,
@@ -666,14 +666,20 @@ impl ChaseActivities {
     ) -> Result<(), crate::store::StoreError> {
         let key = batch.invoice.number.normalized();
         self.store
-            .sync_invoice(&batch.invoice, &batch.workflow_id, batch.state, now)
+            .project_chase(
+                &batch.invoice,
+                &batch.workflow_id,
+                batch.state,
+                batch.status.as_ref(),
+                now,
+            )
             .await?;
         for event in &batch.events {
             let record = AuditRecord {
                 at: event.at,
                 invoice: key.clone(),
                 workflow_id: batch.workflow_id.clone(),
-                action: event.action.clone(),
+                action: event.action,
                 actor: event.actor.clone(),
                 before: event.before.clone(),
                 after: event.after.clone(),

@@ -197,6 +197,7 @@ mod tests {
             workflow_id: "invoice-INV-9".into(),
             state,
             updated_at: ts("2026-12-01T00:00:00Z"),
+            chase: None,
         }
     }
 

@@ -25,6 +25,51 @@ pub enum Purpose {
     Proposal,
 }
 
+/// The owner's one-tap actions, as their links name them (`Claims::subject` of an `Act`
+/// link). The emails that write links and the page that acts on them share this list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkAction {
+    Pause7d,
+    Dispute,
+    Writeoff,
+    Resume,
+    ResolveResume,
+    Promise7d,
+    Disable,
+    Enable,
+}
+
+impl LinkAction {
+    pub const ALL: [LinkAction; 8] = [
+        LinkAction::Pause7d,
+        LinkAction::Dispute,
+        LinkAction::Writeoff,
+        LinkAction::Resume,
+        LinkAction::ResolveResume,
+        LinkAction::Promise7d,
+        LinkAction::Disable,
+        LinkAction::Enable,
+    ];
+
+    /// The name in the link's claims.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkAction::Pause7d => "pause_7d",
+            LinkAction::Dispute => "dispute",
+            LinkAction::Writeoff => "writeoff",
+            LinkAction::Resume => "resume",
+            LinkAction::ResolveResume => "resolve_resume",
+            LinkAction::Promise7d => "promise_7d",
+            LinkAction::Disable => "disable",
+            LinkAction::Enable => "enable",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<LinkAction> {
+        LinkAction::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
 /// What a link says. Verified before anything acts on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {

@@ -8,17 +8,18 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chaser_activities::store::NewReviewItem;
-use chaser_domain::{ChaseState, Currency, InvoiceNumber, Money};
+use chaser_app::{AppError, Incoming, Request};
+use chaser_domain::Command;
+use chaser_domain::{Currency, InvoiceNumber, Money};
 use chaser_intake::{BankPayment, StripeAction, parse_event, verify_signature};
-use chaser_workflows::contracts::{DisputeSignal, PaidSignal, VoidSignal, WriteoffSignal};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::http::{ApiError, AppState, header, parse_json_body, verify_signed};
-use crate::ops::{Action, Incoming, OpsError};
-use crate::payments;
+use crate::http::{
+    ApiError, AppState, answer, from_source, header, parse_json_body, verify_signed,
+};
 use crate::webhook::FieldError;
 
 /// How far a Stripe signature's timestamp may be from now.
@@ -32,7 +33,7 @@ pub(crate) async fn stripe(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let Some(secret) = state.stripe_webhook_secret.as_deref() else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -50,42 +51,40 @@ pub(crate) async fn stripe(
     let event =
         parse_event(&body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     if let StripeAction::Ignored(kind) = &event.action {
-        return Ok(Json(
-            json!({ "status": "ignored", "id": event.id, "type": kind }),
+        return Ok((
+            StatusCode::OK,
+            Json(json!({ "status": "ignored", "id": event.id, "type": kind })),
         ));
     }
-    let store = state.chaser.store();
-    if !store
-        .first_delivery(&event.id, "stripe", Timestamp::now())
-        .await
-        .map_err(OpsError::from)?
-    {
-        return Ok(Json(json!({ "status": "duplicate", "id": event.id })));
+    let chaser = &state.chaser;
+    let store = chaser.store();
+    if !chaser.first_delivery("stripe", &event.id).await? {
+        return Ok(answer(StatusCode::OK, "duplicate", &event.id, None));
     }
     let by = format!("webhook:stripe:{}", event.id);
-    let chaser = &state.chaser;
+    let id = Some(format!("stripe:{}", event.id));
+    let command = |number: InvoiceNumber, command: Command| Ok((number, Request::Command(command)));
     let result = match event.action {
         StripeAction::Start(invoice) => match &state.default_owner {
-            None => Err(OpsError::Invalid(
+            None => Err(AppError::Invalid(
                 "email.default_owner is not set: Stripe invoices name no account owner".into(),
             )),
             Some(owner) => match invoice.to_invoice(owner) {
                 Err(e) => {
-                    let _ = store.forget_delivery(&event.id).await;
+                    let _ = chaser.forget_delivery("stripe", &event.id).await;
                     return Err(ApiError::new(StatusCode::BAD_REQUEST, e.to_string()));
                 }
-                Ok(invoice) => state
-                    .chaser
-                    .ingest(
-                        Incoming {
-                            invoice,
-                            paid: false,
-                            balance_known: true,
-                        },
-                        &by,
-                    )
-                    .await
-                    .map(|i| i.describe()),
+                Ok(invoice) => {
+                    let incoming = Incoming {
+                        invoice,
+                        paid: false,
+                        balance_known: true,
+                    };
+                    chaser
+                        .ingest(incoming, &by)
+                        .await
+                        .map(|i| (i.describe(), i.is_accepted()))
+                }
             },
         },
         StripeAction::Paid {
@@ -94,32 +93,23 @@ pub(crate) async fn stripe(
             invoice_id,
             ..
         } => {
-            let signal = PaidSignal {
+            let paid = Command::Paid {
                 paid_at: Some(paid_at),
                 reference: Some(invoice_id),
-                by,
             };
-            chaser
-                .act_from_source(&number, Action::Paid(signal), "paid")
-                .await
+            from_source(chaser, command(number, paid), &by, id, "paid").await
         }
         StripeAction::Void { number, .. } => {
-            let signal = VoidSignal {
+            let void = Command::Void {
                 reason: "voided in Stripe".into(),
-                by,
             };
-            chaser
-                .act_from_source(&number, Action::Void(signal), "void")
-                .await
+            from_source(chaser, command(number, void), &by, id, "void").await
         }
         StripeAction::Uncollectible { number, .. } => {
-            let signal = WriteoffSignal {
+            let writeoff = Command::Writeoff {
                 reason: "marked uncollectible in Stripe".into(),
-                by,
             };
-            chaser
-                .act_from_source(&number, Action::Writeoff(signal), "written_off")
-                .await
+            from_source(chaser, command(number, writeoff), &by, id, "written_off").await
         }
         StripeAction::Dispute {
             charge,
@@ -131,24 +121,17 @@ pub(crate) async fn stripe(
                 Some(Ok(number)) => store
                     .invoice(&number.normalized())
                     .await
-                    .map_err(OpsError::from)?
+                    .map_err(AppError::from)?
                     .filter(|s| !s.state.is_closed())
                     .map(|s| s.invoice.number),
                 _ => None,
             };
             match known {
                 Some(number) => {
-                    let signal = DisputeSignal {
+                    let dispute = Command::Dispute {
                         reason: format!("Stripe dispute on {charge}: {reason}"),
-                        by,
                     };
-                    chaser
-                        .act_from_source(
-                            &number,
-                            Action::Dispute(signal),
-                            ChaseState::Disputed.as_str(),
-                        )
-                        .await
+                    from_source(chaser, command(number, dispute), &by, id, "disputed").await
                 }
                 None => {
                     let summary = format!(
@@ -165,19 +148,24 @@ pub(crate) async fn stripe(
                     store
                         .flag_for_review(&item, Timestamp::now())
                         .await
-                        .map_err(OpsError::from)?;
-                    Ok("flagged for review".to_owned())
+                        .map_err(AppError::from)?;
+                    Ok(("flagged for review".to_owned(), false))
                 }
             }
         }
-        StripeAction::Ignored(_) => Ok("ignored".to_owned()),
+        StripeAction::Ignored(_) => Ok(("ignored".to_owned(), false)),
     };
     match result {
-        Ok(outcome) => Ok(Json(
-            json!({ "status": "processed", "id": event.id, "result": outcome }),
-        )),
+        Ok((outcome, accepted)) => {
+            let (status, word) = if accepted {
+                (StatusCode::ACCEPTED, "accepted")
+            } else {
+                (StatusCode::OK, "processed")
+            };
+            Ok(answer(status, word, &event.id, Some(outcome)))
+        }
         Err(e) => {
-            if let Err(forget) = store.forget_delivery(&event.id).await {
+            if let Err(forget) = chaser.forget_delivery("stripe", &event.id).await {
                 tracing::error!(error.message = %forget, "could not forget a failed delivery");
             }
             Err(e.into())
@@ -239,7 +227,9 @@ pub(crate) async fn bank(
             remittance: p.remittance,
         });
     }
-    let report = payments::apply(&state.chaser, &payments, "webhook:bank", "webhook:bank").await?;
+    let report =
+        chaser_app::payments::apply(&state.chaser, &payments, "webhook:bank", "webhook:bank")
+            .await?;
     Ok(Json(
         json!({ "status": "processed", "result": report.counts(), "report": report }),
     ))

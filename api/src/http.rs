@@ -9,14 +9,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chaser_workflows::contracts::{PaidSignal, PaymentSignal, VoidSignal};
+use chaser_app::{AppError, Chaser, Incoming, Outcome, Request};
+use chaser_domain::Command;
 use jiff::Timestamp;
 use serde_json::json;
 
 use chaser_activities::links::Links;
 use chaser_activities::suppression;
 
-use crate::ops::{Action, Chaser, Incoming, OpsError};
 use crate::signature;
 use crate::webhook::{
     self, Envelope, FieldError, InvoiceCreated, InvoicePaid, InvoiceVoided, PaymentReceived,
@@ -121,13 +121,13 @@ impl From<FieldError> for ApiError {
     }
 }
 
-impl From<OpsError> for ApiError {
-    fn from(e: OpsError) -> ApiError {
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
         let status = match &e {
-            OpsError::UnknownInvoice(_) => StatusCode::NOT_FOUND,
-            OpsError::Invalid(_) | OpsError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            OpsError::Closed { .. } => StatusCode::CONFLICT,
-            OpsError::Temporal(_) | OpsError::Store(_) => {
+            AppError::UnknownInvoice(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) | AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Closed { .. } => StatusCode::CONFLICT,
+            AppError::Temporal(_) | AppError::Store(_) => {
                 tracing::error!(error.message = %e, "webhook processing failed");
                 return ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -198,7 +198,7 @@ async fn accounting(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     verify_signed(&state, &headers, &body)?;
     let envelope: Envelope = parse_json_body(&body)?;
     enum Event {
@@ -231,82 +231,110 @@ async fn accounting(
         Event::Payment(p) => Some(p.amount()?),
         _ => None,
     };
-    let store = state.chaser.store();
-    if !store
-        .first_delivery(&envelope.id, "accounting", Timestamp::now())
-        .await
-        .map_err(OpsError::from)?
-    {
-        return Ok(Json(json!({ "status": "duplicate", "id": envelope.id })));
+    let chaser = &state.chaser;
+    if !chaser.first_delivery("accounting", &envelope.id).await? {
+        return Ok(answer(StatusCode::OK, "duplicate", &envelope.id, None));
     }
     let by = format!("webhook:accounting:{}", envelope.id);
+    // The command's id: a retry of this event is done once, whichever way it arrives.
+    let id = Some(format!("accounting:{}", envelope.id));
     let number = |text: &str| {
         chaser_domain::InvoiceNumber::parse(text)
-            .map_err(|e| OpsError::Invalid(format!("data.number: {e}")))
+            .map_err(|e| AppError::Invalid(format!("data.number: {e}")))
     };
-    let chaser = &state.chaser;
-    let signal =
-        |number: Result<chaser_domain::InvoiceNumber, OpsError>,
-         action: Action,
-         done: &'static str| async move { chaser.act_from_source(&number?, action, done).await };
+    let command = |text: &str, command: Command| -> Result<_, AppError> {
+        Ok((number(text)?, Request::Command(command)))
+    };
     let result = match event {
         Event::Invoice(invoice) => {
             let (invoice, balance_known) = invoice.into_invoice()?;
-            state
-                .chaser
-                .ingest(
-                    Incoming {
-                        invoice,
-                        paid: false,
-                        balance_known,
-                    },
-                    &by,
-                )
+            let incoming = Incoming {
+                invoice,
+                paid: false,
+                balance_known,
+            };
+            chaser
+                .ingest(incoming, &by)
                 .await
-                .map(|i| i.describe())
+                .map(|i| (i.describe(), i.is_accepted()))
         }
         Event::Paid(paid) => {
-            let action = Action::Paid(PaidSignal {
+            let paid_command = Command::Paid {
                 paid_at: paid.paid_at,
                 reference: paid.reference,
-                by,
-            });
-            signal(number(&paid.number), action, "paid").await
+            };
+            from_source(chaser, command(&paid.number, paid_command), &by, id, "paid").await
         }
         Event::Voided(voided) => {
-            let action = Action::Void(VoidSignal {
-                reason: voided
-                    .reason
-                    .unwrap_or_else(|| "voided in the accounting tool".into()),
-                by,
-            });
-            signal(number(&voided.number), action, "void").await
+            let reason = voided
+                .reason
+                .unwrap_or_else(|| "voided in the accounting tool".into());
+            let void = Command::Void { reason };
+            from_source(chaser, command(&voided.number, void), &by, id, "void").await
         }
         Event::Payment(received) => match payment {
             Some(amount) => {
-                let action = Action::Payment(PaymentSignal {
+                let payment = Command::Payment {
                     amount,
                     paid_at: received.paid_at,
                     reference: received.reference,
-                    by,
-                });
-                signal(number(&received.number), action, "payment recorded").await
+                };
+                let target = command(&received.number, payment);
+                from_source(chaser, target, &by, id, "payment recorded").await
             }
-            None => Err(OpsError::Invalid("data.amount: missing".into())),
+            None => Err(AppError::Invalid("data.amount: missing".into())),
         },
     };
     match result {
-        Ok(outcome) => Ok(Json(
-            json!({ "status": "processed", "id": envelope.id, "result": outcome }),
-        )),
+        Ok((outcome, accepted)) => {
+            let (status, word) = if accepted {
+                (StatusCode::ACCEPTED, "accepted")
+            } else {
+                (StatusCode::OK, "processed")
+            };
+            Ok(answer(status, word, &envelope.id, Some(outcome)))
+        }
         Err(e) => {
             // Not processed: let the sender's retry through.
-            if let Err(forget) = store.forget_delivery(&envelope.id).await {
+            if let Err(forget) = chaser.forget_delivery("accounting", &envelope.id).await {
                 tracing::error!(error.message = %forget, "could not forget a failed delivery");
             }
             Err(e.into())
         }
     }
+}
+
+/// A source's command through the one entry point: `(what happened, kept for later)`, where
+/// what happened is `done` when the chase did it.
+pub(crate) async fn from_source(
+    chaser: &Chaser,
+    target: Result<(chaser_domain::InvoiceNumber, Request), AppError>,
+    by: &str,
+    id: Option<String>,
+    done: &str,
+) -> Result<(String, bool), AppError> {
+    let (number, request) = target?;
+    let outcome: Outcome = chaser.execute_from_source(&number, request, by, id).await?;
+    let said = match &outcome {
+        Outcome::Done { .. } => done.to_owned(),
+        other => other.describe(),
+    };
+    Ok((said, outcome.is_accepted()))
+}
+
+/// A webhook's answer: `{"status": "processed" | "accepted" | "duplicate", "id", "result"}`;
+/// `202 Accepted` when the command is kept for a worker that is not there.
+pub(crate) fn answer(
+    status: StatusCode,
+    word: &str,
+    id: &str,
+    result: Option<String>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let body = match result {
+        Some(result) => json!({ "status": word, "id": id, "result": result }),
+        None => json!({ "status": word, "id": id }),
+    };
+    (status, Json(body))
 }
 
 #[derive(serde::Deserialize)]
@@ -396,6 +424,6 @@ async fn ses_events(
         Timestamp::now(),
     )
     .await
-    .map_err(OpsError::from)?;
+    .map_err(AppError::from)?;
     Ok(Json(json!({ "status": "processed", "suppressed": added })))
 }

@@ -30,8 +30,10 @@ use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
 use crate::http::AppState;
-use crate::ops::{Chaser, Incoming, OpsError};
 use crate::pages;
+use chaser_app::{AppError, Chaser, Incoming};
+use chaser_domain::AuditAction;
+use chaser_workflows::contracts::ProposalState;
 
 /// A document as handed in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -47,7 +49,7 @@ pub enum InboundError {
     #[error("{0}")]
     Unreadable(#[from] chaser_extract::ExtractError),
     #[error(transparent)]
-    Ops(#[from] OpsError),
+    Ops(#[from] AppError),
 }
 
 /// Keeps each PDF of `bytes` (a `.pdf`, or a MIME message) and starts its review.
@@ -64,7 +66,7 @@ pub async fn hand_in(
             .store()
             .add_document(&document.filename, &document.bytes, by, Timestamp::now())
             .await
-            .map_err(OpsError::from)?;
+            .map_err(AppError::from)?;
         let started = chaser.start_proposal(&id, by).await?;
         handed.push(HandedIn {
             document_id: id,
@@ -193,7 +195,7 @@ impl DocumentDesk {
     async fn audit(
         &self,
         doc: &StoredDocument,
-        action: &str,
+        action: AuditAction,
         by: &str,
         detail: String,
     ) -> Result<(), ActivityError> {
@@ -207,12 +209,12 @@ impl DocumentDesk {
             at: Timestamp::now(),
             invoice,
             workflow_id: workflow_id.clone(),
-            action: action.to_owned(),
+            action,
             actor: by.to_owned(),
             before: None,
             after: doc.proposal.as_ref().map(|p| json!(p)),
             detail: Some(detail),
-            dedup_key: format!("{workflow_id}/{action}"),
+            dedup_key: format!("{workflow_id}/{}", action.as_str()),
         };
         self.chaser
             .store()
@@ -336,7 +338,7 @@ impl DocumentDesk {
             .map_err(|e| retry(e.to_string()))?;
         self.audit(
             &doc,
-            "proposal_sent",
+            AuditAction::ProposalSent,
             "system",
             format!("approval link e-mailed to {owner}, valid until {expires}"),
         )
@@ -347,7 +349,7 @@ impl DocumentDesk {
     pub async fn accept(&self, id: &str) -> Result<String, ActivityError> {
         let owner = self.owner()?.clone();
         let doc = self.document(id).await?;
-        if doc.state == "approved" {
+        if doc.state == ProposalState::Approved {
             return Ok(doc.invoice.unwrap_or_default());
         }
         let proposal = doc
@@ -377,7 +379,7 @@ impl DocumentDesk {
             .store()
             .close_document(
                 id,
-                "approved",
+                ProposalState::Approved,
                 Some(&number),
                 &decided_by,
                 "approved",
@@ -387,7 +389,7 @@ impl DocumentDesk {
             .map_err(store_failed)?;
         self.audit(
             &doc,
-            "proposal_approved",
+            AuditAction::ProposalApproved,
             &decided_by,
             format!("chase of {number} started"),
         )
@@ -401,7 +403,7 @@ impl DocumentDesk {
             .store()
             .close_document(
                 &input.document_id,
-                &input.state,
+                input.state,
                 None,
                 &input.by,
                 &input.reason,
@@ -411,7 +413,7 @@ impl DocumentDesk {
             .map_err(store_failed)?;
         self.audit(
             &doc,
-            &format!("proposal_{}", input.state),
+            input.state.audit_action(),
             &input.by,
             input.reason.clone(),
         )
@@ -539,7 +541,7 @@ async fn open_document(
             ));
         }
     };
-    if doc.state == "expired" {
+    if doc.state == ProposalState::Expired {
         let message = "This link expired: nobody approved the invoice in time. Forward it again for a new one.";
         return Err(pages::notice(
             state,

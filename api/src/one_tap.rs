@@ -11,17 +11,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use chaser_activities::links::{Claims, LinkError, Purpose};
-use chaser_domain::InvoiceNumber;
-use chaser_workflows::contracts::{
-    DisputeSignal, PauseReply, PauseSignal, PromiseSignal, Resolution, ResolveSignal, ResumeSignal,
-    UpdateInvoiceSignal, WriteoffSignal,
-};
+use chaser_activities::links::{Claims, LinkAction, LinkError, Purpose};
+use chaser_app::{AppError, Decided, Outcome, Request};
+use chaser_domain::{Command, InvoiceNumber, Resolution};
 use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::http::AppState;
-use crate::ops::{Action, Decided, OpsError};
 use crate::pages;
 
 fn link_error(state: &AppState, error: &LinkError) -> Response {
@@ -33,14 +29,14 @@ fn link_error(state: &AppState, error: &LinkError) -> Response {
     pages::notice(state, status, "This link cannot be used", &message)
 }
 
-fn failed(state: &AppState, error: &OpsError) -> Response {
+fn failed(state: &AppState, error: &AppError) -> Response {
     tracing::warn!(error.message = %error, "one-tap action failed");
     let status = match error {
-        OpsError::Temporal(_) | OpsError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Temporal(_) | AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::CONFLICT,
     };
     let message = match error {
-        OpsError::Temporal(_) | OpsError::Store(_) => {
+        AppError::Temporal(_) | AppError::Store(_) => {
             "We could not do that just now. Please try again in a minute.".to_owned()
         }
         other => other.to_string(),
@@ -68,7 +64,7 @@ async fn spend(
             "Already used",
             "This link was used already; it works once.",
         )),
-        Err(e) => Err(failed(state, &OpsError::Store(e))),
+        Err(e) => Err(failed(state, &AppError::Store(e))),
     }
 }
 
@@ -100,7 +96,7 @@ pub async fn pay(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
                 "We do not know this invoice any more.",
             );
         }
-        Err(e) => return failed(&state, &OpsError::Store(e)),
+        Err(e) => return failed(&state, &AppError::Store(e)),
     };
     let to = stored
         .invoice
@@ -117,33 +113,81 @@ pub async fn pay(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
     }
 }
 
-/// The owner's actions, as named in links.
-fn action_text(action: &str) -> Option<(&'static str, &'static str)> {
+/// The confirmation page's question and button for each one-tap action.
+fn action_text(action: LinkAction) -> (&'static str, &'static str) {
     match action {
-        "pause_7d" => Some(("Pause this chase for 7 days?", "Pause 7 days")),
-        "dispute" => Some((
+        LinkAction::Pause7d => ("Pause this chase for 7 days?", "Pause 7 days"),
+        LinkAction::Dispute => (
             "Mark this invoice as disputed? Sending stops until you resolve it.",
             "Mark disputed",
-        )),
-        "writeoff" => Some((
+        ),
+        LinkAction::Writeoff => (
             "Write this invoice off? The chase ends for good.",
             "Write off",
-        )),
-        "resume" => Some(("Resume this chase now?", "Resume")),
-        "resolve_resume" => Some((
+        ),
+        LinkAction::Resume => ("Resume this chase now?", "Resume"),
+        LinkAction::ResolveResume => (
             "Resolve the dispute and resume chasing?",
             "Resolve and resume",
-        )),
-        "promise_7d" => Some((
+        ),
+        LinkAction::Promise7d => (
             "Record the customer's promise to pay within 7 days? The chase waits, and resumes one rung firmer if the day passes unpaid.",
             "Record the promise",
-        )),
-        "disable" => Some((
+        ),
+        LinkAction::Disable => (
             "Stop reminders to this customer? Escalations to you continue.",
             "Stop reminders",
-        )),
-        "enable" => Some(("Start reminding this customer again?", "Restart reminders")),
-        _ => None,
+        ),
+        LinkAction::Enable => ("Start reminding this customer again?", "Restart reminders"),
+    }
+}
+
+/// The request a one-tap action makes, and the page's words when it is done.
+fn request(action: LinkAction) -> (Request, &'static str) {
+    let command = |c: Command| Request::Command(c);
+    match action {
+        LinkAction::Pause7d => (
+            Request::Pause {
+                days: Some(7),
+                until: None,
+                reason: "paused from a one-tap link".into(),
+            },
+            "Paused for 7 days.",
+        ),
+        LinkAction::Dispute => (
+            command(Command::Dispute {
+                reason: "marked disputed from a one-tap link".into(),
+            }),
+            "Marked disputed: sending has stopped.",
+        ),
+        LinkAction::Writeoff => (
+            command(Command::Writeoff {
+                reason: "written off from a one-tap link".into(),
+            }),
+            "Written off: the chase has ended.",
+        ),
+        LinkAction::Resume => (command(Command::Resume), "Resumed: the chase carries on."),
+        LinkAction::ResolveResume => (
+            command(Command::Resolve {
+                resolution: Resolution::Resume,
+                reason: "resolved from a one-tap link".into(),
+            }),
+            "Dispute resolved: the chase resumes.",
+        ),
+        LinkAction::Promise7d => (
+            Request::Promise {
+                pay_by: None,
+                within_days: Some(7),
+                until: None,
+                note: "recorded from a one-tap link".into(),
+            },
+            "Promise recorded: the chase waits for it.",
+        ),
+        LinkAction::Disable => (
+            command(Command::Disable),
+            "Reminders stopped: escalations to you continue.",
+        ),
+        LinkAction::Enable => (command(Command::Enable), "Reminders restarted."),
     }
 }
 
@@ -156,9 +200,10 @@ pub async fn confirm_action(
         Ok(c) => c,
         Err(e) => return link_error(&state, &e),
     };
-    let Some((question, button)) = action_text(&claims.subject) else {
+    let Some(action) = LinkAction::parse(&claims.subject) else {
         return link_error(&state, &LinkError::Tampered);
     };
+    let (question, button) = action_text(action);
     let title = format!("Invoice {}", claims.invoice);
     pages::confirm(&state, &title, question, button, &expires(&claims))
 }
@@ -170,9 +215,9 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         Ok(c) => c,
         Err(e) => return link_error(&state, &e),
     };
-    if action_text(&claims.subject).is_none() {
+    let Some(action) = LinkAction::parse(&claims.subject) else {
         return link_error(&state, &LinkError::Tampered);
-    }
+    };
     let Ok(number) = InvoiceNumber::parse(&claims.invoice) else {
         return link_error(&state, &LinkError::Tampered);
     };
@@ -180,111 +225,27 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         return refused;
     }
     let by = format!("owner-link:{}", claims.issued_to);
-    let done = match claims.subject.as_str() {
-        "pause_7d" => {
-            let pause = PauseSignal {
-                until: None,
-                days: Some(7),
-                reason: "paused from a one-tap link".into(),
-                by,
-            };
-            match state.chaser.pause(&number, pause).await {
-                Ok(PauseReply::Paused { until, .. }) => Ok(format!(
-                    "Paused until {}.",
-                    until.strftime("%Y-%m-%d %H:%M UTC")
-                )),
-                Ok(PauseReply::Refused { reason }) => Ok(format!("Not paused: {reason}.")),
-                Err(e) => Err(e),
-            }
+    let (request, done) = request(action);
+    // The link's nonce names the request: a double submit is done once.
+    let id = Some(format!("link:{}", claims.nonce));
+    let message = match state.chaser.execute(&number, request, &by, id).await {
+        Ok(Outcome::Accepted { why }) => format!("Accepted: {why}."),
+        Ok(Outcome::Done {
+            paused_until: Some(until),
+            ..
+        }) if action == LinkAction::Pause7d => {
+            format!("Paused until {}.", until.strftime("%Y-%m-%d %H:%M UTC"))
         }
-        "dispute" => {
-            let signal = DisputeSignal {
-                reason: "marked disputed from a one-tap link".into(),
-                by,
-            };
-            state
-                .chaser
-                .act(&number, Action::Dispute(signal))
-                .await
-                .map(|()| "Marked disputed: sending has stopped.".to_owned())
-        }
-        "resume" => state
-            .chaser
-            .act(&number, Action::Resume(ResumeSignal { by }))
-            .await
-            .map(|()| "Resumed: the chase carries on.".to_owned()),
-        "resolve_resume" => {
-            let signal = ResolveSignal {
-                resolution: Resolution::Resume,
-                reason: "resolved from a one-tap link".into(),
-                by,
-            };
-            state
-                .chaser
-                .act(&number, Action::Resolve(signal))
-                .await
-                .map(|()| "Dispute resolved: the chase resumes.".to_owned())
-        }
-        "promise_7d" => {
-            let pay_by = now
-                .to_zoned(state.zone.tz().clone())
-                .date()
-                .checked_add(jiff::Span::new().days(7))
-                .unwrap_or(jiff::civil::Date::MAX);
-            let signal = PromiseSignal {
-                pay_by: Some(pay_by),
-                until: None,
-                note: "recorded from a one-tap link".into(),
-                by,
-            };
-            state
-                .chaser
-                .promise(&number, signal)
-                .await
-                .map(|()| format!("Promise recorded: the chase waits until {pay_by}."))
-        }
-        "disable" | "enable" => {
-            let off = claims.subject == "disable";
-            let update = chaser_domain::InvoiceUpdate {
-                do_not_chase: Some(off),
-                ..chaser_domain::InvoiceUpdate::default()
-            };
-            state
-                .chaser
-                .act(
-                    &number,
-                    Action::UpdateInvoice(UpdateInvoiceSignal { update, by }),
-                )
-                .await
-                .map(|()| {
-                    if off {
-                        "Reminders stopped: escalations to you continue.".to_owned()
-                    } else {
-                        "Reminders restarted.".to_owned()
-                    }
-                })
-        }
-        _ => {
-            let signal = WriteoffSignal {
-                reason: "written off from a one-tap link".into(),
-                by,
-            };
-            state
-                .chaser
-                .act(&number, Action::Writeoff(signal))
-                .await
-                .map(|()| "Written off: the chase has ended.".to_owned())
-        }
+        Ok(_) => done.to_owned(),
+        Err(AppError::Refused(reason)) => format!("Not done: {reason}."),
+        Err(e) => return failed(&state, &e),
     };
-    match done {
-        Ok(message) => pages::notice(
-            &state,
-            StatusCode::OK,
-            &format!("Invoice {}", claims.invoice),
-            &message,
-        ),
-        Err(e) => failed(&state, &e),
-    }
+    pages::notice(
+        &state,
+        StatusCode::OK,
+        &format!("Invoice {}", claims.invoice),
+        &message,
+    )
 }
 
 fn approval_id(claims: &Claims) -> String {
@@ -312,7 +273,7 @@ pub async fn show_approval(
             &format!("This message is {}.", a.status),
         ),
         Ok(None) => link_error(&state, &LinkError::Tampered),
-        Err(e) => failed(&state, &OpsError::Store(e)),
+        Err(e) => failed(&state, &AppError::Store(e)),
     }
 }
 

@@ -4,7 +4,9 @@
 //! `POST /api/invoices/{number}/{action}` with a JSON body:
 //! `pause {days | until, reason}`, `resume {}`, `dispute {reason}`,
 //! `resolve {outcome: resume|writeoff, reason}`, `writeoff {reason}`, `void {reason}`,
-//! `paid {reference}`, `payment {amount, reference}`, `resend {step}`.
+//! `paid {reference}`, `payment {amount, reference}`, `resend {step}`,
+//! `promise {pay_by, note}`, `reschedule {steps}`, `disable {}`, `enable {}`,
+//! `contacts {to: [addresses]}`.
 //! `GET /api/reports/aging` (JSON) and `GET /api/reports/aging.csv`.
 
 use std::sync::Arc;
@@ -14,19 +16,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chaser_domain::{InvoiceNumber, Money};
-use chaser_workflows::contracts::{
-    DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, PromiseSignal, Resolution,
-    ResolveSignal, ResumeSignal, VoidSignal, WriteoffSignal,
-};
+use chaser_app::{Outcome, Request};
+use chaser_domain::{Command, Email, InvoiceNumber, Resolution};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::http::{ApiError, AppState, parse_json_body, same_secret};
-use crate::ops::{Action, OpsError};
-use crate::reports;
+use chaser_app::reports;
 
 /// The caller, from `Authorization: Bearer <http.api_token>`: `api`, or `api:<X-Chaser-Actor>`.
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
@@ -65,7 +63,7 @@ struct ActionBody {
     #[serde(default)]
     days: Option<u32>,
     #[serde(default)]
-    until: Option<Timestamp>,
+    until: Option<String>,
     #[serde(default)]
     reason: String,
     #[serde(default)]
@@ -81,19 +79,131 @@ struct ActionBody {
     /// `reschedule`: `[[steps]]` tables, as in the rules doc.
     #[serde(default)]
     steps: Option<String>,
+    /// `contacts`: the addresses reminders go to instead (empty: back to the roles).
+    #[serde(default)]
+    to: Option<Vec<Email>>,
     #[serde(default)]
     note: String,
 }
 
-const ACTIONS: &str = "pause, resume, dispute, resolve, writeoff, void, paid, payment, resend, promise, reschedule, disable, enable";
+const ACTIONS: &str = "pause, resume, dispute, resolve, writeoff, void, paid, payment, resend, promise, reschedule, disable, enable, contacts";
 
-/// `POST /api/invoices/{number}/{action}`.
+/// The request an action names, and the word its answer gives when done.
+fn request(action: &str, body: ActionBody) -> Result<(Request, &'static str), ApiError> {
+    let missing = |field: &str| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("`{field}` is required for {action}"),
+        )
+    };
+    let command = |c: Command| Request::Command(c);
+    Ok(match action {
+        "pause" => (
+            Request::Pause {
+                days: body.days,
+                until: body.until,
+                reason: body.reason,
+            },
+            "paused",
+        ),
+        "resume" => (command(Command::Resume), "resumed"),
+        "dispute" => (
+            command(Command::Dispute {
+                reason: body.reason,
+            }),
+            "disputed",
+        ),
+        "resolve" => (
+            command(Command::Resolve {
+                resolution: body.outcome.ok_or_else(|| missing("outcome"))?,
+                reason: body.reason,
+            }),
+            "resolved",
+        ),
+        "writeoff" => (
+            command(Command::Writeoff {
+                reason: body.reason,
+            }),
+            "written_off",
+        ),
+        "void" => (
+            command(Command::Void {
+                reason: body.reason,
+            }),
+            "void",
+        ),
+        "paid" => (
+            command(Command::Paid {
+                paid_at: Some(Timestamp::now()),
+                reference: body.reference,
+            }),
+            "paid",
+        ),
+        "payment" => (
+            Request::Payment {
+                amount: body.amount.ok_or_else(|| missing("amount"))?,
+                reference: body.reference,
+            },
+            "payment recorded",
+        ),
+        "reschedule" => (
+            Request::Reschedule {
+                steps: body.steps.ok_or_else(|| missing("steps"))?,
+                source: "steps".to_owned(),
+            },
+            "rescheduled",
+        ),
+        "disable" => (command(Command::Disable), "chasing disabled"),
+        "enable" => (command(Command::Enable), "chasing enabled"),
+        "contacts" => (
+            command(Command::Contacts {
+                to: body.to.ok_or_else(|| missing("to"))?,
+            }),
+            "contacts set",
+        ),
+        "promise" => {
+            if body.pay_by.is_none() && body.until.is_none() {
+                return Err(missing("pay_by"));
+            }
+            let until = body
+                .until
+                .as_deref()
+                .map(str::parse::<Timestamp>)
+                .transpose()
+                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("until: {e}")))?;
+            (
+                Request::Promise {
+                    pay_by: body.pay_by,
+                    within_days: None,
+                    until,
+                    note: body.note,
+                },
+                "promise recorded",
+            )
+        }
+        "resend" => (
+            command(Command::Resend {
+                step_id: body.step.ok_or_else(|| missing("step"))?,
+            }),
+            "resend requested",
+        ),
+        other => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("`{other}` is not an action: expected one of {ACTIONS}"),
+            ));
+        }
+    })
+}
+
+/// `POST /api/invoices/{number}/{action}`: `200` with the chase's answer, `202` when the
+/// command is kept for a worker that is not running, `422` with the reason when refused.
 pub(crate) async fn act(
     State(state): State<Arc<AppState>>,
     Path((invoice, action)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let by = authorize(&state, &headers)?;
     let number = InvoiceNumber::parse(&invoice)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
@@ -102,167 +212,39 @@ pub(crate) async fn act(
     } else {
         parse_json_body(&body)?
     };
-    let chaser = &state.chaser;
-    let missing = |field: &str| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("`{field}` is required for {action}"),
-        )
-    };
-    let result = match action.as_str() {
-        "pause" => {
-            let request = PauseSignal {
-                until: body.until,
-                days: body.days,
-                reason: body.reason,
-                by,
-            };
-            return match chaser.pause(&number, request).await? {
-                PauseReply::Paused { until, pauses_used } => Ok(Json(json!({
-                    "invoice": number.as_str(), "action": "pause", "result": "paused",
-                    "until": until, "pauses_used": pauses_used
-                }))),
-                PauseReply::Refused { reason } => {
-                    Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reason))
-                }
-            };
+    let (request, done) = request(&action, body)?;
+    let outcome = state.chaser.execute(&number, request, &by, None).await?;
+    let mut answer = json!({ "invoice": number.as_str(), "action": action, "result": done });
+    match outcome {
+        Outcome::Accepted { why } => {
+            answer["result"] = json!("accepted");
+            answer["detail"] = json!(why);
+            return Ok((StatusCode::ACCEPTED, Json(answer)));
         }
-        "resume" => chaser
-            .act(&number, Action::Resume(ResumeSignal { by }))
-            .await
-            .map(|()| "resumed"),
-        "dispute" => chaser
-            .act(
-                &number,
-                Action::Dispute(DisputeSignal {
-                    reason: body.reason,
-                    by,
-                }),
-            )
-            .await
-            .map(|()| "disputed"),
-        "resolve" => {
-            let resolution = body.outcome.ok_or_else(|| missing("outcome"))?;
-            chaser
-                .act(
-                    &number,
-                    Action::Resolve(ResolveSignal {
-                        resolution,
-                        reason: body.reason,
-                        by,
-                    }),
-                )
-                .await
-                .map(|()| "resolved")
-        }
-        "writeoff" => chaser
-            .act(
-                &number,
-                Action::Writeoff(WriteoffSignal {
-                    reason: body.reason,
-                    by,
-                }),
-            )
-            .await
-            .map(|()| "written_off"),
-        "void" => chaser
-            .act(
-                &number,
-                Action::Void(VoidSignal {
-                    reason: body.reason,
-                    by,
-                }),
-            )
-            .await
-            .map(|()| "void"),
-        "paid" => chaser
-            .act(
-                &number,
-                Action::Paid(PaidSignal {
-                    paid_at: Some(Timestamp::now()),
-                    reference: body.reference,
-                    by,
-                }),
-            )
-            .await
-            .map(|()| "paid"),
-        "payment" => {
-            let text = body.amount.ok_or_else(|| missing("amount"))?;
-            let stored = chaser
-                .store()
-                .invoice(&number.normalized())
-                .await
-                .map_err(OpsError::from)?
-                .ok_or_else(|| OpsError::UnknownInvoice(number.to_string()))?;
-            let amount = Money::parse(&text, stored.invoice.amount.currency())
-                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("amount: {e}")))?;
-            let signal = PaymentSignal {
-                amount,
-                paid_at: Some(Timestamp::now()),
-                reference: body.reference,
-                by,
-            };
-            chaser
-                .act(&number, Action::Payment(signal))
-                .await
-                .map(|()| "payment recorded")
-        }
-        "reschedule" => {
-            let steps = body.steps.ok_or_else(|| missing("steps"))?;
-            let summary = chaser.reschedule(&number, &steps, "steps", &by).await?;
-            return Ok(Json(
-                json!({ "invoice": number.as_str(), "action": "reschedule", "result": "rescheduled", "steps": summary }),
-            ));
-        }
-        "disable" | "enable" => {
-            let update = chaser_domain::InvoiceUpdate {
-                do_not_chase: Some(action == "disable"),
-                ..chaser_domain::InvoiceUpdate::default()
-            };
-            let signal = chaser_workflows::contracts::UpdateInvoiceSignal { update, by };
-            chaser
-                .act(&number, Action::UpdateInvoice(signal))
-                .await
-                .map(|()| {
-                    if action == "disable" {
-                        "chasing disabled"
-                    } else {
-                        "chasing enabled"
-                    }
-                })
-        }
-        "promise" => {
-            if body.pay_by.is_none() && body.until.is_none() {
-                return Err(missing("pay_by"));
+        Outcome::Done {
+            state: chase_state,
+            paused_until,
+            pauses_used,
+            detail,
+            ..
+        } => {
+            answer["state"] = json!(chase_state);
+            if action == "pause" {
+                answer["until"] = json!(paused_until);
+                answer["pauses_used"] = json!(pauses_used);
             }
-            let signal = PromiseSignal {
-                pay_by: body.pay_by,
-                until: body.until,
-                note: body.note,
-                by,
-            };
-            chaser
-                .promise(&number, signal)
-                .await
-                .map(|()| "promise recorded")
+            if let Some(detail) = detail {
+                answer["detail"] = json!(detail);
+            }
         }
-        "resend" => {
-            let step = body.step.ok_or_else(|| missing("step"))?;
-            chaser
-                .resend(&number, &step, &by)
-                .await
-                .map(|_| "resend requested")
-        }
-        other => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                format!("`{other}` is not an action: expected one of {ACTIONS}"),
-            ));
-        }
-    }?;
-    Ok(Json(
-        json!({ "invoice": number.as_str(), "action": action, "result": result }),
-    ))
+        Outcome::Repeated | Outcome::AlreadyClosed(_) => {}
+    }
+    if action == "reschedule"
+        && let Some(steps) = answer.get("detail").cloned()
+    {
+        answer["steps"] = steps;
+    }
+    Ok((StatusCode::OK, Json(answer)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chaser_activities::links::{Links, Purpose};
+use chaser_activities::links::{LinkAction, Links, Purpose};
 use chaser_activities::mail::{Mailer, OutgoingEmail};
 use chaser_activities::render::{
     Company, DigestAction, DigestLine, DigestSection, DigestView, Renderer,
@@ -21,8 +21,8 @@ use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
-use crate::ops::{Chaser, OpsError};
 use crate::pages;
+use chaser_app::{AppError, Chaser};
 
 /// A pause ending within this is "ending soon".
 const PAUSE_ENDING_SOON: SignedDuration = SignedDuration::from_hours(48);
@@ -138,7 +138,7 @@ pub struct Reviewer {
 impl Reviewer {
     fn act_links(&self, stored: &StoredInvoice, owner: &str, now: Timestamp) -> Vec<ItemAction> {
         let invoice = stored.invoice.number.as_str();
-        let link = |subject: &str, label: &str| ItemAction {
+        let link = |action: LinkAction, label: &str| ItemAction {
             label: label.to_owned(),
             url: self.links.url(
                 "act",
@@ -146,7 +146,7 @@ impl Reviewer {
                     Purpose::Act,
                     invoice,
                     &stored.workflow_id,
-                    subject,
+                    action.as_str(),
                     owner,
                     now,
                     self.action_ttl,
@@ -154,22 +154,25 @@ impl Reviewer {
             ),
         };
         let chasing = if stored.invoice.do_not_chase {
-            link("enable", "Restart reminders")
+            link(LinkAction::Enable, "Restart reminders")
         } else {
-            link("disable", "Stop reminders")
+            link(LinkAction::Disable, "Stop reminders")
         };
         match stored.state {
             ChaseState::Disputed => vec![
-                link("resolve_resume", "Resolve and resume"),
-                link("writeoff", "Write off"),
+                link(LinkAction::ResolveResume, "Resolve and resume"),
+                link(LinkAction::Writeoff, "Write off"),
             ],
-            ChaseState::Paused => vec![link("resume", "Resume"), link("writeoff", "Write off")],
+            ChaseState::Paused => vec![
+                link(LinkAction::Resume, "Resume"),
+                link(LinkAction::Writeoff, "Write off"),
+            ],
             _ => vec![
-                link("pause_7d", "Pause 7 days"),
-                link("promise_7d", "Promised within 7 days"),
-                link("dispute", "Dispute"),
+                link(LinkAction::Pause7d, "Pause 7 days"),
+                link(LinkAction::Promise7d, "Promised within 7 days"),
+                link(LinkAction::Dispute, "Dispute"),
                 chasing,
-                link("writeoff", "Write off"),
+                link(LinkAction::Writeoff, "Write off"),
             ],
         }
     }
@@ -192,7 +195,7 @@ impl Reviewer {
 
     /// The review for `owner` (their invoices, and everything not tied to an invoice owner),
     /// or for everyone when `owner` is `None`.
-    pub async fn digest(&self, owner: Option<&Email>, now: Timestamp) -> Result<Digest, OpsError> {
+    pub async fn digest(&self, owner: Option<&Email>, now: Timestamp) -> Result<Digest, AppError> {
         let tz = self.zone.tz();
         let today = now.to_zoned(tz.clone()).date();
         let end_of_day = today
@@ -232,13 +235,18 @@ impl Reviewer {
                 }
                 _ => {}
             }
-            let status = match self.chaser.status(&stored.invoice.number).await {
-                Ok(status) => status,
-                // A chase that cannot answer now is left out rather than failing the review.
-                Err(e) => {
-                    tracing::warn!(invoice = %stored.invoice.number, error.message = %e, "no status for the review");
-                    continue;
-                }
+            // The store's copy, which the chase wrote when it last changed: no query per
+            // chase. Only a chase that has not written one since the copy exists is asked.
+            let status = match &stored.chase {
+                Some(status) => status.clone(),
+                None => match self.chaser.status(&stored.invoice.number).await {
+                    Ok((status, _)) => status,
+                    // A chase that cannot answer now is left out rather than failing the review.
+                    Err(e) => {
+                        tracing::warn!(invoice = %stored.invoice.number, error.message = %e, "no status for the review");
+                        continue;
+                    }
+                },
             };
             if let Some(until) = status.paused_until.filter(|u| *u > now) {
                 let until_text = until
@@ -408,7 +416,7 @@ pub struct ReviewDesk {
 }
 
 impl ReviewDesk {
-    pub async fn send_digests(&self, now: Timestamp) -> Result<DailyReviewOutcome, OpsError> {
+    pub async fn send_digests(&self, now: Timestamp) -> Result<DailyReviewOutcome, AppError> {
         let mut owners: std::collections::BTreeSet<Email> = self
             .reviewer
             .chaser
@@ -428,11 +436,11 @@ impl ReviewDesk {
             let email = self
                 .reviewer
                 .email(&digest, &self.from, &self.renderer, &self.company)
-                .map_err(OpsError::Invalid)?;
+                .map_err(AppError::Invalid)?;
             self.mailer
                 .send(&email)
                 .await
-                .map_err(|e| OpsError::Invalid(format!("sending the review to {owner}: {e}")))?;
+                .map_err(|e| AppError::Invalid(format!("sending the review to {owner}: {e}")))?;
             outcome.sent_to.push(owner.to_string());
             outcome.items += digest.item_count();
         }

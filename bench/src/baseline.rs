@@ -51,7 +51,7 @@ pub async fn start_trivial(
                     .build();
                     client.start_workflow(TrivialTimer::run, (), options)
                 })
-                .buffer_unordered(chaser_api::sheet::IMPORT_CONCURRENCY)
+                .buffer_unordered(chaser_app::sheet::IMPORT_CONCURRENCY)
                 .try_for_each(|_| async { Ok(()) })
                 .await?;
             let query = format!("TaskQueue = '{task_queue}' AND ExecutionStatus = 'Running'");

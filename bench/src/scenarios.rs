@@ -113,7 +113,7 @@ pub fn intake(run: usize) -> anyhow::Result<Run> {
     }
     out.note(format!(
         "Ours: `chaser import` of a generated CSV (net-30, due in 30 days), timed from the command's start until visibility shows every chase Running; \"planned\" waits until every chase has run its first task (NextTouchAt set). Baseline: the same temporalio-client starts trivial workflows (one 24 h timer, no activity), {} in flight like the import, served by an in-process worker, timed until visibility shows them Running. The order alternates per run.",
-        chaser_api::sheet::IMPORT_CONCURRENCY
+        chaser_app::sheet::IMPORT_CONCURRENCY
     ));
     out.note(STORE_NOTE);
     drop(runtime);

@@ -86,8 +86,10 @@ pub enum ChaseError {
     NonPositivePayment(Money),
     #[error("invalid update: {0}")]
     InvalidUpdate(String),
-    #[error("step `{0}` has not failed: only a failed step can be sent again")]
-    NotFailed(String),
+    #[error("step `{step}` is {state}, not failed: only a failed step can be sent again")]
+    NotFailed { step: String, state: &'static str },
+    #[error("step `{0}` has not been sent yet: only a failed step can be sent again")]
+    NotSent(String),
 }
 
 /// A state change, for the audit log.
@@ -141,8 +143,9 @@ impl InvoiceUpdate {
             amount: (from.amount != to.amount).then_some(to.amount),
             balance: (from.balance != to.balance).then_some(to.balance),
             contacts: (from.contacts != to.contacts).then(|| to.contacts.clone()),
-            contact_override: (from.contact_override != to.contact_override)
-                .then(|| to.contact_override.clone()),
+            // Who reminders go to instead of the contacts is the owner's choice, never a
+            // source's: an export's empty override is not news.
+            contact_override: None,
             do_not_chase: (from.do_not_chase != to.do_not_chase).then_some(to.do_not_chase),
         }
     }
@@ -177,6 +180,42 @@ pub struct Chase {
     /// A promise was broken: the next message goes one rung firmer.
     #[serde(default)]
     pub firmer_next: bool,
+    /// What the owner decided that the invoice's source may not undo.
+    #[serde(default)]
+    pub overrides: Overrides,
+}
+
+/// The owner's decisions that outrank the invoice's source: an import, a sync or a webhook
+/// that says otherwise changes none of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overrides {
+    /// The owner stopped or restarted reminders (`disable`, `enable`).
+    #[serde(default)]
+    pub do_not_chase: bool,
+    /// The owner chose who reminders go to.
+    #[serde(default)]
+    pub contacts: bool,
+    /// The owner replaced the cadence with custom steps.
+    #[serde(default)]
+    pub schedule: bool,
+}
+
+impl Overrides {
+    pub fn is_empty(&self) -> bool {
+        *self == Overrides::default()
+    }
+
+    /// The overridden fields, in words: `chasing`, `contacts`, `schedule`.
+    pub fn fields(&self) -> Vec<&'static str> {
+        [
+            (self.do_not_chase, "chasing"),
+            (self.contacts, "contacts"),
+            (self.schedule, "schedule"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
 }
 
 /// A promise to pay by a date: the chase waits until `until` (the start of the day after
@@ -185,6 +224,18 @@ pub struct Chase {
 pub struct Promise {
     pub pay_by: Date,
     pub until: Timestamp,
+}
+
+impl Promise {
+    /// A promise to pay by `pay_by`: the chase waits until the start of the next day in `tz`.
+    pub fn by_day(pay_by: Date, tz: &jiff::tz::TimeZone) -> Promise {
+        let until = pay_by
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(tz.clone()).ok())
+            .map_or(Timestamp::MAX, |z| z.timestamp());
+        Promise { pay_by, until }
+    }
 }
 
 /// A promise further out than this is refused: the owner should pause, or agree a plan.
@@ -212,6 +263,7 @@ impl Chase {
             history: History::default(),
             promise: None,
             firmer_next: false,
+            overrides: Overrides::default(),
         }
     }
 
@@ -221,7 +273,7 @@ impl Chase {
         Transition { from, to }
     }
 
-    fn open(&self) -> Result<(), ChaseError> {
+    pub(crate) fn open(&self) -> Result<(), ChaseError> {
         if self.state.is_closed() {
             Err(ChaseError::Closed(self.state))
         } else {
@@ -481,6 +533,33 @@ impl Chase {
         }
     }
 
+    /// Applies new facts from the invoice's source. Fields the owner overrode keep the owner's
+    /// value (returned by name); a source never sets the contact override.
+    pub fn update_from_source(
+        &mut self,
+        update: &InvoiceUpdate,
+        now: Timestamp,
+    ) -> Result<(Transition, Vec<&'static str>), ChaseError> {
+        let mut kept = Vec::new();
+        let mut update = update.clone();
+        update.contact_override = None;
+        if self.overrides.do_not_chase
+            && update
+                .do_not_chase
+                .is_some_and(|off| off != self.invoice.do_not_chase)
+        {
+            kept.push("chasing");
+        }
+        if self.overrides.do_not_chase {
+            update.do_not_chase = None;
+        }
+        let t = self.update_invoice(&update, now)?.unwrap_or(Transition {
+            from: self.state,
+            to: self.state,
+        });
+        Ok((t, kept))
+    }
+
     /// Records the outcome of a step and moves the state with it.
     pub fn record_step(&mut self, entry: HistoryEntry, escalation: bool) -> Option<Transition> {
         let to = match (&entry.state, self.state) {
@@ -511,10 +590,21 @@ impl Chase {
             .history
             .entries
             .iter_mut()
-            .find(|e| e.step_id == step_id && matches!(e.state, StepState::Failed { .. }))
-            .ok_or_else(|| ChaseError::NotFailed(step_id.to_owned()))?;
-        entry.state = StepState::Pending;
-        Ok(())
+            .find(|e| e.step_id == step_id)
+            .ok_or_else(|| ChaseError::NotSent(step_id.to_owned()))?;
+        let state = match entry.state {
+            StepState::Failed { .. } => {
+                entry.state = StepState::Pending;
+                return Ok(());
+            }
+            StepState::Done => "done",
+            StepState::Pending => "pending",
+            StepState::Skipped { .. } => "skipped",
+        };
+        Err(ChaseError::NotFailed {
+            step: step_id.to_owned(),
+            state,
+        })
     }
 
     /// Before `step` runs, makes the plan's catch-up decisions final: the missed steps it

@@ -3,9 +3,11 @@
 //! Pure and deterministic: no I/O, no clock, no randomness, no hash-map iteration order in any
 //! output. Callers pass "now" in; the workflow passes its deterministic workflow time.
 
+pub mod audit;
 pub mod calendar;
 pub mod chase;
 pub mod classify;
+pub mod command;
 pub mod contact;
 pub mod invoice;
 pub mod money;
@@ -16,11 +18,13 @@ pub mod schedule;
 pub mod terms;
 pub mod zone;
 
+pub use audit::{AuditAction, AuditSnapshot};
 pub use chase::{
-    Chase, ChaseError, ChaseState, InvoiceUpdate, MAX_PROMISE_DAYS, PauseLength, PaymentEffect,
-    Promise, Transition,
+    Chase, ChaseError, ChaseState, InvoiceUpdate, MAX_PROMISE_DAYS, Overrides, PauseLength,
+    PaymentEffect, Promise, Transition,
 };
 pub use classify::{AgingBucket, Classification, aging_bucket, classify};
+pub use command::{Command, Decision, Refusal, Resolution};
 pub use contact::{Contact, Email, Role};
 pub use invoice::{Customer, Invoice, InvoiceNumber, Locale};
 pub use money::{Currency, Money, MoneyError};

@@ -268,7 +268,10 @@ fn a_partial_payment_shows_the_new_balance_in_the_next_reminder() {
     assert!(first[0].text().contains("$1,200.00"));
 
     let out = chaser.ok(&["payment", &inv.number, "400.00", "--reference", "part-1"]);
-    assert!(out.contains("payment of USD 400.00 recorded"), "{out}");
+    assert!(
+        out.contains("payment recorded: USD 400.00, reference part-1; balance USD 800.00"),
+        "{out}"
+    );
     let mail = inv.wait_mail(&inv.billing, 2);
     let text = mail[1].text();
     assert!(text.contains("$800.00 (of $1,200.00)"), "{text}");

@@ -344,8 +344,8 @@ fn reschedule_disable_and_enable_through_the_cli_and_the_api() {
         || {
             let trail = chaser.ok(&["audit", &n]);
             let all = trail.matches("rescheduled").count() == 2
-                && trail.contains("chasing disabled")
-                && trail.contains("chasing enabled");
+                && trail.contains("chasing_disabled")
+                && trail.contains("chasing_enabled");
             all.then_some(())
         },
     );

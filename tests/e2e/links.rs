@@ -186,14 +186,14 @@ fn every_one_tap_action_in_the_review_asks_on_get_and_acts_once_on_post() {
             && chaser.status(&disputed.number)["state"] != "disputed"
             && chaser
                 .ok(&["audit", &muted.number])
-                .contains("chasing disabled");
+                .contains("chasing_disabled");
         done.then_some(())
     });
     tap(&muted.number, "Restart reminders");
     wait_for("reminders back on", Duration::from_secs(20), || {
         chaser
             .ok(&["audit", &muted.number])
-            .contains("chasing enabled")
+            .contains("chasing_enabled")
             .then_some(())
     });
 }

@@ -1,5 +1,6 @@
-//! The operator commands. Each parses its arguments, calls `chaser_api::ops`, and prints a
-//! readable answer (or JSON with `--json`). Errors come back as clear messages.
+//! The operator commands. Each parses its arguments, calls the application layer
+//! (`chaser_app`), and prints a readable answer (or JSON with `--json`). Errors come back as
+//! clear messages.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,22 +9,17 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chaser_activities::mail::SesMailer;
 use chaser_activities::suppression;
-use chaser_api::ops::{Action, Chaser, Decided};
-use chaser_api::sheet;
+use chaser_app::{AppError, Chaser, Decided, Outcome, Request, StatusSource, sheet};
 use chaser_domain::schedule::{PlannedStep, StepState};
-use chaser_domain::{Email, InvoiceNumber, Money, Rules};
+use chaser_domain::{Command, Email, InvoiceNumber, Resolution, Rules};
 use chaser_intake::{self as intake, DateFormat, PresetName};
-use chaser_workflows::contracts::{
-    DisputeSignal, PaidSignal, PauseReply, PauseSignal, PaymentSignal, Resolution, ResolveSignal,
-    ResumeSignal, VoidSignal, WriteoffSignal,
-};
 use jiff::Timestamp;
 
 use crate::Context;
 
 fn chaser(app: &Context) -> Chaser {
     Chaser::new(
-        app.client.clone(),
+        app.temporal.clone(),
         app.store.clone(),
         Arc::new(app.rules.clone()),
         app.config.temporal.task_queue.clone(),
@@ -229,7 +225,10 @@ fn print_diff(name: &str, d: &intake::Diff, skipped: &[intake::Skipped]) {
 }
 
 pub async fn status(app: &Context, invoice: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let status = chaser(app).status(&number(invoice)?).await?;
+    let (status, source) = chaser(app).status(&number(invoice)?).await?;
+    if let StatusSource::Store(why) = &source {
+        eprintln!("note: from the store, as the chase last wrote it ({why})");
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&status)?);
         return Ok(ExitCode::SUCCESS);
@@ -251,6 +250,15 @@ pub async fn status(app: &Context, invoice: &str, json: bool) -> anyhow::Result<
     }
     if let Some(until) = status.paused_until {
         println!("paused until {}", when(until));
+    }
+    if status.chasing_disabled {
+        println!("reminders to the customer: off (escalations to the owner continue)");
+    }
+    if !status.overrides.is_empty() {
+        println!(
+            "owner overrides (kept whatever the source says): {}",
+            status.overrides.fields().join(", ")
+        );
     }
     println!(
         "pauses: {} used, {} days paused",
@@ -313,11 +321,61 @@ pub async fn schedule(app: &Context, invoice: &str, json: bool) -> anyhow::Resul
     Ok(ExitCode::SUCCESS)
 }
 
-async fn act(app: &Context, invoice: &str, action: Action, done: &str) -> anyhow::Result<ExitCode> {
+/// Runs one command through the application layer and says what became of it: done, or
+/// accepted for later (exit 0); refused, with the reason (exit 1).
+async fn execute(
+    app: &Context,
+    invoice: &str,
+    request: Request,
+    by: &str,
+    done: &str,
+) -> anyhow::Result<ExitCode> {
     let number = number(invoice)?;
-    chaser(app).act(&number, action).await?;
-    println!("{number}: {done}");
-    Ok(ExitCode::SUCCESS)
+    match chaser(app).execute(&number, request, by, None).await {
+        Ok(Outcome::Accepted { why }) => {
+            println!("{number}: {why}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Outcome::Done {
+            paused_until: Some(until),
+            pauses_used,
+            state,
+            ..
+        }) if state == chaser_domain::ChaseState::Paused && done == "paused" => {
+            println!(
+                "{number}: paused until {} ({pauses_used} pause(s) used)",
+                when(until)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Outcome::Done { detail, .. }) if done == "rescheduled" => {
+            println!("{number}: rescheduled: {}", detail.unwrap_or_default());
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Outcome::Done {
+            detail, balance, ..
+        }) if done == "payment recorded" => {
+            println!(
+                "{number}: payment recorded: {}; balance {}",
+                detail.unwrap_or_default(),
+                balance.grouped()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(_) => {
+            println!("{number}: {done}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(AppError::Refused(reason)) => {
+            eprintln!("{number}: {reason}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn command(c: Command) -> Request {
+    Request::Command(c)
 }
 
 pub async fn paid(
@@ -326,18 +384,11 @@ pub async fn paid(
     reference: Option<String>,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    let signal = PaidSignal {
+    let paid = command(Command::Paid {
         paid_at: Some(Timestamp::now()),
         reference,
-        by: by.to_owned(),
-    };
-    act(
-        app,
-        invoice,
-        Action::Paid(signal),
-        "marked paid; the chase stops",
-    )
-    .await
+    });
+    execute(app, invoice, paid, by, "marked paid; the chase stops").await
 }
 
 pub async fn payment(
@@ -347,29 +398,11 @@ pub async fn payment(
     reference: Option<String>,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    let number = number(invoice)?;
-    let stored = app
-        .store
-        .invoice(&number.normalized())
-        .await?
-        .ok_or_else(|| {
-            anyhow::anyhow!("unknown invoice `{number}`: no chase has been started for it")
-        })?;
-    let amount = Money::parse(amount, stored.invoice.amount.currency())
-        .map_err(|e| anyhow::anyhow!("amount: {e}"))?;
-    let signal = PaymentSignal {
-        amount,
-        paid_at: Some(Timestamp::now()),
+    let request = Request::Payment {
+        amount: amount.to_owned(),
         reference,
-        by: by.to_owned(),
     };
-    act(
-        app,
-        invoice,
-        Action::Payment(signal),
-        &format!("payment of {} recorded", amount.grouped()),
-    )
-    .await
+    execute(app, invoice, request, by, "payment recorded").await
 }
 
 pub async fn pause(
@@ -380,51 +413,16 @@ pub async fn pause(
     reason: String,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    let until = until
-        .map(|text| {
-            text.parse::<Timestamp>()
-                .or_else(|_| {
-                    text.parse::<jiff::civil::Date>()
-                        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
-                        .map(|z| z.timestamp())
-                })
-                .map_err(|_| {
-                    anyhow::anyhow!(
-                        "--until `{text}` is not a date (YYYY-MM-DD) or an instant (RFC 3339)"
-                    )
-                })
-        })
-        .transpose()?;
-    let number = number(invoice)?;
-    let request = PauseSignal {
-        until,
+    let request = Request::Pause {
         days,
+        until: until.map(str::to_owned),
         reason,
-        by: by.to_owned(),
     };
-    match chaser(app).pause(&number, request).await? {
-        PauseReply::Paused { until, pauses_used } => {
-            println!(
-                "{number}: paused until {} ({pauses_used} pause(s) used)",
-                when(until)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        PauseReply::Refused { reason } => {
-            eprintln!("{number}: {reason}");
-            Ok(ExitCode::FAILURE)
-        }
-    }
+    execute(app, invoice, request, by, "paused").await
 }
 
 pub async fn resume(app: &Context, invoice: &str, by: &str) -> anyhow::Result<ExitCode> {
-    act(
-        app,
-        invoice,
-        Action::Resume(ResumeSignal { by: by.to_owned() }),
-        "resumed",
-    )
-    .await
+    execute(app, invoice, command(Command::Resume), by, "resumed").await
 }
 
 pub async fn dispute(
@@ -433,13 +431,12 @@ pub async fn dispute(
     reason: String,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    act(
+    let dispute = command(Command::Dispute { reason });
+    execute(
         app,
         invoice,
-        Action::Dispute(DisputeSignal {
-            reason,
-            by: by.to_owned(),
-        }),
+        dispute,
+        by,
         "disputed; sending stops until resolved",
     )
     .await
@@ -456,17 +453,8 @@ pub async fn resolve(
         Resolution::Resume => "dispute resolved; the chase resumes",
         Resolution::Writeoff => "dispute resolved; written off",
     };
-    act(
-        app,
-        invoice,
-        Action::Resolve(ResolveSignal {
-            resolution,
-            reason,
-            by: by.to_owned(),
-        }),
-        done,
-    )
-    .await
+    let resolve = command(Command::Resolve { resolution, reason });
+    execute(app, invoice, resolve, by, done).await
 }
 
 pub async fn writeoff(
@@ -475,16 +463,8 @@ pub async fn writeoff(
     reason: String,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    act(
-        app,
-        invoice,
-        Action::Writeoff(WriteoffSignal {
-            reason,
-            by: by.to_owned(),
-        }),
-        "written off; the chase ends",
-    )
-    .await
+    let writeoff = command(Command::Writeoff { reason });
+    execute(app, invoice, writeoff, by, "written off; the chase ends").await
 }
 
 pub async fn resend(
@@ -493,10 +473,32 @@ pub async fn resend(
     step: &str,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    let number = number(invoice)?;
-    chaser(app).resend(&number, step, by).await?;
-    println!("{number}: {step} will be sent again at the next opening of the send window");
-    Ok(ExitCode::SUCCESS)
+    let resend = command(Command::Resend {
+        step_id: step.to_owned(),
+    });
+    let done = format!("{step} will be sent again at the next opening of the send window");
+    execute(app, invoice, resend, by, &done).await
+}
+
+/// `chaser contacts INV [ADDRESS...]`: reminders go to these addresses instead of the
+/// contacts' roles; with none, back to the roles.
+pub async fn contacts(
+    app: &Context,
+    invoice: &str,
+    to: &[String],
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let to: Vec<Email> = to.iter().map(|a| address(a)).collect::<Result<_, _>>()?;
+    let done = if to.is_empty() {
+        "reminders go to the contacts' roles again".to_owned()
+    } else {
+        let list: Vec<&str> = to.iter().map(Email::as_str).collect();
+        format!(
+            "reminders go to {}; an import or sync never changes this",
+            list.join(", ")
+        )
+    };
+    execute(app, invoice, command(Command::Contacts { to }), by, &done).await
 }
 
 pub async fn approvals(app: &Context, json: bool) -> anyhow::Result<ExitCode> {
@@ -707,11 +709,8 @@ pub async fn void(
     reason: String,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    let signal = VoidSignal {
-        reason,
-        by: by.to_owned(),
-    };
-    act(app, invoice, Action::Void(signal), "void; the chase ends").await
+    let void = command(Command::Void { reason });
+    execute(app, invoice, void, by, "void; the chase ends").await
 }
 
 pub async fn review(app: &Context, all: bool, json: bool) -> anyhow::Result<ExitCode> {
@@ -871,7 +870,7 @@ pub async fn payments(
         default_currency: app.config.default_currency()?,
     };
     let statement = intake::read_statement(&name, &bytes, &options)?;
-    let report = chaser_api::payments::apply(&chaser(app), &statement.payments, &name, by).await?;
+    let report = chaser_app::payments::apply(&chaser(app), &statement.payments, &name, by).await?;
     println!(
         "{name}: {} payments, {} debits skipped: {}",
         statement.payments.len(),
@@ -880,6 +879,9 @@ pub async fn payments(
     );
     for a in &report.applied {
         println!("  applied   {a}");
+    }
+    for p in &report.pending {
+        println!("  pending   {p}");
     }
     for f in &report.flagged {
         println!("  review    {f}");
@@ -983,9 +985,9 @@ pub async fn report_aging(
     csv: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let view = chaser_api::reports::aging(&chaser(app), as_of.unwrap_or_else(today)).await?;
+    let view = chaser_app::reports::aging(&chaser(app), as_of.unwrap_or_else(today)).await?;
     if csv {
-        print!("{}", chaser_api::reports::aging_csv(&view)?);
+        print!("{}", chaser_app::reports::aging_csv(&view)?);
         return Ok(ExitCode::SUCCESS);
     }
     if json {
@@ -1016,7 +1018,7 @@ pub async fn report_aging(
         let value = dso.map_or_else(|| "-".to_owned(), |d| format!("{d} days"));
         println!(
             "  DSO ({} days of sales) {}: {value}",
-            chaser_api::reports::DSO_PERIOD_DAYS,
+            chaser_app::reports::DSO_PERIOD_DAYS,
             currency.code()
         );
     }
@@ -1059,10 +1061,10 @@ pub async fn report_monthly(
         return Ok(ExitCode::SUCCESS);
     }
     let (year, month) = match month {
-        Some(text) => chaser_api::reports::parse_month(text)?,
+        Some(text) => chaser_app::reports::parse_month(text)?,
         None => desk.last_month(Timestamp::now()),
     };
-    let summary = chaser_api::reports::monthly(&chaser, year, month).await?;
+    let summary = chaser_app::reports::monthly(&chaser, year, month).await?;
     if csv {
         print!("{}", chaser_domain::reports::summary_csv(&summary)?);
     } else {
@@ -1116,18 +1118,16 @@ pub async fn promise(
     note: String,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    let signal = chaser_workflows::contracts::PromiseSignal {
+    let request = Request::Promise {
         pay_by: Some(pay_by),
+        within_days: None,
         until: None,
         note,
-        by: by.to_owned(),
     };
-    let number = number(invoice)?;
-    chaser(app).promise(&number, signal).await?;
-    println!(
-        "{number}: promised by {pay_by}; the chase waits, and resumes one rung firmer if the day passes unpaid"
+    let done = format!(
+        "promised by {pay_by}; the chase waits, and resumes one rung firmer if the day passes unpaid"
     );
-    Ok(ExitCode::SUCCESS)
+    execute(app, invoice, request, by, &done).await
 }
 
 pub async fn reschedule(
@@ -1136,12 +1136,13 @@ pub async fn reschedule(
     file: &Path,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    let number = number(invoice)?;
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
-    let steps = chaser(app).reschedule(&number, &text, &name, by).await?;
-    println!("{number}: rescheduled: {steps}");
-    Ok(ExitCode::SUCCESS)
+    let steps = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
+    let request = Request::Reschedule {
+        steps,
+        source: name,
+    };
+    execute(app, invoice, request, by, "rescheduled").await
 }
 
 pub async fn set_chasing(
@@ -1150,18 +1151,39 @@ pub async fn set_chasing(
     on: bool,
     by: &str,
 ) -> anyhow::Result<ExitCode> {
-    let update = chaser_domain::InvoiceUpdate {
-        do_not_chase: Some(!on),
-        ..chaser_domain::InvoiceUpdate::default()
-    };
-    let signal = chaser_workflows::contracts::UpdateInvoiceSignal {
-        update,
-        by: by.to_owned(),
-    };
-    let done = if on {
-        "chasing enabled"
+    let (request, done) = if on {
+        (command(Command::Enable), "chasing enabled")
     } else {
-        "chasing disabled: no reminders reach the customer; escalations to you continue"
+        (
+            command(Command::Disable),
+            "chasing disabled: no reminders reach the customer; escalations to you continue",
+        )
     };
-    act(app, invoice, Action::UpdateInvoice(signal), done).await
+    execute(app, invoice, request, by, done).await
+}
+
+/// `chaser reconcile [--dry-run]`: what drifted between the store and Temporal, repaired now
+/// (or only shown).
+pub async fn reconcile(app: &Context, dry_run: bool, json: bool) -> anyhow::Result<ExitCode> {
+    let grace = app.config.reconcile.grace()?;
+    let chaser = chaser(app);
+    let repairs = if dry_run {
+        chaser.reconcile_plan(grace).await?
+    } else {
+        chaser.reconcile(grace).await?
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&repairs)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let verb = if dry_run { "would repair" } else { "repaired" };
+    if repairs.is_empty() {
+        println!("nothing to repair: the store and Temporal agree");
+    } else {
+        println!("{verb} {} difference(s):", repairs.len());
+    }
+    for r in &repairs {
+        println!("  {}: {}", r.invoice(), r.describe());
+    }
+    Ok(ExitCode::SUCCESS)
 }

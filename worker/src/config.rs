@@ -39,6 +39,57 @@ pub struct Config {
     pub documents: DocumentsConfig,
     /// The owners' daily review e-mail.
     pub review: ReviewConfig,
+    /// The reconciler, which repairs drift between the store and Temporal.
+    pub reconcile: ReconcileConfig,
+}
+
+/// The reconciler runs on a Temporal Schedule every `interval`, and touches only what has
+/// been quiet for `grace` (a command or a start still on its way is never repaired twice).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileConfig {
+    #[serde(default = "five_minutes")]
+    pub interval: Offset,
+    #[serde(default = "thirty_seconds")]
+    pub grace: Offset,
+}
+
+fn five_minutes() -> Offset {
+    Offset::Exact(jiff::SignedDuration::from_mins(5))
+}
+
+fn thirty_seconds() -> Offset {
+    Offset::Exact(jiff::SignedDuration::from_secs(30))
+}
+
+impl Default for ReconcileConfig {
+    fn default() -> Self {
+        ReconcileConfig {
+            interval: five_minutes(),
+            grace: thirty_seconds(),
+        }
+    }
+}
+
+impl ReconcileConfig {
+    /// The schedule's interval: at least a second.
+    pub fn interval(&self) -> anyhow::Result<std::time::Duration> {
+        std::time::Duration::try_from(self.interval.as_duration())
+            .ok()
+            .filter(|d| *d >= std::time::Duration::from_secs(1))
+            .with_context(|| {
+                format!(
+                    "reconcile.interval: `{}` must be at least 1s",
+                    self.interval
+                )
+            })
+    }
+
+    pub fn grace(&self) -> anyhow::Result<std::time::Duration> {
+        std::time::Duration::try_from(self.grace.as_duration())
+            .ok()
+            .with_context(|| format!("reconcile.grace: `{}` must not be negative", self.grace))
+    }
 }
 
 /// The daily review: e-mailed at `hour` (0-23) in the rules doc's company time zone.
@@ -328,6 +379,7 @@ impl Default for Config {
             sync: vec![],
             documents: DocumentsConfig::default(),
             review: ReviewConfig::default(),
+            reconcile: ReconcileConfig::default(),
         }
     }
 }

@@ -279,6 +279,25 @@ enum Command {
         #[command(flatten)]
         by: By,
     },
+    /// Send this invoice's reminders to these addresses instead of its contacts' roles (no
+    /// address: back to the roles). An import, a sync or a webhook never changes this.
+    Contacts {
+        invoice: String,
+        /// The addresses; none to go back to the contacts' roles.
+        addresses: Vec<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Compare the store with Temporal and repair what drifted (commands the chases never
+    /// got, open invoices without a chase, closed ones whose chase still runs), as the
+    /// worker's reconcile schedule does every `reconcile.interval`.
+    Reconcile {
+        /// Show what would be repaired, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Today's review: what needs the owner, with one-tap links (the daily e-mail's content).
     Digest {
         /// Only this owner's invoices (and what belongs to no invoice).
@@ -401,19 +420,25 @@ pub struct Context {
     pub config: Config,
     pub rules: Rules,
     pub store: Store,
-    pub client: Client,
+    /// The Temporal client, or why Temporal could not be reached. Commands on chases still
+    /// work then: they are journaled in the store and delivered later.
+    pub temporal: Result<Client, String>,
 }
 
-async fn connect_temporal() -> anyhow::Result<Client> {
+/// How long a command waits to reach Temporal before it works from the store alone.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn connect_temporal() -> Result<Client, String> {
     use temporalio_client::envconfig::LoadClientConfigProfileOptions;
-    let (connection, options) =
+    let (mut connection, options) =
         ClientOptions::load_from_config(LoadClientConfigProfileOptions::default())
-            .map_err(|e| anyhow::anyhow!("Temporal connection settings: {e}"))?;
+            .map_err(|e| format!("Temporal connection settings: {e}"))?;
     let target = connection.target.to_string();
+    connection.connect_timeout = Some(CONNECT_TIMEOUT);
     let connection = Connection::connect(connection)
         .await
-        .with_context(|| format!("cannot reach Temporal at {target} (set TEMPORAL_ADDRESS)"))?;
-    Client::new(connection, options).map_err(|e| anyhow::anyhow!("Temporal client: {e}"))
+        .map_err(|e| format!("cannot reach Temporal at {target} (set TEMPORAL_ADDRESS): {e}"))?;
+    Client::new(connection, options).map_err(|e| format!("Temporal client: {e}"))
 }
 
 impl Context {
@@ -423,13 +448,20 @@ impl Context {
         let store = Store::connect(&config.database_url)
             .await
             .with_context(|| format!("cannot open the store at {}", config.database_url))?;
-        let client = connect_temporal().await?;
+        let temporal = connect_temporal().await;
         Ok(Context {
             config,
             rules,
             store,
-            client,
+            temporal,
         })
+    }
+
+    /// The Temporal client, for what cannot work without it.
+    pub fn client(&self) -> anyhow::Result<&Client> {
+        self.temporal
+            .as_ref()
+            .map_err(|why| anyhow::anyhow!("{why}"))
     }
 }
 
@@ -518,6 +550,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reschedule { invoice, file, by } => {
             c::reschedule(&load().await?, &invoice, &file, &by.actor()).await
         }
+        Command::Contacts {
+            invoice,
+            addresses,
+            by,
+        } => c::contacts(&load().await?, &invoice, &addresses, &by.actor()).await,
+        Command::Reconcile { dry_run, json } => c::reconcile(&load().await?, dry_run, json).await,
         Command::Disable { invoice, by } => {
             c::set_chasing(&load().await?, &invoice, false, &by.actor()).await
         }
@@ -596,8 +634,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             by,
         } => {
             let resolution = match outcome {
-                Outcome::Resume => chaser_workflows::contracts::Resolution::Resume,
-                Outcome::Writeoff => chaser_workflows::contracts::Resolution::Writeoff,
+                Outcome::Resume => chaser_domain::Resolution::Resume,
+                Outcome::Writeoff => chaser_domain::Resolution::Writeoff,
             };
             c::resolve(&load().await?, &invoice, resolution, reason, &by.actor()).await
         }

@@ -16,12 +16,15 @@ use chaser_activities::documents::{Proposer, TextReader};
 use chaser_activities::fetch::Fetcher;
 use chaser_api::http::{AppState, router};
 use chaser_api::inbound::DocumentDesk;
-use chaser_api::ops::Chaser;
 use chaser_api::review::{ReviewDesk, Reviewer};
-use chaser_api::sync::SheetSyncer;
+use chaser_app::Chaser;
+use chaser_app::reconcile::Reconciler;
+use chaser_app::sync::SheetSyncer;
 use chaser_domain::Rules;
 use chaser_workflows::names;
-use chaser_workflows::{DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, SheetSync};
+use chaser_workflows::{
+    DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, Reconcile, SheetSync,
+};
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
@@ -93,9 +96,9 @@ pub async fn summary_desk(
     app: &AppContext,
     chaser: Arc<Chaser>,
     mailer: Arc<dyn Mailer>,
-) -> anyhow::Result<chaser_api::reports::SummaryDesk> {
+) -> anyhow::Result<chaser_api::summary::SummaryDesk> {
     use crate::config::NarrativeChoice;
-    use chaser_api::reports::{Narrator, SummaryDesk};
+    use chaser_api::summary::{Narrator, SummaryDesk};
     let config = &app.config;
     let narrator = match config.review.narrative {
         NarrativeChoice::Deterministic => Narrator::Deterministic,
@@ -219,8 +222,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         config.mode,
     ));
 
+    let client = app.client()?.clone();
     let chaser = Arc::new(Chaser::new(
-        app.client.clone(),
+        Ok(client.clone()),
         app.store.clone(),
         Arc::new(app.rules.clone()),
         config.temporal.task_queue.clone(),
@@ -235,9 +239,14 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         fetcher,
         sources.iter().map(|(s, _)| s.clone()).collect(),
     );
-    crate::sync::ensure_schedules(&app.client, &config.temporal.task_queue, &sources).await?;
+    crate::sync::ensure_schedules(&client, &config.temporal.task_queue, &sources).await?;
     let desk = document_desk(&app, chaser.clone(), mailer.clone(), links.clone()).await?;
     crate::sync::ensure_review_schedules(&app).await?;
+    crate::sync::ensure_reconcile_schedule(&app).await?;
+    let reconciler = Reconciler {
+        chaser: chaser.clone(),
+        grace: config.reconcile.grace()?,
+    };
     let summary_desk = summary_desk(&app, chaser.clone(), mailer.clone()).await?;
     let review_desk = ReviewDesk {
         reviewer: Reviewer {
@@ -278,9 +287,12 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .register_workflow::<MonthlySummary>()
         .map_err(|e| anyhow::anyhow!("registering the summary workflow: {e}"))?
         .register_activities(summary_desk)
+        .register_workflow::<Reconcile>()
+        .map_err(|e| anyhow::anyhow!("registering the reconcile workflow: {e}"))?
+        .register_activities(reconciler)
         .graceful_shutdown_period(Duration::from_secs(10))
         .build();
-    let mut worker = Worker::new(&runtime, app.client.clone(), options)
+    let mut worker = Worker::new(&runtime, client.clone(), options)
         .map_err(|e| anyhow::anyhow!("starting the worker: {e}"))?;
     let stop_worker = worker.shutdown_handle();
     // The server hands out send tasks no faster than the provider accepts them, however many
@@ -291,7 +303,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .max_task_queue_activities_per_second(config.email.max_send_rate)
         .graceful_shutdown_period(Duration::from_secs(10))
         .build();
-    let mut sending_worker = Worker::new(&runtime, app.client.clone(), sending_options)
+    let mut sending_worker = Worker::new(&runtime, client.clone(), sending_options)
         .map_err(|e| anyhow::anyhow!("starting the sending worker: {e}"))?;
     let (stop_main_early, stop_sending_early) =
         (worker.shutdown_handle(), sending_worker.shutdown_handle());

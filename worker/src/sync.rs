@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chaser_activities::fetch::Location;
-use chaser_api::sync::SyncSource;
+use chaser_app::sync::SyncSource;
 use chaser_workflows::SheetSync;
 use chaser_workflows::contracts::SheetSyncInput;
 use chaser_workflows::names;
@@ -147,7 +147,7 @@ pub async fn trigger(app: &Context, source: &str) -> anyhow::Result<()> {
         "there is no [[sync]] source named `{source}` in the config"
     );
     let id = names::sheet_sync_id(source);
-    app.client
+    app.client()?
         .get_schedule_handle(id.clone())
         .trigger(ScheduleOverlapPolicy::Skip, Default::default())
         .await
@@ -207,7 +207,7 @@ async fn ensure_calendar_schedule(
     action: ScheduleAction,
 ) -> anyhow::Result<()> {
     use temporalio_client::schedules::ScheduleCalendarSpec;
-    let handle = app.client.get_schedule_handle(id.to_owned());
+    let handle = app.client()?.get_schedule_handle(id.to_owned());
     if !wanted {
         if schedule_exists(&handle, id).await? {
             handle
@@ -229,11 +229,30 @@ async fn ensure_calendar_schedule(
         .timezone_name(app.rules.company.time_zone.name().to_owned())
         .build();
     upsert_schedule(
-        &app.client,
+        app.client()?,
         id,
         spec,
         action,
         "chaser [review]".to_owned(),
+        false,
+    )
+    .await
+}
+
+/// The reconciler's schedule, every `reconcile.interval`.
+pub async fn ensure_reconcile_schedule(app: &Context) -> anyhow::Result<()> {
+    use chaser_workflows::Reconcile;
+    use chaser_workflows::contracts::ReconcileInput;
+    let task_queue = &app.config.temporal.task_queue;
+    let id = names::reconcile_schedule_id(task_queue);
+    let action =
+        ScheduleAction::start_workflow(Reconcile::run, ReconcileInput {}, task_queue, id.clone());
+    upsert_schedule(
+        app.client()?,
+        &id,
+        ScheduleSpec::from_interval(app.config.reconcile.interval()?),
+        action,
+        "chaser [reconcile]".to_owned(),
         false,
     )
     .await

@@ -1,11 +1,13 @@
 //! The payloads of every workflow, signal, update, query and activity: one named struct each,
 //! new fields always `#[serde(default)]` so that running chases keep deserializing.
 
+use chaser_domain::AuditAction;
 use chaser_domain::schedule::HistoryEntry;
 use chaser_domain::{
-    Cadence, Chase, ChaseState, Email, Invoice, InvoiceUpdate, Money, PauseLength, PlannedStep,
-    Settings,
+    Cadence, Chase, ChaseState, Email, Invoice, InvoiceUpdate, Money, Overrides, PauseLength,
+    PlannedStep, Settings,
 };
+pub use chaser_domain::{Command, Resolution};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +43,9 @@ pub struct Carried {
     /// When the customer opened the pay link (the latest few).
     #[serde(default)]
     pub pay_clicks: Vec<Timestamp>,
+    /// The answers to the latest commands, by id, so a repeat is done once.
+    #[serde(default)]
+    pub answered: Vec<Answered>,
 }
 
 impl Carried {
@@ -54,8 +59,51 @@ impl Carried {
             awaiting: None,
             resends: Default::default(),
             pay_clicks: vec![],
+            answered: vec![],
         }
     }
+}
+
+/// One command, as the `command` update and the `command` signal carry it:
+/// `{"command": "paid", "reference": "T-1", "by": "ops:alice", "id": "..."}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommandRequest {
+    #[serde(flatten)]
+    pub command: Command,
+    /// Who asks: `cli:alice`, `api`, `webhook:accounting:evt_1`, `ops:bob`.
+    #[serde(default)]
+    pub by: String,
+    /// Names the request: a second request with the same id is answered, not done again (a
+    /// webhook's retry, or the signal that backs up an update nobody could take).
+    #[serde(default)]
+    pub id: String,
+}
+
+/// The chase's answer to a command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum CommandReply {
+    /// Done: the chase as it now stands. For a stop, nothing is on its way to the customer
+    /// any more by the time this answer comes.
+    Done {
+        state: ChaseState,
+        balance: Money,
+        #[serde(default)]
+        paused_until: Option<Timestamp>,
+        #[serde(default)]
+        pauses_used: u32,
+        #[serde(default)]
+        detail: Option<String>,
+    },
+    /// Refused, with the reason (also in the audit log).
+    Refused { reason: String },
+}
+
+/// A command's id and the answer it got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answered {
+    pub id: String,
+    pub reply: CommandReply,
 }
 
 /// A step whose customer message waits for a human's approval.
@@ -159,13 +207,6 @@ pub struct DisputeSignal {
     pub by: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Resolution {
-    Resume,
-    Writeoff,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolveSignal {
     pub resolution: Resolution,
@@ -214,6 +255,12 @@ pub struct StatusView {
     /// When the customer opened the pay link (the latest few).
     #[serde(default)]
     pub pay_clicks: Vec<Timestamp>,
+    /// Reminders to the customer are off (`disable`).
+    #[serde(default)]
+    pub chasing_disabled: bool,
+    /// What the owner decided that the invoice's source may not undo.
+    #[serde(default)]
+    pub overrides: Overrides,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -343,6 +390,9 @@ pub struct AuditBatch {
     pub invoice: Invoice,
     pub state: ChaseState,
     pub events: Vec<AuditEvent>,
+    /// The whole chase as `status` shows it: the store's projection of the chase.
+    #[serde(default)]
+    pub status: Option<StatusView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -350,7 +400,7 @@ pub struct AuditEvent {
     /// Numbered per chase, so a retried write is a no-op.
     pub seq: u64,
     pub at: Timestamp,
-    pub action: String,
+    pub action: AuditAction,
     pub actor: String,
     #[serde(default)]
     pub before: Option<serde_json::Value>,
@@ -435,11 +485,76 @@ pub struct ProposalDecisionSignal {
     pub by: String,
 }
 
+/// Where a forwarded document's review stands. The names are stored in the documents table
+/// and written in the audit log as `proposal_<state>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalState {
+    /// Handed in, not read yet.
+    Received,
+    /// Read; waiting for the owner.
+    Proposed,
+    Approved,
+    Rejected,
+    Expired,
+    /// Could not be read or turned into an invoice.
+    Failed,
+}
+
+impl ProposalState {
+    pub const ALL: [ProposalState; 6] = [
+        ProposalState::Received,
+        ProposalState::Proposed,
+        ProposalState::Approved,
+        ProposalState::Rejected,
+        ProposalState::Expired,
+        ProposalState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalState::Received => "received",
+            ProposalState::Proposed => "proposed",
+            ProposalState::Approved => "approved",
+            ProposalState::Rejected => "rejected",
+            ProposalState::Expired => "expired",
+            ProposalState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ProposalState> {
+        ProposalState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Still waiting for the owner.
+    pub fn is_open(self) -> bool {
+        matches!(self, ProposalState::Received | ProposalState::Proposed)
+    }
+
+    /// The audit action that records a review ending in this state.
+    pub fn audit_action(self) -> chaser_domain::AuditAction {
+        use chaser_domain::AuditAction;
+        match self {
+            ProposalState::Received | ProposalState::Proposed => AuditAction::ProposalSent,
+            ProposalState::Approved => AuditAction::ProposalApproved,
+            ProposalState::Rejected => AuditAction::ProposalRejected,
+            ProposalState::Expired => AuditAction::ProposalExpired,
+            ProposalState::Failed => AuditAction::ProposalFailed,
+        }
+    }
+}
+
+impl std::fmt::Display for ProposalState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How a proposal ends: `approved` (with its invoice), `rejected`, `expired` or `failed`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProposalOutcome {
     pub document_id: String,
-    pub state: String,
+    pub state: ProposalState,
     #[serde(default)]
     pub invoice: Option<String>,
     #[serde(default)]
@@ -451,7 +566,7 @@ pub struct ProposalOutcome {
 pub struct CloseProposal {
     pub document_id: String,
     /// `rejected`, `expired` or `failed`.
-    pub state: String,
+    pub state: ProposalState,
     #[serde(default)]
     pub by: String,
     #[serde(default)]
@@ -496,4 +611,15 @@ pub struct RescheduleSignal {
     pub cadence: Cadence,
     #[serde(default)]
     pub by: String,
+}
+
+/// Starts one reconcile run (the schedule passes nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcileInput {}
+
+/// What a reconcile run repaired, one line each (`INV-7: start the chase: ...`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcileOutcome {
+    #[serde(default)]
+    pub repaired: Vec<String>,
 }

@@ -15,7 +15,7 @@ use temporalio_workflow::{
 
 use crate::contracts::{
     ApprovalRequested, CloseProposal, DocumentRef, ProposalDecisionSignal, ProposalInput,
-    ProposalOutcome, ProposalReady,
+    ProposalOutcome, ProposalReady, ProposalState,
 };
 use crate::names;
 
@@ -97,15 +97,16 @@ impl InvoiceProposal {
         let document = DocumentRef {
             document_id: input.document_id.clone(),
         };
-        let outcome = |state: &str, invoice: Option<String>, reason: String| ProposalOutcome {
+        let outcome =
+            |state: ProposalState, invoice: Option<String>, reason: String| ProposalOutcome {
+                document_id: input.document_id.clone(),
+                state,
+                invoice,
+                reason,
+            };
+        let close = |state: ProposalState, by: &str, reason: &str| CloseProposal {
             document_id: input.document_id.clone(),
-            state: state.to_owned(),
-            invoice,
-            reason,
-        };
-        let close = |state: &str, by: &str, reason: &str| CloseProposal {
-            document_id: input.document_id.clone(),
-            state: state.to_owned(),
+            state,
             by: by.to_owned(),
             reason: reason.to_owned(),
         };
@@ -121,11 +122,11 @@ impl InvoiceProposal {
             let why = reason(&error);
             ctx.execute_activity(
                 ProposalActivities::close_proposal,
-                close("failed", "system", &why),
+                close(ProposalState::Failed, "system", &why),
                 options("failed"),
             )
             .await?;
-            return Ok(outcome("failed", None, why));
+            return Ok(outcome(ProposalState::Failed, None, why));
         }
         let requested = ctx
             .execute_activity(
@@ -165,26 +166,34 @@ impl InvoiceProposal {
                         options("start the chase"),
                     )
                     .await?;
-                Ok(outcome("approved", Some(invoice), String::new()))
+                Ok(outcome(
+                    ProposalState::Approved,
+                    Some(invoice),
+                    String::new(),
+                ))
             }
             Some(ProposalDecisionSignal { by, .. }) => {
                 ctx.execute_activity(
                     ProposalActivities::close_proposal,
-                    close("rejected", &by, "rejected by the owner"),
+                    close(ProposalState::Rejected, &by, "rejected by the owner"),
                     options("rejected"),
                 )
                 .await?;
-                Ok(outcome("rejected", None, format!("rejected by {by}")))
+                Ok(outcome(
+                    ProposalState::Rejected,
+                    None,
+                    format!("rejected by {by}"),
+                ))
             }
             None => {
                 let why = format!("nobody approved it before {expires}");
                 ctx.execute_activity(
                     ProposalActivities::close_proposal,
-                    close("expired", "system", &why),
+                    close(ProposalState::Expired, "system", &why),
                     options("expired"),
                 )
                 .await?;
-                Ok(outcome("expired", None, why))
+                Ok(outcome(ProposalState::Expired, None, why))
             }
         }
     }

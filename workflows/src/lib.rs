@@ -7,10 +7,12 @@ pub mod invoice_chase;
 pub mod invoice_proposal;
 pub mod monthly_summary;
 pub mod names;
+pub mod reconcile;
 pub mod sheet_sync;
 
 pub use daily_review::{DailyReview, DailyReviewActivities};
 pub use invoice_chase::{ChaseActivities, InvoiceChase};
 pub use invoice_proposal::{InvoiceProposal, ProposalActivities};
 pub use monthly_summary::{MonthlySummary, MonthlySummaryActivities};
+pub use reconcile::{Reconcile, ReconcileActivities};
 pub use sheet_sync::{SheetSync, SheetSyncActivities};

@@ -26,6 +26,12 @@ pub mod workflow {
     pub const INVOICE_PROPOSAL: &str = "invoice_proposal";
     pub const DAILY_REVIEW: &str = "daily_review";
     pub const MONTHLY_SUMMARY: &str = "monthly_summary";
+    pub const RECONCILE: &str = "reconcile";
+}
+
+/// `reconcile-<task queue>`: the reconciler's schedule, one per deployment.
+pub fn reconcile_schedule_id(task_queue: &str) -> String {
+    format!("reconcile-{task_queue}")
 }
 
 /// `monthly-summary-<task queue>`: the monthly summary's schedule, one per deployment.
@@ -65,11 +71,17 @@ pub mod signal {
     pub const PROMISE: &str = "promise";
     pub const RESCHEDULE: &str = "reschedule";
     pub const PROPOSAL_DECISION: &str = "proposal_decision";
+    /// The `command` update's payload as a signal: durable without a worker, answered by
+    /// nobody. A door falls back to it when no worker takes the update.
+    pub const COMMAND: &str = "command";
 }
 
 pub mod update {
     /// `pause` with a validator: the caller learns at once if the cap refuses it.
     pub const REQUEST_PAUSE: &str = "request_pause";
+    /// Every command (`chaser_domain::Command`), answered: refused by the validator with the
+    /// reason, or done once the store shows it and, for a stop, no send is in flight.
+    pub const COMMAND: &str = "command";
 }
 
 pub mod query {
@@ -83,6 +95,9 @@ pub mod patch {
     /// The audit is written by a local activity, a paid chase writes it once after the
     /// thank-you, and a step that falls due does not re-publish its NextTouchAt.
     pub const FEWER_ACTIONS: &str = "fewer-actions-1";
+    /// The chase writes the store's copy before a thank-you and while a send is in flight,
+    /// cancels a send a stop makes wrong, and leaves a step it stopped pending.
+    pub const ONE_WRITER: &str = "one-writer-1";
 }
 
 pub mod activity {
@@ -96,6 +111,7 @@ pub mod activity {
     pub const CLOSE_PROPOSAL: &str = "documents.close";
     pub const SEND_DIGESTS: &str = "review.send_digests";
     pub const SEND_MONTHLY_SUMMARY: &str = "reports.send_monthly_summary";
+    pub const RECONCILE: &str = "reconcile.run";
 }
 
 /// Failure types that activities raise and the workflow branches on.

@@ -7,7 +7,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use super::{AuditRecord, Result, Store, parse_json, parse_timestamp, timestamp_text};
+use chaser_domain::AuditAction;
+
+use super::{AuditRecord, Result, Store, StoreError, parse_json, parse_timestamp, timestamp_text};
 
 /// A retry budget for writers racing for the same place in the chain.
 const APPEND_ATTEMPTS: usize = 20;
@@ -51,7 +53,7 @@ impl Stored {
             at: timestamp_text(record.at),
             invoice: record.invoice.clone(),
             workflow_id: record.workflow_id.clone(),
-            action: record.action.clone(),
+            action: record.action.as_str().to_owned(),
             actor: record.actor.clone(),
             before: record.before.as_ref().map(ToString::to_string),
             after: record.after.as_ref().map(ToString::to_string),
@@ -249,20 +251,22 @@ impl Store {
     }
 
     /// Every audit event with one of `actions`, in the order written (the reports' ledger).
-    pub async fn audit_with_actions(&self, actions: &[&str]) -> Result<Vec<AuditRecord>> {
+    pub async fn audit_with_actions(&self, actions: &[AuditAction]) -> Result<Vec<AuditRecord>> {
+        if actions.is_empty() {
+            return Ok(vec![]);
+        }
+        // The names are our own constants, never input.
+        let names: Vec<String> = actions
+            .iter()
+            .map(|a| format!("'{}'", a.as_str()))
+            .collect();
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {COLUMNS} from audit_log order by id"
+            "select {COLUMNS} from audit_log where action in ({}) order by id",
+            names.join(", ")
         )))
         .fetch_all(&self.pool)
         .await?;
-        let mut out = vec![];
-        for r in &rows {
-            let action: String = r.try_get("action")?;
-            if actions.contains(&action.as_str()) {
-                out.push(record_from_row(r)?);
-            }
-        }
-        Ok(out)
+        rows.iter().map(record_from_row).collect()
     }
 }
 
@@ -276,7 +280,13 @@ fn record_from_row(r: &sqlx::any::AnyRow) -> Result<AuditRecord> {
         at: parse_timestamp(&r.try_get::<String, _>("at")?)?,
         invoice: r.try_get("invoice")?,
         workflow_id: r.try_get("workflow_id")?,
-        action: r.try_get("action")?,
+        action: {
+            let name: String = r.try_get("action")?;
+            AuditAction::parse(&name).ok_or_else(|| StoreError::Corrupt {
+                what: "audit action",
+                detail: name,
+            })?
+        },
         actor: r.try_get("actor")?,
         before: json("before")?,
         after: json("after")?,

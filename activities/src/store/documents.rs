@@ -3,6 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use chaser_extract::Proposal;
+use chaser_workflows::contracts::ProposalState;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -17,8 +18,7 @@ pub struct StoredDocument {
     pub filename: String,
     pub received_by: String,
     pub received_at: Timestamp,
-    /// `received`, `proposed`, `approved`, `rejected`, `expired` or `failed`.
-    pub state: String,
+    pub state: ProposalState,
     pub reader: Option<String>,
     pub proposer: Option<String>,
     pub proposal: Option<Proposal>,
@@ -33,7 +33,7 @@ pub struct StoredDocument {
 impl StoredDocument {
     /// Still waiting for the owner.
     pub fn is_open(&self) -> bool {
-        matches!(self.state.as_str(), "received" | "proposed")
+        self.state.is_open()
     }
 }
 
@@ -125,7 +125,7 @@ impl Store {
     pub async fn close_document(
         &self,
         id: &str,
-        state: &str,
+        state: ProposalState,
         invoice: Option<&str>,
         by: &str,
         reason: &str,
@@ -136,7 +136,7 @@ impl Store {
                reason = $5
              where id = $6 and state in ('received', 'proposed')",
         )
-        .bind(state.to_owned())
+        .bind(state.as_str())
         .bind(invoice.map(str::to_owned))
         .bind(by.to_owned())
         .bind(timestamp_text(now))
@@ -197,7 +197,13 @@ fn document_from_row(r: &sqlx::any::AnyRow) -> Result<StoredDocument> {
         filename: r.try_get("filename")?,
         received_by: r.try_get("received_by")?,
         received_at: parse_timestamp(&r.try_get::<String, _>("received_at")?)?,
-        state: r.try_get("state")?,
+        state: {
+            let name: String = r.try_get("state")?;
+            ProposalState::parse(&name).ok_or_else(|| StoreError::Corrupt {
+                what: "document state",
+                detail: name,
+            })?
+        },
         reader: r.try_get("reader")?,
         proposer: r.try_get("proposer")?,
         proposal: r

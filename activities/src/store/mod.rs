@@ -6,16 +6,19 @@
 //! `ON CONFLICT`), and both pass the same store tests.
 
 mod audit;
+mod commands;
 mod documents;
 mod review;
 
 pub use audit::{ChainBreak, ChainReport};
+pub use commands::{CommandStatus, JournalEntry};
 pub use documents::{ProposalRecord, StoredDocument, document_id};
 pub use review::{NewReviewItem, ReviewItem};
 
 use std::str::FromStr;
 
-use chaser_domain::{ChaseState, Invoice};
+use chaser_domain::{AuditAction, ChaseState, Invoice};
+use chaser_workflows::contracts::StatusView;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -57,6 +60,9 @@ pub struct StoredInvoice {
     pub workflow_id: String,
     pub state: ChaseState,
     pub updated_at: Timestamp,
+    /// The chase as it last wrote itself here; `None` for an invoice never chased, or one
+    /// whose chase has not written since this column exists.
+    pub chase: Option<StatusView>,
 }
 
 /// What an outbox claim found.
@@ -160,7 +166,7 @@ pub struct AuditRecord {
     pub at: Timestamp,
     pub invoice: String,
     pub workflow_id: String,
-    pub action: String,
+    pub action: AuditAction,
     pub actor: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
@@ -197,12 +203,18 @@ fn parse_json<T: for<'de> Deserialize<'de>>(what: &'static str, s: &str) -> Resu
     })
 }
 
+const INVOICE_COLUMNS: &str = "snapshot, workflow_id, state, updated_at, chase";
+
 fn stored_invoice(row: &sqlx::any::AnyRow) -> Result<StoredInvoice> {
     Ok(StoredInvoice {
         invoice: parse_json("invoice snapshot", &row.try_get::<String, _>("snapshot")?)?,
         workflow_id: row.try_get("workflow_id")?,
         state: parse_state(&row.try_get::<String, _>("state")?)?,
         updated_at: parse_timestamp(&row.try_get::<String, _>("updated_at")?)?,
+        chase: row
+            .try_get::<Option<String>, _>("chase")?
+            .map(|json| parse_json("chase projection", &json))
+            .transpose()?,
     })
 }
 
@@ -302,26 +314,40 @@ impl Store {
         Ok(())
     }
 
-    /// Records the chase's view of an invoice. The state follows the same rule as
-    /// `set_state`: a closed chase in the store is never reopened by a late update.
-    pub async fn sync_invoice(
+    /// Writes the chase's own view of its invoice: the projection whose only writer is the
+    /// running chase. A closed state is never reopened by a late write.
+    pub async fn project_chase(
         &self,
         invoice: &Invoice,
         workflow_id: &str,
         state: ChaseState,
+        chase: Option<&StatusView>,
         now: Timestamp,
     ) -> Result<()> {
         let state = match self.invoice(&invoice.number.normalized()).await? {
             Some(stored) if stored.state.is_closed() && !state.is_closed() => stored.state,
             _ => state,
         };
-        self.upsert_invoice(invoice, workflow_id, state, now).await
+        self.upsert_invoice(invoice, workflow_id, state, now)
+            .await?;
+        if let Some(chase) = chase {
+            let json = serde_json::to_string(chase).map_err(|e| StoreError::Corrupt {
+                what: "chase projection",
+                detail: e.to_string(),
+            })?;
+            sqlx::query("update invoices set chase = $1 where number_key = $2")
+                .bind(json)
+                .bind(invoice.number.normalized())
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn invoice(&self, number_key: &str) -> Result<Option<StoredInvoice>> {
-        let row = sqlx::query(
-            "select snapshot, workflow_id, state, updated_at from invoices where number_key = $1",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {INVOICE_COLUMNS} from invoices where number_key = $1"
+        )))
         .bind(number_key.to_owned())
         .fetch_optional(&self.pool)
         .await?;
@@ -330,9 +356,9 @@ impl Store {
 
     /// Every invoice the store knows, open or closed (for reports).
     pub async fn all_invoices(&self) -> Result<Vec<StoredInvoice>> {
-        let rows = sqlx::query(
-            "select snapshot, workflow_id, state, updated_at from invoices order by number_key",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {INVOICE_COLUMNS} from invoices order by number_key"
+        )))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(stored_invoice).collect()
@@ -345,8 +371,8 @@ impl Store {
         Ok(all)
     }
 
-    /// Sets the chase state. A closed chase (paid, written off) is only ever changed by
-    /// another closing state, so a late "scheduled" from the workflow cannot reopen it.
+    /// Sets the state of an invoice whose chase ended without writing it here (the
+    /// reconciler's repair). A closed state is only ever replaced by another closing one.
     pub async fn set_state(
         &self,
         number_key: &str,
@@ -355,7 +381,7 @@ impl Store {
     ) -> Result<bool> {
         let done = sqlx::query(
             "update invoices set state = $1, updated_at = $2
-             where number_key = $3 and (state not in ('paid', 'written_off') or $4 = 1)",
+             where number_key = $3 and (state not in ('paid', 'written_off', 'void') or $4 = 1)",
         )
         .bind(state.as_str())
         .bind(timestamp_text(now))
@@ -364,31 +390,6 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
-    }
-
-    /// Records the current balance of an invoice (after a payment).
-    pub async fn set_balance(
-        &self,
-        number_key: &str,
-        balance: &chaser_domain::Money,
-        now: Timestamp,
-    ) -> Result<()> {
-        let Some(mut stored) = self.invoice(number_key).await? else {
-            return Ok(());
-        };
-        stored.invoice.balance = *balance;
-        let snapshot = serde_json::to_string(&stored.invoice).map_err(|e| StoreError::Corrupt {
-            what: "invoice",
-            detail: e.to_string(),
-        })?;
-        sqlx::query("update invoices set balance = $1, snapshot = $2, updated_at = $3 where number_key = $4")
-            .bind(balance.to_string())
-            .bind(snapshot)
-            .bind(timestamp_text(now))
-            .bind(number_key.to_owned())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     /// Claims `(workflow_id, step_id)` before sending. Only one claim per key ever succeeds.

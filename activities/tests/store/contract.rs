@@ -1,11 +1,13 @@
 //! What every backend must do.
 
 use chaser_activities::store::{
-    Approval, AuditRecord, Claim, NewReviewItem, OutboxStatus, Store, timestamp_text,
+    Approval, AuditRecord, Claim, CommandStatus, NewReviewItem, OutboxStatus, Store, timestamp_text,
 };
 use chaser_domain::{
-    ChaseState, Contact, Customer, Email, Invoice, InvoiceNumber, Money, Role, Terms,
+    AuditAction, ChaseState, Contact, Customer, Email, Invoice, InvoiceNumber, Money, Overrides,
+    Role, Terms,
 };
+use chaser_workflows::contracts::StatusView;
 use jiff::Timestamp;
 use jiff::civil::date;
 use serde_json::json;
@@ -81,21 +83,110 @@ async fn invoices_round_trip_and_closed_states_stick(store: &Store) {
             .await
             .unwrap()
     );
+}
 
-    let half = Money::parse("600", "USD".parse().unwrap()).unwrap();
+both_backends!(the_chase_projection_is_written_whole_and_never_reopens_a_closed_invoice);
+async fn the_chase_projection_is_written_whole_and_never_reopens_a_closed_invoice(store: &Store) {
+    let mut inv = invoice("INV-9");
+    let at = ts("2026-11-21T10:00:00Z");
     store
-        .set_balance("INV-1", &half, ts("2026-11-21T10:04:00Z"))
+        .upsert_invoice(&inv, "invoice-INV-9", ChaseState::Scheduled, at)
+        .await
+        .unwrap();
+    assert_eq!(store.invoice("INV-9").await.unwrap().unwrap().chase, None);
+    // The chase writes itself: the invoice as it sees it, and its whole status.
+    inv.balance = Money::parse("600", "USD".parse().unwrap()).unwrap();
+    let view = StatusView {
+        invoice: "INV-9".into(),
+        state: ChaseState::Paused,
+        balance: inv.balance,
+        next_touch: None,
+        paused_until: Some(ts("2026-11-28T10:00:00Z")),
+        pauses_used: 1,
+        paused_days_used: 0,
+        sends: vec![],
+        pay_clicks: vec![],
+        chasing_disabled: true,
+        overrides: Overrides {
+            do_not_chase: true,
+            ..Overrides::default()
+        },
+    };
+    store
+        .project_chase(&inv, "invoice-INV-9", ChaseState::Paused, Some(&view), at)
+        .await
+        .unwrap();
+    let stored = store.invoice("INV-9").await.unwrap().unwrap();
+    assert_eq!(stored.invoice.balance, inv.balance);
+    assert_eq!(stored.state, ChaseState::Paused);
+    assert_eq!(stored.chase, Some(view.clone()));
+    // Closed stays closed: a late write from a chase still finishing cannot reopen it.
+    store
+        .set_state("INV-9", ChaseState::Paid, at)
+        .await
+        .unwrap();
+    store
+        .project_chase(
+            &inv,
+            "invoice-INV-9",
+            ChaseState::Scheduled,
+            Some(&view),
+            at,
+        )
         .await
         .unwrap();
     assert_eq!(
+        store.invoice("INV-9").await.unwrap().unwrap().state,
+        ChaseState::Paid
+    );
+}
+
+both_backends!(journaled_commands_wait_until_settled_and_repeat_ids_are_refused);
+async fn journaled_commands_wait_until_settled_and_repeat_ids_are_refused(store: &Store) {
+    let request = json!({"command": "paid", "by": "cli:alice", "id": "c-1"});
+    let first = ts("2026-11-21T10:00:00Z");
+    let later = ts("2026-11-21T10:05:00Z");
+    assert!(
         store
-            .invoice("INV-1")
+            .journal_command("c-1", "INV-1", "invoice-INV-1", &request, first)
             .await
             .unwrap()
+    );
+    assert!(
+        !store
+            .journal_command("c-1", "INV-1", "invoice-INV-1", &request, later)
+            .await
+            .unwrap(),
+        "the same id is journaled once"
+    );
+    store
+        .journal_command("c-2", "INV-2", "invoice-INV-2", &request, later)
+        .await
+        .unwrap();
+    // Only what was accepted by then is pending for a run at that time.
+    let pending = store.pending_commands(first).await.unwrap();
+    assert_eq!(
+        pending.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["c-1"]
+    );
+    assert_eq!(pending[0].request, request);
+    assert_eq!(pending[0].status, CommandStatus::Pending);
+    store
+        .settle_command("c-1", CommandStatus::Delivered, "paid", later)
+        .await
+        .unwrap();
+    let settled = store.journaled_command("c-1").await.unwrap().unwrap();
+    assert_eq!(settled.status, CommandStatus::Delivered);
+    assert_eq!(settled.outcome.as_deref(), Some("paid"));
+    assert_eq!(
+        store
+            .pending_commands(later)
+            .await
             .unwrap()
-            .invoice
-            .balance,
-        half
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect::<Vec<_>>(),
+        ["c-2"]
     );
 }
 
@@ -248,7 +339,7 @@ async fn audit_rows_append_in_order_and_retries_are_no_ops(store: &Store) {
         at: ts("2026-11-21T10:00:00Z"),
         invoice: "INV-1".into(),
         workflow_id: "invoice-INV-1".into(),
-        action: action.into(),
+        action: AuditAction::parse(action).unwrap(),
         actor: "cli:alice".into(),
         before: Some(json!({"state": "scheduled"})),
         after: Some(json!({"state": "paused"})),
@@ -278,7 +369,7 @@ async fn two_processes_appending_keep_one_unbroken_chain(store: &Store, url: &st
         at: ts("2026-11-21T10:00:00Z"),
         invoice: format!("INV-{n}"),
         workflow_id: format!("invoice-INV-{n}"),
-        action: "pause".into(),
+        action: AuditAction::Pause,
         actor: "cli".into(),
         before: None,
         after: None,
@@ -303,7 +394,7 @@ async fn the_audit_chain_finds_edited_and_deleted_rows(store: &Store) {
         at: ts("2026-11-21T10:00:00Z"),
         invoice: format!("INV-{n}"),
         workflow_id: format!("invoice-INV-{n}"),
-        action: "paid".into(),
+        action: AuditAction::Paid,
         actor: "webhook:accounting".into(),
         before: Some(json!({"balance": "USD 100.00"})),
         after: Some(json!({"balance": "USD 0.00"})),

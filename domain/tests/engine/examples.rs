@@ -607,6 +607,13 @@ fn a_failed_step_asked_again_is_due_at_the_next_opening_even_long_after() {
     // Only a failed step can be asked for again.
     assert_eq!(
         chase.request_resend("follow_up"),
-        Err(chaser_domain::ChaseError::NotFailed("follow_up".into()))
+        Err(chaser_domain::ChaseError::NotFailed {
+            step: "follow_up".into(),
+            state: "done"
+        })
+    );
+    assert_eq!(
+        chase.request_resend("escalate"),
+        Err(chaser_domain::ChaseError::NotSent("escalate".into()))
     );
 }

@@ -18,8 +18,8 @@ use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
-use crate::ops::{Chaser, OpsError};
 use crate::sheet;
+use crate::{AppError, Chaser};
 
 /// One `[[sync]]` source, resolved from the config.
 #[derive(Debug, Clone)]
@@ -38,7 +38,7 @@ pub enum SyncError {
     #[error("{0}")]
     Unreadable(#[from] intake::FileError),
     #[error(transparent)]
-    Ops(#[from] OpsError),
+    App(#[from] AppError),
 }
 
 impl SyncError {
@@ -46,7 +46,7 @@ impl SyncError {
         match self {
             SyncError::UnknownSource(_) | SyncError::Unreadable(_) => true,
             SyncError::Fetch(e) => e.is_permanent(),
-            SyncError::Ops(_) => false,
+            SyncError::App(_) => false,
         }
     }
 }
@@ -102,7 +102,7 @@ impl SheetSyncer {
         Ok(intake::read_export(&bytes, &name, &config.options)?)
     }
 
-    async fn flag_broken(&self, config: &SyncSource, error: &SyncError) -> Result<(), OpsError> {
+    async fn flag_broken(&self, config: &SyncSource, error: &SyncError) -> Result<(), AppError> {
         let kind = "sync_failed";
         let item = NewReviewItem {
             kind: kind.to_owned(),

@@ -8,15 +8,14 @@
 //! closed. A plain import has no "last time", so nothing vanishes from it.
 
 use chaser_activities::store::{NewReviewItem, StoredInvoice};
-use chaser_domain::{ChaseState, InvoiceNumber};
+use chaser_domain::{ChaseState, Command, InvoiceNumber};
 use chaser_intake::{Diff, Export, IntakeRow, RowStatus, Snapshot, Vanished, diff};
-use chaser_workflows::contracts::{VoidSignal, WriteoffSignal};
 use futures::StreamExt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::ops::{Action, Chaser, Incoming, Ingested, OpsError};
+use crate::{AppError, Chaser, Incoming, Ingested};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -26,6 +25,8 @@ pub struct ImportReport {
     pub paid: usize,
     pub closed: usize,
     pub unchanged: usize,
+    /// Kept, and applied when Temporal or a worker can take them (`line N: ...`).
+    pub pending: Vec<String>,
     /// Rows that were refused, and actions that failed: `line N: ...`.
     pub problems: Vec<String>,
     /// Put in the owner's review queue.
@@ -33,10 +34,16 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    /// `2 started, 0 updated, 1 paid, 0 closed, 3 unchanged, 1 rejected, 1 flagged`.
+    /// `2 started, 0 updated, 1 paid, 0 closed, 3 unchanged, 1 rejected, 1 flagged`, and
+    /// `, 2 pending` when some wait for Temporal or a worker.
     pub fn counts(&self) -> String {
+        let pending = if self.pending.is_empty() {
+            String::new()
+        } else {
+            format!(", {} pending", self.pending.len())
+        };
         format!(
-            "{} started, {} updated, {} paid, {} closed, {} unchanged, {} rejected, {} flagged",
+            "{} started, {} updated, {} paid, {} closed, {} unchanged, {} rejected, {} flagged{pending}",
             self.started,
             self.updated,
             self.paid,
@@ -63,7 +70,7 @@ fn stored_status(stored: &StoredInvoice) -> RowStatus {
 }
 
 /// What the store knows of the export's invoices.
-async fn known(chaser: &Chaser, export: &Export) -> Result<Snapshot, OpsError> {
+async fn known(chaser: &Chaser, export: &Export) -> Result<Snapshot, AppError> {
     let mut snapshot = Snapshot::new();
     for row in &export.rows {
         if let Some(stored) = chaser
@@ -79,11 +86,11 @@ async fn known(chaser: &Chaser, export: &Export) -> Result<Snapshot, OpsError> {
 }
 
 /// The snapshot `source` left last time (empty the first time).
-async fn previous(chaser: &Chaser, source: &str) -> Result<Snapshot, OpsError> {
+async fn previous(chaser: &Chaser, source: &str) -> Result<Snapshot, AppError> {
     match chaser.store().snapshot_json(source).await? {
         None => Ok(Snapshot::new()),
         Some(json) => serde_json::from_str(&json).map_err(|e| {
-            OpsError::Invalid(format!(
+            AppError::Invalid(format!(
                 "the stored snapshot of `{source}` is unreadable: {e}"
             ))
         }),
@@ -96,7 +103,7 @@ pub async fn preview(
     chaser: &Chaser,
     source: Option<&str>,
     export: &Export,
-) -> Result<Diff, OpsError> {
+) -> Result<Diff, AppError> {
     let mut changes = diff(&known(chaser, export).await?, export);
     changes.vanished = match source {
         Some(source) => diff(&previous(chaser, source).await?, export).vanished,
@@ -111,7 +118,7 @@ pub async fn apply(
     source: Option<&str>,
     export: &Export,
     by: &str,
-) -> Result<ImportReport, OpsError> {
+) -> Result<ImportReport, AppError> {
     let changes = preview(chaser, source, export).await?;
     let mut report = ImportReport {
         problems: export.rejected.iter().map(ToString::to_string).collect(),
@@ -139,6 +146,11 @@ pub async fn apply(
             RowOutcome::Ingested(Ok(Ingested::Started)) => report.started += 1,
             RowOutcome::Ingested(Ok(Ingested::Updated(_))) => report.updated += 1,
             RowOutcome::Ingested(Ok(Ingested::Paid)) => report.paid += 1,
+            RowOutcome::Ingested(Ok(Ingested::StartPending(why) | Ingested::Accepted(why))) => {
+                report
+                    .pending
+                    .push(format!("line {}: {number}: {why}", row.line))
+            }
             RowOutcome::Ingested(Ok(Ingested::Conflict(why))) => {
                 let summary = format!("{number} ({label}, line {}): {why}", row.line);
                 let item = review_item(
@@ -169,8 +181,8 @@ pub async fn apply(
 pub const IMPORT_CONCURRENCY: usize = 32;
 
 enum RowOutcome {
-    Closed(Result<bool, OpsError>),
-    Ingested(Result<Ingested, OpsError>),
+    Closed(Result<bool, AppError>),
+    Ingested(Result<Ingested, AppError>),
 }
 
 async fn apply_row(chaser: &Chaser, row: &IntakeRow, label: &str, by: &str) -> RowOutcome {
@@ -186,20 +198,19 @@ async fn apply_row(chaser: &Chaser, row: &IntakeRow, label: &str, by: &str) -> R
 }
 
 /// Void or written off at the source: ends a running chase, or records one never chased.
-async fn close(chaser: &Chaser, row: &IntakeRow, label: &str, by: &str) -> Result<bool, OpsError> {
+async fn close(chaser: &Chaser, row: &IntakeRow, label: &str, by: &str) -> Result<bool, AppError> {
     let (state, word) = if row.status == RowStatus::Void {
         (ChaseState::Void, "void")
     } else {
         (ChaseState::WrittenOff, "written off")
     };
     let reason = format!("marked {word} in `{label}`");
-    let by = by.to_owned();
-    let action = if state == ChaseState::Void {
-        Action::Void(VoidSignal { reason, by })
+    let command = if state == ChaseState::Void {
+        Command::Void { reason }
     } else {
-        Action::Writeoff(WriteoffSignal { reason, by })
+        Command::Writeoff { reason }
     };
-    chaser.close(&row.invoice, state, action).await
+    chaser.close(&row.invoice, state, command, by).await
 }
 
 fn review_item(
@@ -240,7 +251,7 @@ async fn flag(
     chaser: &Chaser,
     report: &mut ImportReport,
     item: NewReviewItem,
-) -> Result<(), OpsError> {
+) -> Result<(), AppError> {
     chaser
         .store()
         .flag_for_review(&item, Timestamp::now())
@@ -251,7 +262,7 @@ async fn flag(
 
 /// Remembers the export as the source's latest word. Rejected rows keep what was known of
 /// them, so a row that fails to parse once never reads as vanished next time.
-async fn save(chaser: &Chaser, source: &str, export: &Export) -> Result<(), OpsError> {
+async fn save(chaser: &Chaser, source: &str, export: &Export) -> Result<(), AppError> {
     let before = previous(chaser, source).await?;
     let mut next = Snapshot::from_export(export);
     for rejected in &export.rejected {
@@ -265,7 +276,7 @@ async fn save(chaser: &Chaser, source: &str, export: &Export) -> Result<(), OpsE
             next.insert(entry.invoice.clone(), entry.status.clone());
         }
     }
-    let json = serde_json::to_string(&next).map_err(|e| OpsError::Invalid(e.to_string()))?;
+    let json = serde_json::to_string(&next).map_err(|e| AppError::Invalid(e.to_string()))?;
     chaser
         .store()
         .save_snapshot_json(source, &json, next.len(), Timestamp::now())

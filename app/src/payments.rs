@@ -5,12 +5,13 @@
 
 use chaser_activities::store::NewReviewItem;
 use chaser_intake::{BankPayment, MatchOutcome, OpenInvoice, match_payment};
-use chaser_workflows::contracts::PaymentSignal;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::ops::{Action, Chaser, OpsError};
+use chaser_domain::Command;
+
+use crate::{AppError, Chaser, Outcome, Request};
 
 /// What matching a batch of payments did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -23,12 +24,19 @@ pub struct PaymentsReport {
     pub already_seen: usize,
     /// Matched, but the chase refused the payment (closed meanwhile, say).
     pub problems: Vec<String>,
+    /// Matched and kept: applied when Temporal or a worker can take them.
+    pub pending: Vec<String>,
 }
 
 impl PaymentsReport {
     pub fn counts(&self) -> String {
+        let pending = if self.pending.is_empty() {
+            String::new()
+        } else {
+            format!(", {} pending", self.pending.len())
+        };
         format!(
-            "{} applied, {} for review, {} already seen, {} failed",
+            "{} applied, {} for review, {} already seen, {} failed{pending}",
             self.applied.len(),
             self.flagged.len(),
             self.already_seen,
@@ -43,14 +51,11 @@ pub async fn apply(
     payments: &[BankPayment],
     source: &str,
     by: &str,
-) -> Result<PaymentsReport, OpsError> {
+) -> Result<PaymentsReport, AppError> {
     let mut report = PaymentsReport::default();
     for payment in payments {
         let store = chaser.store();
-        if !store
-            .first_delivery(&payment.id, "bank", Timestamp::now())
-            .await?
-        {
+        if !chaser.first_delivery("bank", &payment.id).await? {
             report.already_seen += 1;
             continue;
         }
@@ -102,19 +107,23 @@ pub async fn apply(
             }
         };
         for (invoice, amount) in allocations {
-            let signal = PaymentSignal {
+            let command = Command::Payment {
                 amount,
                 paid_at: None,
                 reference: Some(format!("{}: {}", payment.id, payment.remittance)),
-                by: by.to_owned(),
             };
-            match chaser.act(&invoice, Action::Payment(signal)).await {
-                Ok(()) => report
-                    .applied
-                    .push(format!("{invoice}: {} ({label})", amount.grouped())),
-                Err(e @ (OpsError::Temporal(_) | OpsError::Store(_))) => {
-                    // Not applied: let the next run try this payment again.
-                    store.forget_delivery(&payment.id).await?;
+            // One command per payment and invoice: a statement read twice pays once.
+            let id = format!("bank:{}:{}", payment.id, invoice.normalized());
+            let line = format!("{invoice}: {} ({label})", amount.grouped());
+            match chaser
+                .execute(&invoice, Request::Command(command), by, Some(id))
+                .await
+            {
+                Ok(Outcome::Accepted { why }) => report.pending.push(format!("{line}: {why}")),
+                Ok(_) => report.applied.push(line),
+                Err(e @ AppError::Store(_)) => {
+                    // Not recorded: let the next run try this payment again.
+                    chaser.forget_delivery("bank", &payment.id).await?;
                     return Err(e);
                 }
                 Err(e) => report.problems.push(format!("{invoice}: {e} ({label})")),

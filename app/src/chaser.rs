@@ -1,0 +1,452 @@
+//! [`Chaser`]: the application layer's handle on Temporal, the store and the rules doc, and
+//! what every door shares besides commands: starting chases, reading them, pay-link clicks,
+//! approvals and forwarded documents.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chaser_activities::store::{AuditRecord, Store};
+use chaser_domain::{AuditAction, ChaseState, Invoice, InvoiceNumber, Rules, Schedule};
+use chaser_workflows::contracts::{
+    ApprovalSignal, ChaseInput, PayLinkClickedSignal, ProposalDecisionSignal, ProposalInput,
+    StatusView,
+};
+use chaser_workflows::names::search_attribute::key;
+use chaser_workflows::{InvoiceChase, InvoiceProposal, names};
+use jiff::Timestamp;
+use temporalio_client::errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError};
+use temporalio_client::{
+    Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowQueryOptions,
+    WorkflowSignalOptions, WorkflowStartOptions,
+};
+use temporalio_common::search_attributes::{SearchAttributes, Timestamp as SaTimestamp};
+
+use crate::error::{AppError, temporal};
+
+/// How long a door waits for a worker to answer a query before it answers from the store.
+const QUERY_WAIT: Duration = Duration::from_secs(5);
+
+pub struct Chaser {
+    /// The Temporal client, or why there is none (the server could not be reached): commands
+    /// are then journaled and delivered later.
+    temporal: Result<Client, String>,
+    store: Store,
+    rules: Arc<Rules>,
+    task_queue: String,
+}
+
+/// What became of an approval decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decided {
+    /// Recorded, and the chase told.
+    Done,
+    /// The message was no longer waiting (already decided, expired, or sent).
+    NotWaiting(String),
+}
+
+/// Where a `status` answer came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusSource {
+    /// The running chase answered.
+    Chase,
+    /// The store's copy, written by the chase when it last changed; the reason says why the
+    /// chase itself did not answer.
+    Store(String),
+}
+
+impl Chaser {
+    pub fn new(
+        temporal: Result<Client, String>,
+        store: Store,
+        rules: Arc<Rules>,
+        task_queue: String,
+    ) -> Chaser {
+        Chaser {
+            temporal,
+            store,
+            rules,
+            task_queue,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    pub fn task_queue(&self) -> &str {
+        &self.task_queue
+    }
+
+    /// The Temporal client, or an error saying why Temporal cannot be reached.
+    pub fn client(&self) -> Result<&Client, AppError> {
+        self.temporal
+            .as_ref()
+            .map_err(|why| AppError::Temporal(why.clone()))
+    }
+
+    pub(crate) fn temporal(&self) -> Result<&Client, &str> {
+        self.temporal.as_ref().map_err(String::as_str)
+    }
+
+    fn handle(
+        &self,
+        number: &InvoiceNumber,
+    ) -> Result<temporalio_client::WorkflowHandle<Client, InvoiceChase>, AppError> {
+        Ok(self
+            .client()?
+            .get_workflow_handle::<InvoiceChase>(names::workflow_id(number)))
+    }
+
+    /// Starts the chase of `invoice` (already in the store). Starting twice finds the running
+    /// chase; a failure leaves the invoice for the reconciler to start.
+    pub(crate) async fn start(&self, invoice: &Invoice, by: &str) -> Result<(), AppError> {
+        let workflow_id = names::workflow_id(&invoice.number);
+        let input = ChaseInput {
+            invoice: invoice.clone(),
+            cadence: self.rules.cadence_for(&invoice.terms).clone(),
+            settings: self.rules.company.clone(),
+            started_by: by.to_owned(),
+            carried: None,
+        };
+        let summary = format!(
+            "{} · {} · {} · due {}",
+            invoice.number,
+            invoice.customer.name,
+            invoice.balance.grouped(),
+            invoice.due_date
+        );
+        let due = invoice
+            .due_date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(temporal)?
+            .timestamp();
+        let amount = invoice
+            .balance
+            .amount()
+            .to_string()
+            .parse::<f64>()
+            .unwrap_or(0.0);
+        let options = WorkflowStartOptions::new(self.task_queue.clone(), workflow_id)
+            .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+            .static_summary(summary)
+            .memo(memo(invoice))
+            .search_attributes(SearchAttributes::new([
+                key::INVOICE_NUMBER.value_set(invoice.number.to_string()),
+                key::CUSTOMER.value_set(invoice.customer.name.clone()),
+                key::CHASE_STATE.value_set(ChaseState::Scheduled.as_str().to_owned()),
+                key::AMOUNT_DUE.value_set(amount),
+                key::DUE_DATE.value_set(SaTimestamp::new(due.as_second(), 0)),
+            ]))
+            .build();
+        // A plain start, not signal-with-start: the signal would be one more event per chase.
+        self.client()?
+            .start_workflow(InvoiceChase::run, input, options)
+            .await
+            .map_err(temporal)?;
+        Ok(())
+    }
+
+    /// Remembers a delivery (a webhook event, a bank payment) from `source`; `false` when it
+    /// was handled before. Keyed by source and id: two sources' ids never collide.
+    pub async fn first_delivery(&self, source: &str, id: &str) -> Result<bool, AppError> {
+        Ok(self
+            .store
+            .first_delivery(&format!("{source}:{id}"), source, Timestamp::now())
+            .await?)
+    }
+
+    /// Forgets a delivery whose handling failed, so the sender's retry is handled.
+    pub async fn forget_delivery(&self, source: &str, id: &str) -> Result<(), AppError> {
+        Ok(self
+            .store
+            .forget_delivery(&format!("{source}:{id}"))
+            .await?)
+    }
+
+    /// Starts the review of a stored document; `false` if one ran for it already.
+    pub async fn start_proposal(&self, document_id: &str, by: &str) -> Result<bool, AppError> {
+        let options = WorkflowStartOptions::new(
+            self.task_queue.clone(),
+            names::proposal_workflow_id(document_id),
+        )
+        .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+        .static_summary(format!("forwarded document {document_id} · from {by}"))
+        .build();
+        let input = ProposalInput {
+            document_id: document_id.to_owned(),
+            received_by: by.to_owned(),
+        };
+        match self
+            .client()?
+            .start_workflow(InvoiceProposal::run, input, options)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(false),
+            Err(e) => Err(temporal(e)),
+        }
+    }
+
+    /// Hands the owner's decision to a document's review.
+    pub async fn decide_proposal(
+        &self,
+        document_id: &str,
+        approve: bool,
+        by: &str,
+    ) -> Result<(), AppError> {
+        let signal = ProposalDecisionSignal {
+            approve,
+            by: by.to_owned(),
+        };
+        self.client()?
+            .get_workflow_handle::<InvoiceProposal>(names::proposal_workflow_id(document_id))
+            .signal(
+                InvoiceProposal::decide,
+                signal,
+                WorkflowSignalOptions::default(),
+            )
+            .await
+            .map_err(|e| match e {
+                WorkflowInteractionError::NotFound(_) => AppError::Invalid(format!(
+                    "document {document_id} is no longer waiting for a decision"
+                )),
+                e => temporal(e),
+            })
+    }
+
+    /// Tells the chase its pay link was opened. A chase that has ended, or cannot be reached,
+    /// gets the click in the audit log directly.
+    pub async fn record_pay_click(
+        &self,
+        number: &InvoiceNumber,
+        to: &str,
+        at: Timestamp,
+    ) -> Result<(), AppError> {
+        let signal = PayLinkClickedSignal {
+            at,
+            to: to.to_owned(),
+        };
+        let sent = match self.handle(number) {
+            Ok(handle) => handle
+                .signal(
+                    InvoiceChase::pay_link_clicked,
+                    signal,
+                    WorkflowSignalOptions::default(),
+                )
+                .await
+                .map_err(|e| match e {
+                    WorkflowInteractionError::NotFound(_) => None,
+                    e => Some(temporal(e)),
+                }),
+            Err(_) => Err(None),
+        };
+        match sent {
+            Ok(()) => Ok(()),
+            Err(Some(e)) => Err(e),
+            Err(None) => {
+                let workflow_id = names::workflow_id(number);
+                let record = AuditRecord {
+                    at,
+                    invoice: number.normalized(),
+                    workflow_id: workflow_id.clone(),
+                    action: AuditAction::PayLinkClicked,
+                    actor: "customer".to_owned(),
+                    before: None,
+                    after: None,
+                    detail: Some(format!("to {to}")),
+                    dedup_key: format!("{workflow_id}/pay_click/{}", at.as_nanosecond()),
+                };
+                self.store.append_audit(&record).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Approves or rejects a message waiting for approval (`<workflow id>/<message key>`),
+    /// then tells its chase. An expired or already decided message is left alone.
+    pub async fn decide(
+        &self,
+        approval_id: &str,
+        approved: bool,
+        by: &str,
+    ) -> Result<Decided, AppError> {
+        let Some(approval) = self.store.approval(approval_id).await? else {
+            return Err(AppError::Invalid(format!(
+                "no message {approval_id} waits for approval"
+            )));
+        };
+        let now = Timestamp::now();
+        if approval.status != "pending" {
+            return Ok(Decided::NotWaiting(approval.status));
+        }
+        if now > approval.expires_at {
+            return Ok(Decided::NotWaiting("expired".to_owned()));
+        }
+        let handle = self
+            .client()?
+            .get_workflow_handle::<InvoiceChase>(approval.workflow_id.clone());
+        let to = if approved { "approved" } else { "rejected" };
+        if !self
+            .store
+            .decide_approval(approval_id, "pending", to, by, now)
+            .await?
+        {
+            let status = self
+                .store
+                .approval(approval_id)
+                .await?
+                .map_or_else(|| "gone".to_owned(), |a| a.status);
+            return Ok(Decided::NotWaiting(status));
+        }
+        let signal = ApprovalSignal {
+            key: approval.message_key.clone(),
+            approved,
+            by: by.to_owned(),
+        };
+        match handle
+            .signal(
+                InvoiceChase::approval,
+                signal,
+                WorkflowSignalOptions::default(),
+            )
+            .await
+        {
+            Ok(()) => Ok(Decided::Done),
+            Err(WorkflowInteractionError::NotFound(_)) => {
+                // The chase ended meanwhile: nothing will be sent.
+                self.store
+                    .decide_approval(approval_id, to, "rejected", "chaser", now)
+                    .await?;
+                Ok(Decided::NotWaiting("closed".to_owned()))
+            }
+            Err(e) => Err(temporal(e)),
+        }
+    }
+
+    /// The chase's own answer when it gives one within a few seconds; otherwise the store's
+    /// copy, which the chase wrote when it last changed, with the reason. An invoice never
+    /// chased (it arrived paid) is known only to the store.
+    pub async fn status(
+        &self,
+        number: &InvoiceNumber,
+    ) -> Result<(StatusView, StatusSource), AppError> {
+        let why = match self.handle(number) {
+            Ok(handle) => {
+                let query = handle.query(InvoiceChase::status, (), WorkflowQueryOptions::default());
+                match tokio::time::timeout(QUERY_WAIT, query).await {
+                    Ok(Ok(status)) => return Ok((status, StatusSource::Chase)),
+                    Ok(Err(WorkflowQueryError::NotFound(_))) => "the chase has ended".to_owned(),
+                    Ok(Err(e)) => format!("the chase did not answer ({e})"),
+                    Err(_) => format!("no worker answered within {} s", QUERY_WAIT.as_secs()),
+                }
+            }
+            Err(e) => e.to_string(),
+        };
+        let stored = self
+            .store
+            .invoice(&number.normalized())
+            .await?
+            .ok_or_else(|| AppError::UnknownInvoice(number.to_string()))?;
+        let view = match stored.chase {
+            Some(view) => StatusView {
+                state: stored.state,
+                ..view
+            },
+            None => StatusView {
+                invoice: stored.invoice.number.to_string(),
+                state: stored.state,
+                balance: stored.invoice.balance,
+                next_touch: None,
+                paused_until: None,
+                pauses_used: 0,
+                paused_days_used: 0,
+                sends: vec![],
+                pay_clicks: vec![],
+                chasing_disabled: stored.invoice.do_not_chase,
+                overrides: Default::default(),
+            },
+        };
+        Ok((view, StatusSource::Store(why)))
+    }
+
+    /// Every planned step of a running chase (only the chase knows its plan).
+    pub async fn schedule(&self, number: &InvoiceNumber) -> Result<Schedule, AppError> {
+        let handle = self.handle(number)?;
+        let query = handle.query(InvoiceChase::schedule, (), WorkflowQueryOptions::default());
+        match tokio::time::timeout(QUERY_WAIT, query).await {
+            Ok(Ok(schedule)) => Ok(schedule),
+            Ok(Err(WorkflowQueryError::NotFound(_))) => {
+                Err(match self.store.invoice(&number.normalized()).await? {
+                    Some(stored) if stored.state.is_closed() => AppError::Closed {
+                        number: number.to_string(),
+                        state: stored.state,
+                    },
+                    _ => AppError::UnknownInvoice(number.to_string()),
+                })
+            }
+            Ok(Err(e)) => Err(temporal(e)),
+            Err(_) => Err(AppError::Temporal(format!(
+                "no worker answered within {} s: the schedule is known only to a running chase (`chaser status` answers from the store)",
+                QUERY_WAIT.as_secs()
+            ))),
+        }
+    }
+}
+
+/// A cadence from `[[steps]]` tables, checked by the rules doc's own parser. The tables are
+/// read as the default cadence's steps, line for line, so errors point at the caller's lines.
+pub fn custom_cadence(steps_toml: &str, source: &str) -> Result<chaser_domain::Cadence, AppError> {
+    if !steps_toml.lines().any(|l| l.trim() == "[[steps]]") {
+        return Err(AppError::Invalid(format!(
+            "{source}: no [[steps]] table: write each step as [[steps]] with when = \"after_due 3d\" and move = \"nudge\""
+        )));
+    }
+    let doc: String = steps_toml
+        .lines()
+        .map(|l| {
+            if l.trim() == "[[steps]]" {
+                "[[cadences.default.steps]]"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let rules = Rules::from_toml(&doc, source).map_err(|errors| {
+        AppError::Invalid(
+            errors
+                .to_string()
+                .replace("cadences.default.steps", "steps"),
+        )
+    })?;
+    let mut cadence = rules.default_cadence;
+    cadence.name = "custom".to_owned();
+    Ok(cadence)
+}
+
+/// The invoice's essentials, as the workflow's memo: what the Temporal UI shows beside the
+/// search attributes.
+fn memo(invoice: &Invoice) -> temporalio_common::MemoValues {
+    let mut memo = temporalio_common::MemoValues::new();
+    memo.insert(
+        "invoice",
+        serde_json::json!({
+            "number": invoice.number.as_str(),
+            "customer": invoice.customer.name,
+            "amount": invoice.amount,
+            "balance": invoice.balance,
+            "issue_date": invoice.issue_date,
+            "due_date": invoice.due_date,
+            "terms": invoice.terms.to_string(),
+            "owner": invoice.owner_email.as_str(),
+            "contacts": invoice.contacts.iter().map(|c| c.email.as_str()).collect::<Vec<_>>(),
+            "pay_url": invoice.pay_url.as_ref().map(ToString::to_string),
+        }),
+    );
+    memo
+}

@@ -1,0 +1,157 @@
+//! The owner's reports from the store: aging (with DSO, collections and the top late payers)
+//! and the monthly summary. The numbers come from `chaser_domain::reports`; this module maps
+//! the store's invoices and audit log into its inputs.
+
+use chaser_activities::store::{AuditRecord, StoredInvoice};
+use chaser_domain::reports::{
+    self, AgingReport, LatePayer, LedgerEvent, LedgerKind, MonthlySummary, ReportInvoice,
+};
+use chaser_domain::{AuditAction, AuditSnapshot, Currency, Money};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::{AppError, Chaser};
+
+/// DSO looks back over this many days of sales.
+pub const DSO_PERIOD_DAYS: u32 = 90;
+/// Collections are counted over this many days.
+pub const COLLECTED_DAYS: i64 = 30;
+/// How many late payers the report names, per currency.
+pub const TOP_LATE_PAYERS: usize = 5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgingView {
+    pub aging: AgingReport,
+    pub dso: Vec<(Currency, Option<Decimal>)>,
+    pub collected_last_30_days: Vec<Money>,
+    pub top_late_payers: Vec<LatePayer>,
+}
+
+fn report_error(e: reports::ReportError) -> AppError {
+    AppError::Invalid(format!("computing the report: {e}"))
+}
+
+fn report_invoice(stored: &StoredInvoice) -> ReportInvoice {
+    let i = &stored.invoice;
+    ReportInvoice {
+        number: i.number.to_string(),
+        customer: i.customer.name.clone(),
+        issue_date: i.issue_date,
+        due_date: i.due_date,
+        amount: i.amount,
+        balance: i.balance,
+        state: stored.state,
+    }
+}
+
+/// An audit row's `before` or `after`, when it holds a chase.
+fn snapshot(value: Option<&serde_json::Value>) -> Option<AuditSnapshot> {
+    serde_json::from_value(value?.clone()).ok()
+}
+
+/// The ledger: every invoice issued (from its snapshot), every audited change of balance, and
+/// the promises made, kept and broken.
+fn ledger(invoices: &[StoredInvoice], audit: &[AuditRecord]) -> Vec<LedgerEvent> {
+    let mut events: Vec<LedgerEvent> = invoices
+        .iter()
+        .map(|s| LedgerEvent {
+            on: s.invoice.issue_date,
+            invoice: s.invoice.number.normalized(),
+            customer: s.invoice.customer.name.clone(),
+            kind: LedgerKind::Issued(s.invoice.amount),
+        })
+        .collect();
+    let customers: std::collections::BTreeMap<String, String> = invoices
+        .iter()
+        .map(|s| {
+            (
+                s.invoice.number.normalized(),
+                s.invoice.customer.name.clone(),
+            )
+        })
+        .collect();
+    for record in audit {
+        let (before, after) = (
+            snapshot(record.before.as_ref()),
+            snapshot(record.after.as_ref()),
+        );
+        let moved = || {
+            let before = before.as_ref()?.balance;
+            let after = after
+                .as_ref()
+                .map_or(Money::zero(before.currency()), |a| a.balance);
+            before.checked_sub(&after).ok().filter(Money::is_positive)
+        };
+        let kind = match record.action {
+            AuditAction::Paid | AuditAction::Payment => moved().map(LedgerKind::Payment),
+            AuditAction::Writeoff | AuditAction::ResolveWriteoff => {
+                moved().map(LedgerKind::WrittenOff)
+            }
+            AuditAction::Void => moved().map(LedgerKind::Voided),
+            AuditAction::Promise => after
+                .as_ref()
+                .and_then(|a| a.promised_by)
+                .map(|pay_by| LedgerKind::PromiseMade { pay_by }),
+            AuditAction::PromiseKept => Some(LedgerKind::PromiseKept),
+            AuditAction::PromiseBroken => Some(LedgerKind::PromiseBroken),
+            _ => None,
+        };
+        let Some(kind) = kind else { continue };
+        events.push(LedgerEvent {
+            on: record.at.to_zoned(TimeZone::UTC).date(),
+            invoice: record.invoice.clone(),
+            customer: customers.get(&record.invoice).cloned().unwrap_or_default(),
+            kind,
+        });
+    }
+    events
+}
+
+async fn inputs(chaser: &Chaser) -> Result<(Vec<ReportInvoice>, Vec<LedgerEvent>), AppError> {
+    let stored = chaser.store().all_invoices().await?;
+    let actions: Vec<AuditAction> = AuditAction::MONEY
+        .into_iter()
+        .chain(AuditAction::PROMISES)
+        .collect();
+    let audit = chaser.store().audit_with_actions(&actions).await?;
+    let ledger = ledger(&stored, &audit);
+    Ok((stored.iter().map(report_invoice).collect(), ledger))
+}
+
+/// Aging as of `as_of`, with DSO, the last 30 days' collections and the top late payers.
+pub async fn aging(chaser: &Chaser, as_of: Date) -> Result<AgingView, AppError> {
+    let (invoices, ledger) = inputs(chaser).await?;
+    let from = as_of
+        .checked_sub(jiff::Span::new().days(COLLECTED_DAYS))
+        .unwrap_or(as_of);
+    Ok(AgingView {
+        aging: reports::aging(&invoices, as_of).map_err(report_error)?,
+        dso: reports::dso(&invoices, &ledger, as_of, DSO_PERIOD_DAYS).map_err(report_error)?,
+        collected_last_30_days: reports::collected(&ledger, from, as_of).map_err(report_error)?,
+        top_late_payers: reports::top_late_payers(&invoices, as_of, TOP_LATE_PAYERS)
+            .map_err(report_error)?,
+    })
+}
+
+pub fn aging_csv(view: &AgingView) -> Result<String, AppError> {
+    reports::aging_csv(&view.aging).map_err(report_error)
+}
+
+/// The summary of one calendar month.
+pub async fn monthly(chaser: &Chaser, year: i16, month: i8) -> Result<MonthlySummary, AppError> {
+    let (invoices, ledger) = inputs(chaser).await?;
+    reports::monthly_summary(&invoices, &ledger, year, month).map_err(report_error)
+}
+
+/// `YYYY-MM` as a year and month.
+pub fn parse_month(text: &str) -> Result<(i16, i8), AppError> {
+    let bad = || AppError::Invalid(format!("`{text}` is not a month: write YYYY-MM"));
+    let (y, m) = text.split_once('-').ok_or_else(bad)?;
+    let month: i8 = m.parse().map_err(|_| bad())?;
+    if !(1..=12).contains(&month) {
+        return Err(bad());
+    }
+    Ok((y.parse().map_err(|_| bad())?, month))
+}

@@ -1,0 +1,127 @@
+//! Commands reaching the chase: the `command` update and signal, and the older per-action
+//! signals, which are thin translations into the same [`Command`]. The domain decides
+//! ([`chaser_domain::Chase::execute`]); this module keeps the answers, audits both outcomes,
+//! and does the two things the domain cannot: swapping the cadence and numbering resends.
+
+use chaser_domain::{AuditAction, Command};
+use jiff::Timestamp;
+
+use super::{InvoiceChase, actor};
+use crate::contracts::MessageKind;
+use crate::contracts::{Answered, CommandReply, CommandRequest};
+
+/// Answers kept for repeated ids (a webhook's retry, an update backed up by a signal).
+const MAX_ANSWERED: usize = 64;
+
+impl InvoiceChase {
+    /// The answer an earlier request with this id got.
+    pub(super) fn answered(&self, id: &str) -> Option<&CommandReply> {
+        if id.is_empty() {
+            return None;
+        }
+        self.answered.iter().find(|a| a.id == id).map(|a| &a.reply)
+    }
+
+    /// The validator's question: would the chase refuse this now?
+    pub(super) fn refuses(&self, request: &CommandRequest) -> Option<String> {
+        if self.answered(&request.id).is_some() {
+            return None;
+        }
+        self.chase
+            .check(&request.command, self.clock, &self.settings)
+            .err()
+            .map(|refusal| refusal.reason)
+    }
+
+    /// Applies a command (or refuses it), audits either outcome and remembers the answer.
+    /// Returns the answer and the audit sequence number the store must reach to show it.
+    pub(super) fn take_command(
+        &mut self,
+        now: Timestamp,
+        request: CommandRequest,
+    ) -> (CommandReply, u64) {
+        if let Some(reply) = self.answered(&request.id) {
+            return (reply.clone(), 0);
+        }
+        let who = actor(&request.by);
+        let before = self.snapshot();
+        // Any answer wakes the loop: a change re-plans, a refusal is flushed to the log.
+        self.dirty = true;
+        let reply = match self.chase.execute(&request.command, now, &self.settings) {
+            Ok(decision) => {
+                match &request.command {
+                    Command::Reschedule { cadence } => self.cadence = cadence.clone(),
+                    Command::Resend { step_id } => {
+                        *self.resends.entry(step_id.clone()).or_default() += 1;
+                        self.not_before.remove(step_id);
+                    }
+                    _ => {}
+                }
+                let after = self.snapshot();
+                self.audit(
+                    now,
+                    decision.action,
+                    &who,
+                    Some(before),
+                    Some(after),
+                    decision.detail.clone(),
+                );
+                if let Some(promise) = decision.kept {
+                    let detail = format!("paid before {} as promised", promise.pay_by);
+                    self.audit(
+                        now,
+                        AuditAction::PromiseKept,
+                        &who,
+                        None,
+                        None,
+                        Some(detail),
+                    );
+                }
+                CommandReply::Done {
+                    state: self.chase.state,
+                    balance: self.chase.invoice.balance,
+                    paused_until: self.chase.paused_until,
+                    pauses_used: self.chase.pauses_used,
+                    detail: decision.detail,
+                }
+            }
+            Err(refusal) => {
+                let reason = refusal.reason;
+                self.audit(
+                    now,
+                    refusal.action,
+                    &who,
+                    Some(before),
+                    None,
+                    Some(reason.clone()),
+                );
+                CommandReply::Refused { reason }
+            }
+        };
+        if !request.id.is_empty() {
+            self.answered.push(Answered {
+                id: request.id,
+                reply: reply.clone(),
+            });
+            let over = self.answered.len().saturating_sub(MAX_ANSWERED);
+            self.answered.drain(..over);
+        }
+        (reply, self.audit_seq)
+    }
+
+    /// A message of this kind must not reach anyone now: the chase stopped, or (for
+    /// reminders) the owner turned them off.
+    pub(super) fn stops(&self, kind: MessageKind) -> bool {
+        let state = self.chase.state;
+        match kind {
+            MessageKind::ThankYou => false,
+            MessageKind::OwnerEscalation => !state.is_sending(),
+            MessageKind::Reminder => !state.is_sending() || self.chase.invoice.do_not_chase,
+        }
+    }
+
+    /// Nothing that a stop makes wrong is still on its way to the provider.
+    pub(super) fn nothing_wrong_in_flight(&self) -> bool {
+        self.sending.is_none_or(|kind| !self.stops(kind))
+    }
+}

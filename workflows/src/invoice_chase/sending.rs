@@ -1,0 +1,481 @@
+//! Sending: one step to its recipients, approvals, and the thank-you. Every message goes
+//! through the `email.send_message` activity (the guardrails), on the rate-limited sending
+//! queue; this module records what came of it.
+
+use std::time::Duration;
+
+use chaser_domain::schedule::{HistoryEntry, SkipReason, StepState};
+use chaser_domain::{AuditAction, Email, Move, PlannedStep};
+use jiff::Timestamp;
+use temporalio_workflow::{
+    ActivityCancellationType, ActivityExecutionError, ActivityOptions, CancellableFuture,
+    RetryPolicy, TimerOptions, WorkflowContext, WorkflowResult, workflows::select,
+};
+
+use super::{ChaseActivities, InvoiceChase, SEND_TIMEOUT, actor, failure_of, timestamp};
+use crate::contracts::{
+    Awaiting, ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult,
+};
+use crate::names;
+
+impl InvoiceChase {
+    /// Sends one message through the guardrails; `None` when a command stopped it before it
+    /// reached the provider. Under the one-writer patch a command that arrives meanwhile is
+    /// written to the store at once (the send's last check reads it there), and one that makes
+    /// this message wrong cancels it if it has not started yet; one already started is waited
+    /// for, so a stop is answered only when nothing wrong is still on its way.
+    pub(super) async fn send(
+        ctx: &mut WorkflowContext<Self>,
+        request: SendRequest,
+        summary: String,
+    ) -> WorkflowResult<Option<Result<SendResult, String>>> {
+        let retry = RetryPolicy::builder()
+            .initial_interval(Duration::from_secs(2))
+            .backoff_coefficient(2.0)
+            .maximum_interval(Duration::from_secs(120))
+            .maximum_attempts(12)
+            .non_retryable_error_types([names::failure::EMAIL_REJECTED])
+            .build();
+        let one_writer = ctx.patched(names::patch::ONE_WRITER);
+        // Sends go through their own task queue, which the worker rate-limits to the mail
+        // provider's maximum send rate.
+        let options = ActivityOptions::with_start_to_close_timeout(SEND_TIMEOUT)
+            .retry_policy(retry)
+            .summary(summary)
+            .task_queue(names::sending_queue(ctx.task_queue()))
+            .maybe_cancellation_type(
+                one_writer.then_some(ActivityCancellationType::WaitCancellationCompleted),
+            )
+            .build();
+        let kind = request.kind;
+        if !one_writer {
+            let result = ctx
+                .execute_activity(ChaseActivities::send_message, request, options)
+                .await;
+            return Ok(Some(result.map_err(|e| failure_of(&e).1)));
+        }
+        // A clone schedules the activity, so the loop below may flush through `ctx`.
+        let scheduler = ctx.clone();
+        let mut activity = std::pin::pin!(scheduler.execute_activity(
+            ChaseActivities::send_message,
+            request,
+            options
+        ));
+        ctx.state_mut(|s| s.sending = Some(kind));
+        let mut cancelled = false;
+        let result = loop {
+            select! {
+                result = activity.as_mut() => break result,
+                woken = ctx.wait_condition(|s| !s.audit_queue.is_empty()) => woken?,
+            };
+            Self::publish(ctx, timestamp(ctx.workflow_time()));
+            Self::flush_audit(ctx).await?;
+            if !cancelled && ctx.state(|s| s.stops(kind)) {
+                activity.cancel();
+                cancelled = true;
+            }
+        };
+        ctx.state_mut(|s| s.sending = None);
+        Ok(match result {
+            Err(ActivityExecutionError::Cancelled(_)) if cancelled => None,
+            other => Some(other.map_err(|e| failure_of(&e).1)),
+        })
+    }
+
+    /// A command stopped this kind of message while it was on its way, and it did not go
+    /// out: under the one-writer patch the step is left pending rather than recorded as
+    /// declined, so a pause or a dispute never loses it.
+    fn stopped_meanwhile(
+        ctx: &mut WorkflowContext<Self>,
+        kind: MessageKind,
+        result: &Result<SendResult, String>,
+    ) -> bool {
+        let went_out = matches!(result, Ok(SendResult::Sent { .. } | SendResult::DryRun));
+        !went_out && ctx.patched(names::patch::ONE_WRITER) && ctx.state(|s| s.stops(kind))
+    }
+
+    /// Sends one step: to the customer, and to the owner when the step escalates, no contact
+    /// fits, or nobody can be reached. Records the outcome and moves the state. A message a
+    /// guardrail defers, or one that must wait for approval, leaves the step pending.
+    pub(super) async fn run_step(
+        ctx: &mut WorkflowContext<Self>,
+        step: PlannedStep,
+        approved: bool,
+    ) -> WorkflowResult<()> {
+        let workflow_id = ctx.workflow_id().to_owned();
+        let started = timestamp(ctx.workflow_time());
+        ctx.state_mut(|s| {
+            let schedule = s.schedule.clone();
+            let skipped = s.chase.record_superseded(&schedule, &step, started);
+            if !skipped.is_empty() {
+                let detail = format!(
+                    "missed while the chase waited; {} goes out instead: {}",
+                    step.id,
+                    skipped.join(", ")
+                );
+                s.audit(
+                    started,
+                    AuditAction::StepsSkipped,
+                    "chaser",
+                    None,
+                    None,
+                    Some(detail),
+                );
+            }
+        });
+        // After a broken promise the next message goes one rung firmer.
+        let step = if ctx.state(|s| s.chase.firmer_next) {
+            PlannedStep {
+                tone: step.tone.firmer(),
+                ..step
+            }
+        } else {
+            step
+        };
+        let (invoice, history, settings, key) = ctx.state(|s| {
+            (
+                s.chase.invoice.clone(),
+                s.chase.history.entries.clone(),
+                s.settings.clone(),
+                s.message_key(&step.id),
+            )
+        });
+        let request =
+            |key: String, kind, to: Vec<Email>, cc: Vec<Email>, note: Option<String>| SendRequest {
+                workflow_id: workflow_id.clone(),
+                key,
+                kind,
+                step: Some(step.clone()),
+                invoice: invoice.clone(),
+                to,
+                cc,
+                history: history.clone(),
+                settings: Some(settings.clone()),
+                approved,
+                note,
+            };
+        let r = &step.recipients;
+        let mut sent_to: Vec<Email> = Vec::new();
+        let mut outcome: Option<Result<SendResult, String>> = None;
+        let mut owner_note: Option<String> = None;
+        if !r.to.is_empty() {
+            let req = request(
+                key.clone(),
+                MessageKind::Reminder,
+                r.to.clone(),
+                r.cc.clone(),
+                None,
+            );
+            let Some(result) = Self::send(ctx, req, format!("send {}", step.id)).await? else {
+                // Stopped before it went out: the step stays pending for when the chase goes on.
+                return Ok(());
+            };
+            if Self::stopped_meanwhile(ctx, MessageKind::Reminder, &result) {
+                return Ok(());
+            }
+            match &result {
+                Ok(SendResult::Sent { .. } | SendResult::DryRun) => {
+                    sent_to.extend(r.to.iter().chain(&r.cc).cloned());
+                    ctx.state_mut(|s| s.chase.firmer_next = false);
+                }
+                Ok(SendResult::Deferred { until, reason }) => {
+                    ctx.state_mut(|s| s.defer(&step.id, *until, reason, started));
+                    return Ok(());
+                }
+                Ok(SendResult::AwaitingApproval { expires_at }) => {
+                    let expires_at = *expires_at;
+                    ctx.state_mut(|s| {
+                        s.awaiting = Some(Awaiting {
+                            step: step.clone(),
+                            key,
+                            expires_at,
+                            decision: None,
+                            decided_elsewhere: false,
+                        });
+                        let detail = format!("{} waits for approval until {expires_at}", step.id);
+                        s.audit(
+                            started,
+                            AuditAction::ApprovalRequested,
+                            "chaser",
+                            None,
+                            None,
+                            Some(detail),
+                        );
+                    });
+                    return Ok(());
+                }
+                Ok(SendResult::Unreachable { reason }) => owner_note = Some(reason.clone()),
+                _ => {}
+            }
+            outcome = Some(result);
+        }
+        if r.owner || owner_note.is_some() {
+            let note = owner_note
+                .clone()
+                .map(|why| format!("no reminder could be sent ({why})"));
+            let req = request(
+                format!("{key}/owner"),
+                MessageKind::OwnerEscalation,
+                vec![invoice.owner_email.clone()],
+                vec![],
+                note,
+            );
+            let Some(result) =
+                Self::send(ctx, req, format!("escalate {} to the owner", step.id)).await?
+            else {
+                return Ok(());
+            };
+            if outcome.is_none()
+                && Self::stopped_meanwhile(ctx, MessageKind::OwnerEscalation, &result)
+            {
+                return Ok(());
+            }
+            // The customer message decides the step's outcome when there is one.
+            if outcome.is_none() {
+                if let Ok(SendResult::Deferred { until, reason }) = &result {
+                    ctx.state_mut(|s| s.defer(&step.id, *until, reason, started));
+                    return Ok(());
+                }
+                outcome = Some(result);
+            }
+        }
+        let now = timestamp(ctx.workflow_time());
+        let declined = StepState::Skipped {
+            reason: SkipReason::Declined,
+        };
+        let (state, message_id, note) = match outcome {
+            Some(Ok(SendResult::Sent { message_id })) => (StepState::Done, Some(message_id), None),
+            Some(Ok(SendResult::DryRun)) => (
+                StepState::Done,
+                None,
+                Some("dry run: rendered, not sent".to_owned()),
+            ),
+            Some(Ok(SendResult::Declined { reason })) => (declined, None, Some(reason)),
+            Some(Ok(SendResult::Unreachable { reason })) => (
+                declined,
+                None,
+                Some(format!("{reason}; the owner was told")),
+            ),
+            Some(Ok(other)) => (declined, None, Some(format!("owner message: {other:?}"))),
+            Some(Err(error)) => (
+                StepState::Failed {
+                    error: error.clone(),
+                },
+                None,
+                Some(error),
+            ),
+            None => (declined, None, Some("no recipient".to_owned())),
+        };
+        Self::record(
+            ctx,
+            &step,
+            state,
+            sent_to,
+            message_id,
+            note,
+            owner_note.is_some(),
+            now,
+        );
+        Ok(())
+    }
+
+    /// Records a step's outcome, moves the state, and audits it.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        ctx: &mut WorkflowContext<Self>,
+        step: &PlannedStep,
+        state: StepState,
+        recipients: Vec<Email>,
+        message_id: Option<String>,
+        note: Option<String>,
+        owner_told: bool,
+        now: Timestamp,
+    ) {
+        let action = match &state {
+            StepState::Done => AuditAction::StepSent,
+            StepState::Failed { .. } => AuditAction::StepFailed,
+            _ => AuditAction::StepDeclined,
+        };
+        let detail = format!(
+            "{}{}",
+            step.id,
+            note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+        );
+        let entry = HistoryEntry {
+            step_id: step.id.clone(),
+            at: now,
+            state,
+            recipients,
+            message_id,
+            note,
+        };
+        ctx.state_mut(|s| {
+            let before = s.snapshot();
+            s.not_before.remove(&step.id);
+            s.chase
+                .record_step(entry, step.action == Move::Escalate || owner_told);
+            let after = s.snapshot();
+            s.audit(
+                now,
+                action,
+                "chaser",
+                Some(before),
+                Some(after),
+                Some(detail),
+            );
+        });
+    }
+
+    /// Sends an approved message, or records a rejected one as skipped.
+    pub(super) async fn settle_approval(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<()> {
+        let Some(waiting) = ctx.state_mut(|s| s.awaiting.take()) else {
+            return Ok(());
+        };
+        let Some(decision) = waiting.decision else {
+            return Ok(());
+        };
+        if decision.approved {
+            return Self::run_step(ctx, waiting.step, true).await;
+        }
+        let now = timestamp(ctx.workflow_time());
+        let note = format!("rejected by {}", actor(&decision.by));
+        Self::record(
+            ctx,
+            &waiting.step,
+            StepState::Skipped {
+                reason: SkipReason::Declined,
+            },
+            vec![],
+            None,
+            Some(note),
+            false,
+            now,
+        );
+        Ok(())
+    }
+
+    /// Nobody approved the waiting message in time: it is dropped, never sent late.
+    pub(super) async fn expire_waiting_approval(ctx: &mut WorkflowContext<Self>) {
+        let Some(waiting) = ctx.state(|s| s.awaiting.clone()) else {
+            return;
+        };
+        let input = ExpireApproval {
+            workflow_id: ctx.workflow_id().to_owned(),
+            key: waiting.key.clone(),
+        };
+        let options = ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30))
+            .summary("expire the approval".to_owned())
+            .build();
+        let outcome = ctx
+            .execute_activity(ChaseActivities::expire_approval, input, options)
+            .await;
+        let now = timestamp(ctx.workflow_time());
+        match outcome {
+            Ok(ExpiryOutcome::Expired) => {
+                ctx.state_mut(|s| s.awaiting = None);
+                let note = Some("approval expired: dropped, never sent".to_owned());
+                Self::record(
+                    ctx,
+                    &waiting.step,
+                    StepState::Skipped {
+                        reason: SkipReason::Declined,
+                    },
+                    vec![],
+                    None,
+                    note,
+                    false,
+                    now,
+                );
+            }
+            // Decided just now: its signal is on the way.
+            Ok(ExpiryOutcome::AlreadyDecided) => ctx.state_mut(|s| {
+                if let Some(a) = &mut s.awaiting {
+                    a.decided_elsewhere = true;
+                }
+            }),
+            Err(e) => ctx.state_mut(|s| {
+                s.audit(
+                    now,
+                    AuditAction::ApprovalExpiryFailed,
+                    "chaser",
+                    None,
+                    None,
+                    Some(failure_of(&e).1),
+                );
+                if let Some(a) = &mut s.awaiting {
+                    a.decided_elsewhere = true;
+                }
+            }),
+        }
+    }
+
+    /// Thanks the customer once the invoice is paid in full; outside the send window it waits
+    /// for the window to open.
+    pub(super) async fn thank(ctx: &mut WorkflowContext<Self>) {
+        let workflow_id = ctx.workflow_id().to_owned();
+        let (invoice, to, settings) = ctx.state(|s| {
+            let step = chaser_domain::Step::with_defaults(
+                "thank_you",
+                chaser_domain::Trigger::OnIssue,
+                Move::Nudge,
+            );
+            let r = chaser_domain::schedule::resolve_recipients(&step, &s.chase.invoice);
+            (s.chase.invoice.clone(), r.to, s.settings.clone())
+        });
+        if to.is_empty() {
+            return;
+        }
+        let request = SendRequest {
+            workflow_id,
+            key: "thank_you".to_owned(),
+            kind: MessageKind::ThankYou,
+            step: None,
+            invoice,
+            to,
+            cc: vec![],
+            history: vec![],
+            settings: Some(settings),
+            approved: false,
+            note: None,
+        };
+        let mut result = Self::send(ctx, request.clone(), "thank the customer".to_owned())
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Err("not sent".to_owned()));
+        if let Ok(SendResult::Deferred { until, .. }) = &result {
+            let wait = timestamp(ctx.workflow_time())
+                .duration_until(*until)
+                .unsigned_abs();
+            ctx.timer(
+                TimerOptions::builder(wait)
+                    .summary("thank-you waits for the send window".to_owned())
+                    .build(),
+            )
+            .await;
+            result = Self::send(ctx, request, "thank the customer".to_owned())
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err("not sent".to_owned()));
+        }
+        let now = timestamp(ctx.workflow_time());
+        ctx.state_mut(|s| {
+            s.thanked = true;
+            let detail = match &result {
+                Ok(SendResult::Sent { message_id }) => format!("sent ({message_id})"),
+                Ok(SendResult::DryRun) => "dry run: rendered, not sent".to_owned(),
+                Ok(other) => format!("not sent: {other:?}"),
+                Err(e) => format!("failed: {e}"),
+            };
+            s.audit(
+                now,
+                AuditAction::ThankYou,
+                "chaser",
+                None,
+                None,
+                Some(detail),
+            );
+        });
+    }
+}
