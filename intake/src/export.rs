@@ -266,6 +266,14 @@ fn read_record(
         ));
         return None;
     }
+    // After a report's grand total comes its footer, however many cells it has.
+    if ctx.layout.report_rows && headings.ended() {
+        export.skipped.push(Skipped {
+            line,
+            reason: SkipReason::ReportRow,
+        });
+        return None;
+    }
     if ctx.layout.report_rows
         && let Some(furniture) = report::furniture(&record.cells, ctx.columns)
     {

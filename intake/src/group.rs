@@ -141,7 +141,7 @@ fn differences(ctx: &Context<'_>, a: &Read, b: &Read) -> Vec<&'static str> {
         ("balance", a.balance != b.balance),
         ("amount paid", a.paid != b.paid),
         ("issue date", x.issue_date != y.issue_date),
-        ("due date", x.due_date != y.due_date),
+        ("due date", x.due_date != y.due_date || a.undated != b.undated),
         ("status", word(a) != word(b)),
         ("contacts", x.contacts != y.contacts),
     ]
@@ -166,7 +166,11 @@ fn finish(ctx: &Context<'_>, first: Read, items: Vec<Read>, export: &mut Export)
             }
         }
     }
-    let word = first.word.as_ref().map(|(w, text)| (*w, text.as_str()));
+    let word = first.word.as_ref().map(|(w, text)| match w {
+        // The export states only what is owed, so a part payment is already taken off.
+        Word::Partial if ctx.amount_field == Field::Balance => (Word::Open, text.as_str()),
+        w => (*w, text.as_str()),
+    });
     let closed = matches!(
         word,
         Some((Word::Paid | Word::Void | Word::WrittenOff, _))
@@ -205,11 +209,12 @@ fn finish(ctx: &Context<'_>, first: Read, items: Vec<Read>, export: &mut Export)
             return flag(first, item_lines, reason, export);
         }
     };
-    // A payment date on an invoice still open, and no remainder stated: some was paid.
+    // A payment date on an invoice still open, and no remainder stated: some was paid. The
+    // date is the evidence; the status only says the invoice is open.
     if first.paid_on.is_some() && !settled.balance_known && settled.status == RowStatus::Open {
         let reason = FlagReason::OutstandingUnknown {
             amount,
-            status: first.word.as_ref().map(|(_, text)| text.clone()),
+            status: None,
             paid_on: first.paid_on,
         };
         return flag(first, item_lines, reason, export);
@@ -224,6 +229,9 @@ fn finish(ctx: &Context<'_>, first: Read, items: Vec<Read>, export: &mut Export)
             SkipReason::ZeroAmount
         };
         return skip_all(&lines, reason, export);
+    }
+    if let Some(why) = first.undated.clone() {
+        return reject_all(ctx, &first, &lines, Field::DueDate, why, export);
     }
     let mut invoice = first.invoice.clone();
     invoice.amount = amount;

@@ -259,7 +259,8 @@ impl Needs {
             fields.push(Field::Customer);
         }
         Missing {
-            found: required.len() - fields.len().min(required.len()) + usize::from(marker),
+            found: required.len() - fields.len().min(required.len())
+                + usize::from(marker && !layout.markers.is_empty()),
             fields,
             marker,
             excluded,

@@ -78,7 +78,7 @@ pub enum FlagReason {
     /// still owed: chasing the full amount would ask for money already paid.
     OutstandingUnknown {
         amount: Money,
-        /// The status as the export writes it.
+        /// The status as the export writes it, when it says part paid.
         status: Option<String>,
         /// The payment date the export states.
         paid_on: Option<Date>,
@@ -115,8 +115,11 @@ impl fmt::Display for FlagReason {
                 paid_on,
             } => {
                 match (status, paid_on) {
-                    (_, Some(date)) => write!(f, "paid on {date}")?,
+                    (Some(status), Some(date)) => {
+                        write!(f, "partly paid (`{status}`, last paid on {date})")?;
+                    }
                     (Some(status), None) => write!(f, "partly paid (`{status}`)")?,
+                    (None, Some(date)) => write!(f, "paid on {date}")?,
                     (None, None) => f.write_str("partly paid")?,
                 }
                 write!(

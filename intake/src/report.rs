@@ -117,6 +117,11 @@ impl Headings {
         }
     }
 
+    /// Whether the grand total has passed: every row after it is a footer.
+    pub(crate) fn ended(&self) -> bool {
+        self.ended
+    }
+
     /// The current customer: the open headings joined as QuickBooks names sub-customers.
     pub(crate) fn customer(&self) -> Option<String> {
         (!self.open.is_empty()).then(|| self.open.join(":"))
@@ -162,6 +167,7 @@ mod tests {
         assert_eq!(nested.customer(), None);
         nested.heading("Kookies by Kathy");
         nested.total(None);
+        assert!(nested.ended());
         assert!(!nested.heading("Thursday, Dec 03, 2026 09:14:05 AM"), "a footer");
         assert_eq!(nested.customer(), None);
 

@@ -47,6 +47,9 @@ pub(crate) struct Read {
     pub word: Option<(Word, String)>,
     /// When the export says it was paid.
     pub paid_on: Option<Date>,
+    /// Neither a due date nor terms that give one (the problem, for the due date column). A
+    /// credit note has no due date and is no mistake, so this is judged with the invoice.
+    pub undated: Option<String>,
 }
 
 /// A row's fate.
@@ -307,7 +310,11 @@ fn build(
     if !row.problems.is_empty() {
         return None;
     }
-    let (terms, due_date) = settle_terms(row, terms, issue_date, due_date)?;
+    let (terms, due_date, undated) = match settle_terms(ctx, terms, issue_date, due_date) {
+        Ok((terms, due)) => (terms, due, None),
+        // Due when issued until the invoice is judged; an undated invoice is rejected then.
+        Err(why) => (Terms::DueOnReceipt, issue_date, Some(why)),
+    };
     let customer = Customer {
         id: customer_id.unwrap_or_else(|| slug(&customer_name)),
         name: customer_name,
@@ -331,21 +338,20 @@ fn build(
         paid,
         word,
         paid_on,
+        undated,
     })
 }
 
 /// Terms and due date from whichever the row gives, else the layout's default terms.
 fn settle_terms(
-    row: &mut Row<'_>,
+    ctx: &Context<'_>,
     terms: Option<Terms>,
     issue: Date,
     due: Option<Date>,
-) -> Option<(Terms, Date)> {
+) -> Result<(Terms, Date), String> {
     let terms = match (terms, due) {
-        (None, None) => row.ctx.layout.default_terms.clone(),
+        (None, None) => ctx.layout.default_terms.clone(),
         (terms, _) => terms,
     };
     Terms::settle(terms, issue, due)
-        .map_err(|why| row.problem(Field::DueDate, why))
-        .ok()
 }

@@ -139,7 +139,8 @@ pub(crate) struct Facts<'a> {
 }
 
 /// The row's status and open balance, and whether the export stated the balance (else it
-/// is the full amount, and a chase already running keeps the balance it knows).
+/// is the full amount, or nothing once paid, and a chase already running keeps the balance
+/// it knows).
 pub(crate) struct Settled {
     pub status: RowStatus,
     pub balance: Money,
@@ -205,6 +206,12 @@ pub(crate) fn settle(facts: &Facts<'_>) -> Result<Settled, Unsettled> {
             }
             other => other,
         },
+    };
+    // Paid by its status: nothing is owed, whether or not the export says so.
+    let balance = if status == RowStatus::Paid {
+        Money::zero(amount.currency())
+    } else {
+        balance
     };
     Ok(Settled {
         status,
@@ -317,9 +324,10 @@ mod tests {
 
     #[test]
     fn paid_void_and_written_off_statuses_stand_without_amounts() {
+        // Paid by its word: nothing owed, though the export did not state the balance.
         assert_eq!(
-            settled(None, None, Some("paid")).unwrap().0,
-            RowStatus::Paid
+            settled(None, None, Some("paid")),
+            Ok((RowStatus::Paid, "USD 0.00".into(), false))
         );
         assert_eq!(
             settled(Some("100"), None, Some("void")).unwrap().0,

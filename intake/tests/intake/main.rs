@@ -6,6 +6,7 @@
 
 mod diff;
 mod files;
+mod layouts;
 mod presets;
 mod robustness;
 mod stripe;
