@@ -384,7 +384,10 @@ mod tests {
             parse("02/29/2026", DateRules::MonthFirst).unwrap_err(),
             "`02/29/2026` is not a real date: February 2026 has 28 days"
         );
-        assert_eq!(parse("29 Feb 2028", DateRules::Unsettled), Ok(date(2028, 2, 29)));
+        assert_eq!(
+            parse("29 Feb 2028", DateRules::Unsettled),
+            Ok(date(2028, 2, 29))
+        );
         assert_eq!(
             parse("31 Apr 2026", DateRules::Unsettled).unwrap_err(),
             "`31 Apr 2026` is not a real date: April 2026 has 30 days"

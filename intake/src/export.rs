@@ -80,7 +80,9 @@ fn layouts(file: &str, options: &Options) -> Result<(Vec<Layout>, bool), FileErr
         (Some(PresetName::Custom), None) => Err(FileError::NoCustomMapping {
             file: file.to_owned(),
         }),
-        (Some(PresetName::Custom) | None, Some(mapping)) => Ok((vec![Layout::custom(mapping)], true)),
+        (Some(PresetName::Custom) | None, Some(mapping)) => {
+            Ok((vec![Layout::custom(mapping)], true))
+        }
         (Some(name), _) => Ok((Layout::preset(name), true)),
         (None, None) => Ok((Layout::known(), false)),
     }

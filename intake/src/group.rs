@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use chaser_domain::invoice::InvoiceError;
 use chaser_domain::Money;
+use chaser_domain::invoice::InvoiceError;
 
 use crate::error::RowError;
 use crate::export::{Export, IntakeRow};
@@ -141,7 +141,10 @@ fn differences(ctx: &Context<'_>, a: &Read, b: &Read) -> Vec<&'static str> {
         ("balance", a.balance != b.balance),
         ("amount paid", a.paid != b.paid),
         ("issue date", x.issue_date != y.issue_date),
-        ("due date", x.due_date != y.due_date || a.undated != b.undated),
+        (
+            "due date",
+            x.due_date != y.due_date || a.undated != b.undated,
+        ),
         ("status", word(a) != word(b)),
         ("contacts", x.contacts != y.contacts),
     ]
@@ -162,7 +165,16 @@ fn finish(ctx: &Context<'_>, first: Read, items: Vec<Read>, export: &mut Export)
         for item in &items {
             match amount.checked_add(&item.invoice.amount) {
                 Ok(sum) => amount = sum,
-                Err(e) => return reject_all(ctx, &first, &lines, Field::LineAmount, e.to_string(), export),
+                Err(e) => {
+                    return reject_all(
+                        ctx,
+                        &first,
+                        &lines,
+                        Field::LineAmount,
+                        e.to_string(),
+                        export,
+                    );
+                }
             }
         }
     }
@@ -171,10 +183,7 @@ fn finish(ctx: &Context<'_>, first: Read, items: Vec<Read>, export: &mut Export)
         Word::Partial if ctx.amount_field == Field::Balance => (Word::Open, text.as_str()),
         w => (*w, text.as_str()),
     });
-    let closed = matches!(
-        word,
-        Some((Word::Paid | Word::Void | Word::WrittenOff, _))
-    );
+    let closed = matches!(word, Some((Word::Paid | Word::Void | Word::WrittenOff, _)));
     let negative = [Some(amount), first.balance, first.paid]
         .into_iter()
         .flatten()
@@ -183,7 +192,12 @@ fn finish(ctx: &Context<'_>, first: Read, items: Vec<Read>, export: &mut Export)
         if closed {
             return skip_all(&lines, SkipReason::Credit { amount: negative }, export);
         }
-        return flag(first, item_lines, FlagReason::NegativeAmount { amount: negative }, export);
+        return flag(
+            first,
+            item_lines,
+            FlagReason::NegativeAmount { amount: negative },
+            export,
+        );
     }
     let settled = match status::settle(&Facts {
         amount,

@@ -46,8 +46,8 @@ pub use matching::{Allocation, MatchBasis, MatchOutcome, OpenInvoice, match_paym
 pub use outcome::{FlagReason, Flagged, LineOutcome, LineState, SkipReason, Skipped};
 pub use presets::{CustomMapping, LayoutName, PresetName};
 pub use status::RowStatus;
-pub use suggest::suggest_mapping;
 pub use stripe::{
     DEFAULT_TOLERANCE_SECS, StripeAction, StripeEvent, StripeEventError, StripeInvoice,
     StripeSignatureError, parse_event, verify_signature,
 };
+pub use suggest::suggest_mapping;

@@ -360,7 +360,10 @@ pub(crate) fn find_header(
                     score,
                     row: index,
                 };
-                if closest[which].as_ref().is_none_or(|m| miss.rank() < m.rank()) {
+                if closest[which]
+                    .as_ref()
+                    .is_none_or(|m| miss.rank() < m.rank())
+                {
                     closest[which] = Some(miss);
                 }
             }
@@ -401,7 +404,9 @@ pub(crate) fn find_header(
         });
         return Err(FileError::MissingColumns {
             file: file.to_owned(),
-            preset: near.as_ref().map_or(PresetName::Custom, |n| n.layout.preset()),
+            preset: near
+                .as_ref()
+                .map_or(PresetName::Custom, |n| n.layout.preset()),
             missing: near.map(|n| n.missing).unwrap_or_default(),
             found: found(miss.map_or(0, |m| m.row)),
         });
@@ -555,14 +560,27 @@ mod tests {
     fn a_tool_layout_wins_over_the_plain_spreadsheet_and_the_spreadsheet_reads_synonyms() {
         let xero = detect(&[record(
             1,
-            &["InvoiceNumber", "ContactName", "InvoiceDate", "Total", "owner_email"],
+            &[
+                "InvoiceNumber",
+                "ContactName",
+                "InvoiceDate",
+                "Total",
+                "owner_email",
+            ],
         )])
         .unwrap();
         assert_eq!(xero.layout.name, LayoutName::XeroInvoices);
 
         let plain = detect(&[record(
             1,
-            &["Inv #", "Bill To", "Amount Due", "Date", "Date Due", "Colour"],
+            &[
+                "Inv #",
+                "Bill To",
+                "Amount Due",
+                "Date",
+                "Date Due",
+                "Colour",
+            ],
         )])
         .unwrap();
         assert_eq!(plain.layout.name, LayoutName::Spreadsheet);

@@ -174,7 +174,7 @@ impl fmt::Display for Flagged {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LineState {
     /// An invoice, standing as its status says.
-    Invoice(IntakeRow),
+    Invoice(Box<IntakeRow>),
     /// Another line item of the invoice (or flagged row) on `first_line`.
     LineItem {
         number: InvoiceNumber,
@@ -262,7 +262,7 @@ impl Export {
             out.extend(items(&row.invoice.number, row.line, &row.item_lines));
             out.push(LineOutcome {
                 line: row.line,
-                state: LineState::Invoice(row.clone()),
+                state: LineState::Invoice(Box::new(row.clone())),
             });
         }
         for flagged in &self.flagged {

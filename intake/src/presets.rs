@@ -118,7 +118,8 @@ pub struct CustomMapping {
     pub contact_email: Option<String>,
     #[serde(default)]
     pub contact_name: Option<String>,
-    /// The open balance, when the export states it.
+    /// The open balance, when the export states it. When the export states only what is
+    /// owed, name that column as `amount` too: a part payment is then already taken off.
     #[serde(default)]
     pub balance: Option<String>,
     /// The amount paid so far, when the export states it instead of the balance.
@@ -565,10 +566,12 @@ impl Layout {
             (Field::IssueDate, &mapping.issue_date),
         ];
         // The amount named as the line amount: the invoice's is their sum, not one of them.
+        // Named as the balance: the export states only what is owed.
         let summed = mapping.line_amount.as_ref() == Some(&mapping.amount);
+        let owed = mapping.balance.as_ref() == Some(&mapping.amount);
         let columns = required
             .into_iter()
-            .filter(|(field, _)| !(summed && *field == Field::Amount))
+            .filter(|(field, _)| !((summed || owed) && *field == Field::Amount))
             .map(|(field, name)| (field, vec![name.clone()]))
             .chain(
                 optional

@@ -143,9 +143,15 @@ mod tests {
 
     #[test]
     fn totals_name_the_group_they_close() {
-        assert_eq!(total("Total for Acme Ltd"), Some(Some("Acme Ltd".to_owned())));
+        assert_eq!(
+            total("Total for Acme Ltd"),
+            Some(Some("Acme Ltd".to_owned()))
+        );
         assert_eq!(total("TOTAL FOR Acme"), Some(Some("Acme".to_owned())));
-        assert_eq!(total("Total Ridgeway University"), Some(Some("Ridgeway University".to_owned())));
+        assert_eq!(
+            total("Total Ridgeway University"),
+            Some(Some("Ridgeway University".to_owned()))
+        );
         assert_eq!(total("TOTAL"), Some(None));
         assert_eq!(total("Grand Total"), Some(None));
         assert_eq!(total("Totally Fine Ltd"), None);
@@ -168,7 +174,10 @@ mod tests {
         nested.heading("Kookies by Kathy");
         nested.total(None);
         assert!(nested.ended());
-        assert!(!nested.heading("Thursday, Dec 03, 2026 09:14:05 AM"), "a footer");
+        assert!(
+            !nested.heading("Thursday, Dec 03, 2026 09:14:05 AM"),
+            "a footer"
+        );
         assert_eq!(nested.customer(), None);
 
         let mut flat = Headings::new(false);

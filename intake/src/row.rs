@@ -144,7 +144,12 @@ fn instant(text: &str) -> Result<jiff::Timestamp, String> {
 
 /// Reads one data row; `heading` is the customer heading above it, in a report grouped by
 /// customer.
-pub(crate) fn read(ctx: &Context<'_>, line: u64, cells: &[String], heading: Option<&str>) -> Outcome {
+pub(crate) fn read(
+    ctx: &Context<'_>,
+    line: u64,
+    cells: &[String],
+    heading: Option<&str>,
+) -> Outcome {
     let mut row = Row {
         ctx,
         cells,

@@ -118,7 +118,12 @@ pub fn suggest_mapping(
         return Err(FileError::CannotSuggest {
             file: file.to_owned(),
             missing,
-            found: header.cells.iter().filter(|c| !c.is_empty()).cloned().collect(),
+            found: header
+                .cells
+                .iter()
+                .filter(|c| !c.is_empty())
+                .cloned()
+                .collect(),
         });
     }
     let repeats = picks
@@ -132,12 +137,7 @@ pub fn suggest_mapping(
 /// The header: the row among the first whose titles name most fields, else the first with
 /// two or more values.
 fn header_row(top: &[Record]) -> Option<usize> {
-    let named = |r: &Record| {
-        r.cells
-            .iter()
-            .filter(|c| by_name(c).is_some())
-            .count()
-    };
+    let named = |r: &Record| r.cells.iter().filter(|c| by_name(c).is_some()).count();
     let best = top
         .iter()
         .enumerate()
@@ -172,9 +172,8 @@ fn describe(title: &str, index: usize, data: &[&Record], order: Option<DateForma
         Values::Text
     };
     let distinct = cells.iter().collect::<BTreeSet<_>>().len() == cells.len();
-    let coded = all(&|c| {
-        c.chars().any(|ch| ch.is_ascii_digit()) && c.chars().any(char::is_alphabetic)
-    });
+    let coded =
+        all(&|c| c.chars().any(|ch| ch.is_ascii_digit()) && c.chars().any(char::is_alphabetic));
     Column {
         title: title.to_owned(),
         values,
@@ -225,7 +224,15 @@ fn by_words(title: &str) -> Option<Field> {
     if any(&["due", "payable"]) && !any(&["amount", "balance", "sum"]) {
         return Some(Field::DueDate);
     }
-    if any(&["outstanding", "owing", "owed", "remaining", "unpaid", "open", "balance"]) {
+    if any(&[
+        "outstanding",
+        "owing",
+        "owed",
+        "remaining",
+        "unpaid",
+        "open",
+        "balance",
+    ]) {
         return Some(Field::Balance);
     }
     if any(&["paid", "received"]) {
@@ -237,7 +244,15 @@ fn by_words(title: &str) -> Option<Field> {
     if any(&["total", "amount", "gross", "value", "sum", "net"]) {
         return Some(Field::Amount);
     }
-    let reference = any(&["inv", "invoice", "bill", "doc", "document", "ref", "reference"]);
+    let reference = any(&[
+        "inv",
+        "invoice",
+        "bill",
+        "doc",
+        "document",
+        "ref",
+        "reference",
+    ]);
     if reference && (lower.contains('#') || any(&["no", "nr", "num", "number", "ref", "id"])) {
         return Some(Field::Number);
     }
@@ -298,18 +313,23 @@ fn pick(columns: &[Column]) -> Vec<Pick> {
     by_values(&mut picks, Field::Customer, &|c| {
         c.values == Values::Text && !c.coded
     });
-    by_values(&mut picks, Field::ContactEmail, &|c| c.values == Values::Emails);
-    by_values(&mut picks, Field::Currency, &|c| c.values == Values::Currencies);
+    by_values(&mut picks, Field::ContactEmail, &|c| {
+        c.values == Values::Emails
+    });
+    by_values(&mut picks, Field::Currency, &|c| {
+        c.values == Values::Currencies
+    });
     picks
 }
 
 /// The TOML block: our field = the file's column, in [`KEYS`] order.
 fn block(file: &str, line: u64, columns: &[Column], picks: &[Pick], repeats: bool) -> String {
     let title = |f: Field| {
-        picks
-            .iter()
-            .find(|p| p.field == f)
-            .and_then(|p| columns.get(p.column).map(|c| (c.title.as_str(), p.by_values)))
+        picks.iter().find(|p| p.field == f).and_then(|p| {
+            columns
+                .get(p.column)
+                .map(|c| (c.title.as_str(), p.by_values))
+        })
     };
     let mut out = format!(
         "# Suggested for {file} from its header on line {line}. Check each line (the ones marked\n# \"guessed\" were read from the values), then put the block in the config.\n[intake.custom]\n"
@@ -391,7 +411,10 @@ mod tests {
 
     #[test]
     fn toml_strings_escape_what_toml_needs() {
-        assert_eq!(toml_string(r#"Amount "gross" \ net"#), r#""Amount \"gross\" \\ net""#);
+        assert_eq!(
+            toml_string(r#"Amount "gross" \ net"#),
+            r#""Amount \"gross\" \\ net""#
+        );
         assert_eq!(toml_string("Two\nlines"), r#""Two\nlines""#);
     }
 }

@@ -176,7 +176,10 @@ pub(crate) const SPREADSHEET: &[(Field, &[&str])] = &[
     ),
     // Not a bare `Type`: a sheet's `Type` is as often the kind of work as of document.
     (Kind, &["Transaction Type", "Document Type", "Doc Type"]),
-    (PayUrl, &["Pay URL", "Payment Link", "Payment URL", "Pay Link"]),
+    (
+        PayUrl,
+        &["Pay URL", "Payment Link", "Payment URL", "Pay Link"],
+    ),
     (PdfUrl, &["PDF URL", "Invoice PDF", "PDF Link"]),
     // Not a bare `Owner`: that column usually holds a name, and this one needs an address.
     (OwnerEmail, &["Owner Email"]),

@@ -82,8 +82,14 @@ fn bad_rows_are_reported_by_line_and_field_and_the_rest_survive() {
     // A negative amount on an unpaid row is no mistake to fix in the file but a question for
     // the owner (a credit note? an overpayment?): flagged, never chased.
     assert_eq!(
-        export.flagged.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        ["line 8: INV-10 (Acme): a negative amount (USD -120.00) on an unpaid row: a credit, an overpayment or a mistake"]
+        export
+            .flagged
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "line 8: INV-10 (Acme): a negative amount (USD -120.00) on an unpaid row: a credit, an overpayment or a mistake"
+        ]
     );
 }
 

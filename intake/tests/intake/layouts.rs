@@ -96,6 +96,20 @@ fn a_plain_workbook_keeps_ids_and_padded_numbers_as_text() {
     assert_eq!(first.invoice.issue_date, date(2026, 10, 14));
 }
 
+/// One invoice row of [`plain_workbook`].
+struct Line {
+    number: &'static str,
+    customer: &'static str,
+    id: &'static str,
+    email: &'static str,
+    total: f64,
+    balance: f64,
+    currency: &'static str,
+    issued: (u16, u8, u8),
+    due: (u16, u8, u8),
+    status: &'static str,
+}
+
 /// A hand-made workbook: a title above the header, text cells for a zero-padded number and
 /// 19-digit ids (as spreadsheets keep them), date cells, numbers, a note with a line break,
 /// and a total row.
@@ -124,80 +138,79 @@ fn plain_workbook() -> Vec<u8> {
     for (col, name) in header.iter().enumerate() {
         sheet.write_string(2, col as u16, *name).unwrap();
     }
-    let rows: [(&str, &str, &str, &str, f64, f64, &str, (u16, u8, u8), (u16, u8, u8), &str); 4] = [
-        (
-            "00042",
-            "Acme Ltd",
-            "4600000000000012345",
-            "ap@acme.example",
-            1200.0,
-            1200.0,
-            "GBP",
-            (2026, 10, 14),
-            (2026, 11, 13),
-            "Unpaid",
-        ),
-        (
-            "INV-1050",
-            "Beta GmbH",
-            "4600000000000012346",
-            "buchhaltung@beta.example",
-            950.5,
-            450.5,
-            "EUR",
-            (2026, 11, 2),
-            (2026, 12, 2),
-            "Partially Paid",
-        ),
-        (
-            "",
-            "Gamma Co",
-            "4600000000000012347",
-            "ap@gamma.example",
-            300.0,
-            0.0,
-            "GBP",
-            (2026, 9, 20),
-            (2026, 10, 20),
-            "Paid",
-        ),
-        (
-            "INV-1052",
-            "Delta KK",
-            "4600000000000012348",
-            "keiri@delta.example",
-            98000.0,
-            98000.0,
-            "JPY",
-            (2026, 11, 1),
-            (2026, 12, 1),
-            "Draft",
-        ),
+    let rows = [
+        Line {
+            number: "00042",
+            customer: "Acme Ltd",
+            id: "4600000000000012345",
+            email: "ap@acme.example",
+            total: 1200.0,
+            balance: 1200.0,
+            currency: "GBP",
+            issued: (2026, 10, 14),
+            due: (2026, 11, 13),
+            status: "Unpaid",
+        },
+        Line {
+            number: "INV-1050",
+            customer: "Beta GmbH",
+            id: "4600000000000012346",
+            email: "buchhaltung@beta.example",
+            total: 950.5,
+            balance: 450.5,
+            currency: "EUR",
+            issued: (2026, 11, 2),
+            due: (2026, 12, 2),
+            status: "Partially Paid",
+        },
+        Line {
+            // Typed as a number, not text.
+            number: "",
+            customer: "Gamma Co",
+            id: "4600000000000012347",
+            email: "ap@gamma.example",
+            total: 300.0,
+            balance: 0.0,
+            currency: "GBP",
+            issued: (2026, 9, 20),
+            due: (2026, 10, 20),
+            status: "Paid",
+        },
+        Line {
+            number: "INV-1052",
+            customer: "Delta KK",
+            id: "4600000000000012348",
+            email: "keiri@delta.example",
+            total: 98000.0,
+            balance: 98000.0,
+            currency: "JPY",
+            issued: (2026, 11, 1),
+            due: (2026, 12, 1),
+            status: "Draft",
+        },
     ];
-    for (i, (number, customer, id, email, total, balance, currency, issued, due, status)) in
-        rows.into_iter().enumerate()
-    {
+    for (i, line) in rows.into_iter().enumerate() {
         let r = i as u32 + 3;
         let cell_date = |(y, m, d): (u16, u8, u8)| ExcelDateTime::from_ymd(y, m, d).unwrap();
-        if number.is_empty() {
+        if line.number.is_empty() {
             // A number typed as a number: read back as its digits.
             sheet.write_number(r, 0, 1051.0).unwrap();
         } else {
-            sheet.write_string(r, 0, number).unwrap();
+            sheet.write_string(r, 0, line.number).unwrap();
         }
-        sheet.write_string(r, 1, customer).unwrap();
-        sheet.write_string(r, 2, id).unwrap();
-        sheet.write_string(r, 3, email).unwrap();
-        sheet.write_number(r, 4, total).unwrap();
-        sheet.write_number(r, 5, balance).unwrap();
-        sheet.write_string(r, 6, currency).unwrap();
+        sheet.write_string(r, 1, line.customer).unwrap();
+        sheet.write_string(r, 2, line.id).unwrap();
+        sheet.write_string(r, 3, line.email).unwrap();
+        sheet.write_number(r, 4, line.total).unwrap();
+        sheet.write_number(r, 5, line.balance).unwrap();
+        sheet.write_string(r, 6, line.currency).unwrap();
         sheet
-            .write_datetime_with_format(r, 7, cell_date(issued), &day)
+            .write_datetime_with_format(r, 7, cell_date(line.issued), &day)
             .unwrap();
         sheet
-            .write_datetime_with_format(r, 8, cell_date(due), &day)
+            .write_datetime_with_format(r, 8, cell_date(line.due), &day)
             .unwrap();
-        sheet.write_string(r, 9, status).unwrap();
+        sheet.write_string(r, 9, line.status).unwrap();
     }
     sheet
         .write_string_with_format(3, 10, "Call Ann\nbefore the 10th", &wrap)
@@ -249,7 +262,10 @@ fn quickbooks_open_invoices_takes_the_customer_from_its_group_headings() {
         ]
     );
     let sub = row(&export, "1028");
-    assert_eq!(sub.invoice.customer.id, "freeman-sporting-goods-0969-ocean-view-road");
+    assert_eq!(
+        sub.invoice.customer.id,
+        "freeman-sporting-goods-0969-ocean-view-road"
+    );
     assert_eq!(sub.invoice.terms, Terms::Net(30));
     assert_eq!(row(&export, "001019").invoice.terms, Terms::DueOnReceipt);
 }
@@ -272,7 +288,10 @@ fn a_report_in_the_base_currency_needs_the_default_currency_and_says_so() {
         &options(),
     )
     .unwrap_err();
-    assert!(matches!(err, FileError::NoCurrency { line: 8, .. }), "{err}");
+    assert!(
+        matches!(err, FileError::NoCurrency { line: 8, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -514,7 +533,10 @@ fn an_ambiguous_plain_sheet_asks_for_the_date_format_and_imports_with_it() {
             "line 3: A-102 · Beta GmbH · EUR 200.00 · due 2026-07-05 · chase (the export states no balance)",
         ]
     );
-    assert_eq!(row(&day_first, "A-101").invoice.issue_date, date(2026, 4, 3));
+    assert_eq!(
+        row(&day_first, "A-101").invoice.issue_date,
+        date(2026, 4, 3)
+    );
     let month_first = read(
         "generic_ambiguous_dates.csv",
         &Options {
@@ -522,7 +544,10 @@ fn an_ambiguous_plain_sheet_asks_for_the_date_format_and_imports_with_it() {
             ..options()
         },
     );
-    assert_eq!(row(&month_first, "A-101").invoice.issue_date, date(2026, 3, 4));
+    assert_eq!(
+        row(&month_first, "A-101").invoice.issue_date,
+        date(2026, 3, 4)
+    );
 }
 
 #[test]

@@ -9,7 +9,9 @@ mod files;
 mod layouts;
 mod presets;
 mod robustness;
+mod shuffle;
 mod stripe;
+mod suggest;
 
 use std::path::PathBuf;
 

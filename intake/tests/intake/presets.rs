@@ -100,7 +100,10 @@ fn quickbooks_aging_detail_skips_titles_headings_subtotals_and_payments() {
         .map(|s| (s.line, s.reason.to_string()))
         .collect();
     assert!(skipped.contains(&(12, "a `Payment` row, not an invoice".to_owned())));
-    assert!(skipped.contains(&(9, "not an invoice row (a heading, subtotal or note)".to_owned())));
+    assert!(skipped.contains(&(
+        9,
+        "not an invoice row (a heading, subtotal or note)".to_owned()
+    )));
     assert!(skipped.iter().any(|(line, _)| *line == 20), "the footer");
 }
 
@@ -152,7 +155,11 @@ fn xero_folds_line_items_and_reads_amount_due_and_paid() {
     assert_eq!(row(&export, "INV-0043").status, RowStatus::Paid);
     assert_eq!(row(&export, "INV-0045").status, RowStatus::Void);
 
-    let reasons: Vec<String> = export.skipped.iter().map(|s| s.reason.to_string()).collect();
+    let reasons: Vec<String> = export
+        .skipped
+        .iter()
+        .map(|s| s.reason.to_string())
+        .collect();
     assert_eq!(
         reasons,
         [
@@ -249,7 +256,11 @@ fn stripe_reads_amounts_remaining_statuses_and_automatic_invoices() {
     assert_eq!(yen.invoice.amount, money("JPY 12000"));
     assert_eq!(yen.invoice.customer.name, "keiri@sakura.example");
 
-    let reasons: Vec<String> = export.skipped.iter().map(|s| s.reason.to_string()).collect();
+    let reasons: Vec<String> = export
+        .skipped
+        .iter()
+        .map(|s| s.reason.to_string())
+        .collect();
     assert_eq!(
         reasons,
         [
