@@ -89,11 +89,7 @@ fn layouts(file: &str, options: &Options) -> Result<(Vec<Layout>, bool), FileErr
 }
 
 /// The header and its layout; when none fits, the date question still comes first.
-pub(crate) fn header(
-    file: &str,
-    table: &Table,
-    options: &Options,
-) -> Result<mapping::Header, FileError> {
+fn header(file: &str, table: &Table, options: &Options) -> Result<mapping::Header, FileError> {
     let (layouts, forced) = layouts(file, options)?;
     let needs = Needs {
         default_owner: options.default_owner.is_some(),
@@ -174,7 +170,7 @@ pub fn read_export_with_progress(
         layout: header.layout.name,
         unmapped_columns: columns.unmapped(),
         rows: Vec::new(),
-        rejected: table.unreadable.clone(),
+        rejected: table.unreadable,
         skipped: Vec::new(),
         flagged: Vec::new(),
     };
@@ -268,8 +264,13 @@ fn read_record(
         ));
         return None;
     }
-    // After a report's grand total comes its footer, however many cells it has.
-    if ctx.layout.report_rows && headings.ended() {
+    // After a report's grand total comes its footer, however many cells it has; a row with
+    // an invoice number is still read, so a total mid-sheet never hides the rows below it.
+    let numbered = ctx
+        .columns
+        .cell(Field::Number, &record.cells)
+        .is_some_and(|c| !c.text.is_empty());
+    if ctx.layout.report_rows && headings.ended() && !numbered {
         export.skipped.push(Skipped {
             line,
             reason: SkipReason::ReportRow,

@@ -615,3 +615,29 @@ fn a_line_item_export_without_totals_reads_through_a_custom_mapping_too() {
         ]
     );
 }
+
+#[test]
+fn a_footer_after_the_grand_total_is_skipped_but_numbered_rows_are_still_read() {
+    // An unquoted footer splits into cells that land in the date and type columns; a total
+    // in the middle of a plain sheet hides nothing below it.
+    let report = ",Date,Transaction Type,Num,Terms,Due Date,Amount,Open Balance\n\
+                  Acme Ltd,,,,,,,\n\
+                  ,11/20/2026,Invoice,1037,Net 30,12/20/2026,362.07,362.07\n\
+                  Total for Acme Ltd,,,,,,$362.07,$362.07\n\
+                  TOTAL,,,,,,$362.07,$362.07\n\
+                  Accrual basis Thursday, December 3, 2026 09:14 AM GMT-08:00\n";
+    let export = read_export(report.as_bytes(), "open.csv", &with_currency("USD")).unwrap();
+    assert_eq!(
+        outcomes(&export)[3..],
+        [
+            "line 5: skipped: not an invoice row (a heading, subtotal or note)",
+            "line 6: skipped: not an invoice row (a heading, subtotal or note)",
+        ]
+    );
+    let sheet = "Invoice No,Client,Total,Currency,Date,Due\n\
+                 A-1,Acme,10.00,USD,2026-11-01,2026-12-01\n\
+                 Total,,10.00,,,\n\
+                 A-2,Beta,20.00,USD,2026-11-02,2026-12-02\n";
+    let export = read_export(sheet.as_bytes(), "sheet.csv", &options()).unwrap();
+    assert_eq!(crate::numbers(&export), ["A-1", "A-2"]);
+}
