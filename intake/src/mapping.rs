@@ -590,6 +590,99 @@ mod tests {
     }
 
     #[test]
+    fn the_spreadsheet_titles_the_docs_list_name_their_fields() {
+        // docs/intake.md, "Column names".
+        let listed: [(Field, &[&str]); 13] = [
+            (
+                Field::Number,
+                &[
+                    "Invoice Number",
+                    "Invoice No",
+                    "Invoice #",
+                    "Inv #",
+                    "Num",
+                    "Number",
+                    "Document Number",
+                ],
+            ),
+            (
+                Field::Customer,
+                &[
+                    "Customer",
+                    "Customer Name",
+                    "Client",
+                    "Client Name",
+                    "Contact",
+                    "Bill To",
+                    "Company",
+                ],
+            ),
+            (
+                Field::Amount,
+                &[
+                    "Amount",
+                    "Total",
+                    "Invoice Total",
+                    "Invoice Amount",
+                    "Gross",
+                ],
+            ),
+            (
+                Field::Balance,
+                &[
+                    "Amount Due",
+                    "Balance",
+                    "Balance Due",
+                    "Open Balance",
+                    "Outstanding",
+                    "Amount Remaining",
+                ],
+            ),
+            (
+                Field::IssueDate,
+                &[
+                    "Invoice Date",
+                    "Date",
+                    "Issue Date",
+                    "Date Issued",
+                    "Issued",
+                ],
+            ),
+            (
+                Field::DueDate,
+                &["Due", "Due Date", "Date Due", "Payment Due"],
+            ),
+            (Field::Currency, &["Currency"]),
+            (Field::ContactEmail, &["Email"]),
+            (Field::Status, &["Status"]),
+            (Field::Terms, &["Terms"]),
+            (Field::AmountPaid, &["Amount Paid"]),
+            (Field::LineAmount, &["Line Total"]),
+            (Field::DatePaid, &["Date Paid"]),
+        ];
+        let spreadsheet = Layout::preset(PresetName::Spreadsheet).remove(0);
+        for (field, titles) in listed {
+            for title in titles {
+                let columns = Columns::resolve(&spreadsheet, &[(*title).to_owned()]);
+                assert!(columns.has(field), "{title} is not {field:?}");
+            }
+        }
+        let id = Columns::resolve(&spreadsheet, &["Customer ID".to_owned()]);
+        assert!(id.has(Field::CustomerId));
+    }
+
+    #[test]
+    fn xeros_aged_report_needs_an_aging_bucket_column() {
+        let mut header = vec!["Invoice Date", "Invoice Number", "Due Date", "Total"];
+        let err = detect(&[record(1, &header)]).unwrap_err();
+        assert!(matches!(err, FileError::NoLayoutFits { .. }), "{err}");
+        header.insert(3, "< 1 Month");
+        let header = detect(&[record(1, &header)]).unwrap();
+        assert_eq!(header.layout.name, LayoutName::XeroAgedReceivables);
+        assert_eq!(header.columns.amount_field(), Field::Balance);
+    }
+
+    #[test]
     fn a_report_grouped_by_customer_fits_only_a_header_without_a_customer_column() {
         let grouped = [
             "",

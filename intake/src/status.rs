@@ -256,7 +256,11 @@ mod tests {
             ("Voided", Word::Void),
             ("Draft", Word::NotSent),
             ("Credit Note", Word::NotADebt),
+            ("Credit", Word::NotADebt),
+            ("Payment", Word::NotADebt),
             ("Overpayment", Word::NotADebt),
+            ("Prepayment", Word::NotADebt),
+            ("Unapplied Payment", Word::NotADebt),
         ] {
             assert_eq!(word(text), Ok(want), "{text}");
         }

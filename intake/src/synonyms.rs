@@ -213,6 +213,8 @@ mod tests {
         assert_eq!(header_key("Invoice No."), header_key("invoice no"));
         assert_ne!(header_key("Invoice #"), header_key("Invoice"));
         assert_ne!(header_key("< 1 Month"), header_key("1 Month"));
+        assert_ne!(header_key("> 90 days"), header_key("90 days"));
+        assert_ne!(header_key("% of total"), header_key("of total"));
         assert_eq!(header_key("  --  "), "");
     }
 
