@@ -119,20 +119,21 @@ pub(crate) struct Cell<'a> {
 
 impl Columns {
     pub(crate) fn resolve(layout: &Layout, header: &[String]) -> Columns {
-        let normalized: Vec<String> = header.iter().map(|h| header_key(h)).collect();
+        // Each title's columns, so that a layout's many names are looked up, not scanned for.
+        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, title) in header.iter().enumerate() {
+            let key = header_key(title);
+            if !key.is_empty() {
+                by_key.entry(key).or_default().push(i);
+            }
+        }
         let mut fields = BTreeMap::new();
         for (field, names) in &layout.columns {
             let found: Vec<usize> = names
                 .iter()
-                .flat_map(|name| {
-                    let name = header_key(name);
-                    normalized
-                        .iter()
-                        .enumerate()
-                        .filter(move |(_, h)| !h.is_empty() && **h == name)
-                        .map(|(i, _)| i)
-                        .collect::<Vec<_>>()
-                })
+                .filter_map(|name| by_key.get(&header_key(name)))
+                .flatten()
+                .copied()
                 .collect();
             if !found.is_empty() {
                 fields.insert(*field, found);

@@ -65,6 +65,37 @@ struct Column {
     coded: bool,
 }
 
+/// Every name a field goes by (the spreadsheet's first, then each tool's), by title key.
+struct Names(Vec<(String, Field)>);
+
+impl Names {
+    fn new() -> Names {
+        let spreadsheet = synonyms::SPREADSHEET
+            .iter()
+            .flat_map(|(f, names)| names.iter().map(move |n| (header_key(n), *f)));
+        let tools = Layout::known().into_iter().flat_map(|layout| {
+            layout
+                .columns
+                .into_iter()
+                .flat_map(|(f, names)| names.into_iter().map(move |n| (header_key(&n), f)))
+        });
+        Names(spreadsheet.chain(tools).collect())
+    }
+
+    /// A field a title names: by the spreadsheet's or a tool's name for it, then by its words.
+    fn field(&self, title: &str) -> Option<Field> {
+        let key = header_key(title);
+        if key.is_empty() {
+            return None;
+        }
+        self.0
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, f)| *f)
+            .or_else(|| by_words(title))
+    }
+}
+
 /// A field matched to a column, by its title or by its values.
 struct Pick {
     field: Field,
@@ -82,7 +113,8 @@ pub fn suggest_mapping(
     let file = file_name;
     let table = format::read_table(bytes, file)?;
     let top = &table.records[..table.records.len().min(HEADER_SEARCH_ROWS)];
-    let Some(header_at) = header_row(top) else {
+    let names = Names::new();
+    let Some(header_at) = header_row(&names, top) else {
         return Err(FileError::Empty {
             file: file.to_owned(),
         });
@@ -101,7 +133,7 @@ pub fn suggest_mapping(
         .enumerate()
         .map(|(i, title)| describe(title, i, &data, options.date_format))
         .collect();
-    let picks = pick(&columns);
+    let picks = pick(&names, &columns);
     let has = |f: Field| picks.iter().any(|p| p.field == f);
     let has_amount = [Field::Amount, Field::Balance, Field::LineAmount]
         .into_iter()
@@ -136,8 +168,8 @@ pub fn suggest_mapping(
 
 /// The header: the row among the first whose titles name most fields, else the first with
 /// two or more values.
-fn header_row(top: &[Record]) -> Option<usize> {
-    let named = |r: &Record| r.cells.iter().filter(|c| by_name(c).is_some()).count();
+fn header_row(names: &Names, top: &[Record]) -> Option<usize> {
+    let named = |r: &Record| r.cells.iter().filter(|c| names.field(c).is_some()).count();
     let best = top
         .iter()
         .enumerate()
@@ -180,28 +212,6 @@ fn describe(title: &str, index: usize, data: &[&Record], order: Option<DateForma
         distinct,
         coded,
     }
-}
-
-/// A field a title names: by the spreadsheet's or a tool's name for it, then by its words.
-fn by_name(title: &str) -> Option<Field> {
-    let key = header_key(title);
-    if key.is_empty() {
-        return None;
-    }
-    let exact = synonyms::SPREADSHEET
-        .iter()
-        .find(|(_, names)| names.iter().any(|n| header_key(n) == key))
-        .map(|(f, _)| *f)
-        .or_else(|| {
-            Layout::known().into_iter().find_map(|layout| {
-                layout
-                    .columns
-                    .into_iter()
-                    .find(|(_, names)| names.iter().any(|n| header_key(n) == key))
-                    .map(|(f, _)| f)
-            })
-        });
-    exact.or_else(|| by_words(title))
 }
 
 /// Titles no list names, read word by word: `Inv Ref`, `Who`, `Raised`, `Payable by`.
@@ -265,10 +275,10 @@ fn by_words(title: &str) -> Option<Field> {
 }
 
 /// Fields to columns: by title first, then the required ones by their values.
-fn pick(columns: &[Column]) -> Vec<Pick> {
+fn pick(names: &Names, columns: &[Column]) -> Vec<Pick> {
     let mut picks: Vec<Pick> = Vec::new();
     for (column, c) in columns.iter().enumerate() {
-        let Some(field) = by_name(&c.title) else {
+        let Some(field) = names.field(&c.title) else {
             continue;
         };
         if KEYS.iter().any(|(f, _)| *f == field) && !picks.iter().any(|p| p.field == field) {

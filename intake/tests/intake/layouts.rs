@@ -641,3 +641,31 @@ fn a_footer_after_the_grand_total_is_skipped_but_numbered_rows_are_still_read() 
     let export = read_export(sheet.as_bytes(), "sheet.csv", &options()).unwrap();
     assert_eq!(crate::numbers(&export), ["A-1", "A-2"]);
 }
+
+#[test]
+fn exports_and_their_line_outcomes_travel_as_json() {
+    // Flagged, skipped and line items all survive the trip a workflow payload takes.
+    for (name, options) in [
+        ("generic_plain.csv", options()),
+        ("freshbooks_invoice_details_report.csv", options()),
+        ("quickbooks_open_invoices.csv", with_currency("USD")),
+    ] {
+        let export = read(name, &options);
+        let json = serde_json::to_string(&export).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Export>(&json).unwrap(),
+            export,
+            "{name}"
+        );
+        let lines = export.outcomes();
+        let json = serde_json::to_string(&lines).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Vec<chaser_intake::LineOutcome>>(&json).unwrap(),
+            lines,
+            "{name}"
+        );
+    }
+    let flagged = serde_json::to_value(&read("generic_plain.csv", &options()).flagged[1]).unwrap();
+    assert_eq!(flagged["reason"]["kind"], "negative_amount");
+    assert_eq!(flagged["reason"]["amount"], "EUR -75.00");
+}
