@@ -47,7 +47,8 @@ fn a_plain_spreadsheet_imports_with_no_config() {
             "line 9: flagged: INV-1043 (Theta Ltd): the number is used for different customers (Beta GmbH, Theta Ltd) on lines 3, 9",
             "line 10: INV-1048 · Iota & Sons, Ltd · USD 2,500.50 · due 2026-12-16 · chase",
             "line 11: INV-1049 · Kappa Ltd · GBP 640.00 · due 2026-11-20 · void",
-            "line 12: skipped: not an invoice row (a heading, subtotal or note)",
+            "line 12: 1234567890123456789 · Lambda BV · EUR 99.95 · due 2026-12-22 · chase",
+            "line 13: skipped: not an invoice row (a heading, subtotal or note)",
         ]
     );
     // `Amount Due` is what is owed: the balance, stated, and the amount when nothing else is.
