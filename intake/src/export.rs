@@ -174,10 +174,9 @@ pub fn read_export_with_progress(
         skipped: Vec::new(),
         flagged: Vec::new(),
     };
-    let mut headings = Headings::new(report::closes_by_name(
-        data.iter().map(|r| r.cells.as_slice()),
-        columns,
-    ));
+    let nested = header.layout.customer_from_headings
+        && report::closes_by_name(data.iter().map(|r| r.cells.as_slice()), columns);
+    let mut headings = Headings::new(nested);
     let mut reads = Vec::new();
     for (done, record) in data.iter().enumerate() {
         if let Some(read) = read_record(&ctx, table.format, record, &mut headings, &mut export) {

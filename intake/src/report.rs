@@ -51,18 +51,26 @@ pub(crate) fn furniture(cells: &[String], columns: &Columns) -> Option<Furniture
 /// `Total for X` and `Total X` name the group they close; `Total`, `TOTAL`, `Grand Total`
 /// close them all. `None` for a label that is no total.
 fn total(label: &str) -> Option<Option<String>> {
-    let lower = label.to_lowercase();
-    if matches!(lower.as_str(), "total" | "totals" | "grand total") {
+    let label = label.trim();
+    if ["total", "totals", "grand total"]
+        .iter()
+        .any(|t| label.eq_ignore_ascii_case(t))
+    {
         return Some(None);
     }
-    let rest = lower.strip_prefix("total ")?;
-    let name_at = label.len() - rest.len();
-    let name = label.get(name_at..)?.trim_start();
-    let name = match name.get(..4) {
-        Some(word) if word.eq_ignore_ascii_case("for ") => name.get(4..)?,
-        _ => name,
-    };
+    let rest = strip_prefix_ignoring_case(label, "total ")?.trim_start();
+    let name = strip_prefix_ignoring_case(rest, "for ").unwrap_or(rest);
     Some(Some(name.trim().to_owned()))
+}
+
+/// `text` after `prefix` (ASCII, compared without regard to case).
+fn strip_prefix_ignoring_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    if head.eq_ignore_ascii_case(prefix) {
+        text.get(prefix.len()..)
+    } else {
+        None
+    }
 }
 
 /// The customer headings above the current row.
@@ -155,6 +163,11 @@ mod tests {
         assert_eq!(total("TOTAL"), Some(None));
         assert_eq!(total("Grand Total"), Some(None));
         assert_eq!(total("Totally Fine Ltd"), None);
+        assert_eq!(
+            total("TOTAL FÜR İstanbul Ltd"),
+            Some(Some("FÜR İstanbul Ltd".to_owned()))
+        );
+        assert_eq!(total("Ünal Total"), None);
         assert_eq!(total("Acme Ltd"), None);
     }
 
