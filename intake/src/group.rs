@@ -184,7 +184,16 @@ fn finish(ctx: &Context<'_>, first: Read, items: Vec<Read>, export: &mut Export)
         w => (*w, text.as_str()),
     });
     let closed = matches!(word, Some((Word::Paid | Word::Void | Word::WrittenOff, _)));
-    let negative = [Some(amount), first.balance, first.paid]
+    // Paid, and more than paid: the invoice is paid; what was paid over is no debt of theirs.
+    let overpaid = amount.is_positive()
+        && matches!(word, Some((Word::Paid, _)))
+        && first.balance.is_some_and(|b| b.is_negative());
+    let balance = if overpaid {
+        Some(Money::zero(amount.currency()))
+    } else {
+        first.balance
+    };
+    let negative = [Some(amount), balance, first.paid]
         .into_iter()
         .flatten()
         .find(Money::is_negative);
@@ -201,7 +210,7 @@ fn finish(ctx: &Context<'_>, first: Read, items: Vec<Read>, export: &mut Export)
     }
     let settled = match status::settle(&Facts {
         amount,
-        balance: first.balance,
+        balance,
         paid: first.paid,
         word,
     }) {

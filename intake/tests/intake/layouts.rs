@@ -1,6 +1,6 @@
-//! Every layout of issue 13 on its sample export, line by line: which invoices end up in the
-//! store (number, customer, balance and currency, due date, state), which rows are flagged for
-//! the owner, which are skipped and why, and which are rejected. The samples are written from
+//! Every layout of issue 13 on its sample export, line by line: which invoices the import
+//! hands on (number, customer, balance and currency, due date, state), which rows are flagged
+//! for the owner, which are skipped and why, and which are rejected. The samples are written from
 //! each tool's documented layout, with the furniture the tools write around the rows.
 
 use chaser_domain::{Currency, Terms};
@@ -669,4 +669,24 @@ fn exports_and_their_line_outcomes_travel_as_json() {
     let flagged = serde_json::to_value(&read("generic_plain.csv", &options()).flagged[1]).unwrap();
     assert_eq!(flagged["reason"]["kind"], "negative_amount");
     assert_eq!(flagged["reason"]["amount"], "EUR -75.00");
+}
+
+#[test]
+fn negative_amounts_are_flagged_when_unpaid_and_skipped_when_settled() {
+    let text = "Invoice No,Client,Total,Balance,Currency,Date,Due,Status\n\
+                A-1,Acme,-50.00,-50.00,USD,2026-11-01,2026-12-01,Unpaid\n\
+                A-2,Beta,-50.00,0.00,USD,2026-11-01,2026-12-01,Paid\n\
+                A-3,Gamma,100.00,-20.00,USD,2026-11-01,2026-12-01,Paid\n\
+                A-4,Delta,100.00,-20.00,USD,2026-11-01,2026-12-01,Open\n";
+    let export = read_export(text.as_bytes(), "neg.csv", &options()).unwrap();
+    assert_eq!(
+        outcomes(&export),
+        [
+            "line 2: flagged: A-1 (Acme): a negative amount (USD -50.00) on an unpaid row: a credit, an overpayment or a mistake",
+            "line 3: skipped: a negative amount (USD -50.00) that is settled: a credit, not a debt",
+            // Paid, and over-paid: paid, so a running chase ends.
+            "line 4: A-3 · Gamma · USD 0.00 of USD 100.00 · due 2026-12-01 · paid",
+            "line 5: flagged: A-4 (Delta): a negative amount (USD -20.00) on an unpaid row: a credit, an overpayment or a mistake",
+        ]
+    );
 }
