@@ -22,7 +22,17 @@ use crate::amounts::{self, AmountRules};
 use crate::dates::{self, DateFormat, DateRules};
 use crate::error::FileError;
 use crate::format::{self, Record};
-use crate::presets::normalize_header;
+
+/// Compares statement titles loosely: `  *Value  Date ` is `value date`.
+fn normalize_header(name: &str) -> String {
+    name.trim_start_matches('\u{feff}')
+        .trim()
+        .trim_start_matches('*')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
 
 /// How many rows from the top may be account details before the header.
 const HEADER_SEARCH_ROWS: usize = 20;

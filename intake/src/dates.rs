@@ -197,6 +197,18 @@ fn without_time(text: &str) -> &str {
     }
 }
 
+/// Whether a cell reads as a date in either order (or the given one), for telling a
+/// column's kind by its values.
+pub(crate) fn is_date(text: &str, order: Option<DateFormat>) -> bool {
+    let rules = match order {
+        Some(DateFormat::Iso) => vec![DateRules::IsoOnly],
+        Some(DateFormat::DayMonthYear) => vec![DateRules::DayFirst],
+        Some(DateFormat::MonthDayYear) => vec![DateRules::MonthFirst],
+        None => vec![DateRules::DayFirst, DateRules::MonthFirst],
+    };
+    rules.into_iter().any(|r| parse(text, r).is_ok())
+}
+
 /// Reads one date under the file's rules.
 pub(crate) fn parse(text: &str, rules: DateRules) -> Result<Date, String> {
     let bad = || {
@@ -215,23 +227,40 @@ pub(crate) fn parse(text: &str, rules: DateRules) -> Result<Date, String> {
                 ));
             }
         };
-        return real(n.year, month, day).ok_or_else(|| {
-            let order = if rules == DateRules::DayFirst {
-                DateFormat::DayMonthYear
-            } else {
-                DateFormat::MonthDayYear
-            };
-            format!("`{text}` is not a date in {order}, the order of this file's dates")
-        });
+        if let Some(real) = real(n.year, month, day) {
+            return Ok(real);
+        }
+        // A day the month does not have is refused, never rolled into the next month.
+        if let Some(why) = no_such_day(n.year, month, day) {
+            return Err(format!("`{text}` is not a real date: {why}"));
+        }
+        let order = if rules == DateRules::DayFirst {
+            DateFormat::DayMonthYear
+        } else {
+            DateFormat::MonthDayYear
+        };
+        return Err(format!(
+            "`{text}` is not a date in {order}, the order of this file's dates"
+        ));
     }
-    year_first(date)
+    let (year, month, day) = year_first(date)
         .or_else(|| named_month(date))
-        .ok_or_else(bad)?
-        .ok_or_else(|| format!("`{text}` is not a real date"))
+        .ok_or_else(bad)?;
+    real(year, month, day).ok_or_else(|| match no_such_day(year, month, day) {
+        Some(why) => format!("`{text}` is not a real date: {why}"),
+        None => format!("`{text}` is not a real date"),
+    })
 }
 
-/// `2026-12-03` (also `2026/12/03`); `Some(None)` when shaped like one but not a real date.
-fn year_first(date: &str) -> Option<Option<Date>> {
+/// `February 2026 has 28 days`, when the month is real and the day is not in it.
+fn no_such_day(year: i16, month: u8, day: u8) -> Option<String> {
+    let first = real(year, month, 1)?;
+    let name = MONTHS.get(usize::from(month) - 1).map(|(_, full)| *full)?;
+    (day > 0).then(|| format!("{name} {year} has {} days", first.days_in_month()))
+}
+
+/// `2026-12-03` (also `2026/12/03`) as year, month and day, when shaped like one.
+fn year_first(date: &str) -> Option<(i16, u8, u8)> {
     let separator = date.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
     let mut parts = date.split(separator);
     let (Some(y), Some(m), Some(d), None) =
@@ -244,11 +273,11 @@ fn year_first(date: &str) -> Option<Option<Date>> {
     if !(digits(y, &[4]) && digits(m, &[1, 2]) && digits(d, &[1, 2])) {
         return None;
     }
-    Some(real(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
 }
 
-/// `3 Dec 2026`, `03-Dec-2026`, `3 December 2026`, `Dec 3, 2026`.
-fn named_month(date: &str) -> Option<Option<Date>> {
+/// `3 Dec 2026`, `03-Dec-2026`, `3 December 2026`, `Dec 3, 2026` as year, month and day.
+fn named_month(date: &str) -> Option<(i16, u8, u8)> {
     let tokens: Vec<&str> = date
         .split(|c: char| c.is_whitespace() || matches!(c, '-' | ',' | '/' | '.'))
         .filter(|t| !t.is_empty())
@@ -265,7 +294,7 @@ fn named_month(date: &str) -> Option<Option<Date>> {
     if !(day_ok && y.len() == 4 && y.bytes().all(|c| c.is_ascii_digit())) {
         return None;
     }
-    Some(real(y.parse().ok()?, month, day.parse().ok()?))
+    Some((y.parse().ok()?, month, day.parse().ok()?))
 }
 
 /// English month names and their three-letter forms (and `Sept`), in any case.
@@ -341,7 +370,27 @@ mod tests {
         );
         assert_eq!(
             parse("2026-02-30", DateRules::Unsettled).unwrap_err(),
-            "`2026-02-30` is not a real date"
+            "`2026-02-30` is not a real date: February 2026 has 28 days"
+        );
+        assert_eq!(
+            parse("2026-13-45", DateRules::Unsettled).unwrap_err(),
+            "`2026-13-45` is not a real date"
+        );
+        assert_eq!(
+            parse("31/02/2026", DateRules::DayFirst).unwrap_err(),
+            "`31/02/2026` is not a real date: February 2026 has 28 days"
+        );
+        assert_eq!(
+            parse("02/29/2026", DateRules::MonthFirst).unwrap_err(),
+            "`02/29/2026` is not a real date: February 2026 has 28 days"
+        );
+        assert_eq!(
+            parse("29 Feb 2028", DateRules::Unsettled),
+            Ok(date(2028, 2, 29))
+        );
+        assert_eq!(
+            parse("31 Apr 2026", DateRules::Unsettled).unwrap_err(),
+            "`31 Apr 2026` is not a real date: April 2026 has 30 days"
         );
         assert_eq!(
             parse("13/25/2026", DateRules::DayFirst).unwrap_err(),

@@ -4,7 +4,7 @@
 //!
 //! Only invoices still open in the snapshot can vanish: an export of open invoices (an aging
 //! report) drops the paid ones, and that is no news. A vanished invoice is flagged for its
-//! owner, never closed; a rejected row is not counted as vanished.
+//! owner, never closed; a rejected or flagged row is not counted as vanished.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::RowError;
 use crate::export::{Export, IntakeRow};
+use crate::outcome::Flagged;
 use crate::status::RowStatus;
 
 /// An invoice as last seen, and where it stood.
@@ -48,6 +49,24 @@ impl Snapshot {
             .iter()
             .map(|r| (r.invoice.clone(), r.status.clone()))
             .collect()
+    }
+
+    /// The snapshot a named source keeps after `export`: its rows as they stand, and what
+    /// `previous` knew of the invoices it rejected or flagged, so that a row that fails once
+    /// (or waits for the owner) never reads as vanished next time.
+    pub fn next(previous: &Snapshot, export: &Export) -> Snapshot {
+        let mut next = Snapshot::from_export(export);
+        let kept = export
+            .rejected
+            .iter()
+            .filter_map(|e| e.invoice.clone())
+            .chain(export.flagged.iter().map(|f| f.number.normalized()));
+        for key in kept {
+            if let Some(entry) = previous.invoices.get(&key) {
+                next.invoices.entry(key).or_insert_with(|| entry.clone());
+            }
+        }
+        next
     }
 
     pub fn get(&self, number: &InvoiceNumber) -> Option<&SnapshotEntry> {
@@ -124,12 +143,16 @@ pub struct Diff {
     pub vanished: Vec<Vanished>,
     /// The export's rejected rows.
     pub rejected: Vec<RowError>,
+    /// The export's rows for the owner to look at; they neither count as new nor vanish.
+    #[serde(default)]
+    pub flagged: Vec<Flagged>,
 }
 
 /// Compares an export with the previous snapshot.
 pub fn diff(previous: &Snapshot, export: &Export) -> Diff {
     let mut out = Diff {
         rejected: export.rejected.clone(),
+        flagged: export.flagged.clone(),
         ..Diff::default()
     };
     let mut rows: Vec<&IntakeRow> = export.rows.iter().collect();
@@ -145,6 +168,7 @@ pub fn diff(previous: &Snapshot, export: &Export) -> Diff {
         .iter()
         .map(|r| r.invoice.number.normalized())
         .chain(export.rejected.iter().filter_map(|e| e.invoice.clone()))
+        .chain(export.flagged.iter().map(|f| f.number.normalized()))
         .collect();
     out.vanished = previous
         .invoices

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::presets::PresetName;
+use crate::presets::{LayoutName, PresetName};
 
 /// A problem with the file as a whole. Every message starts with the file's name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,11 +29,32 @@ pub enum FileError {
         found: Vec<String>,
     },
     #[error(
-        "{file}: the header matches no known export ({}); the header has: {}; configure a custom mapping",
+        "{file}: the header matches no known export ({}); the header has: {}; `chaser import {file} --suggest-mapping` prints an [intake.custom] block to start from",
         PresetName::KNOWN.map(PresetName::title).join(", "),
         .found.join(", ")
     )]
     UnknownLayout { file: String, found: Vec<String> },
+    #[error(
+        "{file}: the header matches no known export; closest: {}; the header has: {}; `chaser import {file} --suggest-mapping` prints an [intake.custom] block to start from",
+        .closest.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+        .found.join(", ")
+    )]
+    NoLayoutFits {
+        file: String,
+        /// The closest layouts first.
+        closest: Vec<NearMiss>,
+        found: Vec<String>,
+    },
+    #[error(
+        "{file}: cannot suggest a mapping: no column looks like {}; the header has: {}",
+        .missing.join(" or "),
+        .found.join(", ")
+    )]
+    CannotSuggest {
+        file: String,
+        missing: Vec<String>,
+        found: Vec<String>,
+    },
     #[error("{file}: a custom mapping was asked for, but none is configured")]
     NoCustomMapping { file: String },
     #[error(
@@ -87,6 +108,19 @@ pub enum FileError {
     },
     #[error("{file}: the file has no owner_email column and no default owner is configured")]
     NoOwner { file: String },
+}
+
+/// A layout that almost fits a header, and the columns it misses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMiss {
+    pub layout: LayoutName,
+    pub missing: Vec<String>,
+}
+
+impl fmt::Display for NearMiss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} lacks {}", self.layout, self.missing.join(", "))
+    }
 }
 
 fn plural(items: &[String]) -> &'static str {

@@ -1,9 +1,10 @@
 //! Reading a whole export: the format, the header and its layout, the file-wide decisions
 //! (date order, decimal mark, where the currency and the owner come from), then every row.
-//! Bad rows never stop good ones; an invoice number may appear once (or, in exports with
-//! one row per line item, on several rows that agree).
-
-use std::collections::BTreeMap;
+//! Bad rows never stop good ones. A report's furniture is skipped and its customer headings
+//! followed; rows are then settled invoice by invoice ([`crate::group`]).
+//!
+//! The date order is asked about first: a file whose dates read both ways is refused with the
+//! `--date-format` question even when its header fits no layout.
 
 use chaser_domain::{Currency, Email, Invoice};
 use serde::{Deserialize, Serialize};
@@ -11,10 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::amounts;
 use crate::dates::{self, DateFormat};
 use crate::error::{FileError, RowError};
-use crate::format::{self, Format, MAX_ROWS, Record};
+use crate::format::{self, Format, MAX_ROWS, Record, Table};
+use crate::group;
 use crate::mapping::{self, Columns, Field, Needs};
-use crate::presets::{CustomMapping, Layout, PresetName};
-use crate::row::{self, Context, Outcome};
+use crate::outcome::{Flagged, SkipReason, Skipped};
+use crate::presets::{CustomMapping, Layout, LayoutName, PresetName};
+use crate::report::{self, Furniture, Headings};
+use crate::row::{self, Context, Outcome, Read};
 use crate::status::RowStatus;
 
 /// What the caller knows that the file may not say.
@@ -24,7 +28,7 @@ pub struct Options {
     pub preset: Option<PresetName>,
     /// How numeric dates are written, when the file cannot tell (`--date-format`).
     pub date_format: Option<DateFormat>,
-    /// For rows without a currency of their own.
+    /// For rows without a currency of their own (a report in the books' base currency).
     pub default_currency: Option<Currency>,
     /// For rows without an owner (most exports have no owner column).
     pub default_owner: Option<Email>,
@@ -35,38 +39,71 @@ pub struct Options {
 /// One invoice read from the export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntakeRow {
-    /// The line in a CSV file, or the row number in a spreadsheet.
+    /// The line in a CSV file, or the row number in a spreadsheet (its first line item's).
     pub line: u64,
     pub invoice: Invoice,
     pub status: RowStatus,
     /// The export states the open balance (or the amount paid); otherwise `invoice.balance`
     /// is the full amount and a running chase keeps the balance it knows.
     pub balance_known: bool,
-}
-
-/// A row that is not an invoice to chase (a draft, a payment, a report's subtotal).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Skipped {
-    pub line: u64,
-    pub reason: String,
+    /// The lines of its other line items, folded into this invoice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub item_lines: Vec<u64>,
 }
 
 /// Everything read from one export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Export {
     pub preset: PresetName,
+    /// The tool's layout the file was read as.
+    pub layout: LayoutName,
     /// Named columns that were ignored, as the file writes them.
     pub unmapped_columns: Vec<String>,
-    /// In file order.
+    /// Invoices, in file order of their first line.
     pub rows: Vec<IntakeRow>,
     /// In file order.
     pub rejected: Vec<RowError>,
+    /// In file order.
     pub skipped: Vec<Skipped>,
+    /// Rows for the owner to look at before anything is chased, in file order.
+    pub flagged: Vec<Flagged>,
 }
 
 /// Reads an export. `file_name` names the file in messages and hints at its format.
 pub fn read_export(bytes: &[u8], file_name: &str, options: &Options) -> Result<Export, FileError> {
     read_export_with_progress(bytes, file_name, options, &mut |_, _| {})
+}
+
+/// The layouts to try, and whether the caller chose them.
+fn layouts(file: &str, options: &Options) -> Result<(Vec<Layout>, bool), FileError> {
+    match (options.preset, &options.custom) {
+        (Some(PresetName::Custom), None) => Err(FileError::NoCustomMapping {
+            file: file.to_owned(),
+        }),
+        (Some(PresetName::Custom) | None, Some(mapping)) => {
+            Ok((vec![Layout::custom(mapping)], true))
+        }
+        (Some(name), _) => Ok((Layout::preset(name), true)),
+        (None, None) => Ok((Layout::known(), false)),
+    }
+}
+
+/// The header and its layout; when none fits, the date question still comes first.
+fn header(file: &str, table: &Table, options: &Options) -> Result<mapping::Header, FileError> {
+    let (layouts, forced) = layouts(file, options)?;
+    let needs = Needs {
+        default_owner: options.default_owner.is_some(),
+        default_currency: options.default_currency.is_some(),
+    };
+    mapping::find_header(file, &table.records, &layouts, &needs, forced).or_else(|layout_error| {
+        // No column is known to hold dates, so every cell is asked.
+        let every_cell = table
+            .records
+            .iter()
+            .flat_map(|r| r.cells.iter().map(move |c| (r.line, c.as_str())));
+        dates::settle(file, every_cell, options.date_format)?;
+        Err(layout_error)
+    })
 }
 
 /// [`read_export`], calling `progress(rows_done, rows_total)` after each data row.
@@ -78,24 +115,7 @@ pub fn read_export_with_progress(
 ) -> Result<Export, FileError> {
     let file = file_name;
     let table = format::read_table(bytes, file)?;
-    let layouts = match (options.preset, &options.custom) {
-        (Some(PresetName::Custom), None) => {
-            return Err(FileError::NoCustomMapping {
-                file: file.to_owned(),
-            });
-        }
-        (Some(PresetName::Custom) | None, Some(mapping)) => vec![Layout::custom(mapping)],
-        (Some(name), _) => Layout::preset(name).into_iter().collect(),
-        (None, None) => PresetName::KNOWN
-            .into_iter()
-            .filter_map(Layout::preset)
-            .collect(),
-    };
-    let needs = Needs {
-        default_owner: options.default_owner.is_some(),
-        default_currency: options.default_currency.is_some(),
-    };
-    let header = mapping::find_header(file, &table.records, &layouts, &needs)?;
+    let header = header(file, &table, options)?;
     let data = table.records.get(header.index + 1..).unwrap_or_default();
     if data.len() > MAX_ROWS {
         return Err(FileError::TooLarge {
@@ -119,37 +139,57 @@ pub fn read_export_with_progress(
     };
     let dates = dates::settle(
         file,
-        cells(&[Field::IssueDate, Field::DueDate]),
+        cells(&[Field::IssueDate, Field::DueDate, Field::DatePaid]),
         options.date_format,
     )?;
     let amounts = amounts::settle(
         file,
-        cells(&[Field::Amount, Field::Balance, Field::AmountPaid]),
+        cells(&[
+            Field::Amount,
+            Field::Balance,
+            Field::AmountPaid,
+            Field::LineAmount,
+        ]),
     )?;
+    let amount_field = columns.amount_field();
     if !columns.has(Field::Currency) && options.default_currency.is_none() {
-        check_currencies(file, data, columns, amounts)?;
+        check_currencies(file, data, columns, amount_field, amounts)?;
     }
     let ctx = Context {
         layout: &header.layout,
         columns,
+        amount_field,
+        line_items: header.layout.line_items || columns.has(Field::LineAmount),
         dates,
         amounts,
         default_currency: options.default_currency,
         default_owner: options.default_owner.as_ref(),
     };
     let mut export = Export {
-        preset: header.layout.name,
+        preset: header.layout.name.preset(),
+        layout: header.layout.name,
         unmapped_columns: columns.unmapped(),
         rows: Vec::new(),
         rejected: table.unreadable,
         skipped: Vec::new(),
+        flagged: Vec::new(),
     };
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let nested = header.layout.customer_from_headings
+        && report::closes_by_name(data.iter().map(|r| r.cells.as_slice()), columns);
+    let mut headings = Headings::new(nested);
+    let mut reads = Vec::new();
     for (done, record) in data.iter().enumerate() {
-        read_record(&ctx, table.format, record, &mut seen, &mut export);
+        if let Some(read) = read_record(&ctx, table.format, record, &mut headings, &mut export) {
+            reads.push(read);
+        }
         progress(done + 1, data.len());
     }
+    group::settle_all(&ctx, reads, &mut export);
+    // Stable sorts: a line's problems keep their order.
+    export.rows.sort_by_key(|r| r.line);
     export.rejected.sort_by_key(|e| e.line);
+    export.skipped.sort_by_key(|s| s.line);
+    export.flagged.sort_by_key(|f| f.line);
     Ok(export)
 }
 
@@ -158,6 +198,7 @@ fn check_currencies(
     file: &str,
     data: &[Record],
     columns: &Columns,
+    amount_field: Field,
     rules: amounts::AmountRules,
 ) -> Result<(), FileError> {
     for record in data {
@@ -165,7 +206,7 @@ fn check_currencies(
             .cell(Field::Number, &record.cells)
             .is_some_and(|c| !c.text.is_empty());
         let Some(cell) = columns
-            .cell(Field::Amount, &record.cells)
+            .cell(amount_field, &record.cells)
             .filter(|_| numbered)
         else {
             continue;
@@ -189,13 +230,14 @@ fn check_currencies(
     Ok(())
 }
 
+/// One record: a report's furniture, or a row read as (part of) an invoice.
 fn read_record(
     ctx: &Context<'_>,
     format: Format,
     record: &Record,
-    seen: &mut BTreeMap<String, usize>,
+    headings: &mut Headings,
     export: &mut Export,
-) {
+) -> Option<Read> {
     let line = record.line;
     let reject = |field: &str, message: String, invoice: Option<String>| RowError {
         line,
@@ -219,13 +261,45 @@ fn read_record(
             ),
             None,
         ));
-        return;
+        return None;
     }
-    let row = match row::read(ctx, line, &record.cells) {
-        Outcome::Invoice(row) => row,
+    // After a report's grand total comes its footer, however many cells it has; a row with
+    // an invoice number is still read, so a total mid-sheet never hides the rows below it.
+    let numbered = ctx
+        .columns
+        .cell(Field::Number, &record.cells)
+        .is_some_and(|c| !c.text.is_empty());
+    if ctx.layout.report_rows && headings.ended() && !numbered {
+        export.skipped.push(Skipped {
+            line,
+            reason: SkipReason::ReportRow,
+        });
+        return None;
+    }
+    if ctx.layout.report_rows
+        && let Some(furniture) = report::furniture(&record.cells, ctx.columns)
+    {
+        let reason = match furniture {
+            Furniture::Heading(name)
+                if ctx.layout.customer_from_headings && headings.heading(&name) =>
+            {
+                SkipReason::CustomerHeading { customer: name }
+            }
+            Furniture::Total(name) => {
+                headings.total(name.as_deref());
+                SkipReason::ReportRow
+            }
+            Furniture::Heading(_) | Furniture::Other => SkipReason::ReportRow,
+        };
+        export.skipped.push(Skipped { line, reason });
+        return None;
+    }
+    let customer = headings.customer();
+    match row::read(ctx, line, &record.cells, customer.as_deref()) {
+        Outcome::Read(read) => Some(*read),
         Outcome::Skip(reason) => {
             export.skipped.push(Skipped { line, reason });
-            return;
+            None
         }
         Outcome::Reject(problems, number) => {
             let key = number.map(|n| n.normalized());
@@ -234,54 +308,7 @@ fn read_record(
                     .into_iter()
                     .map(|(field, message)| reject(&field, message, key.clone())),
             );
-            return;
+            None
         }
-    };
-    let key = row.invoice.number.normalized();
-    let Some(&first) = seen.get(&key) else {
-        seen.insert(key, export.rows.len());
-        export.rows.push(*row);
-        return;
-    };
-    let Some(earlier) = export.rows.get(first) else {
-        return;
-    };
-    let message = if ctx.layout.line_items {
-        let differ = differences(earlier, &row);
-        if differ.is_empty() {
-            // Another line item of the same invoice.
-            return;
-        }
-        format!(
-            "invoice {} is also on line {} with a different {}",
-            row.invoice.number,
-            earlier.line,
-            differ.join(", ")
-        )
-    } else {
-        format!(
-            "invoice {} is also on line {}",
-            row.invoice.number, earlier.line
-        )
-    };
-    export
-        .rejected
-        .push(reject(ctx.columns.label(Field::Number), message, Some(key)));
-}
-
-/// The invoice facts two rows of the same number disagree on.
-fn differences(a: &IntakeRow, b: &IntakeRow) -> Vec<&'static str> {
-    let (x, y) = (&a.invoice, &b.invoice);
-    [
-        ("customer", x.customer != y.customer),
-        ("amount", x.amount != y.amount),
-        ("balance", x.balance != y.balance),
-        ("issue date", x.issue_date != y.issue_date),
-        ("due date", x.due_date != y.due_date),
-        ("status", a.status != b.status),
-        ("contacts", x.contacts != y.contacts),
-    ]
-    .into_iter()
-    .filter_map(|(name, differs)| differs.then_some(name))
-    .collect()
+    }
 }

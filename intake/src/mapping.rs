@@ -1,12 +1,14 @@
 //! From a header row to our fields: finding the header (a report may have title lines above
-//! it), choosing the layout it matches, and reading a row's cells by field. Knows nothing of
-//! what the cells mean.
+//! it), choosing the layout it fits (a tool's layout when one fits, else the plain
+//! spreadsheet's common names), and reading a row's cells by field. When nothing fits, the
+//! error says what the closest layouts miss. Knows nothing of what the cells mean.
 
 use std::collections::BTreeMap;
 
-use crate::error::FileError;
+use crate::error::{FileError, NearMiss};
 use crate::format::Record;
-use crate::presets::{Layout, normalize_header};
+use crate::presets::{Layout, LayoutName, PresetName};
+use crate::synonyms::{self, header_key};
 
 /// How many rows from the top may be title lines before the header.
 const HEADER_SEARCH_ROWS: usize = 20;
@@ -24,6 +26,10 @@ pub(crate) enum Field {
     Balance,
     /// Paid so far, for exports that state it instead of (or beside) the balance.
     AmountPaid,
+    /// One line item's amount; the invoice's amount is their sum when no column states it.
+    LineAmount,
+    /// When the invoice was (last) paid.
+    DatePaid,
     Currency,
     IssueDate,
     DueDate,
@@ -48,7 +54,8 @@ pub(crate) enum Field {
 }
 
 impl Field {
-    /// Without these four there is no invoice.
+    /// Without these four there is no invoice. The amount may come from the balance or the
+    /// line items' amounts, and the customer from a report's headings.
     pub const REQUIRED: [Field; 4] = [
         Field::Number,
         Field::Customer,
@@ -67,6 +74,8 @@ impl Field {
             Field::Amount => "amount",
             Field::Balance => "balance",
             Field::AmountPaid => "amount_paid",
+            Field::LineAmount => "line_amount",
+            Field::DatePaid => "date_paid",
             Field::Currency => "currency",
             Field::IssueDate => "issue_date",
             Field::DueDate => "due_date",
@@ -84,6 +93,11 @@ impl Field {
             Field::AlreadySent => "already_sent",
             Field::DoNotChase => "do_not_chase",
         }
+    }
+
+    /// In a sentence: `issue date`.
+    pub fn spoken(self) -> String {
+        self.name().replace('_', " ")
     }
 }
 
@@ -105,20 +119,21 @@ pub(crate) struct Cell<'a> {
 
 impl Columns {
     pub(crate) fn resolve(layout: &Layout, header: &[String]) -> Columns {
-        let normalized: Vec<String> = header.iter().map(|h| normalize_header(h)).collect();
+        // Each title's columns, so that a layout's many names are looked up, not scanned for.
+        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, title) in header.iter().enumerate() {
+            let key = header_key(title);
+            if !key.is_empty() {
+                by_key.entry(key).or_default().push(i);
+            }
+        }
         let mut fields = BTreeMap::new();
         for (field, names) in &layout.columns {
             let found: Vec<usize> = names
                 .iter()
-                .flat_map(|name| {
-                    let name = normalize_header(name);
-                    normalized
-                        .iter()
-                        .enumerate()
-                        .filter(move |(_, h)| !h.is_empty() && **h == name)
-                        .map(|(i, _)| i)
-                        .collect::<Vec<_>>()
-                })
+                .filter_map(|name| by_key.get(&header_key(name)))
+                .flatten()
+                .copied()
                 .collect();
             if !found.is_empty() {
                 fields.insert(*field, found);
@@ -132,6 +147,21 @@ impl Columns {
 
     pub(crate) fn has(&self, field: Field) -> bool {
         self.fields.contains_key(&field)
+    }
+
+    /// Where the invoice's amount comes from: its own column, else the balance (a report of
+    /// what is owed), else the sum of its line items.
+    pub(crate) fn amount_field(&self) -> Field {
+        [Field::Amount, Field::Balance]
+            .into_iter()
+            .find(|f| self.has(*f))
+            .unwrap_or(Field::LineAmount)
+    }
+
+    /// Whether the header has a column named `name`.
+    fn named(&self, name: &str) -> bool {
+        let key = header_key(name);
+        self.headers.iter().any(|h| header_key(h) == key)
     }
 
     /// How many of the header's columns this layout reads: the better match scores higher.
@@ -197,6 +227,9 @@ pub(crate) struct Needs {
 }
 
 impl Needs {
+    /// The fields the layout needs a column for. [`Field::Amount`] stands for any amount
+    /// (the amount, the balance or the line items' amounts); a layout that takes the
+    /// customer from headings needs no customer column.
     fn required(&self, layout: &Layout) -> Vec<Field> {
         let optional = |f: &Field| match f {
             Field::OwnerEmail => !self.default_owner,
@@ -205,18 +238,101 @@ impl Needs {
         };
         Field::REQUIRED
             .into_iter()
+            .filter(|f| !(layout.customer_from_headings && *f == Field::Customer))
             .chain(layout.also_required.iter().copied().filter(optional))
             .collect()
     }
+
+    /// What the layout misses in this header: none when it fits.
+    fn missing(&self, layout: &Layout, columns: &Columns) -> Missing {
+        let has = |f: Field| match f {
+            Field::Amount => [Field::Amount, Field::Balance, Field::LineAmount]
+                .into_iter()
+                .any(|a| columns.has(a)),
+            f => columns.has(f),
+        };
+        let required = self.required(layout);
+        let mut fields: Vec<Field> = required.iter().copied().filter(|f| !has(*f)).collect();
+        let marker = layout.markers.is_empty() || layout.markers.iter().any(|m| columns.named(m));
+        // A report grouped by customer never fits a header that names the customer.
+        let excluded = layout.customer_from_headings && columns.has(Field::Customer);
+        if excluded {
+            fields.push(Field::Customer);
+        }
+        Missing {
+            found: required.len() - fields.len().min(required.len())
+                + usize::from(marker && !layout.markers.is_empty()),
+            fields,
+            marker,
+            excluded,
+        }
+    }
 }
 
-/// Finds the header among the first rows: the first row that some layout fully matches,
-/// with the layout that reads most of its columns (the earlier layout on a tie).
+/// What a layout misses in a header.
+struct Missing {
+    /// Required items present (fields, and the marker column).
+    found: usize,
+    fields: Vec<Field>,
+    marker: bool,
+    excluded: bool,
+}
+
+impl Missing {
+    fn fits(&self) -> bool {
+        self.fields.is_empty() && self.marker && !self.excluded
+    }
+
+    fn count(&self) -> usize {
+        self.fields.len() + usize::from(!self.marker)
+    }
+
+    /// The missing columns as the layout names them.
+    fn names(&self, layout: &Layout) -> Vec<String> {
+        let first = |field: Field| {
+            layout
+                .columns
+                .iter()
+                .find(|(f, _)| *f == field)
+                .and_then(|(_, names)| names.first().cloned())
+        };
+        let mut names: Vec<String> = self
+            .fields
+            .iter()
+            .map(|f| {
+                let named = match f {
+                    Field::Amount => first(Field::Amount).or_else(|| first(Field::Balance)),
+                    f => first(*f),
+                };
+                match (layout.name, named) {
+                    (LayoutName::Spreadsheet, _) => {
+                        let examples = match f {
+                            Field::Amount => vec!["Amount", "Total", "Amount Due"],
+                            f => synonyms::names(*f).iter().take(3).copied().collect(),
+                        };
+                        format!("{} ({}...)", f.spoken(), examples.join(", "))
+                    }
+                    (_, Some(name)) => name,
+                    (_, None) => f.name().to_owned(),
+                }
+            })
+            .collect();
+        if !self.marker {
+            names.push(layout.markers.join(" or "));
+        }
+        names
+    }
+}
+
+/// Finds the header among the first rows: the first row that some layout fits, read by the
+/// tool's layout that uses most of its columns (the earlier on a tie), or else by the plain
+/// spreadsheet's names. `forced`: the caller chose the tool, so a miss names its columns.
 pub(crate) fn find_header(
     file: &str,
     records: &[Record],
     layouts: &[Layout],
     needs: &Needs,
+    forced: bool,
 ) -> Result<Header, FileError> {
     if records.is_empty() {
         return Err(FileError::Empty {
@@ -224,21 +340,33 @@ pub(crate) fn find_header(
         });
     }
     let top = &records[..records.len().min(HEADER_SEARCH_ROWS)];
-    // The closest miss, for the error: (required fields found, columns read, row, layout).
-    let mut closest: Option<(usize, usize, usize, usize)> = None;
+    // Each layout's closest miss, for the error.
+    let mut closest: Vec<Option<Miss>> = vec![None; layouts.len()];
     for (index, record) in top.iter().enumerate() {
-        let mut best: Option<(usize, &Layout, Columns)> = None;
+        let mut best: Option<((bool, usize), &Layout, Columns)> = None;
         for (which, layout) in layouts.iter().enumerate() {
             let columns = Columns::resolve(layout, &record.cells);
-            let required = needs.required(layout);
-            let found = required.iter().filter(|f| columns.has(**f)).count();
+            let missing = needs.missing(layout, &columns);
             let score = columns.score();
-            if found == required.len() {
-                if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                    best = Some((score, layout, columns));
+            if missing.fits() {
+                let rank = (!layout.fallback, score);
+                if best.as_ref().is_none_or(|(r, _, _)| rank > *r) {
+                    best = Some((rank, layout, columns));
                 }
-            } else if closest.is_none_or(|(f, s, _, _)| (found, score) > (f, s)) {
-                closest = Some((found, score, index, which));
+            } else if missing.found > 0 && !missing.excluded {
+                let miss = Miss {
+                    which,
+                    missing: missing.count(),
+                    found: missing.found,
+                    score,
+                    row: index,
+                };
+                if closest[which]
+                    .as_ref()
+                    .is_none_or(|m| miss.rank() < m.rank())
+                {
+                    closest[which] = Some(miss);
+                }
             }
         }
         if let Some((_, layout, columns)) = best {
@@ -254,42 +382,74 @@ pub(crate) fn find_header(
             .map(|r| r.cells.iter().filter(|c| !c.is_empty()).cloned().collect())
             .unwrap_or_default()
     };
-    // A single layout was asked for, or one came close: say what it misses.
-    let near = closest.filter(|(found, ..)| layouts.len() == 1 || *found >= 2);
-    match near.and_then(|(_, _, index, which)| Some((index, layouts.get(which)?))) {
-        Some((index, layout)) => {
-            let columns = Columns::resolve(layout, &top[index].cells);
-            let missing = needs
-                .required(layout)
-                .into_iter()
-                .filter(|f| !columns.has(*f))
-                .map(|f| {
-                    layout
-                        .columns
-                        .iter()
-                        .find(|(field, _)| *field == f)
-                        .and_then(|(_, names)| names.first().cloned())
-                        .unwrap_or_else(|| f.name().to_owned())
-                })
-                .collect();
-            Err(FileError::MissingColumns {
-                file: file.to_owned(),
-                preset: layout.name,
-                missing,
-                found: found(index),
+    let mut ranked: Vec<Miss> = closest.into_iter().flatten().collect();
+    ranked.sort_by_key(Miss::rank);
+    let describe = |miss: &Miss| -> Option<NearMiss> {
+        let layout = layouts.get(miss.which)?;
+        let columns = Columns::resolve(layout, &top.get(miss.row)?.cells);
+        Some(NearMiss {
+            layout: layout.name,
+            missing: needs.missing(layout, &columns).names(layout),
+        })
+    };
+    if forced {
+        // The caller named the tool: say what its closest layout misses.
+        let miss = ranked.first();
+        let near = miss.and_then(describe).or_else(|| {
+            let layout = layouts.first()?;
+            let columns = Columns::resolve(layout, &top[0].cells);
+            Some(NearMiss {
+                layout: layout.name,
+                missing: needs.missing(layout, &columns).names(layout),
             })
-        }
+        });
+        return Err(FileError::MissingColumns {
+            file: file.to_owned(),
+            preset: near
+                .as_ref()
+                .map_or(PresetName::Custom, |n| n.layout.preset()),
+            missing: near.map(|n| n.missing).unwrap_or_default(),
+            found: found(miss.map_or(0, |m| m.row)),
+        });
+    }
+    // A layout that found only one of its columns is no hint.
+    let near: Vec<&Miss> = ranked.iter().filter(|m| m.found >= 2).take(2).collect();
+    match near.first() {
         None => Err(FileError::UnknownLayout {
             file: file.to_owned(),
             found: found(0),
         }),
+        Some(first) => Err(FileError::NoLayoutFits {
+            file: file.to_owned(),
+            closest: near.iter().filter_map(|m| describe(m)).collect(),
+            found: found(first.row),
+        }),
+    }
+}
+
+/// A layout's closest miss: which layout, on which row, and how close.
+#[derive(Debug, Clone, Copy)]
+struct Miss {
+    which: usize,
+    /// Required columns missing.
+    missing: usize,
+    /// Required columns found.
+    found: usize,
+    /// Columns read.
+    score: usize,
+    row: usize,
+}
+
+impl Miss {
+    /// Closer first: fewest missing, then most columns read, then the earlier layout.
+    fn rank(&self) -> (usize, std::cmp::Reverse<usize>, usize) {
+        (self.missing, std::cmp::Reverse(self.score), self.which)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets::PresetName;
 
     fn record(line: u64, cells: &[&str]) -> Record {
         Record {
@@ -299,10 +459,11 @@ mod tests {
     }
 
     fn all() -> Vec<Layout> {
-        PresetName::KNOWN
-            .into_iter()
-            .filter_map(Layout::preset)
-            .collect()
+        Layout::known()
+    }
+
+    fn detect(records: &[Record]) -> Result<Header, FileError> {
+        find_header("x.csv", records, &all(), &NO_DEFAULTS, false)
     }
 
     const NO_DEFAULTS: Needs = Needs {
@@ -329,9 +490,9 @@ mod tests {
                 ],
             ),
         ];
-        let header = find_header("x.csv", &records, &all(), &NO_DEFAULTS).unwrap();
+        let header = detect(&records).unwrap();
         assert_eq!(header.index, 2);
-        assert_eq!(header.layout.name, PresetName::Quickbooks);
+        assert_eq!(header.layout.name, LayoutName::QuickbooksList);
         assert!(header.columns.unmapped().is_empty());
     }
 
@@ -349,8 +510,8 @@ mod tests {
                 "colour",
             ],
         )];
-        let header = find_header("x.csv", &records, &all(), &NO_DEFAULTS).unwrap();
-        assert_eq!(header.layout.name, PresetName::Chaser);
+        let header = detect(&records).unwrap();
+        assert_eq!(header.layout.name, LayoutName::Chaser);
         assert_eq!(header.columns.unmapped(), ["colour"]);
         let row = ["INV-1".to_owned()];
         let cell = header.columns.cell(Field::Number, &row).unwrap();
@@ -359,26 +520,195 @@ mod tests {
     }
 
     #[test]
-    fn a_near_miss_names_the_missing_columns_and_the_header() {
-        let records = [record(1, &["number", "customer"])];
-        let err = find_header("x.csv", &records, &all(), &NO_DEFAULTS).unwrap_err();
+    fn a_near_miss_names_what_the_closest_layouts_lack_and_the_header() {
+        // Stripe's export and a plain sheet both lack two columns here; the native format
+        // lacks four, so it is not named.
+        let err = detect(&[record(1, &["number", "customer"])]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "x.csv: missing columns amount, issue_date, owner_email, currency for a chaser export; the header has: number, customer"
+            "x.csv: the header matches no known export; closest: Stripe invoices export lacks Amount Due, Date (UTC); plain spreadsheet lacks amount (Amount, Total, Amount Due...), issue date (Invoice Date, Date, Issue Date...); the header has: number, customer; `chaser import x.csv --suggest-mapping` prints an [intake.custom] block to start from"
         );
-        let unknown = find_header(
+        let unknown = detect(&[record(1, &["colour", "size"])]).unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "x.csv: the header matches no known export (chaser, QuickBooks Online, Xero, FreshBooks, Stripe, Zoho Books, plain spreadsheet); the header has: colour, size; `chaser import x.csv --suggest-mapping` prints an [intake.custom] block to start from"
+        );
+    }
+
+    #[test]
+    fn a_forced_tool_names_the_columns_its_closest_layout_lacks() {
+        let records = [record(1, &["Num", "Date", "Amount"])];
+        let err = find_header(
             "x.csv",
-            &[record(1, &["colour", "size"])],
-            &all(),
+            &records,
+            &Layout::preset(PresetName::Quickbooks),
             &NO_DEFAULTS,
+            true,
         )
         .unwrap_err();
-        assert!(unknown.to_string().starts_with("x.csv: the header matches no known export (chaser, QuickBooks Online, Xero, FreshBooks, Stripe, Zoho Books); the header has: colour, size"));
+        assert_eq!(
+            err,
+            FileError::MissingColumns {
+                file: "x.csv".into(),
+                preset: PresetName::Quickbooks,
+                missing: vec!["Customer".into()],
+                found: vec!["Num".into(), "Date".into(), "Amount".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn a_tool_layout_wins_over_the_plain_spreadsheet_and_the_spreadsheet_reads_synonyms() {
+        let xero = detect(&[record(
+            1,
+            &[
+                "InvoiceNumber",
+                "ContactName",
+                "InvoiceDate",
+                "Total",
+                "owner_email",
+            ],
+        )])
+        .unwrap();
+        assert_eq!(xero.layout.name, LayoutName::XeroInvoices);
+
+        let plain = detect(&[record(
+            1,
+            &[
+                "Inv #",
+                "Bill To",
+                "Amount Due",
+                "Date",
+                "Date Due",
+                "Colour",
+            ],
+        )])
+        .unwrap();
+        assert_eq!(plain.layout.name, LayoutName::Spreadsheet);
+        assert_eq!(plain.columns.amount_field(), Field::Balance);
+        assert_eq!(plain.columns.label(Field::DueDate), "Date Due");
+        assert_eq!(plain.columns.unmapped(), ["Colour"]);
+    }
+
+    #[test]
+    fn the_spreadsheet_titles_the_docs_list_name_their_fields() {
+        // docs/intake.md, "Column names".
+        let listed: [(Field, &[&str]); 13] = [
+            (
+                Field::Number,
+                &[
+                    "Invoice Number",
+                    "Invoice No",
+                    "Invoice #",
+                    "Inv #",
+                    "Num",
+                    "Number",
+                    "Document Number",
+                ],
+            ),
+            (
+                Field::Customer,
+                &[
+                    "Customer",
+                    "Customer Name",
+                    "Client",
+                    "Client Name",
+                    "Contact",
+                    "Bill To",
+                    "Company",
+                ],
+            ),
+            (
+                Field::Amount,
+                &[
+                    "Amount",
+                    "Total",
+                    "Invoice Total",
+                    "Invoice Amount",
+                    "Gross",
+                ],
+            ),
+            (
+                Field::Balance,
+                &[
+                    "Amount Due",
+                    "Balance",
+                    "Balance Due",
+                    "Open Balance",
+                    "Outstanding",
+                    "Amount Remaining",
+                ],
+            ),
+            (
+                Field::IssueDate,
+                &[
+                    "Invoice Date",
+                    "Date",
+                    "Issue Date",
+                    "Date Issued",
+                    "Issued",
+                ],
+            ),
+            (
+                Field::DueDate,
+                &["Due", "Due Date", "Date Due", "Payment Due"],
+            ),
+            (Field::Currency, &["Currency"]),
+            (Field::ContactEmail, &["Email"]),
+            (Field::Status, &["Status"]),
+            (Field::Terms, &["Terms"]),
+            (Field::AmountPaid, &["Amount Paid"]),
+            (Field::LineAmount, &["Line Total"]),
+            (Field::DatePaid, &["Date Paid"]),
+        ];
+        let spreadsheet = Layout::preset(PresetName::Spreadsheet).remove(0);
+        for (field, titles) in listed {
+            for title in titles {
+                let columns = Columns::resolve(&spreadsheet, &[(*title).to_owned()]);
+                assert!(columns.has(field), "{title} is not {field:?}");
+            }
+        }
+        let id = Columns::resolve(&spreadsheet, &["Customer ID".to_owned()]);
+        assert!(id.has(Field::CustomerId));
+    }
+
+    #[test]
+    fn xeros_aged_report_needs_an_aging_bucket_column() {
+        let mut header = vec!["Invoice Date", "Invoice Number", "Due Date", "Total"];
+        let err = detect(&[record(1, &header)]).unwrap_err();
+        assert!(matches!(err, FileError::NoLayoutFits { .. }), "{err}");
+        header.insert(3, "< 1 Month");
+        let header = detect(&[record(1, &header)]).unwrap();
+        assert_eq!(header.layout.name, LayoutName::XeroAgedReceivables);
+        assert_eq!(header.columns.amount_field(), Field::Balance);
+    }
+
+    #[test]
+    fn a_report_grouped_by_customer_fits_only_a_header_without_a_customer_column() {
+        let grouped = [
+            "",
+            "Date",
+            "Transaction Type",
+            "Num",
+            "Terms",
+            "Due Date",
+            "Amount",
+            "Open Balance",
+        ];
+        let header = detect(&[record(1, &grouped)]).unwrap();
+        assert_eq!(header.layout.name, LayoutName::QuickbooksByCustomer);
+        let mut listed = grouped.to_vec();
+        listed.push("Customer");
+        let header = detect(&[record(1, &listed)]).unwrap();
+        assert_eq!(header.layout.name, LayoutName::QuickbooksList);
+        // Without its marker column (the open balance) the layout does not fit.
+        let err = detect(&[record(1, &grouped[..7])]).unwrap_err();
+        assert!(matches!(err, FileError::NoLayoutFits { .. }), "{err}");
     }
 
     #[test]
     fn a_field_reads_its_first_column_with_a_value() {
-        let layout = Layout::preset(PresetName::Stripe).unwrap();
+        let layout = Layout::preset(PresetName::Stripe).remove(0);
         let columns = Columns::resolve(
             &layout,
             &[

@@ -1,10 +1,11 @@
-//! One row to one invoice: every cell parsed and checked, every problem collected (a row is
+//! One row to the facts of one invoice: every cell parsed, every problem collected (a row is
 //! rejected with all its problems, not the first), and rows that are not invoices (drafts,
-//! payments, report subtotals) set aside with the reason.
+//! payments, credit notes) set aside with the reason. Where the invoice stands (its status,
+//! balance, whether the owner must look) is settled once its rows are together
+//! ([`crate::group`]).
 
 use std::fmt;
 
-use chaser_domain::invoice::InvoiceError;
 use chaser_domain::{
     Contact, Currency, Customer, Email, Invoice, InvoiceNumber, Locale, Money, Role, Terms, Zone,
 };
@@ -13,26 +14,49 @@ use url::Url;
 
 use crate::amounts::{self, AmountRules};
 use crate::dates::{self, DateRules};
-use crate::export::IntakeRow;
 use crate::mapping::{Columns, Field};
+use crate::outcome::SkipReason;
 use crate::presets::Layout;
-use crate::status::{self, Facts, Word};
+use crate::status::{self, Word};
 
 /// What the rest of the file decided, for reading any of its rows.
 pub(crate) struct Context<'a> {
     pub layout: &'a Layout,
     pub columns: &'a Columns,
+    /// Where the amount comes from: [`Field::Amount`], [`Field::Balance`] or
+    /// [`Field::LineAmount`] (their sum makes the invoice's).
+    pub amount_field: Field,
+    /// Rows repeating an invoice are its line items.
+    pub line_items: bool,
     pub dates: DateRules,
     pub amounts: AmountRules,
     pub default_currency: Option<Currency>,
     pub default_owner: Option<&'a Email>,
 }
 
+/// What one row states about an invoice, before its rows are together.
+#[derive(Debug, Clone)]
+pub(crate) struct Read {
+    pub line: u64,
+    /// The invoice as the row states it. Its amount is the row's (one line item's, when the
+    /// invoice's amount is their sum); its balance is settled later.
+    pub invoice: Invoice,
+    pub balance: Option<Money>,
+    pub paid: Option<Money>,
+    /// The status word and its text, from a status column or a paid flag.
+    pub word: Option<(Word, String)>,
+    /// When the export says it was paid.
+    pub paid_on: Option<Date>,
+    /// Neither a due date nor terms that give one (the problem, for the due date column). A
+    /// credit note has no due date and is no mistake, so this is judged with the invoice.
+    pub undated: Option<String>,
+}
+
 /// A row's fate.
 pub(crate) enum Outcome {
-    Invoice(Box<IntakeRow>),
+    Read(Box<Read>),
     /// Not an invoice to chase, and not a mistake: the reason.
-    Skip(String),
+    Skip(SkipReason),
     /// Each problem's column and message; the number, when readable, for the diff.
     Reject(Vec<(String, String)>, Option<InvoiceNumber>),
 }
@@ -118,36 +142,54 @@ fn instant(text: &str) -> Result<jiff::Timestamp, String> {
         .map_err(|_| format!("`{text}` is not an instant: write e.g. 2026-11-21T09:00:00Z"))
 }
 
-/// Reads one data row.
-pub(crate) fn read(ctx: &Context<'_>, line: u64, cells: &[String]) -> Outcome {
+/// Reads one data row; `heading` is the customer heading above it, in a report grouped by
+/// customer.
+pub(crate) fn read(
+    ctx: &Context<'_>,
+    line: u64,
+    cells: &[String],
+    heading: Option<&str>,
+) -> Outcome {
     let mut row = Row {
         ctx,
         cells,
         problems: Vec::new(),
     };
-    if ctx.layout.report_rows
-        && row.text(Field::Number).is_empty()
-        && row.text(Field::IssueDate).is_empty()
-    {
-        return Outcome::Skip("not an invoice row (a heading, subtotal or note)".to_owned());
-    }
     let kind = row.text(Field::Kind);
     if !kind.is_empty() && !status::is_invoice_kind(kind) {
-        return Outcome::Skip(format!("a `{kind}` row, not an invoice"));
+        return Outcome::Skip(SkipReason::NotAnInvoice {
+            kind: kind.to_owned(),
+        });
+    }
+    // Reports without a type column write the document where its number would be.
+    let written = row.text(Field::Number);
+    if kind.is_empty() && status::is_non_debt_document(written) {
+        return Outcome::Skip(SkipReason::NotAnInvoice {
+            kind: written.to_owned(),
+        });
     }
     let word = match (row.text(Field::Status), row.text(Field::Paid)) {
         ("", "") => None,
         ("", flag) => match status::paid_flag(flag) {
-            Ok(true) => Some((Word::Paid, flag)),
-            Ok(false) => Some((Word::Open, flag)),
+            Ok(true) => Some((Word::Paid, flag.to_owned())),
+            Ok(false) => Some((Word::Open, flag.to_owned())),
             Err(e) => {
                 row.problem(Field::Paid, e);
                 None
             }
         },
         (text, _) => match status::word(text) {
-            Ok(Word::NotSent) => return Outcome::Skip(format!("status `{text}`: not sent yet")),
-            Ok(w) => Some((w, text)),
+            Ok(Word::NotSent) => {
+                return Outcome::Skip(SkipReason::NotSent {
+                    status: text.to_owned(),
+                });
+            }
+            Ok(Word::NotADebt) => {
+                return Outcome::Skip(SkipReason::NotAnInvoice {
+                    kind: text.to_owned(),
+                });
+            }
+            Ok(w) => Some((w, text.to_owned())),
             Err(e) => {
                 row.problem(Field::Status, e);
                 None
@@ -155,9 +197,9 @@ pub(crate) fn read(ctx: &Context<'_>, line: u64, cells: &[String]) -> Outcome {
         },
     };
     let number = row.required(Field::Number, InvoiceNumber::parse);
-    let invoice = build(&mut row, line, word, number.clone());
-    match invoice {
-        Some(outcome) if row.problems.is_empty() => outcome,
+    let read = build(&mut row, line, word, number.clone(), heading);
+    match read {
+        Some(read) if row.problems.is_empty() => Outcome::Read(Box::new(read)),
         _ => Outcome::Reject(row.problems, number),
     }
 }
@@ -166,16 +208,24 @@ pub(crate) fn read(ctx: &Context<'_>, line: u64, cells: &[String]) -> Outcome {
 fn build(
     row: &mut Row<'_>,
     line: u64,
-    word: Option<(Word, &str)>,
+    word: Option<(Word, String)>,
     number: Option<InvoiceNumber>,
-) -> Option<Outcome> {
+    heading: Option<&str>,
+) -> Option<Read> {
     let ctx = row.ctx;
-    let customer_name = row.required(Field::Customer, |s| Ok::<_, String>(s.to_owned()));
+    let customer_name = if ctx.layout.customer_from_headings {
+        heading.map(str::to_owned).or_else(|| {
+            row.problem(Field::Customer, "no customer heading above the row");
+            None
+        })
+    } else {
+        row.required(Field::Customer, |s| Ok::<_, String>(s.to_owned()))
+    };
     let customer_id = row
         .optional(Field::CustomerId, |s| Ok::<_, String>(s.to_owned()))
         .flatten();
     let column_currency = row.optional(Field::Currency, Currency::parse);
-    let amount = row.required(Field::Amount, |s| amounts::parse(s, ctx.amounts));
+    let amount = row.required(ctx.amount_field, |s| amounts::parse(s, ctx.amounts));
     let currency = match (column_currency, &amount) {
         (Some(column), Some(amount)) => {
             match amounts::row_currency(column, amount, ctx.default_currency) {
@@ -188,7 +238,7 @@ fn build(
                     None
                 }
                 Err(why) => {
-                    row.problem(Field::Amount, why);
+                    row.problem(ctx.amount_field, why);
                     None
                 }
             }
@@ -202,13 +252,17 @@ fn build(
         })
     };
     let amount = match (&amount, currency) {
-        (Some(a), Some(c)) => a.money(c).map_err(|e| row.problem(Field::Amount, e)).ok(),
+        (Some(a), Some(c)) => a
+            .money(c)
+            .map_err(|e| row.problem(ctx.amount_field, e))
+            .ok(),
         _ => None,
     };
     let balance = money(row, Field::Balance);
     let paid = money(row, Field::AmountPaid);
     let issue_date = row.required(Field::IssueDate, |s| dates::parse(s, ctx.dates));
     let due_date = row.optional(Field::DueDate, |s| dates::parse(s, ctx.dates));
+    let paid_on = row.optional(Field::DatePaid, |s| dates::parse(s, ctx.dates));
     let terms = row.optional(Field::Terms, Terms::parse_lenient);
     let owner = match row.optional(Field::OwnerEmail, Email::parse) {
         Some(Some(e)) => Some(e),
@@ -257,45 +311,21 @@ fn build(
     let (owner, contacts, pay_url, pdf_url, zone, locale, issued_at, due_at) = (
         owner?, contacts?, pay_url?, pdf_url?, zone?, locale?, issued_at?, due_at?,
     );
-    let (already_sent, do_not_chase) = (already_sent?, do_not_chase?);
+    let (already_sent, do_not_chase, paid_on) = (already_sent?, do_not_chase?, paid_on?);
     if !row.problems.is_empty() {
         return None;
     }
-    let settled = match status::settle(&Facts {
-        amount,
-        balance,
-        paid,
-        word,
-    }) {
-        Ok(s) => s,
-        Err(why) => {
-            let field = if row.ctx.columns.has(Field::Status) {
-                Field::Status
-            } else {
-                Field::Paid
-            };
-            row.problem(field, why);
-            return None;
-        }
+    let (terms, due_date, undated) = match settle_terms(ctx, terms, issue_date, due_date) {
+        Ok((terms, due)) => (terms, due, None),
+        // Due when issued until the invoice is judged; an undated invoice is rejected then.
+        Err(why) => (Terms::DueOnReceipt, issue_date, Some(why)),
     };
-    if amount.is_zero()
-        && matches!(
-            settled.status,
-            status::RowStatus::Paid | status::RowStatus::Void
-        )
-    {
-        return Some(Outcome::Skip(
-            "a zero-amount invoice: nothing to chase".to_owned(),
-        ));
-    }
-    let (terms, due_date) = settle_terms(row, terms, issue_date, due_date)?;
     let customer = Customer {
         id: customer_id.unwrap_or_else(|| slug(&customer_name)),
         name: customer_name,
     };
     let invoice = Invoice {
         contacts: contacts.unwrap_or_default(),
-        balance: settled.balance,
         pay_url,
         pdf_url,
         customer_time_zone: zone,
@@ -306,41 +336,27 @@ fn build(
         do_not_chase: do_not_chase.unwrap_or(false),
         ..Invoice::new(number, customer, amount, issue_date, due_date, terms, owner)
     };
-    if let Err(e) = invoice.check() {
-        let field = match e {
-            InvoiceError::DueBeforeIssue { .. } => Field::DueDate,
-            InvoiceError::BalanceAboveAmount { .. } | InvoiceError::NegativeBalance { .. } => {
-                if row.ctx.columns.has(Field::Balance) {
-                    Field::Balance
-                } else {
-                    Field::AmountPaid
-                }
-            }
-            _ => Field::Amount,
-        };
-        row.problem(field, e.to_string());
-        return None;
-    }
-    Some(Outcome::Invoice(Box::new(IntakeRow {
+    Some(Read {
         line,
         invoice,
-        status: settled.status,
-        balance_known: settled.balance_known,
-    })))
+        balance,
+        paid,
+        word,
+        paid_on,
+        undated,
+    })
 }
 
 /// Terms and due date from whichever the row gives, else the layout's default terms.
 fn settle_terms(
-    row: &mut Row<'_>,
+    ctx: &Context<'_>,
     terms: Option<Terms>,
     issue: Date,
     due: Option<Date>,
-) -> Option<(Terms, Date)> {
+) -> Result<(Terms, Date), String> {
     let terms = match (terms, due) {
-        (None, None) => row.ctx.layout.default_terms.clone(),
+        (None, None) => ctx.layout.default_terms.clone(),
         (terms, _) => terms,
     };
     Terms::settle(terms, issue, due)
-        .map_err(|why| row.problem(Field::DueDate, why))
-        .ok()
 }

@@ -1,6 +1,8 @@
-//! Where an invoice stands: the status words accounting tools write, yes/no paid flags, and
-//! how they combine with the amounts an export states into one [`RowStatus`]. A status that
-//! disagrees with the amounts is an error, never a guess.
+//! Where an invoice stands: the status words accounting tools write, yes/no paid flags, the
+//! documents that are not debts (payments, credit notes, overpayments), and how status and
+//! amounts combine into one [`RowStatus`]. A status that disagrees with the amounts is an
+//! error, never a guess; a part payment whose remainder the export does not state is for the
+//! owner to look at.
 
 use chaser_domain::Money;
 use serde::{Deserialize, Serialize};
@@ -16,11 +18,30 @@ pub enum RowStatus {
     WrittenOff,
 }
 
+impl RowStatus {
+    /// Whether the chaser chases the invoice: it is open, or partly paid.
+    pub fn is_chased(&self) -> bool {
+        matches!(self, RowStatus::Open | RowStatus::PartiallyPaid { .. })
+    }
+
+    /// Where the invoice stands after an import: `chase`, `paid`, `void` or `written off`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            RowStatus::Open | RowStatus::PartiallyPaid { .. } => "chase",
+            RowStatus::Paid => "paid",
+            RowStatus::Void => "void",
+            RowStatus::WrittenOff => "written off",
+        }
+    }
+}
+
 /// A status word's meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Word {
     /// A draft, or not yet sent: not an invoice to chase yet.
     NotSent,
+    /// A credit note, payment or overpayment written in the status column: no debt.
+    NotADebt,
     Open,
     Partial,
     Paid,
@@ -48,6 +69,7 @@ pub(crate) fn word(text: &str) -> Result<Word, String> {
         "paid" | "closed" | "autopaid" | "fullypaid" => Word::Paid,
         "void" | "voided" | "deleted" | "cancelled" | "canceled" => Word::Void,
         "uncollectible" | "writtenoff" | "writeoff" | "baddebt" => Word::WrittenOff,
+        w if is_document(w) || w == "credit" || w == "credited" => Word::NotADebt,
         _ => {
             return Err(format!(
                 "`{text}` is not a status I know: expected open, paid, partially paid, void, written off or draft, or the tool's own words such as Awaiting Payment"
@@ -82,6 +104,31 @@ pub(crate) fn is_invoice_kind(text: &str) -> bool {
     )
 }
 
+/// Whether a cell names a document that is not a debt, as reports write it where the invoice
+/// number would be (Xero's aged receivables list an `Overpayment` so).
+pub(crate) fn is_non_debt_document(text: &str) -> bool {
+    let squashed: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    is_document(&squashed)
+}
+
+fn is_document(squashed: &str) -> bool {
+    matches!(
+        squashed,
+        "payment"
+            | "creditnote"
+            | "creditmemo"
+            | "overpayment"
+            | "prepayment"
+            | "unappliedpayment"
+            | "unappliedcredit"
+            | "journalentry"
+    )
+}
+
 /// What a row states about payment.
 pub(crate) struct Facts<'a> {
     pub amount: Money,
@@ -92,23 +139,34 @@ pub(crate) struct Facts<'a> {
 }
 
 /// The row's status and open balance, and whether the export stated the balance (else it
-/// is the full amount, and a chase already running keeps the balance it knows).
+/// is the full amount, or nothing once paid, and a chase already running keeps the balance
+/// it knows).
 pub(crate) struct Settled {
     pub status: RowStatus,
     pub balance: Money,
     pub balance_known: bool,
 }
 
-/// Combines the status word with the amounts. The problem, if any, is the status's.
-pub(crate) fn settle(facts: &Facts<'_>) -> Result<Settled, String> {
+/// Why a row's status and amounts settle on no [`RowStatus`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unsettled {
+    /// The status disagrees with the amounts: the status column's problem.
+    Contradiction(String),
+    /// Partly paid by its status, and the export states neither balance nor amount paid.
+    OutstandingUnknown,
+}
+
+/// Combines the status word with the amounts.
+pub(crate) fn settle(facts: &Facts<'_>) -> Result<Settled, Unsettled> {
     let amount = facts.amount;
+    let contradiction = |e: chaser_domain::MoneyError| Unsettled::Contradiction(e.to_string());
     let stated = match (facts.balance, facts.paid) {
         (Some(balance), _) => Some(balance),
-        (None, Some(paid)) => Some(amount.checked_sub(&paid).map_err(|e| e.to_string())?),
+        (None, Some(paid)) => Some(amount.checked_sub(&paid).map_err(contradiction)?),
         (None, None) => None,
     };
     let balance = stated.unwrap_or(amount);
-    let paid_so_far = amount.checked_sub(&balance).map_err(|e| e.to_string())?;
+    let paid_so_far = amount.checked_sub(&balance).map_err(contradiction)?;
     let by_amounts = if balance.is_zero() {
         RowStatus::Paid
     } else if paid_so_far.is_positive() && balance.is_positive() {
@@ -122,29 +180,38 @@ pub(crate) fn settle(facts: &Facts<'_>) -> Result<Settled, String> {
         Some((Word::WrittenOff, _)) => RowStatus::WrittenOff,
         Some((Word::Paid, text)) => match stated {
             Some(b) if !b.is_zero() => {
-                return Err(format!("says `{text}`, but {} is still owed", b.grouped()));
+                return Err(Unsettled::Contradiction(format!(
+                    "says `{text}`, but {} is still owed",
+                    b.grouped()
+                )));
             }
             _ => RowStatus::Paid,
         },
         Some((Word::Partial, text)) => match by_amounts {
             RowStatus::PartiallyPaid { .. } => by_amounts,
-            _ if stated.is_none() => {
-                return Err(format!(
-                    "says `{text}`, but the export states no balance or amount paid"
-                ));
-            }
+            _ if stated.is_none() => return Err(Unsettled::OutstandingUnknown),
             _ => {
-                return Err(format!(
+                return Err(Unsettled::Contradiction(format!(
                     "says `{text}`, but {} of {} is owed",
                     balance.grouped(),
                     amount.grouped()
-                ));
+                )));
             }
         },
-        Some((Word::Open | Word::NotSent, text)) => match by_amounts {
-            RowStatus::Paid => return Err(format!("says `{text}`, but nothing is owed")),
+        Some((Word::Open | Word::NotSent | Word::NotADebt, text)) => match by_amounts {
+            RowStatus::Paid => {
+                return Err(Unsettled::Contradiction(format!(
+                    "says `{text}`, but nothing is owed"
+                )));
+            }
             other => other,
         },
+    };
+    // Paid by its status: nothing is owed, whether or not the export says so.
+    let balance = if status == RowStatus::Paid {
+        Money::zero(amount.currency())
+    } else {
+        balance
     };
     Ok(Settled {
         status,
@@ -165,7 +232,7 @@ mod tests {
         balance: Option<&str>,
         paid: Option<&str>,
         status: Option<&str>,
-    ) -> Result<(RowStatus, String, bool), String> {
+    ) -> Result<(RowStatus, String, bool), Unsettled> {
         let word = status.map(|s| (word(s).unwrap(), s));
         let s = settle(&Facts {
             amount: usd("100"),
@@ -188,6 +255,12 @@ mod tests {
             ("uncollectible", Word::WrittenOff),
             ("Voided", Word::Void),
             ("Draft", Word::NotSent),
+            ("Credit Note", Word::NotADebt),
+            ("Credit", Word::NotADebt),
+            ("Payment", Word::NotADebt),
+            ("Overpayment", Word::NotADebt),
+            ("Prepayment", Word::NotADebt),
+            ("Unapplied Payment", Word::NotADebt),
         ] {
             assert_eq!(word(text), Ok(want), "{text}");
         }
@@ -230,25 +303,35 @@ mod tests {
 
     #[test]
     fn a_status_that_disagrees_with_the_amounts_is_an_error() {
+        let contradiction = |text: &str| Err(Unsettled::Contradiction(text.to_owned()));
         assert_eq!(
-            settled(Some("40"), None, Some("Paid")).unwrap_err(),
-            "says `Paid`, but USD 40.00 is still owed"
+            settled(Some("40"), None, Some("Paid")),
+            contradiction("says `Paid`, but USD 40.00 is still owed")
         );
         assert_eq!(
-            settled(Some("0"), None, Some("overdue")).unwrap_err(),
-            "says `overdue`, but nothing is owed"
+            settled(Some("0"), None, Some("overdue")),
+            contradiction("says `overdue`, but nothing is owed")
         );
         assert_eq!(
-            settled(None, None, Some("partial")).unwrap_err(),
-            "says `partial`, but the export states no balance or amount paid"
+            settled(Some("100"), None, Some("partial")),
+            contradiction("says `partial`, but USD 100.00 of USD 100.00 is owed")
+        );
+    }
+
+    #[test]
+    fn a_part_payment_without_a_stated_remainder_is_unsettled_not_an_error() {
+        assert_eq!(
+            settled(None, None, Some("partial")),
+            Err(Unsettled::OutstandingUnknown)
         );
     }
 
     #[test]
     fn paid_void_and_written_off_statuses_stand_without_amounts() {
+        // Paid by its word: nothing owed, though the export did not state the balance.
         assert_eq!(
-            settled(None, None, Some("paid")).unwrap().0,
-            RowStatus::Paid
+            settled(None, None, Some("paid")),
+            Ok((RowStatus::Paid, "USD 0.00".into(), false))
         );
         assert_eq!(
             settled(Some("100"), None, Some("void")).unwrap().0,

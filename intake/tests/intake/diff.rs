@@ -139,3 +139,33 @@ fn voids_and_write_offs_are_closed_and_the_diff_travels_as_json() {
         previous
     );
 }
+
+#[test]
+fn a_flagged_row_is_neither_new_nor_vanished_and_the_next_snapshot_keeps_it() {
+    // Arrange: INV-2 was open; now its row has a negative amount (flagged) and INV-3 was
+    // rejected.
+    let previous = Snapshot::from_export(&export(BEFORE));
+    let now = export(
+        "INV-1,Acme,ap@acme.example,100.00,100.00,USD,2026-11-01,2026-12-01,o@us.example,no\n\
+         INV-2,Beta,ap@beta.example,-200.00,-200.00,USD,2026-11-01,2026-12-01,o@us.example,no\n\
+         INV-3,Gamma,ap@gamma.example,300.00,300.00,USD,someday,2026-12-01,o@us.example,no\n\
+         INV-4,Delta,ap@delta.example,400.00,400.00,USD,2026-11-01,2026-12-01,o@us.example,no\n",
+    );
+
+    // Act
+    let d = diff(&previous, &now);
+    let next = Snapshot::next(&previous, &now);
+
+    // Assert
+    assert!(d.new.is_empty() && d.vanished.is_empty(), "{d:#?}");
+    let flagged: Vec<&str> = d.flagged.iter().map(|f| f.number.as_str()).collect();
+    assert_eq!(flagged, ["INV-2"]);
+    assert_eq!(d.flagged[0].reason.as_str(), "negative_amount");
+    // What was known of the flagged and the rejected invoice stands; INV-5 (paid) is gone.
+    let kept: Vec<&str> = next.entries().map(|e| e.invoice.number.as_str()).collect();
+    assert_eq!(kept, ["INV-1", "INV-2", "INV-3", "INV-4"]);
+    assert_eq!(
+        next.entries().nth(1).map(|e| e.invoice.amount),
+        Some(money("USD 200"))
+    );
+}

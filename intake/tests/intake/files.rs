@@ -75,11 +75,22 @@ fn bad_rows_are_reported_by_line_and_field_and_the_rest_survive() {
             "line 6: number: is empty",
             "line 6: currency: unknown currency `XYZ`: expected an ISO-4217 code such as USD, EUR or JPY",
             "line 7: has 13 fields but the header has 12 (is a value with a comma missing its quotes?)",
-            "line 8: amount: amount must be positive, got USD -120.00",
         ]
     );
     // A rejected row keeps its number, so a diff does not call the invoice vanished.
     assert_eq!(export.rejected[0].invoice.as_deref(), Some("INV-1"));
+    // A negative amount on an unpaid row is no mistake to fix in the file but a question for
+    // the owner (a credit note? an overpayment?): flagged, never chased.
+    assert_eq!(
+        export
+            .flagged
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "line 8: INV-10 (Acme): a negative amount (USD -120.00) on an unpaid row: a credit, an overpayment or a mistake"
+        ]
+    );
 }
 
 #[test]
@@ -188,9 +199,10 @@ fn file_level_problems_name_the_file() {
     };
     assert_eq!(refused(""), "x.csv: has no header row");
     assert_eq!(refused("\n\n,,\n"), "x.csv: has no header row");
+    // Nothing fits, so no single tool is blamed: the closest layouts say what they lack.
     assert_eq!(
         refused("number,customer\nINV-1,Acme\n"),
-        "x.csv: missing columns amount, issue_date, owner_email, currency for a chaser export; the header has: number, customer"
+        "x.csv: the header matches no known export; closest: Stripe invoices export lacks Amount Due, Date (UTC); plain spreadsheet lacks amount (Amount, Total, Amount Due...), issue date (Invoice Date, Date, Issue Date...); the header has: number, customer; `chaser import x.csv --suggest-mapping` prints an [intake.custom] block to start from"
     );
     assert!(
         refused("colour,size\nred,L\n").starts_with("x.csv: the header matches no known export")

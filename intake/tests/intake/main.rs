@@ -1,14 +1,18 @@
-//! Integration tests of the sheet lane: every preset on its sample export, the file-level
-//! refusals, amounts and dates at their edges, spreadsheets, the diff, and garbage input.
+//! Integration tests of the sheet lane: every layout on its sample export, line by line; the
+//! file-level refusals, amounts and dates at their edges, spreadsheets, the diff, suggested
+//! mappings, headers shuffled and restyled (a property), and garbage input.
 
 // Test helpers outside `#[test]` functions unwrap too.
 #![allow(clippy::unwrap_used)]
 
 mod diff;
 mod files;
+mod layouts;
 mod presets;
 mod robustness;
+mod shuffle;
 mod stripe;
+mod suggest;
 
 use std::path::PathBuf;
 

@@ -2,20 +2,27 @@
 
 use std::io::Write;
 
-use chaser_intake::{FileError, MAX_ROWS, Options, read_export};
+use chaser_intake::{FileError, MAX_ROWS, Options, read_export, suggest_mapping};
 use proptest::prelude::*;
 use rust_xlsxwriter::Workbook;
 
 use crate::{fixture, options};
 
-const FIXTURES: [&str; 7] = [
+const FIXTURES: [&str; 14] = [
     "chaser.csv",
     "quickbooks_ar_aging_detail.csv",
+    "quickbooks_ar_aging_detail_2024.csv",
+    "quickbooks_open_invoices.csv",
     "xero_invoices.csv",
+    "xero_aged_receivables_detail.csv",
     "freshbooks_invoice_details.csv",
+    "freshbooks_invoice_details_report.csv",
     "stripe_invoices.csv",
     "zoho_invoices.csv",
     "ambiguous_dates.csv",
+    "generic_plain.csv",
+    "generic_ambiguous_dates.csv",
+    "generic_plain.xlsx",
 ];
 
 fn small_workbook() -> Vec<u8> {
@@ -71,6 +78,12 @@ proptest! {
         let bytes = fixture(FIXTURES[which]);
         let end = (bytes.len() as f64 * cut) as usize;
         let _ = read_export(&bytes[..end], FIXTURES[which], &options());
+        let _ = suggest_mapping(&bytes[..end], FIXTURES[which], &options());
+    }
+
+    #[test]
+    fn suggesting_for_random_text_never_panics(text in "[a-zA-Z0-9 ,;\"\\n\\r$€£().:/#-]{0,400}") {
+        let _ = suggest_mapping(text.as_bytes(), "text.csv", &options());
     }
 
     #[test]
