@@ -12,6 +12,8 @@
 //!   [`match_payment`] decides which open invoice each one pays.
 //! - [`verify_signature`] checks a Stripe webhook, and [`parse_event`] reads it into a
 //!   [`StripeAction`].
+//! - [`webhook`] reads the bodies of the chaser's own webhooks (accounting events, bank
+//!   payments), and [`signature`] checks their `X-Chaser-Signature`.
 
 mod amounts;
 mod bank;
@@ -24,8 +26,10 @@ mod mapping;
 mod matching;
 mod presets;
 mod row;
+pub mod signature;
 mod status;
 mod stripe;
+pub mod webhook;
 
 pub use bank::{BankPayment, Statement, StatementOptions, StatementRowError, read_statement};
 pub use dates::DateFormat;
