@@ -36,7 +36,7 @@ pub use dates::DateFormat;
 pub use diff::{Change, ChangedField, Diff, Snapshot, SnapshotEntry, Vanished, diff};
 pub use error::{FileError, RowError};
 pub use export::{Export, IntakeRow, Options, Skipped, read_export, read_export_with_progress};
-pub use format::{MAX_INPUT_BYTES, MAX_ROWS, MAX_UNCOMPRESSED_BYTES};
+pub use format::{MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_ROWS, MAX_UNCOMPRESSED_BYTES};
 pub use matching::{Allocation, MatchBasis, MatchOutcome, OpenInvoice, match_payment};
 pub use presets::{CustomMapping, PresetName};
 pub use status::RowStatus;
