@@ -259,7 +259,9 @@ pub fn run_child() -> ExitCode {
         .take(MAX_DOCUMENT_BYTES as u64 + 1)
         .read_to_end(&mut bytes);
     let answer = match read {
-        Err(e) => Answer::Error(ExtractError::Unreadable(format!("stdin: {e}"))),
+        Err(e) => Answer::Error(ExtractError::ReaderStopped(format!(
+            "it could not take in the document: {e}"
+        ))),
         Ok(_) => match pdf_text(&bytes) {
             Ok(text) => Answer::Text(text),
             Err(e) => Answer::Error(e),
