@@ -158,8 +158,8 @@ impl Reader {
         let (diagnostic, _) = err.join().unwrap_or_default();
         let Some(status) = status else {
             return Err(document(ExtractError::ReaderStopped(format!(
-                "it ran over the {} s limit",
-                limits.wall.as_secs()
+                "it ran over its {:?} limit",
+                limits.wall
             ))));
         };
         if status.code() == Some(i32::from(NO_LIMITS)) {

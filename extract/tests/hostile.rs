@@ -335,16 +335,19 @@ fn a_child_that_runs_out_of_memory_or_time_is_a_stopped_reader_not_a_crash() {
         }) => assert!(why.contains("ran out of its 32 MiB of memory"), "{why}"),
         other => panic!("{other:?}"),
     }
+    // A child that never answers (here `sleep`, which ignores its input) is killed at the
+    // wall-clock limit.
     let hurried = Limits {
-        wall: Duration::from_millis(1),
+        wall: Duration::from_millis(200),
         ..Limits::default()
     };
     let start = Instant::now();
+    let stuck = Reader::new("sleep", vec!["30".into()], hurried);
     assert_eq!(
-        reader(hurried).pdf_text("acme.pdf", &acme),
+        stuck.pdf_text("acme.pdf", &acme),
         Err(ReadError::Document {
             file: "acme.pdf".into(),
-            reason: ExtractError::ReaderStopped("it ran over the 0 s limit".into()),
+            reason: ExtractError::ReaderStopped("it ran over its 200ms limit".into()),
         })
     );
     assert!(start.elapsed() < Duration::from_secs(5));
