@@ -49,7 +49,7 @@ for target in $targets; do
         > "$log" 2>&1
     status=$?
     runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
-    rss=$(grep -o 'stat::peak_rss_mb: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
+    rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
     took=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1 | grep -o '[0-9]* second' | grep -o '[0-9]*')
     units=$(find "$corpus" -type f | wc -l)
     found=$(find "$artifacts" -type f | wc -l)
