@@ -11,7 +11,7 @@ SES_EMULATOR := $(TOOLS)/ses-emulator/node_modules/.bin/aws-ses-v2-local
 SMTP_SINK := $(TOOLS)/smtp-sink/aiosmtpd/__init__.py
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: test lint build bench tools compose-check demo
+.PHONY: test lint build bench tools compose-check demo fuzz
 
 ## Everything CI checks: format, lints, the compose file, and every test layer (unit,
 ## property, store on SQLite and Postgres, end to end against a real Temporal dev server and
@@ -62,6 +62,20 @@ RUNS ?= 3
 bench: tools
 	$(CARGO) build --release -p chaser-worker -p chaser-bench
 	target/release/chaser-bench $(SCENARIO) --runs $(RUNS)
+
+## Fuzzing (not a test): every target of fuzz/ for FUZZ_SECONDS each (one target:
+## `make fuzz FUZZ_TARGETS=pdf_text`), with executions, peak memory and findings printed and
+## written to .run/fuzz/summary.md. cargo-fuzz installs into .tools/; the targets build with
+## `--sanitizer none`, so stable Rust runs them. `make test` never runs this; it replays the
+## committed findings under fuzz/regressions/ instead.
+FUZZ_SECONDS ?= 60
+CARGO_FUZZ := $(TOOLS)/bin/cargo-fuzz
+fuzz: $(CARGO_FUZZ)
+	CARGO_FUZZ=$(CARGO_FUZZ) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+$(CARGO_FUZZ):
+	$(CARGO) install --locked --root $(TOOLS) cargo-fuzz --version 0.13.2
+	@test -x $@ || { echo "cargo install did not install $@"; exit 1; }
 
 ## Validates docker-compose.yml offline when a compose client is installed.
 compose-check:

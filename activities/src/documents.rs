@@ -1,5 +1,6 @@
 //! Reading forwarded invoice documents: the text (Textract `DetectDocumentText` when AWS is
-//! configured, else the embedded PDF reader, which works offline) and the proposed fields
+//! configured, else the embedded PDF reader, which works offline and runs in a child process
+//! under `chaser_extract::reader`'s memory, CPU and time limits) and the proposed fields
 //! (Claude on Bedrock through the Converse API with a strict tool schema, else the
 //! deterministic rules of `chaser-extract`).
 
@@ -10,6 +11,7 @@ use aws_sdk_bedrockruntime::types::{
     SystemContentBlock, Tool, ToolChoice, ToolConfiguration, ToolInputSchema, ToolSpecification,
 };
 use aws_smithy_types::{Document, Number};
+use chaser_extract::reader::{Limits, ReadError, Reader};
 use chaser_extract::{Proposal, proposal_from_model_json, proposal_json_schema, propose_from_text};
 
 /// Textract's synchronous API takes documents up to this size.
@@ -45,18 +47,30 @@ pub struct DocumentText {
 /// Where a document's text comes from.
 #[derive(Clone)]
 pub enum TextReader {
-    /// The embedded PDF reader: offline, text layers only.
-    Local,
-    Textract(aws_sdk_textract::Client),
+    /// The embedded PDF reader, isolated (see [`isolated_reader`]): offline, text layers only.
+    Local(Reader),
+    /// Textract, and the isolated reader for documents over Textract's size limit.
+    Textract(aws_sdk_textract::Client, Reader),
+}
+
+/// The embedded PDF reader as a child process: `program read-document` (the worker's own
+/// binary, `std::env::current_exe()`), with 256 MiB, 10 s of CPU and 15 s in all. A document
+/// that crashes it, or runs it out of memory or time, is unreadable; the worker goes on.
+pub fn isolated_reader(program: std::path::PathBuf) -> Reader {
+    Reader::new(
+        program,
+        vec![chaser_extract::reader::SUBCOMMAND.into()],
+        Limits::default(),
+    )
 }
 
 impl TextReader {
     pub async fn read(&self, pdf: &[u8]) -> Result<DocumentText, DocumentError> {
         match self {
-            TextReader::Local => local_text(pdf).await,
-            TextReader::Textract(client) => {
+            TextReader::Local(reader) => local_text(reader, pdf).await,
+            TextReader::Textract(client, reader) => {
                 if pdf.len() > TEXTRACT_MAX_BYTES {
-                    return local_text(pdf).await;
+                    return local_text(reader, pdf).await;
                 }
                 textract_text(client, pdf).await
             }
@@ -64,15 +78,25 @@ impl TextReader {
     }
 }
 
-async fn local_text(pdf: &[u8]) -> Result<DocumentText, DocumentError> {
-    let pdf = pdf.to_vec();
-    let text = tokio::task::spawn_blocking(move || chaser_extract::pdf_text(&pdf))
+/// The text from the isolated reader. Whatever the document did to the child (refused,
+/// crashed, out of memory or time) is `Unreadable`, which the proposal activity reports as
+/// the non-retryable `DocumentUnusable`: the same bytes would fail the same way. Only a reader
+/// that could not start is worth retrying.
+async fn local_text(reader: &Reader, pdf: &[u8]) -> Result<DocumentText, DocumentError> {
+    let (reader, pdf) = (reader.clone(), pdf.to_vec());
+    let read = tokio::task::spawn_blocking(move || reader.pdf_text("the document", &pdf))
         .await
-        .map_err(|e| DocumentError::Unreadable(format!("the PDF reader stopped: {e}")))??;
-    Ok(DocumentText {
-        text,
-        reader: "local",
-    })
+        .map_err(|e| DocumentError::Service(format!("the PDF reader task stopped: {e}")))?;
+    match read {
+        Ok(text) => Ok(DocumentText {
+            text,
+            reader: "local",
+        }),
+        Err(ReadError::Document { reason, .. }) => {
+            Err(DocumentError::Unreadable(reason.to_string()))
+        }
+        Err(e @ ReadError::Reader { .. }) => Err(DocumentError::Service(e.to_string())),
+    }
 }
 
 async fn textract_text(

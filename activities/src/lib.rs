@@ -6,7 +6,6 @@ pub mod chase;
 pub mod documents;
 pub mod fetch;
 pub mod guards;
-pub mod links;
 pub mod locale;
 pub mod mail;
 pub mod render;
@@ -14,3 +13,7 @@ pub mod store;
 pub mod suppression;
 
 pub use chase::{ChaseActivities, Mode, Sender};
+
+// The link tokens live in `chaser-links` (pure, so they are fuzzed without the SDKs); this
+// keeps the path `chaser_activities::links` working.
+pub use chaser_links as links;

@@ -9,18 +9,15 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chaser_activities::store::NewReviewItem;
 use chaser_app::{AppError, Incoming, Request};
-use chaser_domain::Command;
-use chaser_domain::{Currency, InvoiceNumber, Money};
-use chaser_intake::{BankPayment, StripeAction, parse_event, verify_signature};
+use chaser_domain::{Command, InvoiceNumber};
+use chaser_intake::webhook::BankBatch;
+use chaser_intake::{StripeAction, parse_event, verify_signature};
 use jiff::Timestamp;
-use jiff::civil::Date;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::http::{
     ApiError, AppState, answer, from_source, header, parse_json_body, verify_signed,
 };
-use crate::webhook::FieldError;
 
 /// How far a Stripe signature's timestamp may be from now.
 const STRIPE_TOLERANCE_SECS: i64 = chaser_intake::DEFAULT_TOLERANCE_SECS;
@@ -173,28 +170,9 @@ pub(crate) async fn stripe(
     }
 }
 
-/// One payment in `POST /webhooks/bank`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BankPaymentData {
-    id: String,
-    date: Date,
-    amount: String,
-    currency: String,
-    #[serde(default)]
-    payer: Option<String>,
-    #[serde(default)]
-    remittance: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BankBatch {
-    payments: Vec<BankPaymentData>,
-}
-
 /// `POST /webhooks/bank`: `{"payments": [{"id", "date", "amount", "currency", "payer",
-/// "remittance"}]}`, signed like the accounting webhook.
+/// "remittance"}]}`, signed like the accounting webhook. The body is read by
+/// `chaser_intake::webhook::BankBatch`.
 pub(crate) async fn bank(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -202,31 +180,7 @@ pub(crate) async fn bank(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     verify_signed(&state, &headers, &body)?;
     let batch: BankBatch = parse_json_body(&body)?;
-    let mut payments = vec![];
-    for (i, p) in batch.payments.into_iter().enumerate() {
-        let field = |name: &str, message: String| FieldError {
-            field: format!("payments[{i}].{name}"),
-            message,
-        };
-        let currency =
-            Currency::parse(&p.currency).map_err(|e| field("currency", e.to_string()))?;
-        let amount =
-            Money::parse(&p.amount, currency).map_err(|e| field("amount", e.to_string()))?;
-        if !amount.is_positive() {
-            return Err(field("amount", format!("must be positive, got {amount}")).into());
-        }
-        if p.id.trim().is_empty() {
-            return Err(field("id", "must not be empty".into()).into());
-        }
-        payments.push(BankPayment {
-            line: i as u64 + 1,
-            id: p.id,
-            date: p.date,
-            amount,
-            payer: p.payer,
-            remittance: p.remittance,
-        });
-    }
+    let payments = batch.into_payments()?;
     let report =
         chaser_app::payments::apply(&state.chaser, &payments, "webhook:bank", "webhook:bank")
             .await?;

@@ -2,7 +2,8 @@
 
 use crate::pdf::MAX_DOCUMENT_BYTES;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Serializable, because the isolated reader's child sends it to the worker as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ExtractError {
     #[error("the file is empty: forward the invoice again with the PDF attached")]
     Empty,
@@ -20,6 +21,23 @@ pub enum ExtractError {
         "the PDF could not be read ({0}): it may be damaged, truncated or password-protected; export it again from the accounting tool"
     )]
     Unreadable(String),
+    #[error(
+        "the PDF {found}, over the limit of {limit}: the chaser does not read it; export the invoice again from the accounting tool, on its own"
+    )]
+    OverLimit {
+        /// What the document has: `has more than 100 pages`.
+        found: String,
+        /// The limit it is over: `100 pages`.
+        limit: String,
+    },
+    #[error(
+        "the PDF is malformed ({0}): the chaser does not read it; export the invoice again from the accounting tool"
+    )]
+    Malformed(String),
+    #[error(
+        "the PDF reader stopped on this document ({0}): it is damaged or built to exhaust the reader; export the invoice again from the accounting tool"
+    )]
+    ReaderStopped(String),
     #[error(
         "the PDF has no text layer, so it is probably a scan or a photo: send the PDF the accounting tool exported, or have Textract (AWS), which reads scans, extract it"
     )]

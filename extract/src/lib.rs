@@ -10,18 +10,24 @@
 //! - [`propose_from_text`]: fields by fixed rules; [`proposal_from_model_json`] reads a
 //!   model's answer to [`proposal_json_schema`] instead.
 //! - [`validate`]: the proposal as domain types, with every problem and warning.
+//! - [`reader`]: [`pdf_text`] in a child process with its own memory, CPU and time limits;
+//!   the worker reads every forwarded PDF through it.
 
 mod error;
 mod mime;
 mod pdf;
 mod proposal;
+pub mod reader;
 mod rules;
 mod validate;
 mod values;
 
 pub use error::ExtractError;
 pub use mime::{Document, InboundMessage, documents_from_file, documents_from_mime, read_message};
-pub use pdf::{MAX_DOCUMENT_BYTES, pdf_text};
+pub use pdf::{
+    MAX_DOCUMENT_BYTES, MAX_DRAWS, MAX_FORM_DEPTH, MAX_INFLATED_BYTES, MAX_MAPPED_CODES, MAX_PAGES,
+    pdf_text,
+};
 pub use proposal::{
     LineItem, Proposal, ProposalSource, proposal_from_model_json, proposal_json_schema,
 };

@@ -1,9 +1,16 @@
 //! File formats: which one a file is (CSV or XLSX), and its rows as text cells with their
-//! line numbers. Owns the size limits, so no input can exhaust memory; knows nothing of
-//! columns or invoices.
+//! line numbers. Owns the size limits, and knows nothing of columns or invoices.
+//!
+//! What the limits buy, measured (RELIABILITY.md has the figures): any input within them is
+//! read in bounded time and in at most 256 MB, whatever its shape. Every structure that grows
+//! with the input is counted before it grows: bytes in, bytes inflated, rows, fields in one
+//! CSV record, cells held (each row as wide as its last filled cell) and the shared strings a
+//! workbook declares. A file past any of them is refused with [`FileError::TooLarge`] naming
+//! the file and the limit.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{DataRef, Reader, Xlsx};
 
@@ -13,14 +20,23 @@ use crate::error::{FileError, RowError};
 pub const MAX_INPUT_BYTES: usize = 50 * 1024 * 1024;
 /// An XLSX workbook whose parts inflate beyond this is refused (a zip bomb, or not an export).
 pub const MAX_UNCOMPRESSED_BYTES: u64 = 50 * 1024 * 1024;
-/// More data rows than this and the file is refused.
-pub const MAX_ROWS: usize = 200_000;
-/// Exports have a few dozen columns; a cell further right than this is refused.
-const MAX_COLUMNS: u32 = 1_024;
+/// More data rows than this and the file is refused. (It was 200,000: a valid export of that
+/// many rows peaked at 357 MB, over the 256 MB every input must fit in.)
+pub const MAX_ROWS: usize = 100_000;
+/// Exports have a few dozen columns; a cell further right than this, or a CSV record with
+/// more fields, is refused.
+pub const MAX_COLUMNS: usize = 1_024;
+/// Cells held at once, counting each row as wide as its last filled cell: the rows × columns
+/// budget. 100,000 rows of 20 columns fit; a sheet with one cell per row at column 1,024, or a
+/// CSV of millions of empty fields, does not.
+pub const MAX_CELLS: usize = 2_000_000;
 /// Parts in an XLSX container; a real workbook has a dozen or two.
 const MAX_ZIP_ENTRIES: usize = 10_000;
 /// Rows above the header (a report's title lines) that may come on top of `MAX_ROWS`.
 const HEADER_SLACK: usize = 20;
+/// How far into a shared-strings part its `<sst>` element must start: Excel writes it right
+/// after the XML declaration, and calamine reserves room for the count it declares.
+const SST_HEAD_BYTES: usize = 64 * 1024;
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0";
@@ -100,39 +116,99 @@ fn too_many_rows(file: &str) -> FileError {
     }
 }
 
+fn too_many_cells(file: &str) -> FileError {
+    FileError::TooLarge {
+        file: file.to_owned(),
+        reason: format!(
+            "has more than {MAX_CELLS} cells (rows × columns, up to each row's last filled cell); split the export"
+        ),
+    }
+}
+
+/// Counts the cells held against [`MAX_CELLS`].
+struct CellBudget<'a> {
+    file: &'a str,
+    used: usize,
+}
+
+impl CellBudget<'_> {
+    fn spend(&mut self, cells: usize) -> Result<(), FileError> {
+        self.used = self.used.saturating_add(cells);
+        if self.used > MAX_CELLS {
+            Err(too_many_cells(self.file))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Reads CSV records with `csv_core` into buffers this function bounds: a record may not
+/// have more than [`MAX_COLUMNS`] fields, and the fields kept count against [`MAX_CELLS`].
+/// (The `csv` crate grows a record's buffers to whatever the line holds: a 50 MB line of
+/// commas took 2.9 GB before the first check could run.) Quoting follows the `csv` crate's
+/// defaults, which are `csv_core`'s: `"` quotes, `""` escapes, CRLF or LF ends a record.
 fn read_csv(bytes: &[u8], file: &str) -> Result<Table, FileError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
+    let mut reader = csv_core::ReaderBuilder::new()
         .delimiter(sniff_delimiter(bytes))
-        .from_reader(bytes);
+        .build();
     let mut records = Vec::new();
     let mut unreadable = Vec::new();
-    let mut record = csv::ByteRecord::new();
+    let mut budget = CellBudget { file, used: 0 };
     let mut lines = LineCounter::default();
+    // One record's field bytes (grown as needed, never past the input's size) and the ends of
+    // its fields (fixed: a record that fills them has too many fields).
+    let mut output = vec![0u8; 4096];
+    let mut ends = [0usize; MAX_COLUMNS];
+    let mut at = 0usize;
     loop {
-        // The csv crate counts a record's line from where it started looking, before any
-        // blank lines, so lines are counted here from the record's first byte.
-        let line = lines.line_at(bytes, reader.position().byte());
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                unreadable.push(RowError {
-                    line,
-                    field: String::new(),
-                    message: format!("unreadable row: {e}"),
-                    invoice: None,
-                });
-                continue;
+        // Lines are counted from the record's first byte, after any blank lines before it.
+        let line = lines.line_at(bytes, at as u64);
+        let (mut out_len, mut end_len) = (0usize, 0usize);
+        let finished = loop {
+            let input = bytes.get(at..).unwrap_or_default();
+            let (result, read, written, ended) = reader.read_record(
+                input,
+                output.get_mut(out_len..).unwrap_or_default(),
+                ends.get_mut(end_len..).unwrap_or_default(),
+            );
+            at += read;
+            out_len += written;
+            end_len += ended;
+            match result {
+                // All the input is given at once; an empty slice then tells the end.
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    let grown = output.len().saturating_mul(2);
+                    output.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    return Err(FileError::TooLarge {
+                        file: file.to_owned(),
+                        reason: format!(
+                            "line {line} has more than {MAX_COLUMNS} fields; exports have at most {MAX_COLUMNS} columns"
+                        ),
+                    });
+                }
+                csv_core::ReadRecordResult::Record => break false,
+                csv_core::ReadRecordResult::End => break true,
+            }
+        };
+        if finished {
+            break;
+        }
+        let mut start = 0;
+        let mut cells = Vec::with_capacity(end_len);
+        let mut utf8 = true;
+        for &end in &ends[..end_len] {
+            let field = output.get(start..end).unwrap_or_default();
+            start = end;
+            match std::str::from_utf8(field) {
+                Ok(text) => cells.push(text.trim().to_owned()),
+                Err(_) => utf8 = false,
             }
         }
-        let cells: Result<Vec<String>, _> = record
-            .iter()
-            .map(|cell| std::str::from_utf8(cell).map(|s| s.trim().to_owned()))
-            .collect();
-        let Ok(cells) = cells else {
+        if !utf8 {
             unreadable.push(RowError {
                 line,
                 field: String::new(),
@@ -140,13 +216,14 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Table, FileError> {
                 invoice: None,
             });
             continue;
-        };
+        }
         if cells.iter().all(String::is_empty) {
             continue;
         }
         if records.len() >= MAX_ROWS + HEADER_SLACK {
             return Err(too_many_rows(file));
         }
+        budget.spend(cells.len())?;
         records.push(Record { line, cells });
     }
     Ok(Table {
@@ -199,12 +276,25 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
+/// Reads the first sheet. calamine does arithmetic on the cell references it reads, and some
+/// of it overflows on references out of Excel's range (`A0`, `ZZZZZZZZ1`, a `dimension` whose
+/// end is before its start): a panic in debug builds, a wrapped number in release. So the
+/// reading runs under `catch_unwind`, and whatever position comes out is bounded here.
 fn read_xlsx(bytes: &[u8], file: &str) -> Result<Table, FileError> {
+    check_container(bytes, file)?;
+    catch_unwind(AssertUnwindSafe(|| read_sheet(bytes, file))).unwrap_or_else(|_| {
+        Err(FileError::Unreadable {
+            file: file.to_owned(),
+            reason: "not a readable XLSX workbook: a cell reference is out of range".to_owned(),
+        })
+    })
+}
+
+fn read_sheet(bytes: &[u8], file: &str) -> Result<Table, FileError> {
     let unreadable = |reason: String| FileError::Unreadable {
         file: file.to_owned(),
         reason,
     };
-    check_container(bytes, file)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| unreadable(format!("not a readable XLSX workbook: {e}")))?;
     let Some(sheet) = workbook.sheet_names().into_iter().next() else {
@@ -215,14 +305,19 @@ fn read_xlsx(bytes: &[u8], file: &str) -> Result<Table, FileError> {
     let mut cells = workbook
         .worksheet_cells_reader(&sheet)
         .map_err(|e| unreadable(format!("cannot read sheet `{sheet}`: {e}")))?;
-    // Only non-empty cells are kept, so a sparse sheet costs what it holds.
+    // Only non-empty cells are kept, so a sparse sheet costs what it holds until the rows are
+    // laid out; `widths` is what the laid-out rows will cost, checked as cells arrive. The
+    // sheet's `dimension` tag is never used: it is the file's claim, not a count.
     let mut rows: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    let mut widths: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut budget = CellBudget { file, used: 0 };
     while let Some(cell) = cells
         .next_cell()
         .map_err(|e| unreadable(format!("cannot read sheet `{sheet}`: {e}")))?
     {
         let (row, column) = cell.get_position();
-        if column >= MAX_COLUMNS {
+        let width = usize::try_from(column).map_or(usize::MAX, |c| c.saturating_add(1));
+        if width > MAX_COLUMNS {
             return Err(FileError::TooLarge {
                 file: file.to_owned(),
                 reason: format!(
@@ -239,19 +334,22 @@ fn read_xlsx(bytes: &[u8], file: &str) -> Result<Table, FileError> {
         if !rows.contains_key(&row) && rows.len() >= MAX_ROWS + HEADER_SLACK {
             return Err(too_many_rows(file));
         }
+        let known = widths.entry(row).or_insert(0);
+        if width > *known {
+            budget.spend(width - *known)?;
+            *known = width;
+        }
         rows.entry(row).or_default().push((column, text.to_owned()));
     }
     let records = rows
         .into_iter()
         .map(|(row, values)| {
-            let width = values
-                .iter()
-                .map(|(c, _)| *c as usize + 1)
-                .max()
-                .unwrap_or(0);
+            let width = widths.get(&row).copied().unwrap_or(0);
             let mut cells = vec![String::new(); width];
             for (column, text) in values {
-                cells[column as usize] = text;
+                if let Some(cell) = cells.get_mut(column as usize) {
+                    *cell = text;
+                }
             }
             Record {
                 line: u64::from(row) + 1,
@@ -267,7 +365,8 @@ fn read_xlsx(bytes: &[u8], file: &str) -> Result<Table, FileError> {
 }
 
 /// Refuses a container that inflates beyond [`MAX_UNCOMPRESSED_BYTES`], counting what each
-/// part really inflates to rather than trusting the sizes it declares.
+/// part really inflates to rather than trusting the sizes it declares, and a shared-strings
+/// part that declares or holds more strings than [`MAX_CELLS`] (see [`check_shared_strings`]).
 fn check_container(bytes: &[u8], file: &str) -> Result<(), FileError> {
     let unreadable = |e: &dyn std::fmt::Display| FileError::Unreadable {
         file: file.to_owned(),
@@ -295,11 +394,138 @@ fn check_container(bytes: &[u8], file: &str) -> Result<(), FileError> {
         if entry.size() > budget {
             return Err(too_large());
         }
-        let read = std::io::copy(&mut entry.take(budget + 1), &mut std::io::sink())
-            .map_err(|e| unreadable(&e))?;
+        let shared = entry
+            .name()
+            .is_ok_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"));
+        let mut limited = entry.take(budget + 1);
+        let read = if shared {
+            check_shared_strings(&mut limited, file)?
+        } else {
+            std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| unreadable(&e))?
+        };
         budget = budget.checked_sub(read).ok_or_else(too_large)?;
     }
     Ok(())
+}
+
+/// Reads a shared-strings part through, returning its inflated size. calamine reserves room
+/// for the `uniqueCount` the `<sst>` element declares before reading a string (1,750 bytes
+/// declaring 10^11 strings aborted the process), and keeps every string, so an empty `<si/>`
+/// costs 24 bytes for 5 of XML. Both the declared count and the `<si` elements found must fit
+/// in [`MAX_CELLS`]; an `<sst>` that does not start in the first 64 KB is refused, as Excel
+/// writes it right after the XML declaration.
+fn check_shared_strings(part: &mut impl Read, file: &str) -> Result<u64, FileError> {
+    let refuse = |reason: String| FileError::TooLarge {
+        file: file.to_owned(),
+        reason,
+    };
+    let unreadable = |e: std::io::Error| FileError::Unreadable {
+        file: file.to_owned(),
+        reason: format!("not a readable XLSX workbook: {e}"),
+    };
+    let mut total = 0u64;
+    let mut strings = 0usize;
+    let mut head = Vec::new();
+    // `<si>` split across two reads is found by keeping the last three bytes of each.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = part.read(&mut chunk).map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        let data = &chunk[..n];
+        if head.len() < SST_HEAD_BYTES {
+            let room = SST_HEAD_BYTES - head.len();
+            head.extend_from_slice(&data[..n.min(room)]);
+        }
+        // A window is counted once it has all four bytes, so the three kept bytes were not.
+        carry.extend_from_slice(data);
+        strings += count_si(&carry);
+        carry.drain(..carry.len() - carry.len().min(3));
+        if strings > MAX_CELLS {
+            return Err(refuse(format!(
+                "its shared strings hold more than {MAX_CELLS} strings, more than the cells an export may have"
+            )));
+        }
+    }
+    match declared_unique_counts(&head) {
+        Some(counts) => match counts.into_iter().find(|c| *c > MAX_CELLS as u64) {
+            Some(count) => Err(refuse(format!(
+                "its shared strings declare {count} strings, more than the {MAX_CELLS} cells an export may have"
+            ))),
+            None => Ok(total),
+        },
+        None if total == 0 => Ok(total),
+        None => Err(FileError::Unreadable {
+            file: file.to_owned(),
+            reason: "not a readable XLSX workbook: its shared strings do not start with <sst>"
+                .to_owned(),
+        }),
+    }
+}
+
+/// `<si` elements (with or without a namespace prefix) that start in `bytes`.
+fn count_si(bytes: &[u8]) -> usize {
+    bytes
+        .windows(4)
+        .filter(|w| {
+            matches!(w[0], b'<' | b':')
+                && w[1] == b's'
+                && w[2] == b'i'
+                && matches!(w[3], b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
+        })
+        .count()
+}
+
+/// The `uniqueCount` values of the first `sst` element (with or without a namespace prefix)
+/// in `head`, as numbers where they are numbers (calamine reserves nothing for one that is
+/// not); `None` when `head` holds no `sst` element.
+fn declared_unique_counts(head: &[u8]) -> Option<Vec<u64>> {
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+    let tag = head.iter().enumerate().find_map(|(i, b)| {
+        if *b != b'<' {
+            return None;
+        }
+        let rest = &head[i + 1..];
+        let name_len = rest.iter().take_while(|b| is_name(b)).count();
+        let name = &rest[..name_len];
+        (name == b"sst" || name.ends_with(b":sst")).then(|| {
+            let body = &rest[name_len..];
+            &body[..body.iter().position(|b| *b == b'>').unwrap_or(body.len())]
+        })
+    })?;
+    let mut counts = Vec::new();
+    let mut rest = tag;
+    loop {
+        rest = rest.trim_ascii_start();
+        let key_len = rest.iter().take_while(|b| is_name(b)).count();
+        if key_len == 0 {
+            break;
+        }
+        let key = &rest[..key_len];
+        rest = rest[key_len..].trim_ascii_start();
+        let Some(after_eq) = rest.strip_prefix(b"=") else {
+            continue;
+        };
+        rest = after_eq.trim_ascii_start();
+        let Some((&quote, quoted)) = rest
+            .split_first()
+            .filter(|(q, _)| matches!(q, b'"' | b'\''))
+        else {
+            break;
+        };
+        let value_len = quoted.iter().take_while(|b| **b != quote).count();
+        let value = &quoted[..value_len];
+        rest = quoted.get(value_len + 1..).unwrap_or_default();
+        if key == b"uniqueCount"
+            && let Some(n) = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok())
+        {
+            counts.push(n);
+        }
+    }
+    Some(counts)
 }
 
 fn cell_text(value: &DataRef<'_>) -> String {

@@ -16,6 +16,8 @@
 //!   [`match_payment`] decides which open invoice each one pays.
 //! - [`verify_signature`] checks a Stripe webhook, and [`parse_event`] reads it into a
 //!   [`StripeAction`].
+//! - [`webhook`] reads the bodies of the chaser's own webhooks (accounting events, bank
+//!   payments), and [`signature`] checks their `X-Chaser-Signature`.
 
 mod amounts;
 mod bank;
@@ -31,17 +33,19 @@ mod outcome;
 mod presets;
 mod report;
 mod row;
+pub mod signature;
 mod status;
 mod stripe;
 mod suggest;
 mod synonyms;
+pub mod webhook;
 
 pub use bank::{BankPayment, Statement, StatementOptions, StatementRowError, read_statement};
 pub use dates::DateFormat;
 pub use diff::{Change, ChangedField, Diff, Snapshot, SnapshotEntry, Vanished, diff};
 pub use error::{FileError, NearMiss, RowError};
 pub use export::{Export, IntakeRow, Options, read_export, read_export_with_progress};
-pub use format::{MAX_INPUT_BYTES, MAX_ROWS, MAX_UNCOMPRESSED_BYTES};
+pub use format::{MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_ROWS, MAX_UNCOMPRESSED_BYTES};
 pub use matching::{Allocation, MatchBasis, MatchOutcome, OpenInvoice, match_payment};
 pub use outcome::{FlagReason, Flagged, LineOutcome, LineState, SkipReason, Skipped};
 pub use presets::{CustomMapping, LayoutName, PresetName};

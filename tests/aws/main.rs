@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use chaser_activities::aws::sdk_config;
-use chaser_activities::documents::{Proposer, TextReader};
+use chaser_activities::documents::{Proposer, TextReader, isolated_reader};
 use chaser_extract::ProposalSource;
 use chaser_tests::aws_fake::AwsFake;
 
@@ -30,7 +30,10 @@ async fn textract_lines_become_the_document_text() {
         &["ACME GmbH", "Invoice INV-42", "Total 12.34 EUR"],
         serde_json::json!({}),
     );
-    let reader = TextReader::Textract(aws_sdk_textract::Client::new(&config(&fake).await));
+    let reader = TextReader::Textract(
+        aws_sdk_textract::Client::new(&config(&fake).await),
+        isolated_reader(chaser_tests::chaser_bin().to_owned()),
+    );
     let text = reader.read(&pdf()).await.unwrap();
     assert_eq!(text.reader, "textract");
     assert_eq!(text.text, "ACME GmbH\nInvoice INV-42\nTotal 12.34 EUR");
@@ -69,7 +72,8 @@ async fn bedrock_answers_through_the_forced_tool_call() {
 
 #[tokio::test]
 async fn the_offline_reader_needs_no_aws() {
-    let text = TextReader::Local.read(&pdf()).await.unwrap();
+    let local = TextReader::Local(isolated_reader(chaser_tests::chaser_bin().to_owned()));
+    let text = local.read(&pdf()).await.unwrap();
     assert_eq!(text.reader, "local");
     assert!(text.text.contains("INV-2041"), "{}", text.text);
 }

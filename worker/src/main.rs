@@ -466,6 +466,15 @@ impl Context {
 }
 
 fn main() -> ExitCode {
+    // `chaser read-document` (hidden): the isolated PDF reader's child, started by the worker
+    // itself for each forwarded PDF. Before the CLI parser and the runtime: it sets its own
+    // limits, reads one document on stdin and answers on stdout, nothing else.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|arg| arg == chaser_extract::reader::SUBCOMMAND)
+    {
+        return chaser_extract::reader::run_child();
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -136,11 +136,15 @@ async fn document_desk(
     use chaser_activities::aws::sdk_config;
     let config = &app.config;
     let region = config.aws.region.as_deref();
+    // Forwarded PDFs are read by this same binary as a child (`chaser read-document`).
+    let local = chaser_activities::documents::isolated_reader(
+        std::env::current_exe().context("finding the worker's own binary, to read PDFs with")?,
+    );
     let reader = match config.documents.reader {
-        ReaderChoice::Local => TextReader::Local,
+        ReaderChoice::Local => TextReader::Local(local),
         ReaderChoice::Textract => {
             let aws = sdk_config(region, config.aws.textract_endpoint_url.as_deref()).await;
-            TextReader::Textract(aws_sdk_textract::Client::new(&aws))
+            TextReader::Textract(aws_sdk_textract::Client::new(&aws), local)
         }
     };
     let proposer = match config.documents.proposer {

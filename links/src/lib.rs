@@ -4,6 +4,11 @@
 //! A token is `base64url(claims JSON) . base64url(HMAC-SHA256(secret, claims JSON))`. It names
 //! its purpose and expires; single-use links carry a nonce that the store spends on use. The
 //! nonce is derived from the link's content, so a retried activity renders the same link.
+//!
+//! A crate of its own, with no Temporal, AWS or store in its dependencies: the activities sign
+//! links and the HTTP server checks the tokens that strangers send back, and that check is
+//! fuzzed (`fuzz/fuzz_targets/link_tokens.rs`), which must build without the SDKs. Neither
+//! `chaser-domain` (no secrets or HMAC there) nor `chaser-intake` (documents in) is its home.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -196,6 +201,7 @@ impl Links {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,4 +1,8 @@
-//! The accounting webhook's payloads: a documented JSON schema (see `docs/webhooks.md`).
+//! The payloads of the chaser's own webhooks: the accounting webhook's events (a documented
+//! JSON schema, see `docs/webhooks.md`) and the bank webhook's batch of payments.
+//!
+//! Here rather than in the HTTP crate because the bodies come from strangers: reading them is
+//! pure, so it is fuzzed (`fuzz/fuzz_targets/accounting_webhook.rs`) without linking Temporal.
 
 use chaser_domain::{
     Contact, Currency, Customer, Email, Invoice, InvoiceNumber, Locale, Money, Terms, Zone,
@@ -7,6 +11,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use url::Url;
+
+use crate::bank::BankPayment;
 
 /// `{"id": "...", "type": "invoice.created", "data": {...}}`.
 #[derive(Debug, Deserialize)]
@@ -123,8 +129,9 @@ pub const EVENT_TYPES: [&str; 5] = [
     "payment.received",
 ];
 
-/// A field-level problem in a payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A field-level problem in a payload: `field` is the JSON path (`data.amount`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -195,5 +202,60 @@ impl InvoiceCreated {
             .check()
             .map_err(|e| field("amount", e.to_string()))?;
         Ok((invoice, balance.is_some()))
+    }
+}
+
+/// One payment in `POST /webhooks/bank`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankPaymentData {
+    pub id: String,
+    pub date: Date,
+    pub amount: String,
+    pub currency: String,
+    #[serde(default)]
+    pub payer: Option<String>,
+    #[serde(default)]
+    pub remittance: String,
+}
+
+/// `POST /webhooks/bank`: `{"payments": [{"id", "date", "amount", "currency", "payer",
+/// "remittance"}]}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankBatch {
+    pub payments: Vec<BankPaymentData>,
+}
+
+impl BankBatch {
+    /// The payments as the matcher takes them, numbered from 1 in batch order; the first bad
+    /// one is an error naming its field (`payments[2].amount`).
+    pub fn into_payments(self) -> Result<Vec<BankPayment>, FieldError> {
+        let mut payments = vec![];
+        for (i, p) in self.payments.into_iter().enumerate() {
+            let field = |name: &str, message: String| FieldError {
+                field: format!("payments[{i}].{name}"),
+                message,
+            };
+            let currency =
+                Currency::parse(&p.currency).map_err(|e| field("currency", e.to_string()))?;
+            let amount =
+                Money::parse(&p.amount, currency).map_err(|e| field("amount", e.to_string()))?;
+            if !amount.is_positive() {
+                return Err(field("amount", format!("must be positive, got {amount}")));
+            }
+            if p.id.trim().is_empty() {
+                return Err(field("id", "must not be empty".into()));
+            }
+            payments.push(BankPayment {
+                line: i as u64 + 1,
+                id: p.id,
+                date: p.date,
+                amount,
+                payer: p.payer,
+                remittance: p.remittance,
+            });
+        }
+        Ok(payments)
     }
 }

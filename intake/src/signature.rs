@@ -1,5 +1,9 @@
-//! Webhook signatures: HMAC-SHA256 over `"{timestamp}.{body}"`, sent as
+//! The chaser's own webhook signatures (the accounting webhook, `/webhooks/bank`,
+//! `/inbound`): HMAC-SHA256 over `"{timestamp}.{body}"`, sent as
 //! `X-Chaser-Timestamp: <unix seconds>` and `X-Chaser-Signature: v1=<hex>`.
+//!
+//! Here rather than in the HTTP crate because the headers come from strangers: the check is
+//! pure, so it is fuzzed (`fuzz/fuzz_targets/accounting_webhook.rs`) without linking Temporal.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -52,7 +56,9 @@ pub fn verify(
         .trim()
         .parse()
         .map_err(|_| SignatureError::BadTimestamp)?;
-    let skew = (now - sent).abs();
+    // Saturating: a timestamp of i64::MIN (or MAX) is a stranger's input, and plain `-` and
+    // `abs` overflow on it (a panic in debug builds, a wrapped "fresh" skew in release).
+    let skew = now.saturating_sub(sent).saturating_abs();
     if skew > TOLERANCE_SECS {
         return Err(SignatureError::Stale(skew));
     }
@@ -130,6 +136,28 @@ mod tests {
                 1_700_000_000
             ),
             Err(SignatureError::Mismatch)
+        );
+    }
+
+    #[test]
+    fn extreme_timestamps_are_stale_not_an_overflow() {
+        let now = 1_700_000_000;
+        for sent in [i64::MIN, i64::MAX, i64::MIN + 1] {
+            let text = sent.to_string();
+            let sig = sign(b"whsec", &text, b"{}");
+            assert!(
+                matches!(
+                    verify(b"whsec", Some(&text), Some(&sig), b"{}", now),
+                    Err(SignatureError::Stale(skew)) if skew > TOLERANCE_SECS
+                ),
+                "{sent}"
+            );
+        }
+        // The server's own clock at an extreme does not overflow either.
+        let sig = sign(b"whsec", "0", b"{}");
+        assert_eq!(
+            verify(b"whsec", Some("0"), Some(&sig), b"{}", i64::MIN),
+            Err(SignatureError::Stale(i64::MAX))
         );
     }
 }
