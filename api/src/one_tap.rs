@@ -139,6 +139,10 @@ fn action_text(action: LinkAction) -> (&'static str, &'static str) {
             "Stop reminders",
         ),
         LinkAction::Enable => ("Start reminding this customer again?", "Restart reminders"),
+        LinkAction::Paid => (
+            "Mark this invoice paid? The chase ends and the customer is thanked.",
+            "Mark paid",
+        ),
     }
 }
 
@@ -188,6 +192,13 @@ fn request(action: LinkAction) -> (Request, &'static str) {
             "Reminders stopped: escalations to you continue.",
         ),
         LinkAction::Enable => (command(Command::Enable), "Reminders restarted."),
+        LinkAction::Paid => (
+            command(Command::Paid {
+                paid_at: Some(Timestamp::now()),
+                reference: Some("marked paid from a one-tap link".into()),
+            }),
+            "Marked paid: the chase has ended.",
+        ),
     }
 }
 

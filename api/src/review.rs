@@ -158,7 +158,7 @@ impl Reviewer {
         } else {
             link(LinkAction::Disable, "Stop reminders")
         };
-        match stored.state {
+        let mut actions = match stored.state {
             ChaseState::Disputed => vec![
                 link(LinkAction::ResolveResume, "Resolve and resume"),
                 link(LinkAction::Writeoff, "Write off"),
@@ -174,7 +174,9 @@ impl Reviewer {
                 chasing,
                 link(LinkAction::Writeoff, "Write off"),
             ],
-        }
+        };
+        actions.push(link(LinkAction::Paid, "Mark paid"));
+        actions
     }
 
     fn line(

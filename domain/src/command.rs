@@ -184,6 +184,36 @@ impl Command {
         }
     }
 
+    /// Whether the command is well formed, whatever the chase: a pause with an end, a promise
+    /// with a day, a positive payment, a step to resend. What the chase itself may refuse (a
+    /// cap, a closed chase, a currency) is its decision, taken and audited when it runs.
+    pub fn check_form(&self) -> Result<(), String> {
+        match self {
+            Command::Pause {
+                until: None,
+                days: None,
+                ..
+            } => Err("a pause needs `until` or `days`".into()),
+            Command::Pause {
+                until: Some(_),
+                days: Some(_),
+                ..
+            } => Err("give `until` or `days`, not both".into()),
+            Command::Promise {
+                pay_by: None,
+                until: None,
+                ..
+            } => Err("a promise needs the day (pay_by)".into()),
+            Command::Payment { amount, .. } if !amount.is_positive() => {
+                Err(format!("a payment must be positive, got {amount}"))
+            }
+            Command::Resend { step_id } if step_id.trim().is_empty() => {
+                Err("resend needs the step's id".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The reason or note the command carries, for the audit log.
     fn note(&self) -> Option<String> {
         let text = match self {
@@ -252,16 +282,6 @@ impl Chase {
                 })
             }
         }
-    }
-
-    /// Whether `command` would be refused now, and why; changes nothing.
-    pub fn check(
-        &self,
-        command: &Command,
-        now: Timestamp,
-        settings: &Settings,
-    ) -> Result<(), Refusal> {
-        self.clone().execute(command, now, settings).map(|_| ())
     }
 
     fn decide(
@@ -506,7 +526,11 @@ mod tests {
             "pause refused: 10 more days would bring this chase to 10 paused days, over the cap of 5 (holiday)"
         );
         assert_eq!(c, before);
-        assert!(c.check(&pause, ts(NOW), &settings).is_err());
+        assert_eq!(
+            pause.check_form(),
+            Ok(()),
+            "well formed: the cap is the chase's call"
+        );
     }
 
     #[test]
@@ -577,6 +601,31 @@ mod tests {
         };
         let d = c.execute(&paid, ts(NOW), &settings).unwrap();
         assert_eq!(d.kept.map(|p| p.pay_by), Some(date(2026, 12, 12)));
+    }
+
+    #[test]
+    fn a_malformed_command_is_refused_before_any_chase_sees_it() {
+        let both = Command::Pause {
+            until: Some(ts(NOW)),
+            days: Some(1),
+            reason: String::new(),
+        };
+        assert_eq!(
+            both.check_form(),
+            Err("give `until` or `days`, not both".into())
+        );
+        let free = Command::Payment {
+            amount: usd("0"),
+            paid_at: None,
+            reference: None,
+        };
+        assert!(free.check_form().unwrap_err().contains("must be positive"));
+        let promise = Command::Promise {
+            pay_by: None,
+            until: None,
+            note: String::new(),
+        };
+        assert!(promise.check_form().is_err());
     }
 
     #[test]

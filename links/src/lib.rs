@@ -42,10 +42,12 @@ pub enum LinkAction {
     Promise7d,
     Disable,
     Enable,
+    /// The owner knows it is paid: the chase ends and the customer is thanked.
+    Paid,
 }
 
 impl LinkAction {
-    pub const ALL: [LinkAction; 8] = [
+    pub const ALL: [LinkAction; 9] = [
         LinkAction::Pause7d,
         LinkAction::Dispute,
         LinkAction::Writeoff,
@@ -54,6 +56,7 @@ impl LinkAction {
         LinkAction::Promise7d,
         LinkAction::Disable,
         LinkAction::Enable,
+        LinkAction::Paid,
     ];
 
     /// The name in the link's claims.
@@ -67,6 +70,7 @@ impl LinkAction {
             LinkAction::Promise7d => "promise_7d",
             LinkAction::Disable => "disable",
             LinkAction::Enable => "enable",
+            LinkAction::Paid => "mark_paid",
         }
     }
 

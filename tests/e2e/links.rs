@@ -119,26 +119,6 @@ move = "escalate"
     save_history_if_asked(&inv.workflow_id(), "paused_by_one_tap");
 }
 
-/// The URL of the one-tap action `label` for `invoice`, from any section of today's review.
-fn review_action(chaser: &Chaser, invoice: &str, label: &str) -> Option<String> {
-    let digest: serde_json::Value =
-        serde_json::from_str(&chaser.ok(&["digest", "--json"])).unwrap();
-    digest
-        .as_object()?
-        .values()
-        .filter_map(|v| v.as_array())
-        .flatten()
-        .find_map(|line| {
-            (line["subject"] == invoice).then_some(())?;
-            line["actions"]
-                .as_array()?
-                .iter()
-                .find(|a| a["label"] == label)?["url"]
-                .as_str()
-                .map(str::to_owned)
-        })
-}
-
 #[test]
 fn every_one_tap_action_in_the_review_asks_on_get_and_acts_once_on_post() {
     let name = "links-actions";

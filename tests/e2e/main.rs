@@ -6,6 +6,7 @@
 mod chase;
 mod cockpit;
 mod delivery;
+mod doors;
 mod import;
 mod inbound;
 mod links;

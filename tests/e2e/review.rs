@@ -115,7 +115,8 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
             "Promised within 7 days",
             "Dispute",
             "Stop reminders",
-            "Write off"
+            "Write off",
+            "Mark paid"
         ]
     );
     assert!(

@@ -123,3 +123,23 @@ pub fn review_items(chaser: &Chaser) -> Vec<serde_json::Value> {
 pub fn review_item(chaser: &Chaser, kind: &str) -> Option<serde_json::Value> {
     review_items(chaser).into_iter().find(|i| i["kind"] == kind)
 }
+
+/// The URL of the one-tap action `label` for `invoice`, from any section of today's review.
+pub fn review_action(chaser: &Chaser, invoice: &str, label: &str) -> Option<String> {
+    let digest: serde_json::Value =
+        serde_json::from_str(&chaser.ok(&["digest", "--json"])).unwrap();
+    digest
+        .as_object()?
+        .values()
+        .filter_map(|v| v.as_array())
+        .flatten()
+        .find_map(|line| {
+            (line["subject"] == invoice).then_some(())?;
+            line["actions"]
+                .as_array()?
+                .iter()
+                .find(|a| a["label"] == label)?["url"]
+                .as_str()
+                .map(str::to_owned)
+        })
+}

@@ -570,6 +570,39 @@ ses_endpoint_url = "{ses}"
         );
     }
 
+    /// Starts `chaser serve`, the HTTP doors without a Temporal worker, and waits until it
+    /// answers. `kill_worker` stops it.
+    pub fn start_http_only(&mut self) {
+        self.worker_starts += 1;
+        let mut cmd = self.command();
+        cmd.arg("serve");
+        let log = self.dir.join(format!("worker-{}.log", self.worker_starts));
+        self.worker = Some(Service::spawn("chaser serve", cmd, &log));
+        let url = format!("http://127.0.0.1:{}/healthz", self.http_port);
+        let serving = self.worker.as_mut().unwrap();
+        wait_for(
+            "chaser serve to answer /healthz",
+            Duration::from_secs(60),
+            || {
+                assert!(
+                    serving.is_running(),
+                    "chaser serve exited: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+                ureq::get(&url).call().ok()
+            },
+        );
+    }
+
+    /// Runs a `chaser` command with Temporal unreachable (its address is a closed port).
+    pub fn run_without_temporal(&self, args: &[&str]) -> Output {
+        self.command()
+            .env("TEMPORAL_ADDRESS", format!("127.0.0.1:{}", free_port()))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
     /// Kills the worker process without warning.
     pub fn kill_worker(&mut self) {
         if let Some(mut w) = self.worker.take() {

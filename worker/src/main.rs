@@ -38,6 +38,9 @@ struct Cli {
 enum Command {
     /// Run the Temporal worker and the HTTP server (webhooks, health).
     Worker,
+    /// Run only the HTTP server (webhooks, the owner API, links, the review page), without a
+    /// Temporal worker: its commands wait, journaled, until a worker takes them.
+    Serve,
     /// Import an accounting export (CSV or XLSX: QuickBooks, Xero, FreshBooks, Stripe, Zoho,
     /// the chaser's own columns, or a custom mapping): start new chases, update changed ones,
     /// close paid, void and written-off ones.
@@ -582,6 +585,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker => {
             init_tracing();
             serve::run(load().await?).await.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Serve => {
+            init_tracing();
+            serve::run_http_only(load().await?)
+                .await
+                .map(|()| ExitCode::SUCCESS)
         }
         Command::Import {
             file,

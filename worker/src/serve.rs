@@ -187,6 +187,61 @@ async fn shutdown_signal() {
     }
 }
 
+/// What the HTTP doors share.
+fn app_state(app: &AppContext, chaser: Arc<Chaser>, links: Links) -> anyhow::Result<Arc<AppState>> {
+    let config = &app.config;
+    Ok(Arc::new(AppState {
+        chaser,
+        webhook_secret: config.http.webhook_secret.clone(),
+        ses_events_token: config.http.ses_events_token.clone(),
+        links,
+        bank_details: config.links.bank_details.clone(),
+        company_name: config.email.company_name.clone(),
+        default_currency: config.default_currency()?,
+        default_owner: config.default_owner()?,
+        stripe_webhook_secret: config.http.stripe_webhook_secret.clone(),
+        api_token: config.http.api_token.clone(),
+        zone: app.rules.company.time_zone.clone(),
+        action_link_ttl: config.links.action_link_ttl.as_duration(),
+        approval_ttl: config.links.approval_ttl.as_duration(),
+    }))
+}
+
+fn links(config: &crate::config::Config) -> anyhow::Result<Links> {
+    let secret =
+        config.links.secret.clone().context(
+            "links.secret is required: it signs pay links, one-tap actions and approvals",
+        )?;
+    Ok(Links::new(&secret, &config.base_url()))
+}
+
+/// `chaser serve`: the HTTP doors alone (webhooks, the owner API, links, the review page),
+/// without a Temporal worker, so they can run apart from the workers. Commands are journaled
+/// and answered `accepted` until a worker takes them; Temporal need not even be reachable.
+pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
+    let config = &app.config;
+    let links = links(config)?;
+    let chaser = Arc::new(Chaser::new(
+        app.temporal.clone(),
+        app.store.clone(),
+        Arc::new(app.rules.clone()),
+        config.temporal.task_queue.clone(),
+    ));
+    let state = app_state(&app, chaser, links)?;
+    let listener = tokio::net::TcpListener::bind(config.http.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.http.listen))?;
+    let address = listener.local_addr()?;
+    if let Err(why) = &app.temporal {
+        tracing::warn!(%why, "Temporal cannot be reached: commands wait in the journal");
+    }
+    eprintln!("chaser serve: http://{address} (no worker in this process)");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("http server")
+}
+
 pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let config = &app.config;
     let renderer = match &config.templates_dir {
@@ -199,11 +254,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         anyhow::bail!("the templates did not pass the lint:\n{}", list.join("\n"));
     }
-    let secret =
-        config.links.secret.clone().context(
-            "links.secret is required: it signs pay links, one-tap actions and approvals",
-        )?;
-    let links = Links::new(&secret, &config.base_url());
+    let links = links(config)?;
     let mailer = mailer(config).await?;
     let sender = Sender {
         from: config.email.from.clone(),
@@ -312,21 +363,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let (stop_main_early, stop_sending_early) =
         (worker.shutdown_handle(), sending_worker.shutdown_handle());
 
-    let state = Arc::new(AppState {
-        chaser,
-        webhook_secret: config.http.webhook_secret.clone(),
-        ses_events_token: config.http.ses_events_token.clone(),
-        links,
-        bank_details: config.links.bank_details.clone(),
-        company_name: config.email.company_name.clone(),
-        default_currency: config.default_currency()?,
-        default_owner: config.default_owner()?,
-        stripe_webhook_secret: config.http.stripe_webhook_secret.clone(),
-        api_token: config.http.api_token.clone(),
-        zone: app.rules.company.time_zone.clone(),
-        action_link_ttl: config.links.action_link_ttl.as_duration(),
-        approval_ttl: config.links.approval_ttl.as_duration(),
-    });
+    let state = app_state(&app, chaser, links)?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;

@@ -388,9 +388,9 @@ impl InvoiceChase {
         self.dirty = true;
     }
 
-    /// Every command, answered: the validator refuses what the chase would refuse, with the
-    /// reason; otherwise the answer comes once the store shows the change and, for a stop,
-    /// once nothing it makes wrong is still on its way to the provider.
+    /// Every command, answered: the validator refuses a malformed one with the reason; the
+    /// chase then does it, or refuses it on its merits (audited). Either answer comes once
+    /// the store shows it and, for a stop, once nothing it makes wrong is on its way.
     #[update(name = names::update::COMMAND)]
     pub async fn command(ctx: &mut WorkflowContext<Self>, input: CommandRequest) -> CommandReply {
         let now = timestamp(ctx.workflow_time());
