@@ -11,6 +11,7 @@ mod import;
 mod inbound;
 mod links;
 mod modes;
+mod one_writer;
 mod payments;
 mod promise;
 mod review;

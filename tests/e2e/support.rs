@@ -27,6 +27,21 @@ move = "escalate"
     )
 }
 
+/// A nudge 2 s after issue, and nothing else for a minute: for tests whose commands take a
+/// while to land (a worker restart, a reconciler run) and must not race the next step.
+pub fn slow_rules() -> String {
+    seconds_rules(
+        r#"[[cadences.default.steps]]
+when = "after_issue 2s"
+move = "nudge"
+
+[[cadences.default.steps]]
+when = "after_issue 60s"
+move = "follow_up"
+"#,
+    )
+}
+
 pub const HEADER: &str = "number,customer,contact_email,amount,currency,issue_date,due_date,terms,pay_url,pdf_url,owner_email,paid,issued_at\n";
 
 /// One invoice for `test`, issued now: its billing contact, owner, and the instant of issue.

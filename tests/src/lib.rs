@@ -871,6 +871,11 @@ pub struct SinkMail {
     pub reply_to: String,
     pub text: Option<String>,
     pub html: Option<String>,
+    /// When the message reached the sink, and when the sink accepted it (epoch seconds).
+    #[serde(default)]
+    pub arrived_at: f64,
+    #[serde(default)]
+    pub accepted_at: f64,
 }
 
 impl SmtpSink {
@@ -910,6 +915,25 @@ impl SmtpSink {
     /// Refuses these recipients with a permanent 550 from now on (an empty list accepts all).
     pub fn reject(&self, addresses: &[&str]) {
         std::fs::write(self.dir.join("reject.txt"), addresses.join("\n")).unwrap();
+    }
+
+    /// Answers these recipients with a transient 451 from now on, so the sender retries (an
+    /// empty list accepts all).
+    pub fn tempfail(&self, addresses: &[&str]) {
+        std::fs::write(self.dir.join("tempfail.txt"), addresses.join("\n")).unwrap();
+    }
+
+    /// Holds every message this long before accepting it: a slow provider.
+    pub fn delay(&self, seconds: f64) {
+        std::fs::write(self.dir.join("delay.txt"), seconds.to_string()).unwrap();
+    }
+
+    /// A message is being held (arrived, not accepted yet).
+    pub fn in_flight(&self) -> bool {
+        std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "inflight"))
     }
 
     /// Every message received for `address`.

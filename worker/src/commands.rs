@@ -161,6 +161,9 @@ pub async fn import(app: &Context, args: ImportArgs<'_>, by: &str) -> anyhow::Re
     for p in &report.problems {
         println!("  {p}");
     }
+    for p in &report.pending {
+        println!("  pending: {p}");
+    }
     for f in &report.flagged {
         println!("  flagged for review: {f}");
     }
