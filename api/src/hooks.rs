@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chaser_activities::store::NewReviewItem;
-use chaser_app::{AppError, Incoming, Request};
+use chaser_app::{AppError, Incoming, Ingested, Request};
 use chaser_domain::{Command, InvoiceNumber};
 use chaser_intake::webhook::BankBatch;
 use chaser_intake::{StripeAction, parse_event, verify_signature};
@@ -72,15 +72,24 @@ pub(crate) async fn stripe(
                     return Err(ApiError::new(StatusCode::BAD_REQUEST, e.to_string()));
                 }
                 Ok(invoice) => {
+                    let number = invoice.number.clone();
                     let incoming = Incoming {
                         invoice,
                         paid: false,
                         balance_known: true,
                     };
-                    chaser
-                        .ingest(incoming, &by)
-                        .await
-                        .map(|i| (i.describe(), i.is_accepted()))
+                    match chaser.ingest(incoming, &by).await {
+                        Ok(Ingested::Conflict(why)) => chaser
+                            .flag_conflict(
+                                &number,
+                                "webhook:stripe",
+                                &why,
+                                json!({ "event": event.id }),
+                            )
+                            .await
+                            .map(|()| (format!("flagged: {why}"), false)),
+                        other => other.map(|i| (i.describe(), i.is_accepted())),
+                    }
                 }
             },
         },

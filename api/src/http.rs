@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chaser_app::{AppError, Chaser, Incoming, Outcome, Request};
+use chaser_app::{AppError, Chaser, Incoming, Ingested, Outcome, Request};
 use chaser_domain::Command;
 use jiff::Timestamp;
 use serde_json::json;
@@ -248,15 +248,24 @@ async fn accounting(
     let result = match event {
         Event::Invoice(invoice) => {
             let (invoice, balance_known) = invoice.into_invoice()?;
+            let number = invoice.number.clone();
             let incoming = Incoming {
                 invoice,
                 paid: false,
                 balance_known,
             };
-            chaser
-                .ingest(incoming, &by)
-                .await
-                .map(|i| (i.describe(), i.is_accepted()))
+            match chaser.ingest(incoming, &by).await {
+                Ok(Ingested::Conflict(why)) => chaser
+                    .flag_conflict(
+                        &number,
+                        "webhook:accounting",
+                        &why,
+                        json!({ "event": envelope.id }),
+                    )
+                    .await
+                    .map(|()| (format!("flagged: {why}"), false)),
+                other => other.map(|i| (i.describe(), i.is_accepted())),
+            }
         }
         Event::Paid(paid) => {
             let paid_command = Command::Paid {

@@ -182,6 +182,29 @@ impl Chaser {
         })
     }
 
+    /// Puts a source's disagreement with the chase in the owner's review queue (once while
+    /// the item stays open): nothing was applied, a human decides.
+    pub async fn flag_conflict(
+        &self,
+        number: &chaser_domain::InvoiceNumber,
+        source: &str,
+        why: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), AppError> {
+        let invoice = number.normalized();
+        let item = chaser_activities::store::NewReviewItem {
+            kind: "intake_conflict".to_owned(),
+            dedup_key: format!("intake_conflict/{source}/{invoice}"),
+            invoice: Some(invoice),
+            summary: format!("{number} ({source}): {why}"),
+            detail: serde_json::json!({ "source": source, "detail": detail }),
+        };
+        self.store()
+            .flag_for_review(&item, Timestamp::now())
+            .await?;
+        Ok(())
+    }
+
     /// Ends the chase of an invoice its source closed (void, written off) with `command`.
     /// An invoice never chased is remembered as closed, and nothing starts. `false` when
     /// there was nothing to close.

@@ -39,9 +39,21 @@ fn the_owners_decisions_survive_a_reimport_a_sync_and_an_update_webhook() {
     sync.insert("name".into(), source.clone().into());
     sync.insert("location".into(), export.display().to_string().into());
     sync.insert("every".into(), "1h".into());
+    // Reminders at 15 s and 20 s: time for the owner's decisions and the source's three
+    // messages to land first, however busy the machine.
+    let rules = seconds_rules(
+        r#"[[cadences.default.steps]]
+when = "after_issue 15s"
+move = "nudge"
+
+[[cadences.default.steps]]
+when = "after_issue 20s"
+move = "follow_up"
+"#,
+    );
     let mut chaser = Chaser::with_config(
         name,
-        &rules(),
+        &rules,
         Backend::Sqlite,
         &[("sync", toml::Value::Array(vec![toml::Value::Table(sync)]))],
     );
@@ -115,6 +127,41 @@ fn the_owners_decisions_survive_a_reimport_a_sync_and_an_update_webhook() {
     assert!(
         text.contains("owner overrides (kept whatever the source says): contacts"),
         "{text}"
+    );
+
+    // A source that explicitly disagrees with the owner is flagged, never applied.
+    chaser.ok(&["enable", &off.number]);
+    let data = serde_json::json!({
+        "number": off.number,
+        "customer": { "id": "acme", "name": "Acme Ltd" },
+        "contacts": [{ "email": off.billing, "roles": ["billing"] }],
+        "amount": "1200.00",
+        "currency": "USD",
+        "issue_date": today(),
+        "due_date": today(),
+        "owner_email": off.owner,
+        "do_not_chase": true,
+    });
+    let (status, answer) = accounting_event(
+        &chaser,
+        &format!("evt-upd-off-again-{}", off.number),
+        "invoice.updated",
+        data,
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer["result"].as_str().unwrap().starts_with("flagged"),
+        "{answer}"
+    );
+    let item = review_item(&chaser, "intake_conflict").expect("the disagreement is in review");
+    assert!(
+        item["summary"].as_str().unwrap().contains(&off.number),
+        "{item}"
+    );
+    let status = chaser.status(&off.number);
+    assert_eq!(
+        status["chasing_disabled"], false,
+        "the owner's enable stands: {status}"
     );
 }
 
@@ -368,16 +415,32 @@ fn a_stop_cancels_a_send_still_waiting_to_be_retried() {
 fn with_no_worker_a_command_is_accepted_at_once_and_applied_when_the_worker_is_back() {
     // Arrange: two chases whose nudges went out; then the worker goes away.
     let name = "no-worker";
-    let mut chaser = Chaser::new(name, &slow_rules(), Backend::Sqlite);
+    let mut chaser = Chaser::with_config(
+        name,
+        &slow_rules(),
+        Backend::Sqlite,
+        &[("http.api_token", "no-worker-token".into())],
+    );
     chaser.start_worker();
     let mut by_cli = Invoice::new(name, "INV-NC");
     let mut by_hook = Invoice::new(name, "INV-NH");
-    import(&chaser, &[by_cli.row(false), by_hook.row(false)]);
-    by_cli.wait_mail(&by_cli.billing, 1);
-    by_hook.wait_mail(&by_hook.billing, 1);
+    let mut by_api = Invoice::new(name, "INV-NA");
+    import(
+        &chaser,
+        &[by_cli.row(false), by_hook.row(false), by_api.row(false)],
+    );
+    for inv in [&by_cli, &by_hook, &by_api] {
+        inv.wait_mail(&inv.billing, 1);
+        // Recorded, not merely delivered: a send cut off by the kill would stay in flight
+        // until its timeout, and a stop waits for it.
+        wait_for("the nudge recorded", Duration::from_secs(10), || {
+            (sends(&chaser.status(&inv.number), "done") == ["nudge"]).then_some(())
+        });
+    }
     chaser.kill_worker();
 
-    // Act: `chaser paid`, and a paid webhook through the HTTP doors alone (`chaser serve`).
+    // Act: `chaser paid`, and a paid webhook and API call through the HTTP doors alone
+    // (`chaser serve`).
     let asked = Instant::now();
     let out = chaser.ok(&["paid", &by_cli.number]);
     assert!(
@@ -397,11 +460,18 @@ fn with_no_worker_a_command_is_accepted_at_once_and_applied_when_the_worker_is_b
     );
     assert_eq!(status, 202, "{answer}");
     assert_eq!(answer["status"], "accepted", "{answer}");
+    let (status, answer) = post_raw(
+        &chaser.url(&format!("/api/invoices/{}/paid", by_api.number)),
+        &[("Authorization", "Bearer no-worker-token")],
+        "{}",
+    );
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer["result"], "accepted", "{answer}");
     chaser.kill_worker();
 
-    // Assert: once a worker is back, both chases close with their thank-you.
+    // Assert: once a worker is back, every chase closes with its thank-you.
     chaser.start_worker();
-    for inv in [&by_cli, &by_hook] {
+    for inv in [&by_cli, &by_hook, &by_api] {
         let mail = inv.wait_mail(&inv.billing, 2);
         assert!(
             mail[1].subject.starts_with("Thank you"),
