@@ -28,7 +28,9 @@ use crate::mail::{MailError, Mailer, OutgoingEmail};
 use crate::render::{
     ActionLinks, ApprovalView, Company, MessageContext, Presentation, Renderer, family_for,
 };
-use crate::store::{Approval, AuditRecord, Claim, OutboxStatus, Store, StoredInvoice};
+use crate::store::{
+    Approval, ApprovalStatus, AuditRecord, Claim, OutboxStatus, Store, StoredInvoice,
+};
 
 /// Whether messages really leave, and who decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -220,7 +222,9 @@ impl ChaseActivities {
 
         let (email, amount_text) = if request.approved {
             match store.approval(&approval_id).await? {
-                Some(a) if a.status == "approved" => (approved_email(&self.sender, &a), None),
+                Some(a) if a.status == ApprovalStatus::Approved => {
+                    (approved_email(&self.sender, &a), None)
+                }
                 _ => {
                     return self
                         .decline(
@@ -379,7 +383,13 @@ impl ChaseActivities {
                 }
                 if request.approved {
                     store
-                        .decide_approval(approval_id, "approved", "sent", "chaser", now)
+                        .decide_approval(
+                            approval_id,
+                            ApprovalStatus::Approved,
+                            ApprovalStatus::Sent,
+                            "chaser",
+                            now,
+                        )
                         .await?;
                 }
                 tracing::info!(%message_id, "sent");
@@ -425,7 +435,7 @@ impl ChaseActivities {
             subject: email.subject.clone(),
             text_body: email.text.clone(),
             html_body: email.html.clone(),
-            status: "pending".to_owned(),
+            status: ApprovalStatus::Pending,
             created_at: now,
             expires_at,
             decided_by: None,
@@ -537,7 +547,13 @@ impl ChaseActivities {
         let id = format!("{}/{}", input.workflow_id, input.key);
         if self
             .store
-            .decide_approval(&id, "pending", "expired", "chaser", now)
+            .decide_approval(
+                &id,
+                ApprovalStatus::Pending,
+                ApprovalStatus::Expired,
+                "chaser",
+                now,
+            )
             .await?
         {
             self.store

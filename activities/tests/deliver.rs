@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use chaser_activities::links::Links;
 use chaser_activities::mail::{MailError, MailFuture, Mailer, OutgoingEmail};
 use chaser_activities::render::{Company, Renderer};
-use chaser_activities::store::{OutboxStatus, Store};
+use chaser_activities::store::{ApprovalStatus, OutboxStatus, Store};
 use chaser_activities::{ChaseActivities, Mode, Sender};
 use chaser_domain::{
     ChaseState, Contact, Customer, Email, Invoice, InvoiceNumber, Money, Offset, Role, Rules,
@@ -559,15 +559,15 @@ async fn approve_mode_sends_exactly_the_approved_text_and_only_after_approval() 
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(approval.status, "pending");
+    assert_eq!(approval.status, ApprovalStatus::Pending);
 
     // Approved: what was shown is what goes, even if the data moved since.
     assert!(
         s.store
             .decide_approval(
                 "invoice-INV-7/nudge",
-                "pending",
-                "approved",
+                ApprovalStatus::Pending,
+                ApprovalStatus::Approved,
                 "owner",
                 ts(NOW)
             )
@@ -620,8 +620,8 @@ async fn an_expired_approval_is_never_sent() {
         !s.store
             .decide_approval(
                 "invoice-INV-7/nudge",
-                "pending",
-                "approved",
+                ApprovalStatus::Pending,
+                ApprovalStatus::Approved,
                 "owner",
                 ts(NOW)
             )

@@ -17,11 +17,11 @@ use serde_json::json;
 use chaser_activities::links::Links;
 use chaser_activities::suppression;
 
-use crate::signature;
-use crate::webhook::{
+use crate::{hooks, inbound, one_tap, owner_api};
+use chaser_intake::signature;
+use chaser_intake::webhook::{
     self, Envelope, FieldError, InvoiceCreated, InvoicePaid, InvoiceVoided, PaymentReceived,
 };
-use crate::{hooks, inbound, one_tap, owner_api};
 
 pub struct AppState {
     pub chaser: Arc<Chaser>,

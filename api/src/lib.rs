@@ -10,7 +10,3 @@ pub mod owner_api;
 pub mod pages;
 pub mod review;
 pub mod summary;
-
-// The webhook bodies and signatures are read in `chaser-intake` (pure, so they are fuzzed);
-// these keep the paths `chaser_api::signature` and `crate::webhook` working.
-pub use chaser_intake::{signature, webhook};

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chaser_activities::links::{Claims, LinkAction, LinkError, Purpose};
+use chaser_activities::store::ApprovalStatus;
 use chaser_app::{AppError, Decided, Outcome, Request};
 use chaser_domain::{Command, InvoiceNumber, Resolution};
 use jiff::Timestamp;
@@ -276,7 +277,9 @@ pub async fn show_approval(
         Err(e) => return link_error(&state, &e),
     };
     match state.chaser.store().approval(&approval_id(&claims)).await {
-        Ok(Some(a)) if a.status == "pending" => pages::approval(&state, &claims.invoice, &a),
+        Ok(Some(a)) if a.status == ApprovalStatus::Pending => {
+            pages::approval(&state, &claims.invoice, &a)
+        }
         Ok(Some(a)) => pages::notice(
             &state,
             StatusCode::CONFLICT,

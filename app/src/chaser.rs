@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chaser_activities::store::{AuditRecord, Store};
+use chaser_activities::store::{ApprovalStatus, AuditRecord, Store};
 use chaser_domain::{AuditAction, ChaseState, Invoice, InvoiceNumber, Rules, Schedule};
 use chaser_workflows::contracts::{
     ApprovalSignal, ChaseInput, PayLinkClickedSignal, ProposalDecisionSignal, ProposalInput,
@@ -281,26 +281,30 @@ impl Chaser {
             )));
         };
         let now = Timestamp::now();
-        if approval.status != "pending" {
-            return Ok(Decided::NotWaiting(approval.status));
+        if approval.status != ApprovalStatus::Pending {
+            return Ok(Decided::NotWaiting(approval.status.to_string()));
         }
         if now > approval.expires_at {
-            return Ok(Decided::NotWaiting("expired".to_owned()));
+            return Ok(Decided::NotWaiting(ApprovalStatus::Expired.to_string()));
         }
         let handle = self
             .client()?
             .get_workflow_handle::<InvoiceChase>(approval.workflow_id.clone());
-        let to = if approved { "approved" } else { "rejected" };
+        let to = if approved {
+            ApprovalStatus::Approved
+        } else {
+            ApprovalStatus::Rejected
+        };
         if !self
             .store
-            .decide_approval(approval_id, "pending", to, by, now)
+            .decide_approval(approval_id, ApprovalStatus::Pending, to, by, now)
             .await?
         {
             let status = self
                 .store
                 .approval(approval_id)
                 .await?
-                .map_or_else(|| "gone".to_owned(), |a| a.status);
+                .map_or_else(|| "gone".to_owned(), |a| a.status.to_string());
             return Ok(Decided::NotWaiting(status));
         }
         let signal = ApprovalSignal {
@@ -320,7 +324,7 @@ impl Chaser {
             Err(WorkflowInteractionError::NotFound(_)) => {
                 // The chase ended meanwhile: nothing will be sent.
                 self.store
-                    .decide_approval(approval_id, to, "rejected", "chaser", now)
+                    .decide_approval(approval_id, to, ApprovalStatus::Rejected, "chaser", now)
                     .await?;
                 Ok(Decided::NotWaiting("closed".to_owned()))
             }

@@ -396,3 +396,71 @@ fn pause_until(text: &str) -> Result<Timestamp, AppError> {
             ))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chaser_domain::{Customer, Email, Invoice, Terms};
+    use jiff::civil::date;
+
+    fn stored(currency: &str) -> StoredInvoice {
+        StoredInvoice {
+            invoice: Invoice::new(
+                InvoiceNumber::parse("INV-1").unwrap(),
+                Customer {
+                    id: "acme".into(),
+                    name: "Acme Ltd".into(),
+                },
+                Money::parse("1000", currency.parse().unwrap()).unwrap(),
+                date(2026, 11, 1),
+                date(2026, 12, 1),
+                Terms::Net(30),
+                Email::parse("owner@x.example").unwrap(),
+            ),
+            workflow_id: "invoice-INV-1".into(),
+            state: ChaseState::Scheduled,
+            updated_at: "2026-12-01T00:00:00Z".parse().unwrap(),
+            chase: None,
+        }
+    }
+
+    #[test]
+    fn a_payment_is_read_in_the_invoices_currency_or_with_a_matching_code() {
+        let eur = stored("EUR");
+        assert_eq!(
+            payment_amount("250.5", &eur).unwrap().to_string(),
+            "EUR 250.50"
+        );
+        assert_eq!(
+            payment_amount(" EUR 250.00 ", &eur).unwrap().to_string(),
+            "EUR 250.00"
+        );
+        let wrong = payment_amount("USD 250.00", &eur).unwrap_err().to_string();
+        assert_eq!(
+            wrong,
+            "amount: USD 250.00 is not in the invoice's currency (EUR)"
+        );
+        assert!(
+            payment_amount("12.345", &eur)
+                .unwrap_err()
+                .to_string()
+                .starts_with("amount: ")
+        );
+    }
+
+    #[test]
+    fn a_pause_ends_on_a_day_or_at_an_instant() {
+        assert_eq!(
+            pause_until("2026-12-24").unwrap(),
+            "2026-12-24T00:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert_eq!(
+            pause_until("2026-12-24T15:30:00Z").unwrap(),
+            "2026-12-24T15:30:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert_eq!(
+            pause_until("next week").unwrap_err().to_string(),
+            "until: `next week` is not a date (YYYY-MM-DD) or an instant (RFC 3339)"
+        );
+    }
+}

@@ -232,3 +232,52 @@ impl Chaser {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chaser_domain::{Customer, Email, InvoiceNumber, Money, Terms};
+    use jiff::civil::date;
+
+    fn invoice() -> Invoice {
+        Invoice::new(
+            InvoiceNumber::parse("INV-1").unwrap(),
+            Customer {
+                id: "acme".into(),
+                name: "Acme Ltd".into(),
+            },
+            Money::parse("1000", "USD".parse().unwrap()).unwrap(),
+            date(2026, 11, 1),
+            date(2026, 12, 1),
+            Terms::Net(30),
+            Email::parse("owner@x.example").unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_source_never_undoes_what_the_owner_decided_and_only_an_explicit_no_is_news() {
+        let mut chased = invoice();
+        chased.do_not_chase = true;
+        chased.contact_override = vec![Email::parse("boss@x.example").unwrap()];
+        let owner_off = Overrides {
+            do_not_chase: true,
+            contacts: true,
+            schedule: false,
+        };
+        // An export without such columns: the same invoice, chasing on, no override.
+        let (update, disagreements) = source_update(&chased, &invoice(), &owner_off);
+        assert!(update.is_empty(), "{update:?}");
+        assert!(disagreements.is_empty());
+        // The owner turned chasing back on; the source explicitly says "do not chase".
+        let mut owner_on = invoice();
+        owner_on.do_not_chase = false;
+        let mut says_no = invoice();
+        says_no.do_not_chase = true;
+        let (update, disagreements) = source_update(&owner_on, &says_no, &owner_off);
+        assert!(update.is_empty());
+        assert_eq!(disagreements, ["chasing"]);
+        // Without the owner's decision, the source's word is applied.
+        let (update, _) = source_update(&owner_on, &says_no, &Overrides::default());
+        assert_eq!(update.do_not_chase, Some(true));
+    }
+}

@@ -155,3 +155,84 @@ pub fn parse_month(text: &str) -> Result<(i16, i8), AppError> {
     }
     Ok((y.parse().map_err(|_| bad())?, month))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chaser_domain::{ChaseState, Customer, Email, Invoice, InvoiceNumber, Terms};
+    use jiff::civil::date;
+    use serde_json::json;
+
+    fn stored(number: &str) -> StoredInvoice {
+        let usd = |s: &str| Money::parse(s, "USD".parse().unwrap()).unwrap();
+        StoredInvoice {
+            invoice: Invoice::new(
+                InvoiceNumber::parse(number).unwrap(),
+                Customer {
+                    id: "acme".into(),
+                    name: "Acme Ltd".into(),
+                },
+                usd("1000"),
+                date(2026, 11, 1),
+                date(2026, 12, 1),
+                Terms::Net(30),
+                Email::parse("owner@x.example").unwrap(),
+            ),
+            workflow_id: format!("invoice-{number}"),
+            state: ChaseState::Scheduled,
+            updated_at: "2026-12-01T00:00:00Z".parse().unwrap(),
+            chase: None,
+        }
+    }
+
+    fn record(action: AuditAction, at: &str, after: Option<serde_json::Value>) -> AuditRecord {
+        AuditRecord {
+            at: at.parse().unwrap(),
+            invoice: "INV-1".into(),
+            workflow_id: "invoice-INV-1".into(),
+            action,
+            actor: "cli:alice".into(),
+            before: None,
+            after,
+            detail: None,
+            dedup_key: format!("{at}/{action}"),
+        }
+    }
+
+    #[test]
+    fn the_monthly_summary_counts_the_promises_the_chase_writes() {
+        // What the chase writes: a promise with the day in its `after` snapshot, then kept
+        // or broken.
+        let promised = json!({
+            "state": "paused", "balance": "USD 1000.00", "due_date": "2026-12-01",
+            "promised_by": "2026-12-12",
+        });
+        let audit = vec![
+            record(
+                AuditAction::Promise,
+                "2026-12-05T10:00:00Z",
+                Some(promised.clone()),
+            ),
+            record(AuditAction::PromiseBroken, "2026-12-13T00:00:00Z", None),
+            record(AuditAction::Promise, "2026-12-14T10:00:00Z", Some(promised)),
+            record(AuditAction::PromiseKept, "2026-12-15T10:00:00Z", None),
+        ];
+        let invoices = [stored("INV-1")];
+        let ledger = ledger(&invoices, &audit);
+        let summary = reports::monthly_summary(
+            &invoices.iter().map(report_invoice).collect::<Vec<_>>(),
+            &ledger,
+            2026,
+            12,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                summary.promises.made,
+                summary.promises.kept,
+                summary.promises.broken
+            ),
+            (2, 1, 1)
+        );
+    }
+}

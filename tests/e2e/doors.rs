@@ -285,6 +285,13 @@ fn settle_through(name: &str, door: Door) {
     inv.sleep_until(17.0);
     assert_eq!(stack().mail_to(&inv.billing).len(), 2, "{door:?}");
     assert!(stack().mail_to(&inv.owner).is_empty(), "{door:?}");
+    match door {
+        Door::RawUpdate => save_history_if_asked(&inv.workflow_id(), "one_writer_paid_by_update"),
+        Door::RawSignalPayment => {
+            save_history_if_asked(&inv.workflow_id(), "one_writer_settled_by_payment_signal")
+        }
+        _ => {}
+    }
 }
 
 #[test]

@@ -163,6 +163,11 @@ move = "follow_up"
         status["chasing_disabled"], false,
         "the owner's enable stands: {status}"
     );
+    chaser.ok(&["writeoff", &moved.number]);
+    wait_for("the chase to end", Duration::from_secs(20), || {
+        (stored(&chaser, &moved.number).0 == "written_off").then_some(())
+    });
+    save_history_if_asked(&moved.workflow_id(), "one_writer_owner_overrides");
 }
 
 #[test]
@@ -378,6 +383,7 @@ fn a_stop_answers_after_the_send_in_flight_and_nothing_reaches_the_provider_afte
         "{all:#?}"
     );
     assert!(sink.mail_to(&inv.owner).is_empty());
+    save_history_if_asked(&inv.workflow_id(), "one_writer_stop_during_send");
 }
 
 #[test]
@@ -409,6 +415,7 @@ fn a_stop_cancels_a_send_still_waiting_to_be_retried() {
         "{}",
         mail[0].subject
     );
+    save_history_if_asked(&inv.workflow_id(), "one_writer_stop_cancels_retry");
 }
 
 #[test]

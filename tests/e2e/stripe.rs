@@ -19,7 +19,7 @@ fn stripe_event(file: &str, number: &str, email: &str, id: &str) -> String {
 
 /// The `Stripe-Signature` header as Stripe builds it: `t=<unix>,v1=<hex HMAC of "t.body">`.
 fn sign(body: &str, at: i64) -> String {
-    let v1 = chaser_api::signature::sign(SECRET.as_bytes(), &at.to_string(), body.as_bytes());
+    let v1 = chaser_intake::signature::sign(SECRET.as_bytes(), &at.to_string(), body.as_bytes());
     format!("t={at},{v1}")
 }
 

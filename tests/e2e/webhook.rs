@@ -45,7 +45,7 @@ fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
         401
     );
     let old = (jiff::Timestamp::now().as_second() - 600).to_string();
-    let stale = chaser_api::signature::sign(b"whsec_test", &old, body.as_bytes());
+    let stale = chaser_intake::signature::sign(b"whsec_test", &old, body.as_bytes());
     let (status, answer) = post_raw(
         &url,
         &[("X-Chaser-Timestamp", &old), ("X-Chaser-Signature", &stale)],

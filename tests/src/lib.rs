@@ -777,7 +777,7 @@ pub fn save_history_if_asked(workflow_id: &str, scenario: &str) {
 /// Signs and posts a webhook body; returns the status code and the JSON answer.
 pub fn post_webhook(url: &str, secret: &str, body: &str) -> (u16, serde_json::Value) {
     let timestamp = jiff::Timestamp::now().as_second().to_string();
-    let signature = chaser_api::signature::sign(secret.as_bytes(), &timestamp, body.as_bytes());
+    let signature = chaser_intake::signature::sign(secret.as_bytes(), &timestamp, body.as_bytes());
     post_raw(
         url,
         &[

@@ -550,6 +550,56 @@ impl Store {
     }
 }
 
+/// Where a message that needs a human's approval stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStatus {
+    Pending,
+    Approved,
+    Rejected,
+    /// Nobody decided in time: dropped, never sent.
+    Expired,
+    /// Approved, and sent.
+    Sent,
+}
+
+impl ApprovalStatus {
+    const ALL: [ApprovalStatus; 5] = [
+        ApprovalStatus::Pending,
+        ApprovalStatus::Approved,
+        ApprovalStatus::Rejected,
+        ApprovalStatus::Expired,
+        ApprovalStatus::Sent,
+    ];
+
+    /// The name stored in the approvals table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+            ApprovalStatus::Expired => "expired",
+            ApprovalStatus::Sent => "sent",
+        }
+    }
+
+    fn parse(name: &str) -> Result<ApprovalStatus> {
+        ApprovalStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| StoreError::Corrupt {
+                what: "approval status",
+                detail: name.to_owned(),
+            })
+    }
+}
+
+impl std::fmt::Display for ApprovalStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A message waiting for (or past) a human's approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
@@ -561,7 +611,7 @@ pub struct Approval {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
-    pub status: String,
+    pub status: ApprovalStatus,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub decided_by: Option<String>,
@@ -709,7 +759,7 @@ impl Store {
         .bind(approval.subject.clone())
         .bind(approval.text_body.clone())
         .bind(approval.html_body.clone())
-        .bind(approval.status.clone())
+        .bind(approval.status.as_str())
         .bind(timestamp_text(approval.created_at))
         .bind(timestamp_text(approval.expires_at))
         .execute(&self.pool)
@@ -743,19 +793,19 @@ impl Store {
     pub async fn decide_approval(
         &self,
         id: &str,
-        from: &str,
-        to: &str,
+        from: ApprovalStatus,
+        to: ApprovalStatus,
         by: &str,
         now: Timestamp,
     ) -> Result<bool> {
         let done = sqlx::query(
             "update approvals set status = $1, decided_by = $2, decided_at = $3 where id = $4 and status = $5",
         )
-        .bind(to.to_owned())
+        .bind(to.as_str())
         .bind(by.to_owned())
         .bind(timestamp_text(now))
         .bind(id.to_owned())
-        .bind(from.to_owned())
+        .bind(from.as_str())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -805,7 +855,7 @@ fn approval_from_row(r: &sqlx::any::AnyRow) -> Result<Approval> {
         subject: r.try_get("subject")?,
         text_body: r.try_get("text_body")?,
         html_body: r.try_get("html_body")?,
-        status: r.try_get("status")?,
+        status: ApprovalStatus::parse(&r.try_get::<String, _>("status")?)?,
         created_at: parse_timestamp(&r.try_get::<String, _>("created_at")?)?,
         expires_at: parse_timestamp(&r.try_get::<String, _>("expires_at")?)?,
         decided_by: r.try_get("decided_by")?,

@@ -1,7 +1,8 @@
 //! What every backend must do.
 
 use chaser_activities::store::{
-    Approval, AuditRecord, Claim, CommandStatus, NewReviewItem, OutboxStatus, Store, timestamp_text,
+    Approval, ApprovalStatus, AuditRecord, Claim, CommandStatus, NewReviewItem, OutboxStatus,
+    Store, timestamp_text,
 };
 use chaser_domain::{
     AuditAction, ChaseState, Contact, Customer, Email, Invoice, InvoiceNumber, Money, Overrides,
@@ -545,7 +546,7 @@ async fn guardrail_tables_keep_their_promises(store: &Store) {
         subject: "Invoice INV-1".into(),
         text_body: "text".into(),
         html_body: "<p>html</p>".into(),
-        status: "pending".into(),
+        status: ApprovalStatus::Pending,
         created_at: now,
         expires_at: ts("2026-12-06T09:00:00Z"),
         decided_by: None,
@@ -569,13 +570,25 @@ async fn guardrail_tables_keep_their_promises(store: &Store) {
     );
     assert!(
         store
-            .decide_approval(&approval.id, "pending", "rejected", "owner", now)
+            .decide_approval(
+                &approval.id,
+                ApprovalStatus::Pending,
+                ApprovalStatus::Rejected,
+                "owner",
+                now,
+            )
             .await
             .unwrap()
     );
     assert!(
         !store
-            .decide_approval(&approval.id, "pending", "approved", "owner", now)
+            .decide_approval(
+                &approval.id,
+                ApprovalStatus::Pending,
+                ApprovalStatus::Approved,
+                "owner",
+                now,
+            )
             .await
             .unwrap()
     );
