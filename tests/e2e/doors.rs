@@ -2,7 +2,8 @@
 //! offers them (the CLI, the owner API, a one-tap link, the accounting webhook, a bank
 //! statement, an import, and an operator's raw `temporal workflow signal` or `update`) end the
 //! chase the same way: the store shows it paid, the customer is thanked once, the audit log
-//! has the row with its actor, and nothing is sent afterwards.
+//! has the row with its actor, and nothing is sent afterwards. The doors share the tests
+//! between SQLite and Postgres.
 
 use std::time::Duration;
 
@@ -60,11 +61,11 @@ pub fn api(chaser: &Chaser, invoice: &str, action: &str, body: &str) -> (u16, se
     )
 }
 
-pub fn doors_chaser(name: &str) -> Chaser {
+pub fn doors_chaser(name: &str, backend: Backend) -> Chaser {
     let mut chaser = Chaser::with_config(
         name,
         &rules(),
-        Backend::Sqlite,
+        backend,
         &[
             ("http.api_token", TOKEN.into()),
             ("email.default_currency", "USD".into()),
@@ -205,16 +206,20 @@ fn pay(chaser: &Chaser, inv: &mut Invoice, door: Door) {
     }
 }
 
-/// The state and balance the store holds for `number` (a SQLite chaser), read as is.
+/// The state and balance the store holds for `number`, read as is (SQLite or Postgres).
 pub fn stored(chaser: &Chaser, number: &str) -> (String, String) {
     use sqlx::Row;
+    sqlx::any::install_default_drivers();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        let url = format!("{}?mode=ro", chaser.database_url);
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let url = match chaser.database_url.starts_with("sqlite:") {
+            true => format!("{}?mode=ro", chaser.database_url),
+            false => chaser.database_url.clone(),
+        };
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
         let row = sqlx::query("select state, balance from invoices where number_key = $1")
             .bind(number.to_uppercase())
             .fetch_one(&pool)
@@ -241,9 +246,9 @@ pub fn trail(chaser: &Chaser, number: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn settle_through(name: &str, door: Door) {
+fn settle_through(name: &str, door: Door, backend: Backend) {
     // Arrange: a chase whose nudge went out; the follow-up is due at 10 s.
-    let chaser = doors_chaser(name);
+    let chaser = doors_chaser(name, backend);
     let mut inv = Invoice::new(name, "INV-DR");
     import(&chaser, &[inv.row(false)]);
     inv.wait_mail(&inv.billing, 1);
@@ -296,65 +301,77 @@ fn settle_through(name: &str, door: Door) {
 
 #[test]
 fn paid_through_the_cli_ends_the_chase_with_one_thank_you() {
-    settle_through("door-cli", Door::Cli);
+    settle_through("door-cli", Door::Cli, Backend::Sqlite);
 }
 
 #[test]
 fn paid_through_the_api_ends_the_chase_with_one_thank_you() {
-    settle_through("door-api", Door::Api);
+    settle_through("door-api", Door::Api, Backend::Postgres);
 }
 
 #[test]
 fn paid_through_a_one_tap_link_ends_the_chase_with_one_thank_you() {
-    settle_through("door-link", Door::Link);
+    settle_through("door-link", Door::Link, Backend::Sqlite);
 }
 
 #[test]
 fn paid_through_the_webhook_ends_the_chase_with_one_thank_you() {
-    settle_through("door-webhook", Door::Webhook);
+    settle_through("door-webhook", Door::Webhook, Backend::Postgres);
 }
 
 #[test]
 fn a_bank_payment_of_the_whole_balance_ends_the_chase_with_one_thank_you() {
-    settle_through("door-bank", Door::BankStatement);
+    settle_through("door-bank", Door::BankStatement, Backend::Sqlite);
 }
 
 #[test]
 fn paid_through_an_import_ends_the_chase_with_one_thank_you() {
-    settle_through("door-import", Door::Import);
+    settle_through("door-import", Door::Import, Backend::Postgres);
 }
 
 #[test]
 fn paid_through_a_raw_temporal_signal_ends_the_chase_with_one_thank_you() {
-    settle_through("door-raw-signal", Door::RawSignal);
+    settle_through("door-raw-signal", Door::RawSignal, Backend::Sqlite);
 }
 
 #[test]
 fn paid_through_a_raw_temporal_update_ends_the_chase_with_one_thank_you() {
-    settle_through("door-raw-update", Door::RawUpdate);
+    settle_through("door-raw-update", Door::RawUpdate, Backend::Postgres);
 }
 
 #[test]
 fn a_cli_payment_of_the_whole_balance_is_paid() {
-    settle_through("door-cli-payment", Door::CliPayment);
+    settle_through("door-cli-payment", Door::CliPayment, Backend::Sqlite);
 }
 
 #[test]
 fn an_api_payment_of_the_whole_balance_is_paid() {
-    settle_through("door-api-payment", Door::ApiPayment);
+    settle_through("door-api-payment", Door::ApiPayment, Backend::Postgres);
 }
 
 #[test]
 fn a_webhook_payment_of_the_whole_balance_is_paid() {
-    settle_through("door-webhook-payment", Door::WebhookPayment);
+    settle_through(
+        "door-webhook-payment",
+        Door::WebhookPayment,
+        Backend::Sqlite,
+    );
 }
 
 #[test]
 fn a_raw_signal_payment_of_the_whole_balance_is_paid() {
-    settle_through("door-raw-signal-payment", Door::RawSignalPayment);
+    settle_through(
+        "door-raw-signal-payment",
+        Door::RawSignalPayment,
+        Backend::Postgres,
+    );
 }
 
 #[test]
 fn a_raw_update_payment_of_the_whole_balance_is_paid() {
-    settle_through("door-raw-update-payment", Door::RawUpdatePayment);
+    settle_through(
+        "door-raw-update-payment",
+        Door::RawUpdatePayment,
+        Backend::Sqlite,
+    );
 }

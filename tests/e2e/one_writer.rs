@@ -243,7 +243,7 @@ fn a_failed_start_and_a_failed_stop_are_repaired_by_the_reconciler() {
 fn a_pause_over_the_cap_is_refused_and_audited_through_every_door() {
     // The rules allow two paused days: every door asks for more.
     let name = "pause-cap-doors";
-    let chaser = doors_chaser(name);
+    let chaser = doors_chaser(name, Backend::Postgres);
     let mut inv = Invoice::new(name, "INV-PC");
     import(&chaser, &[inv.row(false)]);
     let n = inv.number.clone();
