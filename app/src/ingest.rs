@@ -6,6 +6,7 @@
 //! on, the contacts reminders go to) is left out of the update, and a source that says
 //! otherwise is reported as a disagreement for the review queue, never applied.
 
+use chaser_activities::store::StoredInvoice;
 use chaser_domain::{ChaseState, Command, Invoice, InvoiceUpdate, Overrides};
 use chaser_workflows::names;
 use jiff::Timestamp;
@@ -94,97 +95,187 @@ fn changed_fields(update: &InvoiceUpdate) -> Vec<&'static str> {
     .collect()
 }
 
+/// What ingesting an invoice does, decided from the store's copy of it alone. [`Chaser::ingest`]
+/// and [`Chaser::close`] carry it out and a dry run shows it, so the two never disagree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    /// Unknown to the store: recorded, and its chase starts.
+    Start,
+    /// Unknown to the store and closed at the source (paid, void, written off): recorded in
+    /// that state; no chase starts.
+    Record(ChaseState),
+    /// The chase is open and the source says paid: it ends paid.
+    Pay,
+    /// The chase is open and the source says void or written off: it ends so.
+    Close(ChaseState),
+    /// The chase is open and takes the changed `fields`. `kept` names what the source says
+    /// otherwise about that the owner decided: not applied, and flagged for review.
+    Update {
+        update: InvoiceUpdate,
+        fields: Vec<&'static str>,
+        kept: Vec<&'static str>,
+    },
+    /// Nothing new (or the chase ended paid and the source has not caught up).
+    Unchanged,
+    /// The chase is closed and the source shows it unpaid: not reopened, flagged.
+    Conflict(String),
+}
+
+impl Plan {
+    /// Why it is flagged, in the review queue's words.
+    pub fn flag_reason(&self) -> Option<String> {
+        match self {
+            Plan::Conflict(why) => Some(why.clone()),
+            Plan::Update { fields, kept, .. } if !kept.is_empty() => {
+                Some(kept_reason(fields, kept))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why an update is flagged: the source disagrees with what the owner decided.
+fn kept_reason(fields: &[&str], kept: &[&str]) -> String {
+    let also = if fields.is_empty() {
+        String::new()
+    } else {
+        format!("; the other changes were applied ({})", fields.join(", "))
+    };
+    format!(
+        "the source says otherwise about {}, which the owner decided; the owner's choice is kept{also}",
+        kept.join(", ")
+    )
+}
+
+/// The plan for an invoice arriving open or paid; `stored` is the store's copy, if any.
+pub fn plan(stored: Option<&StoredInvoice>, incoming: &Incoming) -> Plan {
+    let Some(stored) = stored else {
+        return if incoming.paid {
+            Plan::Record(ChaseState::Paid)
+        } else {
+            Plan::Start
+        };
+    };
+    if stored.state.is_closed() {
+        return if incoming.paid || stored.state == ChaseState::Paid {
+            Plan::Unchanged
+        } else {
+            Plan::Conflict(format!(
+                "the chase is {} but the source shows it unpaid; not reopened",
+                stored.state
+            ))
+        };
+    }
+    if incoming.paid {
+        return Plan::Pay;
+    }
+    let mut invoice = incoming.invoice.clone();
+    if !incoming.balance_known {
+        invoice.balance = stored.invoice.balance;
+    }
+    let overrides = stored
+        .chase
+        .as_ref()
+        .map(|c| c.overrides.clone())
+        .unwrap_or_default();
+    let (update, kept) = source_update(&stored.invoice, &invoice, &overrides);
+    if update.is_empty() && kept.is_empty() {
+        return Plan::Unchanged;
+    }
+    let fields = changed_fields(&update);
+    Plan::Update {
+        update,
+        fields,
+        kept,
+    }
+}
+
+/// The plan for an invoice its source closed (`state`: void or written off).
+pub fn close_plan(stored: Option<&StoredInvoice>, state: ChaseState) -> Plan {
+    match stored {
+        None => Plan::Record(state),
+        Some(stored) if stored.state.is_closed() => Plan::Unchanged,
+        Some(_) => Plan::Close(state),
+    }
+}
+
 impl Chaser {
-    /// Starts, updates or closes the chase for an invoice. Idempotent: the same input twice
-    /// changes nothing the second time.
+    /// Starts, updates or closes the chase for an invoice, as [`plan`] decides. Idempotent:
+    /// the same input twice changes nothing the second time.
     pub async fn ingest(&self, incoming: Incoming, by: &str) -> Result<Ingested, AppError> {
-        let mut invoice = incoming.invoice;
+        let invoice = &incoming.invoice;
         invoice
             .check()
             .map_err(|e| AppError::Invalid(format!("invoice {}: {e}", invoice.number)))?;
-        let key = invoice.number.normalized();
         let workflow_id = names::workflow_id(&invoice.number);
+        let stored = self.store().invoice(&invoice.number.normalized()).await?;
         let now = Timestamp::now();
-        let Some(stored) = self.store().invoice(&key).await? else {
-            if incoming.paid {
-                // Paid before we ever chased it: remember it, start nothing.
+        match plan(stored.as_ref(), &incoming) {
+            Plan::Record(state) => {
+                // Closed before we ever chased it: remember it, start nothing.
                 self.store()
-                    .upsert_invoice(&invoice, &workflow_id, ChaseState::Paid, now)
+                    .upsert_invoice(invoice, &workflow_id, state, now)
                     .await?;
-                return Ok(Ingested::Paid);
+                Ok(Ingested::Paid)
             }
-            // The store first: a start that fails is then found and repaired by the
-            // reconciler, never forgotten.
-            self.store()
-                .upsert_invoice(&invoice, &workflow_id, ChaseState::Scheduled, now)
-                .await?;
-            return Ok(match self.start(&invoice, by).await {
-                Ok(()) => Ingested::Started,
-                Err(AppError::Temporal(why)) => Ingested::StartPending(why),
-                Err(e) => return Err(e),
-            });
-        };
-        if stored.state.is_closed() {
-            return Ok(if incoming.paid || stored.state == ChaseState::Paid {
-                Ingested::Unchanged
-            } else {
-                Ingested::Conflict(format!(
-                    "the chase is {} but the source shows it unpaid; not reopened",
-                    stored.state
-                ))
-            });
+            Plan::Start => {
+                // The store first: a start that fails is then found and repaired by the
+                // reconciler, never forgotten.
+                self.store()
+                    .upsert_invoice(invoice, &workflow_id, ChaseState::Scheduled, now)
+                    .await?;
+                Ok(match self.start(invoice, by).await {
+                    Ok(()) => Ingested::Started,
+                    Err(AppError::Temporal(why)) => Ingested::StartPending(why),
+                    Err(e) => return Err(e),
+                })
+            }
+            Plan::Pay => {
+                let paid = Command::Paid {
+                    paid_at: None,
+                    reference: None,
+                };
+                Ok(
+                    match self
+                        .execute(&invoice.number, Request::Command(paid), by, None)
+                        .await?
+                    {
+                        Outcome::Accepted { why } => Ingested::Accepted(why),
+                        _ => Ingested::Paid,
+                    },
+                )
+            }
+            Plan::Update {
+                update,
+                fields,
+                kept,
+            } => {
+                let applied = if update.is_empty() {
+                    None
+                } else {
+                    let command = Command::Update { update };
+                    Some(
+                        self.execute(&invoice.number, Request::Command(command), by, None)
+                            .await?,
+                    )
+                };
+                if !kept.is_empty() {
+                    return Ok(Ingested::Conflict(kept_reason(&fields, &kept)));
+                }
+                Ok(match applied {
+                    None => Ingested::Unchanged,
+                    Some(Outcome::Accepted { why }) => Ingested::Accepted(why),
+                    Some(_) => Ingested::Updated(fields),
+                })
+            }
+            Plan::Unchanged | Plan::Close(_) => Ok(Ingested::Unchanged),
+            Plan::Conflict(why) => Ok(Ingested::Conflict(why)),
         }
-        if incoming.paid {
-            let paid = Command::Paid {
-                paid_at: None,
-                reference: None,
-            };
-            return Ok(
-                match self
-                    .execute(&invoice.number, Request::Command(paid), by, None)
-                    .await?
-                {
-                    Outcome::Accepted { why } => Ingested::Accepted(why),
-                    _ => Ingested::Paid,
-                },
-            );
-        }
-        if !incoming.balance_known {
-            invoice.balance = stored.invoice.balance;
-        }
-        let overrides = stored.chase.map(|c| c.overrides).unwrap_or_default();
-        let (update, disagreements) = source_update(&stored.invoice, &invoice, &overrides);
-        let fields = changed_fields(&update);
-        let applied = if update.is_empty() {
-            None
-        } else {
-            let command = Command::Update { update };
-            Some(
-                self.execute(&invoice.number, Request::Command(command), by, None)
-                    .await?,
-            )
-        };
-        if !disagreements.is_empty() {
-            let also = if fields.is_empty() {
-                String::new()
-            } else {
-                format!("; the other changes were applied ({})", fields.join(", "))
-            };
-            return Ok(Ingested::Conflict(format!(
-                "the source says otherwise about {}, which the owner decided; the owner's choice is kept{also}",
-                disagreements.join(", ")
-            )));
-        }
-        Ok(match applied {
-            None => Ingested::Unchanged,
-            Some(Outcome::Accepted { why }) => Ingested::Accepted(why),
-            Some(_) => Ingested::Updated(fields),
-        })
     }
 
-    /// Ends the chase of an invoice its source closed (void, written off) with `command`.
-    /// An invoice never chased is remembered as closed, and nothing starts. `false` when
-    /// there was nothing to close.
+    /// Ends the chase of an invoice its source closed (void, written off) with `command`, as
+    /// [`close_plan`] decides. An invoice never chased is remembered as closed, and nothing
+    /// starts. `false` when there was nothing to close.
     pub async fn close(
         &self,
         invoice: &Invoice,
@@ -192,20 +283,21 @@ impl Chaser {
         command: Command,
         by: &str,
     ) -> Result<bool, AppError> {
-        match self.store().invoice(&invoice.number.normalized()).await? {
-            None => {
+        let stored = self.store().invoice(&invoice.number.normalized()).await?;
+        match close_plan(stored.as_ref(), state) {
+            Plan::Record(state) => {
                 let workflow_id = names::workflow_id(&invoice.number);
                 self.store()
                     .upsert_invoice(invoice, &workflow_id, state, Timestamp::now())
                     .await?;
                 Ok(false)
             }
-            Some(stored) if stored.state.is_closed() => Ok(false),
-            Some(_) => {
+            Plan::Close(_) => {
                 self.execute(&invoice.number, Request::Command(command), by, None)
                     .await?;
                 Ok(true)
             }
+            _ => Ok(false),
         }
     }
 }

@@ -8,6 +8,7 @@ mod cockpit;
 mod delivery;
 mod import;
 mod inbound;
+mod layouts;
 mod links;
 mod modes;
 mod payments;
