@@ -5,6 +5,9 @@
 //! The source never outranks the owner: a field the owner overrode (chasing turned off or
 //! on, the contacts reminders go to) is left out of the update, and a source that says
 //! otherwise is reported as a disagreement for the review queue, never applied.
+//!
+//! What happens to each invoice is decided by [`plan`] (and [`close_plan`]) from the store's
+//! copy alone, so a dry run shows exactly what an import then does.
 
 use chaser_activities::store::StoredInvoice;
 use chaser_domain::{ChaseState, Command, Invoice, InvoiceUpdate, Overrides};
@@ -299,5 +302,122 @@ impl Chaser {
             }
             _ => Ok(false),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chaser_workflows::contracts::StatusView;
+
+    use super::*;
+    use crate::test_support::invoice;
+
+    fn stored(invoice: Invoice, state: ChaseState, overrides: Overrides) -> StoredInvoice {
+        StoredInvoice {
+            chase: Some(StatusView {
+                invoice: invoice.number.to_string(),
+                state,
+                balance: invoice.balance,
+                next_touch: None,
+                paused_until: None,
+                pauses_used: 0,
+                paused_days_used: 0,
+                sends: vec![],
+                pay_clicks: vec![],
+                chasing_disabled: invoice.do_not_chase,
+                overrides,
+            }),
+            workflow_id: names::workflow_id(&invoice.number),
+            state,
+            updated_at: Timestamp::now(),
+            invoice,
+        }
+    }
+
+    fn arriving(invoice: Invoice, paid: bool) -> Incoming {
+        Incoming {
+            invoice,
+            paid,
+            balance_known: true,
+        }
+    }
+
+    #[test]
+    fn the_plan_follows_what_the_store_knows() {
+        let a = || invoice("A-1", "Acme Ltd", "2026-12-01");
+        let open = |state| stored(a(), state, Overrides::default());
+        // Unknown: a chase starts, or a paid invoice is only recorded.
+        assert_eq!(plan(None, &arriving(a(), false)), Plan::Start);
+        assert_eq!(
+            plan(None, &arriving(a(), true)),
+            Plan::Record(ChaseState::Paid)
+        );
+        // Open: paid ends it; the same facts change nothing.
+        let scheduled = open(ChaseState::Scheduled);
+        assert_eq!(plan(Some(&scheduled), &arriving(a(), true)), Plan::Pay);
+        assert_eq!(
+            plan(Some(&scheduled), &arriving(a(), false)),
+            Plan::Unchanged
+        );
+        // Closed: never reopened; a source lagging behind a payment is no news.
+        assert_eq!(
+            plan(Some(&open(ChaseState::Paid)), &arriving(a(), false)),
+            Plan::Unchanged
+        );
+        let void = plan(Some(&open(ChaseState::Void)), &arriving(a(), false));
+        assert_eq!(
+            void.flag_reason().as_deref(),
+            Some("the chase is void but the source shows it unpaid; not reopened")
+        );
+        // Closed at the source.
+        assert_eq!(
+            close_plan(None, ChaseState::Void),
+            Plan::Record(ChaseState::Void)
+        );
+        assert_eq!(
+            close_plan(Some(&scheduled), ChaseState::WrittenOff),
+            Plan::Close(ChaseState::WrittenOff)
+        );
+        assert_eq!(
+            close_plan(Some(&open(ChaseState::Paid)), ChaseState::Void),
+            Plan::Unchanged
+        );
+    }
+
+    #[test]
+    fn a_source_that_overrules_the_owner_is_flagged_and_its_other_changes_applied() {
+        // The owner turned chasing back on; the source says "do not chase" and moves the due
+        // date.
+        let overrides = Overrides {
+            do_not_chase: true,
+            ..Overrides::default()
+        };
+        let known = stored(
+            invoice("A-1", "Acme Ltd", "2026-12-01"),
+            ChaseState::Scheduled,
+            overrides,
+        );
+        let mut now = invoice("A-1", "Acme Ltd", "2026-12-15");
+        now.do_not_chase = true;
+
+        let plan = plan(Some(&known), &arriving(now, false));
+
+        let Plan::Update {
+            update,
+            fields,
+            kept,
+        } = &plan
+        else {
+            panic!("{plan:?}");
+        };
+        assert_eq!(fields, &["due_date"]);
+        assert_eq!(kept, &["chasing"]);
+        assert_eq!(update.do_not_chase, None, "the owner's choice is not sent");
+        assert_eq!(
+            plan.flag_reason().as_deref(),
+            Some(
+                "the source says otherwise about chasing, which the owner decided; the owner's choice is kept; the other changes were applied (due_date)"
+            )
+        );
     }
 }

@@ -122,7 +122,11 @@ impl Chaser {
 
 #[cfg(test)]
 mod tests {
+    use chaser_workflows::names;
+    use jiff::Timestamp;
+
     use super::*;
+    use crate::test_support::{invoice, offline};
 
     #[test]
     fn a_state_is_named_as_the_chase_names_it_or_as_open_or_closed() {
@@ -156,5 +160,51 @@ mod tests {
             assert_eq!(StateFilter::Open.keeps(state), !state.is_closed());
             assert_eq!(StateFilter::Closed.keeps(state), state.is_closed());
         }
+    }
+
+    #[tokio::test]
+    async fn invoices_are_listed_by_due_date_then_number_and_filtered_by_state() {
+        let chaser = offline().await;
+        let rows = [
+            ("B-2", "2026-12-01", ChaseState::Scheduled),
+            ("A-9", "2026-12-01", ChaseState::Paused),
+            ("C-1", "2026-11-01", ChaseState::Paid),
+        ];
+        for (number, due, state) in rows {
+            let invoice = invoice(number, "Acme Ltd", due);
+            let id = names::workflow_id(&invoice.number);
+            chaser
+                .store()
+                .upsert_invoice(&invoice, &id, state, Timestamp::now())
+                .await
+                .unwrap();
+        }
+        let numbers = |lines: Vec<InvoiceLine>| {
+            lines
+                .into_iter()
+                .map(|l| format!("{} {}", l.number, l.state))
+                .collect::<Vec<_>>()
+        };
+
+        assert_eq!(
+            numbers(chaser.invoices(None).await.unwrap()),
+            ["C-1 paid", "A-9 paused", "B-2 scheduled"]
+        );
+        assert_eq!(
+            numbers(chaser.invoices(Some(StateFilter::Open)).await.unwrap()),
+            ["A-9 paused", "B-2 scheduled"]
+        );
+        assert_eq!(
+            numbers(
+                chaser
+                    .invoices(Some(StateFilter::Is(ChaseState::Paid)))
+                    .await
+                    .unwrap()
+            ),
+            ["C-1 paid"]
+        );
+        let line = chaser.invoices(None).await.unwrap().remove(0);
+        assert_eq!(line.currency, "USD");
+        assert_eq!(line.next_touch, None, "never chased: nothing planned");
     }
 }

@@ -17,6 +17,8 @@ pub mod reconcile;
 pub mod reports;
 pub mod sheet;
 pub mod sync;
+#[cfg(test)]
+mod test_support;
 
 pub use chaser::{Chaser, Decided, StatusSource, custom_cadence};
 pub use error::AppError;

@@ -578,35 +578,8 @@ async fn save(chaser: &Chaser, source: &str, export: &Export) -> Result<(), AppE
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use chaser_activities::store::Store;
-    use chaser_domain::{Email, Rules};
-    use chaser_intake::{Options, read_export};
-
     use super::*;
-
-    const HEADER: &str =
-        "Invoice Number,Customer,Email,Amount Due,Currency,Invoice Date,Due Date,Status\n";
-
-    /// A chaser with a fresh store and no Temporal at all.
-    async fn offline() -> Chaser {
-        let store = Store::connect("sqlite::memory:").await.unwrap();
-        Chaser::new(
-            Err("no Temporal in this test".to_owned()),
-            store,
-            Arc::new(Rules::default()),
-            "test".to_owned(),
-        )
-    }
-
-    fn export(rows: &str) -> Export {
-        let options = Options {
-            default_owner: Some(Email::parse("owner@chaser.example").unwrap()),
-            ..Options::default()
-        };
-        read_export(format!("{HEADER}{rows}").as_bytes(), "books.csv", &options).unwrap()
-    }
+    use crate::test_support::{export, offline};
 
     /// The last export: four open invoices.
     fn first() -> Export {

@@ -438,8 +438,9 @@ pub struct Context {
     pub config: Config,
     pub rules: Rules,
     pub store: Store,
-    /// The Temporal client, or why Temporal could not be reached. Commands on chases still
-    /// work then: they are journaled in the store and delivered later.
+    /// The Temporal client, or why there is none: Temporal could not be reached (commands on
+    /// chases still work then: they are journaled in the store and delivered later), or the
+    /// command reads the store alone and never asked.
     pub temporal: Result<Client, String>,
 }
 
