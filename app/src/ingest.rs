@@ -277,15 +277,15 @@ impl Chaser {
     }
 
     /// Ends the chase of an invoice its source closed (void, written off) with `command`, as
-    /// [`close_plan`] decides. An invoice never chased is remembered as closed, and nothing
-    /// starts. `false` when there was nothing to close.
+    /// [`close_plan`] decides: what became of the command, or `None` when there was nothing to
+    /// close. An invoice never chased is remembered as closed, and nothing starts.
     pub async fn close(
         &self,
         invoice: &Invoice,
         state: ChaseState,
         command: Command,
         by: &str,
-    ) -> Result<bool, AppError> {
+    ) -> Result<Option<Outcome>, AppError> {
         let stored = self.store().invoice(&invoice.number.normalized()).await?;
         match close_plan(stored.as_ref(), state) {
             Plan::Record(state) => {
@@ -293,14 +293,13 @@ impl Chaser {
                 self.store()
                     .upsert_invoice(invoice, &workflow_id, state, Timestamp::now())
                     .await?;
-                Ok(false)
+                Ok(None)
             }
-            Plan::Close(_) => {
+            Plan::Close(_) => Ok(Some(
                 self.execute(&invoice.number, Request::Command(command), by, None)
-                    .await?;
-                Ok(true)
-            }
-            _ => Ok(false),
+                    .await?,
+            )),
+            _ => Ok(None),
         }
     }
 }

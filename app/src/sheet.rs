@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::ingest::{close_plan, plan};
-use crate::{AppError, Chaser, Incoming, Ingested, Plan};
+use crate::{AppError, Chaser, Incoming, Ingested, Outcome, Plan};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -410,8 +410,11 @@ pub async fn apply(
     for (row, outcome) in export.rows.iter().zip(outcomes) {
         let number = &row.invoice.number;
         match outcome {
-            RowOutcome::Closed(Ok(true)) => report.closed += 1,
-            RowOutcome::Closed(Ok(false)) | RowOutcome::Ingested(Ok(Ingested::Unchanged)) => {
+            RowOutcome::Closed(Ok(Some(Outcome::Accepted { why }))) => report
+                .pending
+                .push(format!("line {}: {number}: {why}", row.line)),
+            RowOutcome::Closed(Ok(Some(_))) => report.closed += 1,
+            RowOutcome::Closed(Ok(None)) | RowOutcome::Ingested(Ok(Ingested::Unchanged)) => {
                 report.unchanged += 1;
             }
             RowOutcome::Ingested(Ok(Ingested::Started)) => report.started += 1,
@@ -453,7 +456,7 @@ pub async fn apply(
 pub const IMPORT_CONCURRENCY: usize = 32;
 
 enum RowOutcome {
-    Closed(Result<bool, AppError>),
+    Closed(Result<Option<Outcome>, AppError>),
     Ingested(Result<Ingested, AppError>),
 }
 
@@ -464,7 +467,12 @@ async fn apply_row(chaser: &Chaser, row: &IntakeRow, label: &str, by: &str) -> R
     RowOutcome::Ingested(chaser.ingest(incoming(row), by).await)
 }
 /// Void or written off at the source: ends a running chase, or records one never chased.
-async fn close(chaser: &Chaser, row: &IntakeRow, label: &str, by: &str) -> Result<bool, AppError> {
+async fn close(
+    chaser: &Chaser,
+    row: &IntakeRow,
+    label: &str,
+    by: &str,
+) -> Result<Option<Outcome>, AppError> {
     let (state, word) = if row.status == RowStatus::Void {
         (ChaseState::Void, "void")
     } else {
@@ -555,7 +563,10 @@ async fn flag_rows(
         let detail = serde_json::to_value(row).map_err(|e| AppError::Invalid(e.to_string()))?;
         let item = review_item(row.reason.as_str(), source, &row.number, summary, detail);
         if resolved.contains(&item.dedup_key) {
-            report.flagged.push(item.summary);
+            report.flagged.push(format!(
+                "{} (resolved before: not raised again)",
+                item.summary
+            ));
         } else {
             flag(chaser, report, item).await?;
         }
@@ -581,19 +592,20 @@ mod tests {
     use super::*;
     use crate::test_support::{export, offline};
 
-    /// The last export: four open invoices.
+    /// The last export: five open invoices.
     fn first() -> Export {
         export(
             "A-1,Acme Ltd,ap@acme.example,100.00,USD,2026-11-01,2026-12-01,Unpaid\n\
              A-2,Beta GmbH,ap@beta.example,200.00,USD,2026-11-01,2026-12-01,Unpaid\n\
              A-3,Gamma Co,ap@gamma.example,300.00,USD,2026-11-01,2026-12-01,Unpaid\n\
-             A-4,Delta KK,ap@delta.example,400.00,USD,2026-11-01,2026-12-01,Unpaid\n",
+             A-4,Delta KK,ap@delta.example,400.00,USD,2026-11-01,2026-12-01,Unpaid\n\
+             A-8,Theta Ltd,ap@theta.example,800.00,USD,2026-11-01,2026-12-01,Unpaid\n",
         )
     }
 
-    /// The next one: A-1's due date moved, A-2 paid with nothing due (and no amount), A-3
-    /// gone, A-4 open again though its chase ended void, a negative row, a paid row the store
-    /// never saw, and a new void one.
+    /// The next one: A-1's due date moved, A-2 paid and A-8 void with nothing due (and no
+    /// amount), A-3 gone, A-4 open again though its chase ended void, a negative row, a paid
+    /// row the store never saw, and a new void one.
     fn second() -> Export {
         export(
             "A-1,Acme Ltd,ap@acme.example,100.00,USD,2026-11-01,2026-12-15,Unpaid\n\
@@ -601,7 +613,8 @@ mod tests {
              A-4,Delta KK,ap@delta.example,400.00,USD,2026-11-01,2026-12-01,Unpaid\n\
              A-5,Epsilon SA,ap@epsilon.example,-75.00,USD,2026-11-01,2026-12-01,Unpaid\n\
              A-6,Zeta Oy,ap@zeta.example,0.00,USD,2026-11-01,2026-12-01,Paid\n\
-             A-7,Eta Ltd,ap@eta.example,50.00,USD,2026-11-01,2026-12-01,Void\n",
+             A-7,Eta Ltd,ap@eta.example,50.00,USD,2026-11-01,2026-12-01,Void\n\
+             A-8,Theta Ltd,ap@theta.example,0.00,USD,2026-11-01,2026-12-01,Void\n",
         )
     }
 
@@ -611,7 +624,7 @@ mod tests {
         let report = apply(&chaser, Some("books"), &first(), "test")
             .await
             .unwrap();
-        assert_eq!(report.pending.len(), 4, "{report:?}");
+        assert_eq!(report.pending.len(), 5, "{report:?}");
         chaser
             .store()
             .set_state("A-4", ChaseState::Void, Timestamp::now())
@@ -637,6 +650,7 @@ mod tests {
                 "line 5: flagged: A-5 (Epsilon SA): a negative amount (USD -75.00) on an unpaid row: a credit, an overpayment or a mistake",
                 "line 6: skipped: A-6 is paid with nothing due, and the export states no invoice amount: not imported",
                 "line 7: A-7 · Eta Ltd · USD 50.00 · due 2026-12-01 · void (new: recorded, never chased)",
+                "line 8: A-8 · Theta Ltd · USD 0.00 of USD 800.00 · due 2026-12-01 · void (the chase ends)",
             ]
         );
         let gone: Vec<&str> = preview
@@ -647,7 +661,7 @@ mod tests {
         assert_eq!(gone, ["A-3"]);
         assert_eq!(
             preview.counts(),
-            "1 new, 1 changed, 1 paid, 0 partially paid, 0 closed, 0 unchanged, 0 rejected, 1 vanished, 2 flagged"
+            "1 new, 1 changed, 1 paid, 0 partially paid, 1 closed, 0 unchanged, 0 rejected, 1 vanished, 2 flagged"
         );
         assert!(!preview.has_rejected());
         assert_eq!(chaser.store().all_invoices().await.unwrap(), before);
@@ -675,17 +689,21 @@ mod tests {
             .await
             .unwrap();
 
-        // A-1's update and A-2's payment wait for Temporal; A-7 is recorded void.
+        // A-1's update, A-2's payment and A-8's void wait for Temporal; A-7 is recorded void.
         assert_eq!(
             report.counts(),
-            "0 started, 0 updated, 0 paid, 0 closed, 1 unchanged, 0 rejected, 3 flagged, 2 pending"
+            "0 started, 0 updated, 0 paid, 0 closed, 1 unchanged, 0 rejected, 3 flagged, 3 pending"
         );
-        let paid: Vec<_> = journaled(&chaser)
-            .await
-            .into_iter()
-            .filter(|(invoice, _)| invoice == "A-2")
+        let kept = journaled(&chaser).await;
+        let commands: Vec<(&str, &str)> = kept
+            .iter()
+            .map(|(invoice, command)| (invoice.as_str(), command.as_str().unwrap_or("?")))
             .collect();
-        assert_eq!(paid.len(), 1, "{paid:?}");
+        assert_eq!(
+            commands,
+            [("A-1", "update"), ("A-2", "paid"), ("A-8", "void")],
+            "{kept:?}"
+        );
         assert_eq!(
             chaser.store().invoice("A-7").await.unwrap().unwrap().state,
             ChaseState::Void
@@ -729,7 +747,13 @@ mod tests {
         let report = apply(&chaser, Some("books"), &second(), "test")
             .await
             .unwrap();
-        assert_eq!(report.flagged.len(), 2, "counted: {:?}", report.flagged);
+        assert_eq!(
+            report.flagged[1],
+            "A-5 (Epsilon SA, books line 5): a negative amount (USD -75.00) on an unpaid row: a credit, an overpayment or a mistake; not chased (resolved before: not raised again)",
+            "still counted: {:?}",
+            report.flagged
+        );
+        assert_eq!(report.flagged.len(), 2);
         assert_eq!(
             kinds(chaser.store().review_items(false).await.unwrap()),
             ["intake_conflict A-4", "vanished_from_export A-3"]

@@ -427,10 +427,22 @@ fn ambiguous_dates_are_refused_with_the_hint_and_import_with_the_format_given() 
         false,
     );
     read_as(&out, "plain spreadsheet", 2);
+    // The chaser's own columns, read month first this time.
+    let out = import_sample(&chaser, "ambiguous_dates.csv", &[], true);
+    assert!(out.contains("pass --date-format dd/mm/yyyy"), "{out}");
+    let out = import_sample(
+        &chaser,
+        "ambiguous_dates.csv",
+        &["--date-format", "mm/dd/yyyy"],
+        false,
+    );
+    read_as(&out, "chaser CSV", 2);
     assert_eq!(
         held(&settled(&chaser)),
         [
+            "INV-2001 · Acme Ltd · scheduled · USD 100.00 of USD 100.00 · due 2026-03-05",
             "A-101 · Acme Ltd · scheduled · USD 100.00 of USD 100.00 · due 2026-05-03",
+            "INV-2002 · Beta GmbH · scheduled · EUR 200.00 of EUR 200.00 · due 2026-06-07",
             "A-102 · Beta GmbH · scheduled · EUR 200.00 of EUR 200.00 · due 2026-07-05",
         ]
     );
