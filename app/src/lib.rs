@@ -11,13 +11,16 @@ mod chaser;
 mod error;
 mod execute;
 mod ingest;
+pub mod invoices;
 pub mod payments;
 pub mod reconcile;
 pub mod reports;
 pub mod sheet;
 pub mod sync;
+#[cfg(test)]
+mod test_support;
 
 pub use chaser::{Chaser, Decided, StatusSource, custom_cadence};
 pub use error::AppError;
 pub use execute::{Outcome, Request};
-pub use ingest::{Incoming, Ingested};
+pub use ingest::{Incoming, Ingested, Plan};

@@ -258,3 +258,80 @@ fn a_void_row_closes_the_chase_as_void() {
         "a void invoice is never chased"
     );
 }
+
+/// `chaser status` answers from the store, with a note saying why, when no worker answers and
+/// when Temporal itself cannot be reached; `chaser invoices` needs neither.
+#[test]
+fn status_and_invoices_answer_from_the_store_without_a_worker_or_temporal() {
+    let name = "status-offline";
+    let mut chaser = Chaser::with_config(
+        name,
+        &crate::layouts::far_rules(),
+        Backend::Sqlite,
+        &[("mode", "dry_run".into())],
+    );
+    chaser.start_worker();
+    let mut inv = Invoice::new(name, "INV-SO");
+    import(&chaser, &[inv.row(false)]);
+    let live = wait_for("the chase to plan", Duration::from_secs(20), || {
+        let status = chaser.status(&inv.number);
+        (!status["next_touch"].is_null()).then_some(status)
+    });
+    chaser.kill_worker();
+
+    // No worker: the query times out and the store's copy answers.
+    let out = chaser.run(&["status", &inv.number, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "note: from the store, as the chase last wrote it (no worker answered within 5 s)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let stored: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(stored["state"], "scheduled");
+    assert_eq!(stored["balance"], "USD 1200.00");
+    assert_eq!(stored["next_touch"], live["next_touch"]);
+
+    // No Temporal at all: the same answer, and why.
+    let unreachable = format!("127.0.0.1:{}", free_port());
+    let offline = [("TEMPORAL_ADDRESS", unreachable.as_str())];
+    let out = chaser.run_with_env(&["status", &inv.number], &offline);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "note: from the store, as the chase last wrote it (Temporal: cannot reach Temporal at"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "{} · scheduled · balance USD 1,200.00\nnext: nudge (nudge) at ",
+            inv.number
+        )),
+        "{text}"
+    );
+
+    let out = chaser.run_with_env(&["invoices", "--state", "open"], &offline);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&inv.number))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(" scheduled "), "{line}");
+    assert!(line.contains("USD 1,200.00  due "), "{line}");
+    assert!(line.contains("Acme Ltd  next: nudge at "), "{line}");
+    let closed = chaser.ok(&["invoices", "--state", "closed"]);
+    assert_eq!(closed.trim(), "no invoices");
+    let out = chaser.run(&["invoices", "--state", "unpaid"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`unpaid` is not a state: expected open, closed, scheduled, escalated, paused, disputed, failed, paid, written_off, void"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -9,6 +9,7 @@ mod delivery;
 mod doors;
 mod import;
 mod inbound;
+mod layouts;
 mod links;
 mod modes;
 mod one_writer;

@@ -422,6 +422,8 @@ pub struct Chaser {
     pub http_port: u16,
     pub database_url: String,
     config: PathBuf,
+    /// The Temporal namespace: `default`, unless [`Chaser::own_namespace`] made one.
+    namespace: String,
     worker: Option<Service>,
     worker_starts: u32,
     postgres_db: Option<String>,
@@ -515,6 +517,7 @@ ses_endpoint_url = "{ses}"
             http_port,
             database_url,
             config,
+            namespace: "default".to_owned(),
             worker: None,
             worker_starts: 0,
             postgres_db,
@@ -526,12 +529,34 @@ ses_endpoint_url = "{ses}"
         c.current_dir(&self.dir)
             .env("CHASER_CONFIG", &self.config)
             .env("TEMPORAL_ADDRESS", &stack().temporal_address)
-            .env("TEMPORAL_NAMESPACE", "default")
+            .env("TEMPORAL_NAMESPACE", &self.namespace)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env_remove("DATABASE_URL")
             .env_remove("TEMPORAL_PROFILE");
         c
+    }
+
+    /// Moves this chaser to a Temporal namespace of its own on the shared dev server, created
+    /// with the chaser's search attributes, so its workflow ids never meet another test's:
+    /// for samples whose invoice numbers are fixed. Call before anything reaches Temporal.
+    pub fn own_namespace(&mut self) {
+        let namespace = format!("e2e-{}", self.name);
+        temporal(&["operator", "namespace", "create", "--namespace", &namespace]);
+        for (name, kind) in chaser_workflows::names::search_attribute::REGISTRATION {
+            temporal(&[
+                "operator",
+                "search-attribute",
+                "create",
+                "--namespace",
+                &namespace,
+                "--name",
+                name,
+                "--type",
+                kind,
+            ]);
+        }
+        self.namespace = namespace;
     }
 
     /// Starts `chaser worker` and returns how it ended, for a worker expected to refuse.
@@ -617,6 +642,16 @@ ses_endpoint_url = "{ses}"
     /// Runs a `chaser` command against this chaser.
     pub fn run(&self, args: &[&str]) -> Output {
         self.command().args(args).output().unwrap()
+    }
+
+    /// Runs a `chaser` command with these environment variables on top (e.g.
+    /// `TEMPORAL_ADDRESS` pointing at a closed port).
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.command()
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
     }
 
     /// Runs a `chaser` command and insists that it succeeds; returns its stdout.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chaser_activities::mail::SesMailer;
 use chaser_activities::suppression;
+use chaser_app::invoices::StateFilter;
 use chaser_app::{AppError, Chaser, Decided, Outcome, Request, StatusSource, sheet};
 use chaser_domain::schedule::{PlannedStep, StepState};
 use chaser_domain::{Command, Email, InvoiceNumber, Resolution, Rules};
@@ -140,7 +141,7 @@ pub async fn import(app: &Context, args: ImportArgs<'_>, by: &str) -> anyhow::Re
     let export = read_with_progress(&bytes, &name, &options)?;
     eprintln!(
         "{name}: read as {} ({} invoices)",
-        export.preset,
+        export.layout,
         export.rows.len()
     );
     if !export.unmapped_columns.is_empty() {
@@ -148,12 +149,12 @@ pub async fn import(app: &Context, args: ImportArgs<'_>, by: &str) -> anyhow::Re
     }
     let chaser = chaser(app);
     if args.dry_run {
-        let changes = sheet::preview(&chaser, args.source, &export).await?;
-        print_diff(&name, &changes, &export.skipped);
-        return Ok(if changes.rejected.is_empty() {
-            ExitCode::SUCCESS
-        } else {
+        let preview = sheet::preview(&chaser, args.source, &export).await?;
+        print_preview(&name, args.source, &preview);
+        return Ok(if preview.has_rejected() {
             ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
         });
     }
     let report = sheet::apply(&chaser, args.source, &export, by).await?;
@@ -174,57 +175,74 @@ pub async fn import(app: &Context, args: ImportArgs<'_>, by: &str) -> anyhow::Re
     })
 }
 
-/// A dry run's answer: what each row would do.
-fn print_diff(name: &str, d: &intake::Diff, skipped: &[intake::Skipped]) {
-    println!(
-        "{name} (dry run, nothing changed): {} new, {} changed, {} paid, {} partially paid, {} closed, {} unchanged, {} rejected, {} vanished",
-        d.new.len(),
-        d.changed.len(),
-        d.paid.len(),
-        d.partially_paid.len(),
-        d.closed.len(),
-        d.unchanged.len(),
-        d.rejected.len(),
-        d.vanished.len()
-    );
-    let line = |what: &str, r: &intake::IntakeRow| {
+/// A dry run's answer: the counts, then every line of the file with its state after the
+/// import, then what vanished from a named source.
+fn print_preview(name: &str, source: Option<&str>, preview: &sheet::Preview) {
+    println!("{name} (dry run, nothing changed): {}", preview.counts());
+    for line in &preview.lines {
+        println!("  {line}");
+    }
+    for v in &preview.vanished {
         println!(
-            "  {what:<15} line {:<5} {} · {} · {}",
-            r.line,
-            r.invoice.number,
-            r.invoice.customer.name,
-            r.invoice.balance.grouped()
+            "  vanished: {} · {} · {}: open in the last `{}` export and missing from this one; would be flagged for review, not closed",
+            v.invoice.number,
+            v.invoice.customer.name,
+            v.invoice.balance.grouped(),
+            source.unwrap_or_default()
         );
+    }
+}
+
+/// `chaser import FILE --suggest-mapping`: an `[intake.custom]` block for the file, from the
+/// file alone (no store, no Temporal).
+pub fn suggest_mapping(
+    config: &crate::config::Config,
+    file: &Path,
+    date_format: Option<DateFormat>,
+) -> anyhow::Result<ExitCode> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
+    let options = intake::Options {
+        date_format: date_format.or(config.intake.date_format),
+        ..intake::Options::default()
     };
-    d.new.iter().for_each(|r| line("new", r));
-    d.paid.iter().for_each(|r| line("paid", r));
-    d.closed.iter().for_each(|r| line("closed", r));
-    for c in d.partially_paid.iter().chain(&d.changed) {
-        let fields: Vec<String> = c
-            .fields
-            .iter()
-            .map(|f| {
-                serde_json::to_value(f)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            })
-            .collect();
-        line("changed", &c.row);
-        println!("                  {}", fields.join(", "));
+    print!("{}", intake::suggest_mapping(&bytes, &name, &options)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `chaser invoices [--state S] [--json]`: what the store holds.
+pub async fn invoices(
+    app: &Context,
+    state: Option<StateFilter>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let invoices = chaser(app).invoices(state).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&invoices)?);
+        return Ok(ExitCode::SUCCESS);
     }
-    for v in &d.vanished {
+    if invoices.is_empty() {
+        println!("no invoices");
+    }
+    for i in &invoices {
+        let next = i.next_touch.as_ref().map_or_else(String::new, |n| {
+            format!("  next: {} at {}", n.step_id, when(n.at))
+        });
+        let overrides = if i.overrides.is_empty() {
+            String::new()
+        } else {
+            format!("  owner overrides: {}", i.overrides.join(", "))
+        };
         println!(
-            "  vanished        {} · {} (would be flagged, not closed)",
-            v.invoice.number, v.invoice.customer.name
+            "{:<16} {:<12} {:>18}  due {}  {}{next}{overrides}",
+            i.number,
+            i.state.as_str(),
+            i.balance.grouped(),
+            i.due_date,
+            i.customer
         );
     }
-    for r in &d.rejected {
-        println!("  rejected        {r}");
-    }
-    for s in skipped {
-        println!("  skipped         line {}: {}", s.line, s.reason);
-    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn status(app: &Context, invoice: &str, json: bool) -> anyhow::Result<ExitCode> {

@@ -397,7 +397,11 @@ impl Config {
                 );
                 figment = figment.merge(Toml::file_exact(path));
             }
-            None => figment = figment.merge(Toml::file_exact("chaser.toml")),
+            // `file_exact` fails on a missing file; the default file is optional.
+            None if Path::new("chaser.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("chaser.toml"));
+            }
+            None => {}
         }
         figment = figment.merge(Env::prefixed("CHASER_").split("__").ignore(&["config"]));
         if let Ok(url) = std::env::var("DATABASE_URL") {

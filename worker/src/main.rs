@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use chaser_activities::store::Store;
+use chaser_app::invoices::StateFilter;
 use chaser_domain::Rules;
 use chaser_intake::{DateFormat, PresetName};
 use clap::{Args, Parser, Subcommand};
@@ -57,11 +58,28 @@ enum Command {
         /// missing from this one are flagged for review.
         #[arg(long)]
         source: Option<String>,
-        /// Show what would change, and change nothing.
+        /// Show each line of the file with its state after the import (chase, paid, void,
+        /// written off, flagged, skipped or rejected, and why), and change nothing. Reads the
+        /// store only: works without Temporal.
         #[arg(long)]
         dry_run: bool,
+        /// Print an [intake.custom] block for the file, to check and put in the config, and
+        /// import nothing (needs neither the store nor Temporal).
+        #[arg(long, conflicts_with_all = ["dry_run", "source", "preset"])]
+        suggest_mapping: bool,
         #[command(flatten)]
         by: By,
+    },
+    /// List the invoices the store holds: number, state, balance, due date, customer, the
+    /// chase's next touch and the owner's overrides, by due date. Works without Temporal.
+    Invoices {
+        /// Only this state: open, closed, scheduled, escalated, paused, disputed, failed,
+        /// paid, written_off or void.
+        #[arg(long)]
+        state: Option<StateFilter>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Show a chase: state, balance, next touch, pauses and every send so far.
     Status {
@@ -423,8 +441,9 @@ pub struct Context {
     pub config: Config,
     pub rules: Rules,
     pub store: Store,
-    /// The Temporal client, or why Temporal could not be reached. Commands on chases still
-    /// work then: they are journaled in the store and delivered later.
+    /// The Temporal client, or why there is none: Temporal could not be reached (commands on
+    /// chases still work then: they are journaled in the store and delivered later), or the
+    /// command reads the store alone and never asked.
     pub temporal: Result<Client, String>,
 }
 
@@ -446,12 +465,30 @@ async fn connect_temporal() -> Result<Client, String> {
 
 impl Context {
     async fn load(config_path: Option<&std::path::Path>) -> anyhow::Result<Context> {
+        Self::load_with(config_path, true).await
+    }
+
+    /// For commands that read the store and nothing else (a dry run, `invoices`): Temporal is
+    /// never asked, so nothing on their path can reach a chase, and they answer at once
+    /// whether or not it is up.
+    async fn store_only(config_path: Option<&std::path::Path>) -> anyhow::Result<Context> {
+        Self::load_with(config_path, false).await
+    }
+
+    async fn load_with(
+        config_path: Option<&std::path::Path>,
+        temporal: bool,
+    ) -> anyhow::Result<Context> {
         let config = Config::load(config_path)?;
         let rules = config.rules()?;
         let store = Store::connect(&config.database_url)
             .await
             .with_context(|| format!("cannot open the store at {}", config.database_url))?;
-        let temporal = connect_temporal().await;
+        let temporal = if temporal {
+            connect_temporal().await
+        } else {
+            Err("not used: this command works from the store alone".to_owned())
+        };
         Ok(Context {
             config,
             rules,
@@ -594,10 +631,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import {
             file,
+            date_format,
+            suggest_mapping: true,
+            ..
+        } => c::suggest_mapping(&Config::load(cli.config.as_deref())?, &file, date_format),
+        Command::Import {
+            file,
             preset,
             date_format,
             source,
             dry_run,
+            suggest_mapping: false,
             by,
         } => {
             let args = c::ImportArgs {
@@ -607,7 +651,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 source: source.as_deref(),
                 dry_run,
             };
-            c::import(&load().await?, args, &by.actor()).await
+            let app = if dry_run {
+                Context::store_only(cli.config.as_deref()).await?
+            } else {
+                load().await?
+            };
+            c::import(&app, args, &by.actor()).await
+        }
+        Command::Invoices { state, json } => {
+            c::invoices(
+                &Context::store_only(cli.config.as_deref()).await?,
+                state,
+                json,
+            )
+            .await
         }
         Command::Status { invoice, json } => c::status(&load().await?, &invoice, json).await,
         Command::Schedule { invoice, json } => c::schedule(&load().await?, &invoice, json).await,
