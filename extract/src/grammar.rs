@@ -476,15 +476,22 @@ static DEFS: &[Def] = &[
     ),
 ];
 
+/// A label ends where a word does: the character after it is not a letter or digit, unless
+/// the label itself ends in punctuation (`n.`, `#`). Written into each pattern, so that of two
+/// spellings (`client|cliente`) the one that ends a word is taken.
+fn anchored(pattern: &str) -> String {
+    format!(r"^(?P<label>(?:{pattern}))(?:\b|\W|$)")
+}
+
 static SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(DEFS.iter().map(|d| format!("^(?:{})", d.pattern)))
+    RegexSet::new(DEFS.iter().map(|d| anchored(d.pattern)))
         .unwrap_or_else(|e| unreachable!("label patterns: {e}"))
 });
 
 static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     DEFS.iter()
         .map(|d| {
-            Regex::new(&format!("^(?:{})", d.pattern))
+            Regex::new(&anchored(d.pattern))
                 .unwrap_or_else(|e| unreachable!("label pattern {}: {e}", d.pattern))
         })
         .collect()
@@ -568,11 +575,8 @@ pub(crate) fn labels_in(text: &str) -> Vec<Hit> {
                 .matches(rest)
                 .iter()
                 .filter_map(|k| {
-                    let m = ONE[k].find(rest)?;
-                    let next = rest[m.end()..].chars().next();
-                    let ends_word = next.is_none_or(|n| !n.is_alphabetic())
-                        || !rest[..m.end()].ends_with(char::is_alphabetic);
-                    ends_word.then_some((m.end(), k))
+                    let label = ONE[k].captures(rest)?.name("label")?;
+                    Some((label.end(), k))
                 })
                 .max_by_key(|&(len, k)| (len, std::cmp::Reverse(k)));
             if let Some((len, k)) = best {

@@ -13,15 +13,16 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use rust_decimal::Decimal;
 
 use crate::evidence::{
     Alternative, Confidence, Evidence, Field, Flag, FlagKind, Origin, Place, Position,
 };
-use crate::grammar::{Class, Hit, Lang, TotalKind, countries_in, labels_in};
+use crate::grammar::{Class, Hit, Lang, TotalKind, countries_in, fold, labels_in};
 use crate::layout::{Layout, TextRun, same_line};
 use crate::proposal::{Proposal, ProposalSource};
 use crate::rules::line_items;
-use crate::template::Template;
+use crate::template::{DateOrder, Template, word_ranges};
 use crate::values::{self, Order};
 
 pub(crate) static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
@@ -495,17 +496,20 @@ impl<'a> Doc<'a> {
                 if !self.label_stands(run, k) {
                     continue;
                 }
+                // A generic label takes a value beside it (or, for a date, under it); the
+                // title `Invoice` takes only a number right after it.
                 let places: &[Place] = match (hit.class, hit.weak) {
                     (Class::Customer, _) => &[Place::After, Place::Right, Place::Below],
                     (Class::IssueDate | Class::DueDate, true) => {
-                        &[Place::After, Place::Right, Place::Below]
+                        &[Place::After, Place::Right, Place::Below, Place::Left]
                     }
-                    (_, true) => &[Place::After, Place::Right],
+                    (Class::Number, true) => &[Place::After, Place::Right],
+                    (_, true) => &[Place::After, Place::Right, Place::Left],
                     _ => &[
                         Place::After,
                         Place::Right,
-                        Place::Below,
                         Place::Before,
+                        Place::Below,
                         Place::Left,
                     ],
                 };
@@ -650,6 +654,82 @@ impl<'a> Doc<'a> {
         None
     }
 
+    /// The places in `text` that print `value` as `kind` (amounts and dates compared as
+    /// amounts and dates, other text without case or accents), each with the date order a
+    /// numeric date needs to mean `value`.
+    pub(crate) fn occurrences(
+        &self,
+        kind: Kind,
+        text: &str,
+        value: &str,
+        currency: Option<&str>,
+    ) -> Vec<(Range<usize>, Option<DateOrder>)> {
+        match kind {
+            Kind::Amount => {
+                let Some(wanted) = self.decimal_of(value, currency) else {
+                    return vec![];
+                };
+                values::amounts_in_value(text)
+                    .into_iter()
+                    .filter(|found| {
+                        ['.', ',']
+                            .iter()
+                            .filter_map(|m| values::plain_number(&found.digits, *m))
+                            .filter_map(|p| p.parse::<Decimal>().ok())
+                            .any(|d| d == wanted)
+                    })
+                    .map(|found| (found.start..found.end, None))
+                    .collect()
+            }
+            Kind::Date(_) => {
+                let wanted = match values::date(value, None) {
+                    Ok(date) => date,
+                    Err(_) => match values::date(value, self.order.as_ref().map(|o| o.value)) {
+                        Ok(date) => date,
+                        Err(_) => return vec![],
+                    },
+                };
+                values::dates(text)
+                    .into_iter()
+                    .filter_map(|found| {
+                        let printed = &text[found.start..found.end];
+                        let day_first = values::date(printed, Some(Order::DayFirst)).ok();
+                        let month_first = values::date(printed, Some(Order::MonthFirst)).ok();
+                        let order = match (day_first == Some(wanted), month_first == Some(wanted)) {
+                            (true, false) => Some(DateOrder::DayFirst),
+                            (false, true) => Some(DateOrder::MonthFirst),
+                            (true, true) => None,
+                            (false, false) => return None,
+                        };
+                        // An order is worth keeping only when the printed date needed one.
+                        let needed = order.filter(|_| values::order_of(printed).is_none());
+                        Some((found.start..found.end, needed))
+                    })
+                    .collect()
+            }
+            _ => word_ranges(text, &fold(value.trim()).text)
+                .into_iter()
+                .filter(|r| self.parse(kind, &text[r.clone()]).is_some())
+                .map(|r| (r, None))
+                .collect(),
+        }
+    }
+
+    /// An amount as a number: in `currency` when it is known, else with its own or the
+    /// document's decimal mark.
+    fn decimal_of(&self, value: &str, currency: Option<&str>) -> Option<Decimal> {
+        if let Some(c) = currency.and_then(|c| chaser_domain::Currency::parse(c).ok())
+            && let Ok(m) = values::money(values::without_marker(value, c), c)
+        {
+            return Some(m.amount());
+        }
+        let digits = values::amounts_in_value(value).into_iter().next()?.digits;
+        let mark = values::decimal_mark_of(&digits)
+            .or(self.decimal.as_ref().map(|d| d.value))
+            .unwrap_or('.');
+        values::plain_number(&digits, mark)?.parse().ok()
+    }
+
     /// A model's value for `field`, with the evidence of where the document prints it.
     fn locate_model_value(&self, field: Field, value: &str) -> Pick {
         let kind = Kind::of(field);
@@ -664,12 +744,11 @@ impl<'a> Doc<'a> {
             _ => value.trim().to_owned(),
         };
         let located = self.runs.iter().enumerate().find_map(|(i, run)| {
-            let parsed = self.parse(kind, &run.text)?;
-            let same = parsed.value == settled_value
-                || crate::grammar::fold(&run.text)
-                    .text
-                    .contains(&crate::grammar::fold(value.trim()).text);
-            same.then(|| (i, run.text[parsed.range.clone()].to_owned()))
+            let (range, _) = self
+                .occurrences(kind, &run.text, &settled_value, None)
+                .into_iter()
+                .next()?;
+            Some((i, run.text[range].to_owned()))
         });
         let mut flags = wanted.as_ref().map(|p| p.flags.clone()).unwrap_or_default();
         let (run, printed, confidence, note) = match located {
@@ -806,10 +885,9 @@ impl<'a> Doc<'a> {
             return self.or_template(pick, template);
         }
         // 4. A marker several currencies use, settled by the countries the document names.
-        let total_marker = total
-            .and_then(|t| t.marker.clone())
-            .map(|m| (m, total.map_or(0, |t| t.run)));
-        let Some((marker, run)) = total_marker.or_else(|| open.first().cloned()) else {
+        let total_marker = total.and_then(|t| Some((t.marker.clone()?, t.run, t.label.clone())));
+        let first_open = || open.first().map(|(m, run)| (m.clone(), *run, None));
+        let Some((marker, run, label)) = total_marker.or_else(first_open) else {
             return template.and_then(|t| t.currency_pick(None));
         };
         let options = crate::grammar::currencies_of_marker(&marker).unwrap_or_default();
@@ -830,10 +908,12 @@ impl<'a> Doc<'a> {
                 ),
             );
             pick.value = (*code).to_owned();
+            pick.label = label;
             return Some(pick);
         }
         let mut pick = inferred(marker.clone(), run, Confidence::Low, String::new());
         pick.note = None;
+        pick.label = label;
         let why = if named.is_empty() {
             "no country on the document settles it".to_owned()
         } else {

@@ -263,17 +263,14 @@ impl Template {
             (Some(label), Some(place)) => {
                 let wanted = squash(&fold(label.trim().trim_end_matches(':')).text);
                 doc.runs.iter().enumerate().find_map(|(run, r)| {
-                    label_ranges(&r.text, &wanted)
-                        .into_iter()
-                        .find_map(|range| {
-                            let (value_run, parsed) =
-                                doc.value_at(run, range.clone(), place, kind)?;
-                            Some((
-                                value_run,
-                                parsed,
-                                Some(r.text[range].trim_end_matches(':').trim().to_owned()),
-                            ))
-                        })
+                    word_ranges(&r.text, &wanted).into_iter().find_map(|range| {
+                        let (value_run, parsed) = doc.value_at(run, range.clone(), place, kind)?;
+                        Some((
+                            value_run,
+                            parsed,
+                            Some(r.text[range].trim_end_matches(':').trim().to_owned()),
+                        ))
+                    })
                 })?
             }
             _ => {
@@ -347,8 +344,8 @@ fn describe(rule: &FieldRule) -> String {
     }
 }
 
-/// Where `wanted` (folded, spaces squashed) is printed in `text`, as whole words.
-fn label_ranges(text: &str, wanted: &str) -> Vec<Range<usize>> {
+/// Where `wanted` (folded) is printed in `text`, as whole words, with the colon that ends it.
+pub(crate) fn word_ranges(text: &str, wanted: &str) -> Vec<Range<usize>> {
     if wanted.is_empty() {
         return vec![];
     }
@@ -562,7 +559,7 @@ fn place_value(
     let kind = Kind::of(field);
     let mut spots: Vec<(usize, Range<usize>, Option<DateOrder>)> = Vec::new();
     for (run, r) in doc.runs.iter().enumerate() {
-        for (range, order) in occurrences(doc, kind, &r.text, value, currency) {
+        for (range, order) in doc.occurrences(kind, &r.text, value, currency) {
             spots.push((run, range, order));
         }
     }
@@ -594,69 +591,6 @@ fn place_value(
 
 fn round(v: f32) -> f64 {
     (f64::from(v) * 10.0).round() / 10.0
-}
-
-/// The places in `text` that print `value` as `kind`, with the date order a numeric date
-/// needs to mean it.
-fn occurrences(
-    doc: &Doc<'_>,
-    kind: Kind,
-    text: &str,
-    value: &str,
-    currency: Option<&str>,
-) -> Vec<(Range<usize>, Option<DateOrder>)> {
-    match kind {
-        Kind::Amount => {
-            let wanted = currency
-                .and_then(|c| Currency::parse(c).ok())
-                .and_then(|c| values::money(values::without_marker(value, c), c).ok())
-                .map(|m| m.amount());
-            let Some(wanted) = wanted else {
-                return vec![];
-            };
-            values::amounts_in_value(text)
-                .into_iter()
-                .filter(|found| {
-                    ['.', ',']
-                        .iter()
-                        .filter_map(|m| values::plain_number(&found.digits, *m))
-                        .filter_map(|p| p.parse::<rust_decimal::Decimal>().ok())
-                        .any(|d| d == wanted)
-                })
-                .map(|found| (found.start..found.end, None))
-                .collect()
-        }
-        Kind::Date(_) => {
-            let Ok(wanted) = values::date(value, None) else {
-                return vec![];
-            };
-            values::dates(text)
-                .into_iter()
-                .filter_map(|found| {
-                    let printed = &text[found.start..found.end];
-                    let day_first = values::date(printed, Some(Order::DayFirst)).ok();
-                    let month_first = values::date(printed, Some(Order::MonthFirst)).ok();
-                    let order = match (day_first == Some(wanted), month_first == Some(wanted)) {
-                        (true, false) => Some(DateOrder::DayFirst),
-                        (false, true) => Some(DateOrder::MonthFirst),
-                        (true, true) => None,
-                        (false, false) => return None,
-                    };
-                    // An order is worth learning only when the printed date needed one.
-                    let needed = order.filter(|_| values::order_of(printed).is_none());
-                    Some((found.start..found.end, needed))
-                })
-                .collect()
-        }
-        _ => {
-            let wanted = fold(value.trim()).text;
-            label_ranges(text, &squash(&wanted))
-                .into_iter()
-                .filter(|r| doc.parse(kind, &text[r.clone()]).is_some())
-                .map(|r| (r, None))
-                .collect()
-        }
-    }
 }
 
 /// The label printed with a value at `range` of run `run`, and how good a label it is: 3 for
@@ -827,8 +761,8 @@ mod tests {
 
     #[test]
     fn labels_are_found_as_whole_words_without_case_or_accents() {
-        assert_eq!(label_ranges("Réf.: 77 ref 8", "ref."), [0..6]);
-        assert_eq!(label_ranges("Prefix 1", "ref"), Vec::<Range<usize>>::new());
-        assert_eq!(label_ranges("To settle 5", "to settle"), [0..9]);
+        assert_eq!(word_ranges("Réf.: 77 ref 8", "ref."), [0..6]);
+        assert_eq!(word_ranges("Prefix 1", "ref"), Vec::<Range<usize>>::new());
+        assert_eq!(word_ranges("To settle 5", "to settle"), [0..9]);
     }
 }
