@@ -8,124 +8,18 @@
 #[path = "generate/corpus.rs"]
 mod corpus;
 
-use std::collections::BTreeMap;
-
 use chaser_extract::reader::{Limits, Reader};
 use chaser_extract::{
     Confidence, Field, FlagKind, Layout, Origin, Place, Proposal, Template, TextRun, Validated,
     check_model_proposal, learn, pdf_read, proposal_from_model_json, read_invoice, validate,
 };
-use corpus::{Expected, Sample, corpus};
+use corpus::{Sample, corpus, score};
 
 fn read(sample: &Sample) -> (Proposal, Validated) {
     let content = pdf_read(&sample.pdf).unwrap();
     let proposal = read_invoice(&content.text, &content.layout, &[]);
     let checked = validate(&proposal, None);
     (proposal, checked)
-}
-
-/// Each field as read, next to what it should be.
-fn fields(p: &Proposal, v: &Validated, want: &Expected) -> Vec<(Field, String, &'static str)> {
-    let text = |o: Option<String>| o.unwrap_or_else(|| "-".into());
-    vec![
-        (
-            Field::Number,
-            text(v.number.as_ref().map(|n| n.as_str().to_owned())),
-            want.number,
-        ),
-        (
-            Field::CustomerName,
-            text(v.customer_name.clone()),
-            want.customer_name,
-        ),
-        (
-            Field::ContactEmail,
-            text(v.contact_email.as_ref().map(|e| e.as_str().to_owned())),
-            want.contact_email,
-        ),
-        (
-            Field::Amount,
-            text(v.amount.map(|m| m.amount().to_string())),
-            want.amount,
-        ),
-        (Field::Currency, text(p.currency.clone()), want.currency),
-        (
-            Field::IssueDate,
-            text(v.issue_date.map(|d| d.to_string())),
-            want.issue_date,
-        ),
-        (
-            Field::DueDate,
-            text(v.due_date.map(|d| d.to_string())),
-            want.due_date,
-        ),
-    ]
-}
-
-/// Reads every sample with `read`, prints the score per field and per language, and returns
-/// the fields read wrong.
-fn score(name: &str, read: impl Fn(&Sample) -> (Proposal, Validated)) -> Vec<String> {
-    let samples = corpus();
-    let mut per_field: BTreeMap<Field, (usize, usize)> = BTreeMap::new();
-    let mut per_language: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut wrong = Vec::new();
-    let mut fully_right = 0;
-    for sample in &samples {
-        let (p, v) = read(sample);
-        let mut all = true;
-        for (field, got, want) in fields(&p, &v, &sample.invoice.expected) {
-            let right = got == want;
-            let tally = per_field.entry(field).or_default();
-            tally.1 += 1;
-            let lang = per_language.entry(sample.invoice.language).or_default();
-            lang.1 += 1;
-            if right {
-                tally.0 += 1;
-                lang.0 += 1;
-            } else {
-                all = false;
-                wrong.push(format!(
-                    "{} ({}): {field} read {got}, expected {want}",
-                    sample.invoice.name,
-                    sample.invoice.arrangement.name()
-                ));
-            }
-        }
-        if all && v.problems.is_empty() {
-            fully_right += 1;
-        } else if all {
-            wrong.push(format!(
-                "{}: problems {:?}",
-                sample.invoice.name, v.problems
-            ));
-        }
-    }
-    let (right, total) = per_field
-        .values()
-        .fold((0, 0), |(r, t), (a, b)| (r + a, t + b));
-    eprintln!(
-        "\n{name}: {} invoices, {fully_right} fully right; fields {right}/{total} ({:.1}%)",
-        samples.len(),
-        100.0 * right as f64 / total as f64
-    );
-    for (field, (r, t)) in &per_field {
-        eprintln!(
-            "  {:<14} {r:>3}/{t:<3} {:>6.1}%",
-            field.as_str(),
-            100.0 * *r as f64 / *t as f64
-        );
-    }
-    for (lang, (r, t)) in &per_language {
-        eprintln!(
-            "  {:<14} {r:>3}/{t:<3} {:>6.1}%",
-            lang,
-            100.0 * *r as f64 / *t as f64
-        );
-    }
-    for w in &wrong {
-        eprintln!("  WRONG {w}");
-    }
-    wrong
 }
 
 #[test]
@@ -144,15 +38,17 @@ fn every_field_of_the_corpus_reads_right_and_the_score_is_reported() {
         .map(|s| s.invoice.expected.currency)
         .collect();
     assert_eq!(currencies.len(), 7, "{currencies:?}");
-    let wrong = score("PDF text layer", read);
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    let score = score(&samples, read);
+    eprintln!("\nread from the PDF text layer:\n{score}");
+    assert_eq!(score.right, score.total, "{score}");
+    assert_eq!(score.fully_right, score.invoices, "{score}");
 }
 
 #[test]
 fn the_corpus_reads_the_same_from_textract_style_line_boxes() {
     // Textract gives each line a box as fractions of its page; the reader places them on a
     // letter page and reads them like the PDF's own runs.
-    let wrong = score("Textract-style boxes", |sample| {
+    let score = score(&corpus(), |sample| {
         let content = pdf_read(&sample.pdf).unwrap();
         let runs = content.layout.runs().iter().map(|r| {
             TextRun::from_fractions(
@@ -170,7 +66,9 @@ fn the_corpus_reads_the_same_from_textract_style_line_boxes() {
         let checked = validate(&proposal, None);
         (proposal, checked)
     });
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    eprintln!("\nread from Textract-style line boxes:\n{score}");
+    assert_eq!(score.right, score.total, "{score}");
+    assert_eq!(score.fully_right, score.invoices, "{score}");
 }
 
 #[test]

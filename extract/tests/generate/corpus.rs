@@ -8,6 +8,10 @@
 #[path = "pdf.rs"]
 mod pdf;
 
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chaser_extract::{Field, Proposal, Validated};
 use pdf::{Piece, text_pdf};
 
 /// What an invoice of the corpus must read as: amounts plain (`1234.50`), dates ISO.
@@ -1228,4 +1232,131 @@ fn invoices() -> Vec<Invoice> {
             },
         },
     ]
+}
+
+/// How many fields of the corpus read right, by field and by language, and which did not.
+pub struct Score {
+    pub invoices: usize,
+    /// Invoices with every field right and nothing for the owner to fix.
+    pub fully_right: usize,
+    pub right: usize,
+    pub total: usize,
+    pub by_field: BTreeMap<Field, (usize, usize)>,
+    pub by_language: BTreeMap<&'static str, (usize, usize)>,
+    pub wrong: Vec<String>,
+}
+
+fn percent(right: usize, total: usize) -> f64 {
+    100.0 * right as f64 / total.max(1) as f64
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} invoices, {} fully right; fields {}/{} ({:.1}%)",
+            self.invoices,
+            self.fully_right,
+            self.right,
+            self.total,
+            percent(self.right, self.total)
+        )?;
+        for (field, (r, t)) in &self.by_field {
+            writeln!(
+                f,
+                "  {:<14} {r:>3}/{t:<3} {:>6.1}%",
+                field.as_str(),
+                percent(*r, *t)
+            )?;
+        }
+        for (language, (r, t)) in &self.by_language {
+            writeln!(
+                f,
+                "  {language:<14} {r:>3}/{t:<3} {:>6.1}%",
+                percent(*r, *t)
+            )?;
+        }
+        for wrong in &self.wrong {
+            writeln!(f, "  WRONG {wrong}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Each field as read and validated, next to what it should be.
+fn fields(p: &Proposal, v: &Validated, want: &Expected) -> [(Field, String, &'static str); 7] {
+    let text = |o: Option<String>| o.unwrap_or_else(|| "-".into());
+    [
+        (
+            Field::Number,
+            text(v.number.as_ref().map(|n| n.as_str().to_owned())),
+            want.number,
+        ),
+        (
+            Field::CustomerName,
+            text(v.customer_name.clone()),
+            want.customer_name,
+        ),
+        (
+            Field::ContactEmail,
+            text(v.contact_email.as_ref().map(|e| e.as_str().to_owned())),
+            want.contact_email,
+        ),
+        (
+            Field::Amount,
+            text(v.amount.map(|m| m.amount().to_string())),
+            want.amount,
+        ),
+        (Field::Currency, text(p.currency.clone()), want.currency),
+        (
+            Field::IssueDate,
+            text(v.issue_date.map(|d| d.to_string())),
+            want.issue_date,
+        ),
+        (
+            Field::DueDate,
+            text(v.due_date.map(|d| d.to_string())),
+            want.due_date,
+        ),
+    ]
+}
+
+/// Reads every sample with `read` and scores each field against what it should be.
+pub fn score(samples: &[Sample], read: impl Fn(&Sample) -> (Proposal, Validated)) -> Score {
+    let mut score = Score {
+        invoices: samples.len(),
+        fully_right: 0,
+        right: 0,
+        total: 0,
+        by_field: BTreeMap::new(),
+        by_language: BTreeMap::new(),
+        wrong: vec![],
+    };
+    for sample in samples {
+        let (p, v) = read(sample);
+        let invoice = &sample.invoice;
+        let mut all = v.problems.is_empty();
+        for (field, got, want) in fields(&p, &v, &invoice.expected) {
+            let right = usize::from(got == want);
+            for tally in [
+                score.by_field.entry(field).or_default(),
+                score.by_language.entry(invoice.language).or_default(),
+            ] {
+                tally.0 += right;
+                tally.1 += 1;
+            }
+            score.right += right;
+            score.total += 1;
+            if right == 0 {
+                all = false;
+                score.wrong.push(format!(
+                    "{} ({}): {field} read {got}, expected {want}",
+                    invoice.name,
+                    invoice.arrangement.name()
+                ));
+            }
+        }
+        score.fully_right += usize::from(all);
+    }
+    score
 }
