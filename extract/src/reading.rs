@@ -55,6 +55,8 @@ const BELOW_LINES: f32 = 3.0;
 const NAME_GAP: f32 = 20.0;
 /// Lines of a customer's address block read for its e-mail.
 const BLOCK_LINES: usize = 6;
+/// Labels read from one document; an invoice has a few dozen.
+const MAX_LABELS: usize = 1_000;
 
 /// Something settled once for the whole document, with how sure and why.
 #[derive(Debug, Clone)]
@@ -71,6 +73,8 @@ pub(crate) struct Doc<'a> {
     pub hits: Vec<Vec<Hit>>,
     /// Each run's place in reading order (page, top to bottom, left to right).
     rank: Vec<usize>,
+    /// The runs in reading order.
+    by_position: Vec<usize>,
     pub text: &'a str,
     pub lang: Option<Lang>,
     pub decimal: Option<Settled<char>>,
@@ -253,16 +257,32 @@ pub fn check_model_proposal(
 impl<'a> Doc<'a> {
     pub(crate) fn new(text: &'a str, layout: &'a Layout) -> Doc<'a> {
         let runs = layout.runs();
-        let hits: Vec<Vec<Hit>> = runs.iter().map(|r| labels_in(&r.text)).collect();
-        let mut order: Vec<usize> = (0..runs.len()).collect();
-        order.sort_by(|&a, &b| {
+        // A document with more labels than any invoice has keeps its first ones, so that no
+        // document makes matching them quadratic work.
+        let mut budget = MAX_LABELS;
+        let hits: Vec<Vec<Hit>> = runs
+            .iter()
+            .map(|r| {
+                let mut found = if budget > 0 {
+                    labels_in(&r.text)
+                } else {
+                    vec![]
+                };
+                found.truncate(budget);
+                budget -= found.len();
+                found
+            })
+            .collect();
+        let mut by_position: Vec<usize> = (0..runs.len()).collect();
+        by_position.sort_by(|&a, &b| {
             let (ra, rb) = (&runs[a], &runs[b]);
-            (ra.page, ra.y, ra.x)
-                .partial_cmp(&(rb.page, rb.y, rb.x))
-                .unwrap_or(std::cmp::Ordering::Equal)
+            ra.page
+                .cmp(&rb.page)
+                .then(ra.y.total_cmp(&rb.y))
+                .then(ra.x.total_cmp(&rb.x))
         });
         let mut rank = vec![0; runs.len()];
-        for (position, &run) in order.iter().enumerate() {
+        for (position, &run) in by_position.iter().enumerate() {
             rank[run] = position;
         }
         let lang = language(&hits);
@@ -270,6 +290,7 @@ impl<'a> Doc<'a> {
             runs,
             hits,
             rank,
+            by_position,
             text,
             lang,
             decimal: None,
@@ -369,7 +390,19 @@ impl<'a> Doc<'a> {
     /// The nearest run beside or under `run`, in the direction `place`.
     pub(crate) fn neighbour(&self, run: usize, place: Place) -> Option<usize> {
         let me = self.runs.get(run)?;
-        let candidates = self.runs.iter().enumerate().filter(|&(j, _)| j != run);
+        // Only the runs of the page within a few lines of this one.
+        let window = me.size * BELOW_LINES * 2.0;
+        let key = |i: &usize| (self.runs[*i].page, self.runs[*i].y);
+        let from = self
+            .by_position
+            .partition_point(|i| key(i) < (me.page, me.y - window));
+        let to = self
+            .by_position
+            .partition_point(|i| key(i) <= (me.page, me.y + window));
+        let candidates = self.by_position[from..to.max(from)]
+            .iter()
+            .map(|&j| (j, &self.runs[j]))
+            .filter(|&(j, _)| j != run);
         match place {
             Place::Right => candidates
                 .filter(|(_, r)| same_line(me, r) && r.x >= me.right() - me.size * 0.5)

@@ -495,3 +495,88 @@ fn a_models_answer_gets_the_same_evidence_flags_and_template() {
         v.warnings
     );
 }
+
+/// Labels, values and noise, for layouts made up by proptest.
+fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let words = [
+        "Invoice No:",
+        "Facture n°",
+        "Rechnungsnr.",
+        "Factuurnummer:",
+        "Date:",
+        "Datum",
+        "Due date",
+        "Vervaldatum",
+        "Total",
+        "Total TTC",
+        "Total HT",
+        "Somme à payer",
+        "Balance due",
+        "Bill to:",
+        "Klant:",
+        "Cliente",
+        "Currency",
+        "TVA 20 %",
+        "$1,250.00",
+        "1 234,56 €",
+        "Rs 1939",
+        "03/04/2026",
+        "7. Mai 2014",
+        "2026-11-02",
+        "INV-7",
+        "ap@acme.example",
+        "Acme Ltd",
+        "USA",
+        "Canada",
+        "India",
+        ":",
+        "#",
+    ];
+    prop_oneof![
+        proptest::sample::select(words.to_vec()).prop_map(str::to_owned),
+        "[0-9.,/ -]{1,12}",
+        "\\PC{0,24}",
+        (
+            proptest::sample::select(words.to_vec()),
+            "[0-9A-Za-z€$.,/ -]{0,10}"
+        )
+            .prop_map(|(w, v)| format!("{v}{w}")),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_layout_reads_and_learns_without_panicking(
+        runs in proptest::collection::vec(
+            (1u16..3, 0f32..600.0, 0f32..800.0, 4f32..20.0, piece()),
+            0..60,
+        )
+    ) {
+        let layout = Layout::from_runs(runs.into_iter().map(|(page, x, y, size, text)| TextRun {
+            page,
+            x,
+            y,
+            width: text.chars().count() as f32 * size * 0.5,
+            size,
+            text,
+        }));
+        let text = layout.reading_text();
+        let p = read_invoice(&text, &layout, &[]);
+        let _ = validate(&p, Some("USD"));
+        // Every value placed on the page is printed there.
+        for e in p.evidence.iter().filter(|e| e.at.is_some()) {
+            proptest::prop_assert!(
+                layout.runs().iter().any(|r| r.text.contains(&e.printed)),
+                "{e}"
+            );
+        }
+        if let Ok(learned) = learn(&p, &text, &layout, None, "proptest") {
+            let again = Template::from_toml(&learned.template.to_toml());
+            proptest::prop_assert_eq!(again.as_ref(), Ok(&learned.template));
+            let _ = read_invoice(&text, &layout, &[learned.template]);
+        }
+    }
+}

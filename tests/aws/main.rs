@@ -55,10 +55,13 @@ async fn bedrock_answers_through_the_forced_tool_call() {
         client: aws_sdk_bedrockruntime::Client::new(&config(&fake).await),
         model_id: "anthropic.claude-haiku-test".into(),
     };
-    let proposal = proposer
-        .propose("Invoice INV-42\nTotal 12.34 EUR")
-        .await
-        .unwrap();
+    let text = "Invoice INV-42\nTotal 12.34 EUR";
+    let read = chaser_activities::documents::DocumentText {
+        text: text.to_owned(),
+        layout: chaser_extract::Layout::from_text(text),
+        reader: "textract",
+    };
+    let proposal = proposer.propose(&read, &[]).await.unwrap();
     assert_eq!(proposal.number.as_deref(), Some("INV-42"));
     assert_eq!(proposal.amount.as_deref(), Some("12.34"));
     assert_eq!(proposal.source, ProposalSource::Model);
