@@ -1,7 +1,7 @@
 //! The forwarded-PDF reader over the generated corpus (`tests/generate/corpus.rs`: seven
 //! languages, eight layouts): its field-level accuracy, printed once, and its time per page,
-//! in process (text and positions, then the fields) and through the isolated reader (a child
-//! process per document, as the worker reads them). `cargo bench -p chaser-extract --bench
+//! in process (text and positions, then the fields), the fields alone, and through the
+//! isolated reader (a child process per document, as the worker reads them). `cargo bench -p chaser-extract --bench
 //! reader`; the figures go to BENCHMARKS.md.
 // The corpus generator is test code, which unwraps.
 #![allow(clippy::unwrap_used)]
@@ -41,6 +41,21 @@ fn reader(c: &mut Criterion) {
                 if let Ok(content) = pdf_read(black_box(&sample.pdf)) {
                     black_box(read_invoice(&content.text, &content.layout, &[]));
                 }
+            }
+        })
+    });
+    let read: Vec<_> = samples
+        .iter()
+        .filter_map(|sample| pdf_read(&sample.pdf).ok())
+        .collect();
+    group.bench_function("fields only, from text and positions", |b| {
+        b.iter(|| {
+            for content in &read {
+                black_box(read_invoice(
+                    black_box(&content.text),
+                    black_box(&content.layout),
+                    &[],
+                ));
             }
         })
     });
