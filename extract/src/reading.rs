@@ -55,6 +55,16 @@ const BELOW_LINES: f32 = 3.0;
 const NAME_GAP: f32 = 20.0;
 /// Lines of a customer's address block read for its e-mail.
 const BLOCK_LINES: usize = 6;
+/// The fields every invoice to chase has: one the document does not give is flagged.
+const REQUIRED: [Field; 7] = [
+    Field::Number,
+    Field::CustomerName,
+    Field::ContactEmail,
+    Field::Amount,
+    Field::Currency,
+    Field::IssueDate,
+    Field::DueDate,
+];
 /// Labels read from one document; an invoice has a few dozen.
 const MAX_LABELS: usize = 1_000;
 
@@ -1006,6 +1016,21 @@ impl<'a> Doc<'a> {
                 alternatives: pick.alternatives,
             });
         }
+        // A field the document does not give is flagged too, unless a flag says more.
+        for field in REQUIRED {
+            if proposal.get(field).is_none() && !flags.iter().any(|f| f.field == field) {
+                flags.push(Flag {
+                    field,
+                    kind: FlagKind::Missing,
+                    reason: if field == Field::Currency {
+                        "the document prints no currency code or symbol".to_owned()
+                    } else {
+                        "not printed beside a label the reader knows".to_owned()
+                    },
+                });
+            }
+        }
+        flags.sort_by_key(|f| f.field);
         flags.dedup();
         proposal.flags = flags;
     }

@@ -117,8 +117,21 @@ mod tests {
     }
 
     #[test]
-    fn text_without_labels_proposes_nothing() {
+    fn text_without_labels_proposes_nothing_and_flags_every_field_missing() {
         let p = propose_from_text("Dear customer, thank you.\nInvoice date: tomorrow");
-        assert_eq!(p, Proposal::default());
+        let flags: Vec<String> = p.flags.iter().map(ToString::to_string).collect();
+        assert_eq!(Proposal { flags: vec![], ..p }, Proposal::default());
+        assert_eq!(
+            flags,
+            [
+                "number: missing: not printed beside a label the reader knows",
+                "customer_name: missing: not printed beside a label the reader knows",
+                "contact_email: missing: not printed beside a label the reader knows",
+                "amount: missing: not printed beside a label the reader knows",
+                "currency: missing: the document prints no currency code or symbol",
+                "issue_date: missing: not printed beside a label the reader knows",
+                "due_date: missing: not printed beside a label the reader knows",
+            ]
+        );
     }
 }

@@ -243,8 +243,9 @@ pub fn validate(p: &Proposal, default_currency: Option<&str>) -> Validated {
         }
     }
 
-    // The reader's flags, for fields without a problem already (which says more).
-    for flag in &p.flags {
+    // The reader's flags, for fields without a problem already (which says more). A missing
+    // field has its own message above, with what to do.
+    for flag in p.flags.iter().filter(|f| f.kind != FlagKind::Missing) {
         let field = flag.field.as_str();
         // An open currency with no value is in the currency's own message above.
         let covered = problems.iter().any(|x| x.field == field)

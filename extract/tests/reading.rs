@@ -260,8 +260,13 @@ fn a_correction_teaches_a_template_and_the_next_invoice_reads_fully_right() {
     assert_eq!(
         flags,
         [
+            "number: missing: not printed beside a label the reader knows",
+            "customer_name: missing: not printed beside a label the reader knows",
+            "contact_email: missing: not printed beside a label the reader knows",
             "amount: guessed: only a total before tax is printed (`Subtotal`): check whether tax is due",
             "currency: ambiguous: `$` could be USD, CAD, AUD, NZD, SGD, HKD, MXN: no country on the document settles it",
+            "issue_date: missing: not printed beside a label the reader knows",
+            "due_date: missing: not printed beside a label the reader knows",
         ]
     );
 
@@ -428,7 +433,7 @@ fn a_currency_that_cannot_be_determined_is_flagged_never_defaulted_silently() {
 
 #[test]
 fn totals_that_disagree_or_stop_before_tax_are_flagged() {
-    let text = "Invoice No: 19\nInvoice date: 2026-11-02\nDue date: 2026-12-02\nBill to: Globex\nTotal: EUR 1,100.00\nTotal: EUR 1,200.00";
+    let text = "Invoice No: 19\nInvoice date: 2026-11-02\nDue date: 2026-12-02\nBill to: Globex\nap@globex.example\nTotal: EUR 1,100.00\nTotal: EUR 1,200.00";
     let p = read_invoice(text, &Layout::from_text(text), &[]);
     assert_eq!(p.amount.as_deref(), Some("1200.00"));
     assert_eq!(
@@ -482,7 +487,11 @@ fn a_models_answer_gets_the_same_evidence_flags_and_template() {
         flags,
         [
             (Field::Number, FlagKind::Guessed),
-            (Field::Currency, FlagKind::Ambiguous)
+            (Field::CustomerName, FlagKind::Missing),
+            (Field::ContactEmail, FlagKind::Missing),
+            (Field::Currency, FlagKind::Ambiguous),
+            (Field::IssueDate, FlagKind::Missing),
+            (Field::DueDate, FlagKind::Missing),
         ]
     );
     assert_eq!(p.currency.as_deref(), Some("USD"));
