@@ -165,11 +165,7 @@ impl Kind {
 /// the issuer, when one of `templates` matches the document, reads the fields it knows.
 /// Never fails: what it cannot find stays `None`.
 pub fn read_invoice(text: &str, layout: &Layout, templates: &[Template]) -> Proposal {
-    let mut doc = Doc::new(text, layout);
-    let template = Template::select(templates, &doc);
-    if let Some(order) = template.and_then(Template::order) {
-        doc.order = Some(order);
-    }
+    let (doc, template) = Doc::with_template(text, layout, templates);
     let mut picks = doc.general_picks();
     let mut flags = Vec::new();
     if let Some(t) = template {
@@ -199,11 +195,7 @@ pub fn check_model_proposal(
     layout: &Layout,
     templates: &[Template],
 ) -> Proposal {
-    let mut doc = Doc::new(text, layout);
-    let template = Template::select(templates, &doc);
-    if let Some(order) = template.and_then(Template::order) {
-        doc.order = Some(order);
-    }
+    let (doc, template) = Doc::with_template(text, layout, templates);
     let mut picks = BTreeMap::new();
     for field in Field::ALL {
         if field == Field::Currency {
@@ -255,8 +247,8 @@ pub fn check_model_proposal(
         (None, None) => {}
     }
     let mut proposal = Proposal {
-        line_items: model.line_items.clone(),
         source: model.source,
+        line_items: model.line_items,
         template: template.map(|t| t.issuer.clone()),
         ..Proposal::default()
     };
@@ -310,6 +302,21 @@ impl<'a> Doc<'a> {
         doc.decimal = doc.decimal_mark();
         doc.order = doc.date_order();
         doc
+    }
+
+    /// The document and the template of its issuer, if one of `templates` matches it (its
+    /// date order then settles the document's numeric dates).
+    fn with_template<'t>(
+        text: &'a str,
+        layout: &'a Layout,
+        templates: &'t [Template],
+    ) -> (Doc<'a>, Option<&'t Template>) {
+        let mut doc = Doc::new(text, layout);
+        let template = Template::select(templates, &doc);
+        if let Some(order) = template.and_then(Template::order) {
+            doc.order = Some(order);
+        }
+        (doc, template)
     }
 
     /// The mark most amounts prove to be decimal, or the language's.
@@ -848,33 +855,19 @@ impl<'a> Doc<'a> {
     /// the document's amounts, a `$` (or `¥`, `kr`, `Rs`) settled by the country in an
     /// address, or the issuer's template. A marker nothing settles is flagged, never chosen.
     fn currency(&self, total: Option<&Pick>, template: Option<&Template>) -> Option<Pick> {
-        let inferred = |printed: String, run: usize, confidence, note: String| Pick {
-            origin: Origin::Inferred,
-            label: None,
-            place: None,
-            run,
-            printed,
-            value: String::new(),
-            confidence,
-            note: Some(note),
-            alternatives: vec![],
-            marker: None,
-            flags: vec![],
-        };
         // 1. The total's own code or symbol.
         if let Some(total) = total
             && let Some(marker) = &total.marker
             && let Some(code) = values::currency_of(marker)
         {
-            let mut pick = inferred(
-                marker.clone(),
+            return Some(worked_out(
+                code,
+                marker,
                 total.run,
+                total.label.clone(),
                 Confidence::High,
-                "printed with the total".into(),
-            );
-            pick.value = code.to_owned();
-            pick.label = total.label.clone();
-            return Some(pick);
+                Some("printed with the total".into()),
+            ));
         }
         // 2. A label: `Currency: EUR`.
         for (run, hits) in self.hits.iter().enumerate() {
@@ -905,18 +898,17 @@ impl<'a> Doc<'a> {
         }
         if let Some((code, marker, run)) = codes.first() {
             if codes.iter().all(|(c, _, _)| c == code) {
-                let mut pick = inferred(
-                    marker.clone(),
+                return Some(worked_out(
+                    code,
+                    marker,
                     *run,
+                    None,
                     Confidence::High,
-                    "the currency of the document's amounts".into(),
-                );
-                pick.value = (*code).to_owned();
-                return Some(pick);
+                    Some("the currency of the document's amounts".into()),
+                ));
             }
             let all: Vec<&str> = codes.iter().map(|(c, _, _)| *c).collect();
-            let mut pick = inferred(marker.clone(), *run, Confidence::Low, String::new());
-            pick.note = None;
+            let mut pick = worked_out("", marker, *run, None, Confidence::Low, None);
             pick.flags.push(Flag {
                 field: Field::Currency,
                 kind: FlagKind::Ambiguous,
@@ -941,22 +933,19 @@ impl<'a> Doc<'a> {
             .filter(|(_, code)| options.contains(code))
             .collect();
         if let [(country, code)] = named.as_slice() {
-            let mut pick = inferred(
-                marker.clone(),
-                run,
-                Confidence::Medium,
-                format!(
-                    "`{marker}` with the address country {}",
-                    title_case(country)
-                ),
+            let note = format!(
+                "`{marker}` with the address country {}",
+                title_case(country)
             );
-            pick.value = (*code).to_owned();
-            pick.label = label;
-            return Some(pick);
+            return Some(worked_out(
+                code,
+                &marker,
+                run,
+                label,
+                Confidence::Medium,
+                Some(note),
+            ));
         }
-        let mut pick = inferred(marker.clone(), run, Confidence::Low, String::new());
-        pick.note = None;
-        pick.label = label;
         let why = if named.is_empty() {
             "no country on the document settles it".to_owned()
         } else {
@@ -969,6 +958,7 @@ impl<'a> Doc<'a> {
                     .join(" and ")
             )
         };
+        let mut pick = worked_out("", &marker, run, label, Confidence::Low, None);
         pick.flags.push(Flag {
             field: Field::Currency,
             kind: FlagKind::Ambiguous,
@@ -1127,6 +1117,30 @@ impl<'a> Doc<'a> {
             marker: found.marker,
             flags,
         })
+    }
+}
+
+/// A currency worked out from the document's markers: `code`, or empty while it is open.
+fn worked_out(
+    code: &str,
+    marker: &str,
+    run: usize,
+    label: Option<String>,
+    confidence: Confidence,
+    note: Option<String>,
+) -> Pick {
+    Pick {
+        origin: Origin::Inferred,
+        label,
+        place: None,
+        run,
+        printed: marker.to_owned(),
+        value: code.to_owned(),
+        confidence,
+        note,
+        alternatives: vec![],
+        marker: None,
+        flags: vec![],
     }
 }
 
