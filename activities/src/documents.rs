@@ -2,9 +2,13 @@
 //! configured, else the embedded PDF reader, which works offline and runs in a child process
 //! under `chaser_extract::reader`'s memory, CPU and time limits) and the proposed fields
 //! (Claude on Bedrock through the Converse API with a strict tool schema, else the
-//! deterministic rules of `chaser-extract`).
+//! deterministic rules of `chaser-extract`). Either way the text comes with its layout (the
+//! PDF's runs, or Textract's line boxes), the proposal gets the reader's evidence and flags,
+//! and the issuer's template ([`Templates`], plain TOML files in a folder) reads the fields it
+//! learned from the owner's corrections.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, InferenceConfiguration, Message, SpecificToolChoice,
@@ -12,7 +16,10 @@ use aws_sdk_bedrockruntime::types::{
 };
 use aws_smithy_types::{Document, Number};
 use chaser_extract::reader::{Limits, ReadError, Reader};
-use chaser_extract::{Proposal, proposal_from_model_json, proposal_json_schema, propose_from_text};
+use chaser_extract::{
+    Layout, Proposal, Template, TextRun, check_model_proposal, proposal_from_model_json,
+    proposal_json_schema, read_invoice,
+};
 
 /// Textract's synchronous API takes documents up to this size.
 const TEXTRACT_MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -36,10 +43,11 @@ impl From<chaser_extract::ExtractError> for DocumentError {
     }
 }
 
-/// A document's text, and what read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A document's text, where each run of it is printed, and what read it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentText {
     pub text: String,
+    pub layout: Layout,
     /// `textract` or `local`.
     pub reader: &'static str,
 }
@@ -84,12 +92,13 @@ impl TextReader {
 /// that could not start is worth retrying.
 async fn local_text(reader: &Reader, pdf: &[u8]) -> Result<DocumentText, DocumentError> {
     let (reader, pdf) = (reader.clone(), pdf.to_vec());
-    let read = tokio::task::spawn_blocking(move || reader.pdf_text("the document", &pdf))
+    let read = tokio::task::spawn_blocking(move || reader.read("the document", &pdf))
         .await
         .map_err(|e| DocumentError::Service(format!("the PDF reader task stopped: {e}")))?;
     match read {
-        Ok(text) => Ok(DocumentText {
-            text,
+        Ok(content) => Ok(DocumentText {
+            text: content.text,
+            layout: content.layout,
             reader: "local",
         }),
         Err(ReadError::Document { reason, .. }) => {
@@ -129,19 +138,44 @@ async fn textract_text(
                 DocumentError::Service(message)
             }
         })?;
-    let lines: Vec<&str> = output
+    let lines: Vec<&aws_sdk_textract::types::Block> = output
         .blocks()
         .iter()
-        .filter(|b| b.block_type() == Some(&BlockType::Line))
-        .filter_map(|b| b.text())
+        .filter(|b| b.block_type() == Some(&BlockType::Line) && b.text().is_some())
         .collect();
     if lines.is_empty() {
         return Err(DocumentError::Unreadable(
             "Textract found no text in the document: is it blank?".into(),
         ));
     }
+    let text = lines
+        .iter()
+        .filter_map(|b| b.text())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // Each line's box, as fractions of its page; without boxes, the lines are the layout.
+    let boxes: Option<Vec<TextRun>> = lines
+        .iter()
+        .map(|b| {
+            let bbox = b.geometry()?.bounding_box()?;
+            let page = u16::try_from(b.page().unwrap_or(1)).unwrap_or(1);
+            Some(TextRun::from_fractions(
+                page,
+                bbox.left(),
+                bbox.top(),
+                bbox.width(),
+                bbox.height(),
+                b.text().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    let layout = match boxes {
+        Some(runs) => Layout::from_runs(runs),
+        None => Layout::from_text(&text),
+    };
     Ok(DocumentText {
-        text: lines.join("\n"),
+        text,
+        layout,
         reader: "textract",
     })
 }
@@ -160,10 +194,31 @@ pub enum Proposer {
 }
 
 impl Proposer {
-    pub async fn propose(&self, text: &str) -> Result<Proposal, DocumentError> {
+    /// The fields of `read`, with the reader's evidence and flags; `templates` are the
+    /// issuers' (the one whose texts the document prints reads what it learned).
+    pub async fn propose(
+        &self,
+        read: &DocumentText,
+        templates: &[Template],
+    ) -> Result<Proposal, DocumentError> {
         match self {
-            Proposer::Rules => Ok(propose_from_text(text)),
-            Proposer::Bedrock { client, model_id } => converse(client, model_id, text).await,
+            Proposer::Rules => Ok(read_invoice(&read.text, &read.layout, templates)),
+            Proposer::Bedrock { client, model_id } => {
+                // The model reads the page in reading order, so a value drawn before its
+                // label (`993548900Factuurnummer:`) reaches it beside its label.
+                let text = if read.layout.runs().is_empty() {
+                    read.text.clone()
+                } else {
+                    read.layout.reading_text()
+                };
+                let answer = converse(client, model_id, &text).await?;
+                Ok(check_model_proposal(
+                    answer,
+                    &read.text,
+                    &read.layout,
+                    templates,
+                ))
+            }
         }
     }
 
@@ -267,6 +322,61 @@ async fn converse(
     Ok(proposal_from_model_json(&answer)?)
 }
 
+/// The issuers' reading templates: one TOML file per issuer in a folder the owner can open,
+/// edit and empty. Written when the owner approves a corrected proposal; read for every
+/// proposal.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    dir: PathBuf,
+}
+
+impl Templates {
+    pub fn new(dir: impl Into<PathBuf>) -> Templates {
+        Templates { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every template in the folder (none when it does not exist yet). A file that does not
+    /// read is skipped and logged with why, so one bad edit never stops the others.
+    pub fn load(&self) -> Vec<Template> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return vec![];
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        paths
+            .into_iter()
+            .filter_map(|path| {
+                let read = std::fs::read_to_string(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| Template::from_toml(&text).map_err(|e| e.to_string()));
+                read.map_err(|why| {
+                    tracing::warn!(template = %path.display(), error.message = %why, "reading template skipped");
+                })
+                .ok()
+            })
+            .collect()
+    }
+
+    /// Writes `template` as `<issuer>.toml` (replacing the issuer's previous one), through a
+    /// temporary file so a reader never sees half of it.
+    pub fn save(&self, template: &Template) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.dir.join(template.file_name());
+        let partial = path.with_extension("toml.partial");
+        std::fs::write(&partial, template.to_toml())?;
+        std::fs::rename(&partial, &path)?;
+        Ok(path)
+    }
+}
+
 const NARRATOR_PROMPT: &str = "You write the one-paragraph commentary of a small business's \
 monthly receivables summary for its owner. Use only the figures given; do not invent causes, \
 names or advice. Plain text, at most 90 words.";
@@ -361,6 +471,24 @@ fn from_document(document: &Document) -> serde_json::Value {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_are_saved_as_files_and_a_bad_file_is_skipped() {
+        let dir = std::env::temp_dir().join(format!("chaser-templates-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let shelf = Templates::new(&dir);
+        assert_eq!(shelf.load(), vec![], "no folder yet: no templates");
+        let template = Template::from_toml(
+            "issuer = \"Kestrel Labs\"\nmatch = [\"Kestrel Labs\"]\ncurrency = \"AUD\"\n",
+        )
+        .unwrap();
+        let path = shelf.save(&template).unwrap();
+        assert_eq!(path, dir.join("kestrel-labs.toml"));
+        std::fs::write(dir.join("broken.toml"), "issuer = ").unwrap();
+        std::fs::write(dir.join("notes.txt"), "not a template").unwrap();
+        assert_eq!(shelf.load(), vec![template]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn json_and_smithy_documents_round_trip() {

@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chaser_activities::documents::{DocumentError, Proposer, TextReader};
+use chaser_activities::documents::{DocumentError, Proposer, Templates, TextReader};
 use chaser_activities::links::{LinkError, Links, Purpose};
 use chaser_activities::mail::{Mailer, OutgoingEmail};
 use chaser_activities::store::{AuditRecord, ProposalRecord, StoredDocument};
@@ -150,6 +150,9 @@ pub struct DocumentDesk {
     pub company: String,
     pub default_currency: Option<Currency>,
     pub approval_ttl: SignedDuration,
+    /// The issuers' reading templates: read for every proposal, learned when the owner
+    /// approves a corrected one. `None` reads without them.
+    pub templates: Option<Templates>,
 }
 
 fn unusable(message: String) -> ActivityError {
@@ -236,13 +239,18 @@ impl DocumentDesk {
             DocumentError::Unreadable(m) => unusable(m),
             DocumentError::Service(m) => retry(m),
         })?;
-        let (proposal, proposer) = match self.proposer.propose(&read.text).await {
+        let templates = self
+            .templates
+            .as_ref()
+            .map(Templates::load)
+            .unwrap_or_default();
+        let (proposal, proposer) = match self.proposer.propose(&read, &templates).await {
             Ok(p) => (p, self.proposer.name()),
             // A model that cannot answer this document leaves it to the rules.
             Err(DocumentError::Unreadable(why)) => {
                 tracing::warn!(document = id, error.message = %why, "model proposal failed: using the rules");
                 (
-                    chaser_extract::propose_from_text(&read.text),
+                    chaser_extract::read_invoice(&read.text, &read.layout, &templates),
                     "rules".to_owned(),
                 )
             }
@@ -387,14 +395,68 @@ impl DocumentDesk {
             )
             .await
             .map_err(store_failed)?;
+        let learned = self.learn(id, &proposal).await;
         self.audit(
             &doc,
             AuditAction::ProposalApproved,
             &decided_by,
-            format!("chase of {number} started"),
+            format!("chase of {number} started{learned}"),
         )
         .await?;
         Ok(number)
+    }
+
+    /// Learns the issuer's template from an approved proposal the owner corrected (its values
+    /// are the owner's, its evidence the reader's), reading the document again for its
+    /// layout. Never fails the approval: says what it did, for the audit log.
+    async fn learn(&self, id: &str, approved: &Proposal) -> String {
+        let Some(templates) = &self.templates else {
+            return String::new();
+        };
+        let corrected = approved.corrections();
+        if corrected.is_empty() {
+            return String::new();
+        }
+        let content = match self.chaser.store().document_content(id).await {
+            Ok(Some(content)) => content,
+            Ok(None) => return "; nothing learned: the document is not in the store".into(),
+            Err(e) => return format!("; nothing learned: {e}"),
+        };
+        let read = match self.reader.read(&content).await {
+            Ok(read) => read,
+            Err(e) => return format!("; nothing learned: {e}"),
+        };
+        let known = templates.load();
+        let previous = approved
+            .template
+            .as_ref()
+            .and_then(|issuer| known.iter().find(|t| &t.issuer == issuer));
+        let learned = match chaser_extract::learn(
+            approved,
+            &read.text,
+            &read.layout,
+            previous,
+            &format!("document {id}"),
+        ) {
+            Ok(learned) => learned,
+            Err(e) => return format!("; nothing learned: {e}"),
+        };
+        let fields: Vec<&str> = corrected.iter().map(|f| f.as_str()).collect();
+        match templates.save(&learned.template) {
+            Ok(path) => format!(
+                "; corrected {}: template for {} saved to {}",
+                fields.join(", "),
+                learned.template.issuer,
+                path.display()
+            ),
+            Err(e) => {
+                tracing::warn!(document = id, error.message = %e, "saving a reading template failed");
+                format!(
+                    "; nothing learned: cannot write to {}: {e}",
+                    templates.dir().display()
+                )
+            }
+        }
     }
 
     pub async fn close(&self, input: &CloseProposal) -> Result<(), ActivityError> {
@@ -602,9 +664,16 @@ fn proposal_page(
     problems: &[String],
     expires: i64,
 ) -> Response {
+    // Where each value came from, as the reader saw it.
     let fields: Vec<_> = FIELDS
         .iter()
-        .map(|&(name, label)| context! { name, label, value => field_value(proposal, name) })
+        .map(|&(name, label)| {
+            let source = chaser_extract::Field::parse(name)
+                .and_then(|f| proposal.evidence_for(f))
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            context! { name, label, value => field_value(proposal, name), source }
+        })
         .collect();
     let expires = Timestamp::from_second(expires).map_or_else(
         |_| "-".to_owned(),
@@ -619,6 +688,7 @@ fn proposal_page(
         warnings => &doc.warnings,
         fields,
         lines => minijinja::Value::from(minijinja::value::Serde(&proposal.line_items)),
+        template => &proposal.template,
         expires,
         company => &state.company_name,
     };

@@ -22,8 +22,10 @@ use std::io::{Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use serde::{Deserialize, Serialize};
 
 use crate::error::ExtractError;
+use crate::layout::{Collector, Layout};
 
 /// Largest document read, in bytes (20 MB, SES inbound's message limit is 40 MB).
 pub const MAX_DOCUMENT_BYTES: usize = 20_000_000;
@@ -42,21 +44,33 @@ pub const MAX_MAPPED_CODES: u64 = 65_536;
 /// Links followed up a page's `/Parent` chain; real page trees are a few levels deep.
 const MAX_TREE_DEPTH: usize = 256;
 
-/// The text of a PDF, pages in order. Refuses non-PDF bytes, oversize input, documents over
-/// the limits above, unreadable files and PDFs without a text layer (scans), each with its
-/// own [`ExtractError`].
+/// A PDF's text layer: the text, pages in order, and where each run of it is printed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PdfContent {
+    pub text: String,
+    pub layout: Layout,
+}
+
+/// The text of a PDF, pages in order; see [`pdf_read`].
 pub fn pdf_text(bytes: &[u8]) -> Result<String, ExtractError> {
+    pdf_read(bytes).map(|content| content.text)
+}
+
+/// The text of a PDF and its layout, from one pass over the content streams. Refuses non-PDF
+/// bytes, oversize input, documents over the limits above, unreadable files and PDFs without
+/// a text layer (scans), each with its own [`ExtractError`].
+pub fn pdf_read(bytes: &[u8]) -> Result<PdfContent, ExtractError> {
     check_pdf(bytes)?;
-    let text = catch_unwind(AssertUnwindSafe(|| extract(bytes)))
+    let content = catch_unwind(AssertUnwindSafe(|| extract(bytes)))
         .map_err(|panic| ExtractError::Unreadable(panic_message(panic.as_ref())))??;
-    if text.chars().any(char::is_alphanumeric) {
-        Ok(text)
+    if content.text.chars().any(char::is_alphanumeric) {
+        Ok(content)
     } else {
         Err(ExtractError::NoText)
     }
 }
 
-fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
+fn extract(bytes: &[u8]) -> Result<PdfContent, ExtractError> {
     let unreadable = |e: &dyn std::fmt::Display| ExtractError::Unreadable(e.to_string());
     let mut doc = Document::load_mem(bytes).map_err(|e| unreadable(&e))?;
     // What `pdf-extract` does for its own loads: an owner password alone is opened.
@@ -65,12 +79,11 @@ fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
     }
     check_structure(&doc)?;
     let mut text = String::new();
-    pdf_extract::output_doc(
-        &doc,
-        &mut pdf_extract::PlainTextOutput::new(&mut text as &mut String),
-    )
-    .map_err(|e| unreadable(&e))?;
-    Ok(text)
+    let mut plain = pdf_extract::PlainTextOutput::new(&mut text as &mut String);
+    let mut collector = Collector::new(&mut plain);
+    pdf_extract::output_doc(&doc, &mut collector).map_err(|e| unreadable(&e))?;
+    let layout = collector.layout;
+    Ok(PdfContent { text, layout })
 }
 
 /// The cheap checks, before any parser sees the bytes.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::ExtractError;
+use crate::evidence::{Evidence, Field, Flag};
 
 /// Who proposed the fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,13 +28,18 @@ pub struct LineItem {
 }
 
 /// The invoice fields a document gave; `None` where it gave nothing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// A value the reader settled is written plainly (an amount as `1250.00`, a date as
+/// `2026-11-02`) and its [`Evidence`] keeps it as printed; a value it could not settle stays
+/// as printed (`03/04/2026`) for [`crate::validate`] to report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Proposal {
     pub number: Option<String>,
     pub customer_name: Option<String>,
     pub contact_email: Option<String>,
-    /// The total due, without its currency: `1,250.00`.
+    /// The total due, without its currency: `1250.00`, or `1,250.00` as a model or the owner
+    /// wrote it.
     pub amount: Option<String>,
     /// ISO-4217 code: `USD`.
     pub currency: Option<String>,
@@ -43,6 +49,69 @@ pub struct Proposal {
     pub terms: Option<String>,
     pub line_items: Vec<LineItem>,
     pub source: ProposalSource,
+    /// Where each value came from. After the owner corrects a field, its evidence still says
+    /// what was read, so the correction can be learned.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// What the owner must look at.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<Flag>,
+    /// The issuer whose template read the document, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+
+impl Proposal {
+    /// The value of `field`.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::Number => self.number.as_deref(),
+            Field::CustomerName => self.customer_name.as_deref(),
+            Field::ContactEmail => self.contact_email.as_deref(),
+            Field::Amount => self.amount.as_deref(),
+            Field::Currency => self.currency.as_deref(),
+            Field::IssueDate => self.issue_date.as_deref(),
+            Field::DueDate => self.due_date.as_deref(),
+            Field::Terms => self.terms.as_deref(),
+        }
+    }
+
+    /// Sets `field` (blank is `None`).
+    pub fn set(&mut self, field: Field, value: Option<String>) {
+        let value = value.filter(|v| !v.trim().is_empty());
+        let slot = match field {
+            Field::Number => &mut self.number,
+            Field::CustomerName => &mut self.customer_name,
+            Field::ContactEmail => &mut self.contact_email,
+            Field::Amount => &mut self.amount,
+            Field::Currency => &mut self.currency,
+            Field::IssueDate => &mut self.issue_date,
+            Field::DueDate => &mut self.due_date,
+            Field::Terms => &mut self.terms,
+        };
+        *slot = value;
+    }
+
+    /// The evidence for `field`, if the reader found it.
+    pub fn evidence_for(&self, field: Field) -> Option<&Evidence> {
+        self.evidence.iter().find(|e| e.field == field)
+    }
+}
+
+/// A model's answer: the fields of [`proposal_json_schema`] and nothing else, so that an
+/// answer cannot bring evidence or flags of its own.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ModelAnswer {
+    number: Option<String>,
+    customer_name: Option<String>,
+    contact_email: Option<String>,
+    amount: Option<String>,
+    currency: Option<String>,
+    issue_date: Option<String>,
+    due_date: Option<String>,
+    terms: Option<String>,
+    line_items: Vec<LineItem>,
 }
 
 /// The JSON schema of the answer asked of a model (Bedrock Converse tool input): every field
@@ -88,20 +157,30 @@ pub fn proposal_json_schema() -> Value {
 pub fn proposal_from_model_json(text: &str) -> Result<Proposal, ExtractError> {
     let json = first_object(text).ok_or(ExtractError::NoJson)?;
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let mut proposal: Proposal =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-            let field = e.path().to_string();
-            let message = e.into_inner().to_string();
-            // serde_json appends "at line 1 column 42", which means nothing to the owner.
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            ExtractError::ModelField { field, message }
-        })?;
-    proposal.source = ProposalSource::Model;
-    Ok(proposal)
+    let answer: ModelAnswer = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let field = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // serde_json appends "at line 1 column 42", which means nothing to the owner.
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        ExtractError::ModelField { field, message }
+    })?;
+    Ok(Proposal {
+        number: answer.number,
+        customer_name: answer.customer_name,
+        contact_email: answer.contact_email,
+        amount: answer.amount,
+        currency: answer.currency,
+        issue_date: answer.issue_date,
+        due_date: answer.due_date,
+        terms: answer.terms,
+        line_items: answer.line_items,
+        source: ProposalSource::Model,
+        ..Proposal::default()
+    })
 }
 
 /// The first `{...}` in `text` that is a JSON object; prose may hold braces of its own.

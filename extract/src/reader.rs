@@ -5,8 +5,9 @@
 //!
 //! The child is the worker's own binary, started as `chaser read-document` (the
 //! [`SUBCOMMAND`]): [`run_child`] sets its limits before it reads a byte, takes the PDF on
-//! stdin and answers one JSON line on stdout. [`Reader::pdf_text`] starts it, feeds it, bounds
-//! its output and its wall-clock time, and says whose fault a failure is ([`ReadError`]).
+//! stdin and answers one JSON line on stdout: the text and where each run of it is printed
+//! ([`PdfContent`]). [`Reader::read`] starts it, feeds it, bounds its output and its
+//! wall-clock time, and says whose fault a failure is ([`ReadError`]).
 //! `src/bin/read_document.rs` is the same child as a program of its own, for this crate's
 //! tests.
 
@@ -20,7 +21,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExtractError;
-use crate::pdf::{MAX_DOCUMENT_BYTES, pdf_text};
+use crate::layout::{MAX_RUN_TEXT_BYTES, MAX_RUNS};
+use crate::pdf::{MAX_DOCUMENT_BYTES, PdfContent, pdf_read};
 
 /// The worker's hidden subcommand that runs [`run_child`].
 pub const SUBCOMMAND: &str = "read-document";
@@ -67,7 +69,7 @@ pub enum ReadError {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Answer {
-    Text(String),
+    Read(PdfContent),
     Error(ExtractError),
 }
 
@@ -89,9 +91,9 @@ impl Reader {
         }
     }
 
-    /// [`pdf_text`] of `bytes`, read in a child under the limits. Blocking: an async caller
+    /// [`pdf_read`] of `bytes`, read in a child under the limits. Blocking: an async caller
     /// runs it on a blocking thread. `file` names the document in errors.
-    pub fn pdf_text(&self, file: &str, bytes: &[u8]) -> Result<String, ReadError> {
+    pub fn read(&self, file: &str, bytes: &[u8]) -> Result<PdfContent, ReadError> {
         let document = |reason: ExtractError| ReadError::Document {
             file: file.to_owned(),
             reason,
@@ -130,8 +132,14 @@ impl Reader {
         let writer = thread::spawn(move || {
             let _ = stdin.write_all(&input);
         });
-        // The answer is the text plus JSON escapes (at most six bytes for one) and a wrapper.
-        let answer_cap = limits.max_text_bytes.saturating_mul(6).saturating_add(1024);
+        // The answer is the text and the runs' text, each with JSON escapes (at most six bytes
+        // for one), the runs' positions and a wrapper.
+        let answer_cap = limits
+            .max_text_bytes
+            .saturating_add(MAX_RUN_TEXT_BYTES)
+            .saturating_mul(6)
+            .saturating_add(MAX_RUNS * RUN_JSON_BYTES)
+            .saturating_add(1024);
         let out = thread::spawn(move || read_capped(stdout, answer_cap));
         let err = thread::spawn(move || read_capped(stderr, 4096));
         let status = loop {
@@ -185,13 +193,19 @@ impl Reader {
             }));
         }
         match serde_json::from_slice::<Answer>(&answer) {
-            Ok(Answer::Text(text)) if text.len() > limits.max_text_bytes => {
+            Ok(Answer::Read(read)) if read.text.len() > limits.max_text_bytes => {
                 Err(document(ExtractError::OverLimit {
-                    found: format!("has {} bytes of text", text.len()),
+                    found: format!("has {} bytes of text", read.text.len()),
                     limit: format!("{} bytes of text", limits.max_text_bytes),
                 }))
             }
-            Ok(Answer::Text(text)) => Ok(text),
+            // The child keeps within these itself; one that does not is not trusted.
+            Ok(Answer::Read(read)) if !read.layout.is_bounded() => {
+                Err(document(ExtractError::ReaderStopped(format!(
+                    "it sent more than {MAX_RUNS} runs or {MAX_RUN_TEXT_BYTES} bytes of positioned text"
+                ))))
+            }
+            Ok(Answer::Read(read)) => Ok(read),
             Ok(Answer::Error(reason)) => Err(document(reason)),
             Err(e) => Err(document(ExtractError::ReaderStopped(format!(
                 "its answer was not understood: {e}"
@@ -199,6 +213,10 @@ impl Reader {
         }
     }
 }
+
+/// A run's JSON besides its text: `{"page":1,"x":…,"y":…,"width":…,"size":…,"text":""},`
+/// with five floats at their longest.
+const RUN_JSON_BYTES: usize = 160;
 
 /// The child's exit status when it cannot limit itself (it then reads nothing).
 const NO_LIMITS: u8 = 3;
@@ -262,8 +280,8 @@ pub fn run_child() -> ExitCode {
         Err(e) => Answer::Error(ExtractError::ReaderStopped(format!(
             "it could not take in the document: {e}"
         ))),
-        Ok(_) => match pdf_text(&bytes) {
-            Ok(text) => Answer::Text(text),
+        Ok(_) => match pdf_read(&bytes) {
+            Ok(read) => Answer::Read(read),
             Err(e) => Answer::Error(e),
         },
     };

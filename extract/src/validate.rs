@@ -5,6 +5,7 @@ use chaser_domain::{Currency, Email, InvoiceNumber, Money, Terms};
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::evidence::{Field, FlagKind};
 use crate::proposal::Proposal;
 use crate::values::{self, Order};
 
@@ -47,7 +48,8 @@ impl Validated {
 }
 
 /// Checks every field of `p`. `default_currency` (the owner's) applies when the document
-/// names none, e.g. a bare `$`.
+/// names none, e.g. a bare `$`, and says so: a defaulted currency is a warning, never silent.
+/// The reader's flags are warnings too, unless the field has a problem already.
 pub fn validate(p: &Proposal, default_currency: Option<&str>) -> Validated {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -86,15 +88,38 @@ pub fn validate(p: &Proposal, default_currency: Option<&str>) -> Validated {
             .ok(),
     };
 
+    // Why the document's currency is open, when the reader said (`$` could be ...).
+    let open = p
+        .flags
+        .iter()
+        .find(|f| f.field == Field::Currency && f.kind == FlagKind::Ambiguous)
+        .map(|f| format!(" ({})", f.reason));
     let currency = match (present(&p.currency), default_currency) {
-        (Some(code), _) | (None, Some(code)) => Currency::parse(code)
+        (Some(code), _) => Currency::parse(code)
             .map_err(|e| problem("currency", e.to_string()))
             .ok(),
+        (None, Some(code)) => {
+            let parsed = Currency::parse(code)
+                .map_err(|e| problem("currency", e.to_string()))
+                .ok();
+            if parsed.is_some() {
+                warnings.push(Problem {
+                    field: "currency",
+                    message: format!(
+                        "defaulted: the document names no one currency{}; {code} is the configured default (email.default_currency): check it",
+                        open.as_deref().unwrap_or("")
+                    ),
+                });
+            }
+            parsed
+        }
         (None, None) => {
             problem(
                 "currency",
-                "not found: the document names no currency; set it, or set a default currency"
-                    .to_owned(),
+                format!(
+                    "not found: the document names no one currency{}; set it, or set a default currency",
+                    open.as_deref().unwrap_or("")
+                ),
             );
             None
         }
@@ -194,8 +219,18 @@ pub fn validate(p: &Proposal, default_currency: Option<&str>) -> Validated {
         let sum = line_items
             .iter()
             .try_fold(Money::zero(c), |sum, l| sum.checked_add(&l.amount));
+        // Lines that add up to a subtotal the document prints (before tax, before a part
+        // payment) agree with it.
+        let printed_subtotal = |sum: &Money| {
+            p.evidence_for(Field::Amount).is_some_and(|e| {
+                e.alternatives
+                    .iter()
+                    .any(|a| values::money(&a.value, c).is_ok_and(|m| m == *sum))
+            })
+        };
         if let Ok(sum) = sum
             && sum != *total
+            && !printed_subtotal(&sum)
         {
             warnings.push(Problem {
                 field: "amount",
@@ -204,6 +239,23 @@ pub fn validate(p: &Proposal, default_currency: Option<&str>) -> Validated {
                     figures(total),
                     figures(&sum)
                 ),
+            });
+        }
+    }
+
+    // The reader's flags, for fields without a problem already (which says more). A missing
+    // field has its own message above, with what to do.
+    for flag in p.flags.iter().filter(|f| f.kind != FlagKind::Missing) {
+        let field = flag.field.as_str();
+        // An open currency with no value is in the currency's own message above.
+        let covered = problems.iter().any(|x| x.field == field)
+            || (flag.field == Field::Currency
+                && flag.kind == FlagKind::Ambiguous
+                && present(&p.currency).is_none());
+        if !covered {
+            warnings.push(Problem {
+                field,
+                message: format!("{}: {}", flag.kind.as_str(), flag.reason),
             });
         }
     }

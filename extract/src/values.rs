@@ -7,14 +7,18 @@ use jiff::civil::Date;
 use regex::Regex;
 use std::sync::LazyLock;
 
+use crate::grammar::{MARKERS, currencies_of_marker, fold, month};
+
 /// An amount in running text: optional code or symbol, digits, optional code or symbol.
-/// Thousands are grouped by `,` `.` `'` or a no-break space, never a plain space.
+/// Thousands are grouped by `,` `.` `'` or a no-break space, or by plain spaces when a decimal
+/// comma follows (`1 234,56`, as French invoices print it).
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
-        (?P<pre>\b[A-Z]{3}|US\$|[€£$¥₹])?\s?
-        (?P<num>-?\d{1,3}(?:[,.'\u{a0}\u{202f}]\d{3})+(?:[.,]\d{1,3})?|-?\d+(?:[.,]\d{1,3})?)
-        (?:\s?(?P<post>[A-Z]{3}\b|[€£]))?",
+        (?P<pre>\b[A-Z]{3}\b|US\$|U\$S|CA\$|C\$|AU?\$|NZ\$|HK\$|SG?\$|R\$|MX\$|\bRs\.?|S?Fr\.|[€£₹¥￥₩₺₱₪₫฿₴₽₦₨$])?\s?
+        (?P<num>-?\d{1,3}(?:[,.'\u{a0}\u{202f}]\d{3})+(?:[.,]\d{1,3})?|-?\d{1,3}(?:\x20\d{3})+,\d{1,2}|-?\d+(?:[.,]\d{1,3})?)
+        (?P<pct>\s?%)?
+        (?:\s?(?P<post>[A-Z]{3}\b|€|£|₹|zł|Kč|\bkr\b\.?|S?Fr\.))?",
     )
     .unwrap_or_else(|e| unreachable!("amount pattern: {e}"))
 });
@@ -25,42 +29,138 @@ pub(crate) struct Found {
     pub digits: String,
     /// The ISO code, when the marker names exactly one currency.
     pub currency: Option<&'static str>,
-    /// The amount's match ends at this byte of the searched text.
+    /// The code or symbol printed with the amount, when it names a currency (`$` included).
+    pub marker: Option<String>,
+    /// The amount's match starts and ends at these bytes of the searched text.
+    pub start: usize,
     pub end: usize,
 }
 
-/// Every amount in `text`, in order.
+/// Every amount in `text`, in order. A bare integer ("5 pages", "Net 30", "INV-2041") and a
+/// percentage are not amounts.
 pub(crate) fn amounts(text: &str) -> Vec<Found> {
+    amounts_where(text, false)
+}
+
+/// Every number in `text` that can be an amount, bare integers included: for the text beside
+/// a total's label, where `1939` is the total.
+pub(crate) fn amounts_in_value(text: &str) -> Vec<Found> {
+    amounts_where(text, true)
+}
+
+fn amounts_where(text: &str, bare_integers: bool) -> Vec<Found> {
     AMOUNT
         .captures_iter(text)
         .filter_map(|c| {
             let num = c.name("num")?;
             let whole = c.get(0)?;
-            let marker = |name| c.name(name).and_then(|m| currency_of(m.as_str()));
-            let currency = marker("pre").or_else(|| marker("post"));
-            let symbol = ["pre", "post"].iter().any(|n| {
-                c.name(n)
-                    .is_some_and(|m| !m.as_str().starts_with(char::is_alphabetic))
-            });
-            // A bare integer ("5 pages", "Net 30", "INV-2041") is not an amount.
+            if c.name("pct").is_some() {
+                return None;
+            }
+            // A number glued to a word or to other digits (`INV2041`, `A4`, the parts of
+            // `2026-11-02` or `02.11.2026`) is not an amount.
+            let before = &text[..num.start()];
+            let after = &text[whole.end()..];
+            let joins = |c: char| matches!(c, '-' | '_' | '/' | '.' | ',');
+            let mut back = before.chars().rev();
+            let glued_before = c.name("pre").is_none()
+                && match (back.next(), back.next()) {
+                    (Some(p), _) if p.is_alphanumeric() || p == '_' => true,
+                    (Some(p), Some(q)) => joins(p) && q.is_alphanumeric(),
+                    _ => false,
+                };
+            let mut ahead = after.chars();
+            let glued_after = match (ahead.next(), ahead.next()) {
+                (Some(n), _) if n.is_alphabetic() || n == '_' => true,
+                (Some(n), Some(m)) => joins(n) && m.is_alphanumeric(),
+                _ => false,
+            };
+            if glued_before || glued_after {
+                return None;
+            }
+            let known = |name| {
+                c.name(name).filter(|m| {
+                    currencies_of_marker(m.as_str()).is_some() || currency_of(m.as_str()).is_some()
+                })
+            };
+            let marker = known("pre").or_else(|| known("post"));
+            let currency = marker.and_then(|m| currency_of(m.as_str()));
             let looks_like_money =
-                currency.is_some() || symbol || num.as_str().contains([',', '.']);
+                bare_integers || marker.is_some() || num.as_str().contains([',', '.']);
             looks_like_money.then(|| Found {
                 digits: num.as_str().to_owned(),
                 currency,
-                end: whole.end(),
+                marker: marker.map(|m| m.as_str().trim().to_owned()),
+                start: marker.map_or(num.start(), |m| m.start().min(num.start())),
+                end: marker.map_or(num.end(), |m| m.end().max(num.end())),
             })
         })
         .collect()
 }
 
-fn currency_of(marker: &str) -> Option<&'static str> {
-    match marker {
-        "€" => Some("EUR"),
-        "£" => Some("GBP"),
-        "₹" => Some("INR"),
-        "US$" => Some("USD"),
-        code => Currency::parse(code).ok().map(|c| c.code()),
+/// The one currency a marker names: an ISO code, or a symbol only one currency uses.
+pub(crate) fn currency_of(marker: &str) -> Option<&'static str> {
+    match currencies_of_marker(marker) {
+        Some([one]) => Some(one),
+        Some(_) => None,
+        None => Currency::parse(marker).ok().map(|c| c.code()),
+    }
+}
+
+/// `text` as a plain decimal (`1234.56`) when the document's decimal mark is known: the other
+/// mark, spaces and apostrophes group thousands and must group them in threes.
+pub(crate) fn plain_number(text: &str, decimal: char) -> Option<String> {
+    let thousands = if decimal == ',' { '.' } else { ',' };
+    let compact: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\'' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    let (negative, body) = match compact.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, compact.as_str()),
+    };
+    let (whole, fraction) = match body.rfind(decimal) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let thousands = thousands.to_string();
+    let grouped = grouping_ok(whole, &thousands)
+        || (text.contains([' ', '\'', '\u{a0}', '\u{202f}']) && grouping_ok(whole, "."));
+    let fraction_ok = fraction
+        .is_none_or(|f| (1..=3).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()));
+    if whole.is_empty() || !grouped || !fraction_ok {
+        return None;
+    }
+    let mut plain = String::new();
+    if negative {
+        plain.push('-');
+    }
+    plain.push_str(&whole.replace(thousands.as_str(), ""));
+    if let Some(f) = fraction {
+        plain.push('.');
+        plain.push_str(f);
+    }
+    Some(plain)
+}
+
+/// The decimal mark an amount proves by itself: the last of two different marks, a mark used
+/// once with other than three digits after it, or the other of a mark used twice.
+pub(crate) fn decimal_mark_of(digits: &str) -> Option<char> {
+    let body = digits.trim_start_matches('-');
+    let commas = body.matches(',').count();
+    let dots = body.matches('.').count();
+    let last = body.rfind([',', '.'])?;
+    let mark = body[last..].chars().next()?;
+    let after = body.len() - last - 1;
+    match (commas, dots) {
+        (0, 0) => None,
+        (c, d) if c > 0 && d > 0 => Some(mark),
+        (1, 0) | (0, 1) if after != 3 => Some(mark),
+        (c, 0) if c > 1 => Some('.'),
+        (0, d) if d > 1 => Some(','),
+        _ if body.contains(' ') => Some(mark),
+        _ => None,
     }
 }
 
@@ -68,17 +168,13 @@ fn currency_of(marker: &str) -> Option<&'static str> {
 /// any other marker stays, so the amount is refused.
 pub(crate) fn without_marker(text: &str, currency: Currency) -> &str {
     let code = currency.code();
-    let symbols: &[&str] = match code {
-        "EUR" => &["€"],
-        "GBP" => &["£"],
-        "INR" => &["₹"],
-        "JPY" | "CNY" => &["¥"],
-        "USD" => &["US$", "$"],
-        "CAD" | "AUD" | "NZD" | "SGD" | "HKD" | "MXN" => &["$"],
-        _ => &[],
-    };
     let t = text.trim();
-    for marker in symbols.iter().copied().chain([code]) {
+    let fits = MARKERS
+        .iter()
+        .copied()
+        .filter(|m| currencies_of_marker(m).is_some_and(|cs| cs.contains(&code)))
+        .chain([code]);
+    for marker in fits {
         if let Some(rest) = t.strip_prefix(marker).or_else(|| t.strip_suffix(marker)) {
             return rest.trim();
         }
@@ -173,19 +269,53 @@ fn grouping_ok(whole: &str, mark: &str) -> bool {
         && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// A date in running text, in any spelling [`date`] reads.
-pub(crate) static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    let month = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?";
-    Regex::new(&format!(
-        r"(?ix)\b(?:
-            \d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}
-          | \d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}}
-          | \d{{1,2}}(?:st|nd|rd|th)?[\s-]+{month},?[\s-]+\d{{4}}
-          | {month}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}
-        )\b"
-    ))
+/// A date in running text, on folded text ([`fold`]): numeric with `-`, `/` or `.`, or with a
+/// month's name in any of the languages (`7. Mai 2014`, `02 Juillet 2015`, `3 de agosto de
+/// 2014`, `August 3 , 2014`). A name that is not a month (`2 pages 2026`) is refused after.
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)\b(?:
+            \d{4}[-/.]\d{1,2}[-/.]\d{1,2}
+          | \d{1,2}[-/.]\d{1,2}[-/.]\d{4}
+          | \d{1,2}(?:st|nd|rd|th|er|eme|e|o)?\.?[\s-]*(?:de\s+)?(?P<m1>[a-z]{3,10})\.?,?[\s-]*(?:de\s+|del\s+)?\d{4}
+          | (?P<m2>[a-z]{3,10})\.?[\s-]*\d{1,2}(?:st|nd|rd|th)?\s*,?\s*\d{4}
+        )\b",
+    )
     .unwrap_or_else(|e| unreachable!("date pattern: {e}"))
 });
+
+/// A date found in text: its bytes in the searched text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FoundDate {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every date in `text`, in order.
+pub(crate) fn dates(text: &str) -> Vec<FoundDate> {
+    let folded = fold(text);
+    let f = folded.text.as_str();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(c) = DATE.captures_at(f, at) {
+        let Some(whole) = c.get(0) else { break };
+        let named = c.name("m1").or_else(|| c.name("m2"));
+        if named.is_none_or(|m| month(m.as_str()).is_some()) {
+            found.push(FoundDate {
+                start: folded.origin[whole.start()],
+                end: folded.origin[whole.end()],
+            });
+            at = whole.end();
+        } else {
+            // Not a month: look again from the next character.
+            at = whole.start() + f[whole.start()..].chars().next().map_or(1, char::len_utf8);
+        }
+        if at >= f.len() {
+            break;
+        }
+    }
+    found
+}
 
 /// Which part of a `NN/NN/YYYY` date is the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,8 +350,9 @@ fn numeric(text: &str) -> Option<(u8, u8, i16)> {
     Some((a.parse().ok()?, b.parse().ok()?, y.parse().ok()?))
 }
 
-/// Reads `2026-11-02`, `02/11/2026` (with `order` or when only one reading is a date),
-/// `2 Nov 2026`, `2nd November 2026` and `November 2, 2026`.
+/// Reads `2026-11-02`, `02/11/2026` and `02.11.2026` (with `order` or when only one reading
+/// is a date), and dates with a month's name in any of the languages: `2 Nov 2026`, `2nd
+/// November 2026`, `November 2, 2026`, `7. Mai 2014`, `1er juillet 2015`, `3 de agosto de 2014`.
 pub(crate) fn date(text: &str, order: Option<Order>) -> Result<Date, String> {
     let t = text.trim();
     if let Some((a, b, y)) = numeric(t) {
@@ -240,30 +371,34 @@ pub(crate) fn date(text: &str, order: Option<Order>) -> Result<Date, String> {
         };
     }
     let bad = || format!("`{t}` is not a date: expected e.g. 2026-11-02, 02/11/2026 or 2 Nov 2026");
-    let tokens: Vec<&str> = t
+    let folded = fold(t);
+    let tokens: Vec<&str> = folded
+        .text
         .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | '.' | ','))
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty() && !matches!(*s, "de" | "del" | "the" | "of"))
         .collect();
+    let number = |s: &str| s.parse::<i16>().map_err(|_| bad());
     let parsed = match tokens.as_slice() {
         [y, m, d] if y.len() == 4 => real(
-            y.parse().map_err(|_| bad())?,
-            m.parse().map_err(|_| bad())?,
-            d.parse().map_err(|_| bad())?,
+            number(y)?,
+            u8::try_from(number(m)?).map_err(|_| bad())?,
+            u8::try_from(number(d)?).map_err(|_| bad())?,
         ),
         [a, b, y] => {
-            let (day, month) = match (month_number(a), month_number(b)) {
+            let (day, month) = match (month(a), month(b)) {
                 (None, Some(m)) => (*a, m),
                 (Some(m), None) => (*b, m),
                 _ => return Err(bad()),
             };
+            // `2nd`, `1er`, `3º` (folded `3o`), `1eme`.
             let day = day.trim_end_matches(|c: char| c.is_ascii_alphabetic());
             if y.len() != 4 {
                 return Err(bad());
             }
             real(
-                y.parse().map_err(|_| bad())?,
+                number(y)?,
                 month,
-                day.parse().map_err(|_| bad())?,
+                u8::try_from(number(day)?).map_err(|_| bad())?,
             )
         }
         _ => return Err(bad()),
@@ -271,38 +406,26 @@ pub(crate) fn date(text: &str, order: Option<Order>) -> Result<Date, String> {
     parsed.ok_or_else(|| format!("`{t}` is not a real date"))
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
-fn month_number(token: &str) -> Option<u8> {
-    let lower = token.to_ascii_lowercase();
-    let index = MONTHS.iter().position(|full| {
-        (lower.len() >= 3 && full.starts_with(&lower)) || (lower == "sept" && *full == "september")
-    })?;
-    u8::try_from(index + 1).ok()
-}
-
 fn spoken(d: Date) -> String {
-    let month = MONTHS
+    let name = MONTH_NAMES
         .get(usize::try_from(d.month() - 1).unwrap_or(0))
         .copied()
         .unwrap_or("?");
-    let mut name = month.to_owned();
-    if let Some(first) = name.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
     format!("{} {name} {}", d.day(), d.year())
 }
 
@@ -403,7 +526,10 @@ mod tests {
                 .unwrap_err()
                 .contains("expected e.g. 2026-11-02")
         );
-        assert!(DATE.is_match("Date: March 3, 2026"));
+        assert_eq!(
+            dates("Date: March 3, 2026"),
+            [FoundDate { start: 6, end: 19 }]
+        );
         assert_eq!(order_of("25/12/2026"), Some(Order::DayFirst));
         assert_eq!(order_of("12/25/2026"), Some(Order::MonthFirst));
         assert_eq!(order_of("2026-12-25"), None);

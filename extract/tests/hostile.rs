@@ -23,7 +23,9 @@ fn reader(limits: Limits) -> Reader {
 /// Reads `bytes` through the child with the default limits, within the wall-clock bound.
 fn read(bytes: &[u8]) -> Result<String, ReadError> {
     let start = Instant::now();
-    let result = reader(Limits::default()).pdf_text("hostile.pdf", bytes);
+    let result = reader(Limits::default())
+        .read("hostile.pdf", bytes)
+        .map(|content| content.text);
     assert!(
         start.elapsed() < Duration::from_secs(20),
         "{:?}",
@@ -328,7 +330,7 @@ fn a_child_that_runs_out_of_memory_or_time_is_a_stopped_reader_not_a_crash() {
         memory_bytes: 32 * 1024 * 1024,
         ..Limits::default()
     };
-    match reader(tight).pdf_text("big.pdf", &big) {
+    match reader(tight).read("big.pdf", &big) {
         Err(ReadError::Document {
             reason: ExtractError::ReaderStopped(why),
             ..
@@ -344,7 +346,7 @@ fn a_child_that_runs_out_of_memory_or_time_is_a_stopped_reader_not_a_crash() {
     let start = Instant::now();
     let stuck = Reader::new("sleep", vec!["30".into()], hurried);
     assert_eq!(
-        stuck.pdf_text("acme.pdf", &acme),
+        stuck.read("acme.pdf", &acme),
         Err(ReadError::Document {
             file: "acme.pdf".into(),
             reason: ExtractError::ReaderStopped("it ran over its 200ms limit".into()),
@@ -356,7 +358,7 @@ fn a_child_that_runs_out_of_memory_or_time_is_a_stopped_reader_not_a_crash() {
         ..Limits::default()
     };
     assert!(matches!(
-        reader(short).pdf_text("acme.pdf", &acme),
+        reader(short).read("acme.pdf", &acme),
         Err(ReadError::Document {
             reason: ExtractError::OverLimit { .. },
             ..
@@ -367,7 +369,7 @@ fn a_child_that_runs_out_of_memory_or_time_is_a_stopped_reader_not_a_crash() {
 #[test]
 fn a_reader_that_cannot_start_is_worth_a_retry() {
     let missing = Reader::new("/nonexistent/chaser", vec![], Limits::default());
-    let err = missing.pdf_text("a.pdf", b"%PDF-1.4\n").unwrap_err();
+    let err = missing.read("a.pdf", b"%PDF-1.4\n").unwrap_err();
     assert!(matches!(err, ReadError::Reader { .. }), "{err:?}");
     assert!(
         err.to_string()
@@ -375,7 +377,7 @@ fn a_reader_that_cannot_start_is_worth_a_retry() {
     );
     // Not a PDF at all: refused before any child starts.
     assert_eq!(
-        missing.pdf_text("a.pdf", b"<html>").unwrap_err(),
+        missing.read("a.pdf", b"<html>").unwrap_err(),
         ReadError::Document {
             file: "a.pdf".into(),
             reason: ExtractError::NotPdf

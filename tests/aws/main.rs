@@ -37,6 +37,8 @@ async fn textract_lines_become_the_document_text() {
     let text = reader.read(&pdf()).await.unwrap();
     assert_eq!(text.reader, "textract");
     assert_eq!(text.text, "ACME GmbH\nInvoice INV-42\nTotal 12.34 EUR");
+    // Lines without boxes are laid out one under the other.
+    assert_eq!(text.layout.runs().len(), 3);
     let seen = fake.seen();
     assert_eq!(seen[0].operation, "Textract.DetectDocumentText");
 }
@@ -55,13 +57,22 @@ async fn bedrock_answers_through_the_forced_tool_call() {
         client: aws_sdk_bedrockruntime::Client::new(&config(&fake).await),
         model_id: "anthropic.claude-haiku-test".into(),
     };
-    let proposal = proposer
-        .propose("Invoice INV-42\nTotal 12.34 EUR")
-        .await
-        .unwrap();
+    let text = "Invoice INV-42\nTotal 12.34 EUR";
+    let read = chaser_activities::documents::DocumentText {
+        text: text.to_owned(),
+        layout: chaser_extract::Layout::from_text(text),
+        reader: "textract",
+    };
+    let proposal = proposer.propose(&read, &[]).await.unwrap();
     assert_eq!(proposal.number.as_deref(), Some("INV-42"));
     assert_eq!(proposal.amount.as_deref(), Some("12.34"));
     assert_eq!(proposal.source, ProposalSource::Model);
+    // The model's answer is checked against the document like the reader's own.
+    let amount = proposal
+        .evidence_for(chaser_extract::Field::Amount)
+        .unwrap();
+    assert_eq!(amount.origin, chaser_extract::Origin::Model);
+    assert_eq!(amount.printed, "12.34 EUR");
     let seen = fake.seen();
     assert_eq!(seen[0].operation, "converse:anthropic.claude-haiku-test");
     assert_eq!(

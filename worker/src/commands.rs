@@ -831,6 +831,13 @@ pub async fn proposals(app: &Context, all: bool, json: bool) -> anyhow::Result<E
         for warning in &d.warnings {
             println!("    note:   {warning}");
         }
+        // Where each value was read: label, place, page position, confidence.
+        for evidence in &p.evidence {
+            println!("    read:   {}: {evidence}", evidence.field);
+        }
+        if let Some(issuer) = &p.template {
+            println!("    read with the template learned for {issuer}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -154,6 +154,10 @@ pub struct DocumentsConfig {
     /// How long the owner's approval link works.
     #[serde(default = "seven_days")]
     pub approval_ttl: Offset,
+    /// The issuers' reading templates, one TOML file each, learned when the owner corrects
+    /// and approves a proposal (not the e-mail templates of the top-level `templates_dir`).
+    #[serde(default = "reading_templates")]
+    pub templates_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +184,10 @@ fn seven_days() -> Offset {
     Offset::Days(7)
 }
 
+fn reading_templates() -> PathBuf {
+    PathBuf::from("reading-templates")
+}
+
 impl Default for DocumentsConfig {
     fn default() -> Self {
         DocumentsConfig {
@@ -187,6 +195,7 @@ impl Default for DocumentsConfig {
             proposer: ProposerChoice::Rules,
             bedrock_model_id: haiku(),
             approval_ttl: seven_days(),
+            templates_dir: reading_templates(),
         }
     }
 }

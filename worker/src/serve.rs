@@ -169,6 +169,9 @@ async fn document_desk(
         company: config.email.company_name.clone(),
         default_currency: config.default_currency()?,
         approval_ttl: config.documents.approval_ttl.as_duration(),
+        templates: Some(chaser_activities::documents::Templates::new(
+            config.documents.templates_dir.clone(),
+        )),
     })
 }
 

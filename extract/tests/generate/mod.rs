@@ -2,9 +2,12 @@
 //! and the forwarded e-mail around one of them. Deterministic, so the committed files are
 //! checked against it; `REGENERATE_FIXTURES=1 cargo test -p chaser-extract` rewrites them.
 
+mod pdf;
+
 use base64::Engine;
-use lopdf::content::{Content, Operation};
-use lopdf::{Document, Object, Stream, dictionary};
+use lopdf::content::Operation;
+use lopdf::{Object, Stream, dictionary};
+use pdf::{Piece, pdf, text_pdf};
 
 /// One invoice's printed text: `(x, text)` pieces per line, top to bottom.
 type Page = Vec<Vec<(i64, &'static str)>>;
@@ -55,67 +58,15 @@ fn mismatch() -> Page {
     ]
 }
 
-/// WinAnsiEncoding bytes for the few non-ASCII characters the fixtures print.
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            '€' => 0x80,
-            '£' => 0xA3,
-            c => u8::try_from(c).unwrap_or(b'?'),
-        })
-        .collect()
-}
-
-/// A one-page A4 PDF whose content stream is `operations` (with Helvetica as `F1`).
-fn pdf(operations: Vec<Operation>, resources: lopdf::Dictionary) -> Vec<u8> {
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let content = Content { operations }.encode().unwrap();
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content));
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page",
-        "Parent" => pages_id,
-        "Contents" => content_id,
-        "Resources" => resources,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page_id.into()],
-            "Count" => 1,
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).unwrap();
-    bytes
-}
-
 fn invoice_pdf(page: &Page) -> Vec<u8> {
-    let mut ops = Vec::new();
-    for (row, pieces) in page.iter().enumerate() {
+    let mut pieces = Vec::new();
+    for (row, texts) in page.iter().enumerate() {
         let y = 790 - 18 * i64::try_from(row).unwrap();
-        for (x, text) in pieces {
-            ops.push(Operation::new("BT", vec![]));
-            ops.push(Operation::new("Tf", vec!["F1".into(), 11.into()]));
-            ops.push(Operation::new("Td", vec![(*x).into(), y.into()]));
-            ops.push(Operation::new(
-                "Tj",
-                vec![Object::string_literal(win_ansi(text))],
-            ));
-            ops.push(Operation::new("ET", vec![]));
+        for (x, text) in texts {
+            pieces.push(Piece::new(*x, y, text));
         }
     }
-    let font = dictionary! {
-        "Type" => "Font",
-        "Subtype" => "Type1",
-        "BaseFont" => "Helvetica",
-        "Encoding" => "WinAnsiEncoding",
-    };
-    pdf(ops, dictionary! { "Font" => dictionary! { "F1" => font } })
+    text_pdf(&pieces)
 }
 
 /// A page that is only a picture: a 2x2 grey image drawn full page, as a scanner makes.
