@@ -13,7 +13,7 @@ use chaser_domain::{Settings, StepState, Zone};
 use chaser_workflows::contracts::{
     AuditBatch, ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult,
 };
-use chaser_workflows::invoice_chase::activity_defs;
+use chaser_workflows::invoice_chase::{SEND_HEARTBEAT_TIMEOUT, activity_defs};
 use chaser_workflows::names;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -83,10 +83,24 @@ impl ChaseActivities {
     #[activity(definition = activity_defs::SendMessage)]
     pub async fn send_message(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         request: SendRequest,
     ) -> Result<SendResult, ActivityError> {
-        self.deliver(&request, Timestamp::now()).await
+        // Heartbeats tell Temporal the attempt is alive, so a worker that dies mid-send is
+        // noticed within the heartbeat timeout rather than at the end of the send timeout.
+        let deliver = self.deliver(&request, Timestamp::now());
+        tokio::pin!(deliver);
+        let mut beat = tokio::time::interval(SEND_HEARTBEAT_TIMEOUT / 4);
+        loop {
+            tokio::select! {
+                result = &mut deliver => return result,
+                _ = beat.tick() => {
+                    if let Err(e) = ctx.record_heartbeat(()).await {
+                        tracing::warn!(error.message = %e, "a heartbeat was not recorded");
+                    }
+                }
+            }
+        }
     }
 
     #[activity(definition = activity_defs::RecordAudit)]
@@ -299,7 +313,14 @@ impl ChaseActivities {
                     return Ok(result);
                 }
             }
-            Claim::Fresh | Claim::Unfinished => {}
+            // An earlier attempt handed the message over and was cut off before the answer
+            // (the worker died, the attempt timed out): the provider may have it. Sending
+            // again could send it twice, so it is asked about instead.
+            Claim::Unfinished { handed: true } => {
+                let reason = "an earlier attempt handed it to the provider and was cut off before the answer: it may have been sent".to_owned();
+                return self.uncertain(request, reason, now).await;
+            }
+            Claim::Fresh | Claim::Unfinished { handed: false } => {}
         }
         store
             .keep_body(&request.workflow_id, &request.key, &email.text, &email.html)
@@ -363,6 +384,9 @@ impl ChaseActivities {
         now: Timestamp,
     ) -> Result<SendResult, ActivityError> {
         let store = &self.store;
+        store
+            .hand_over(&request.workflow_id, &request.key, now)
+            .await?;
         match self.mailer.send(email).await {
             Ok(message_id) => {
                 store
@@ -409,9 +433,37 @@ impl ChaseActivities {
                 tracing::warn!(%why, "rejected");
                 Err(rejected(why))
             }
-            // The claim stays unfinished, so the retry sends.
-            Err(transient @ MailError::Transient(_)) => Err(transient.into()),
+            // The provider does not have it: the retry may hand it over again.
+            Err(transient @ MailError::Transient(_)) => {
+                store.take_back(&request.workflow_id, &request.key).await?;
+                Err(transient.into())
+            }
+            Err(MailError::Unknown(why)) => {
+                let reason = format!("no answer from the provider ({why}): it may have been sent");
+                self.uncertain(request, reason, now).await
+            }
         }
+    }
+
+    /// Records a message whose fate is unknown; it is never sent again under this key.
+    async fn uncertain(
+        &self,
+        request: &SendRequest,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<SendResult, ActivityError> {
+        self.store
+            .finish_outbox(
+                &request.workflow_id,
+                &request.key,
+                OutboxStatus::Uncertain,
+                None,
+                Some(&reason),
+                now,
+            )
+            .await?;
+        tracing::warn!(%reason, "uncertain");
+        Ok(SendResult::Uncertain { reason })
     }
 
     /// Stores the rendered message and asks the owner, by e-mail, to approve it.
@@ -493,7 +545,7 @@ impl ChaseActivities {
             attachments: vec![],
         };
         let ask_key = format!("{}/approval", request.key);
-        if let Claim::Fresh | Claim::Unfinished = self
+        if let Claim::Fresh | Claim::Unfinished { .. } = self
             .store
             .claim_outbox(
                 &request.workflow_id,
@@ -748,6 +800,9 @@ fn recorded(
         )),
         OutboxStatus::Rejected | OutboxStatus::Expired => Ok(Some(SendResult::Declined {
             reason: format!("approval: already {}", status.as_str()),
+        })),
+        OutboxStatus::Uncertain => Ok(Some(SendResult::Uncertain {
+            reason: error.unwrap_or_else(|| "it may have been sent".to_owned()),
         })),
         // A guardrail's "no" or "not yet" is asked again: the checks look at the state now.
         OutboxStatus::Sending

@@ -33,9 +33,14 @@ pub enum MailError {
     /// The provider refused this message for good: retrying cannot help.
     #[error("rejected: {0}")]
     Permanent(String),
-    /// Throttling, a server error or the network: worth retrying with backoff.
+    /// Refused for now (throttling, a server error, no connection): the provider does not
+    /// have the message, so retrying with backoff is safe.
     #[error("temporarily unavailable: {0}")]
     Transient(String),
+    /// Cut off after the message was handed over (a timeout, a connection lost mid-way, an
+    /// unreadable answer): the provider may have it. Sending again could send it twice.
+    #[error("no answer from the provider: {0}")]
+    Unknown(String),
 }
 
 pub type MailFuture<'a> = Pin<Box<dyn Future<Output = Result<String, MailError>> + Send + 'a>>;
@@ -116,7 +121,9 @@ impl Mailer for SesMailer {
     }
 }
 
-/// Permanent: the message or account is refused. Transient: throttling, 5xx, network.
+/// Permanent: the message or account is refused. Transient: throttling, a 5xx (SES did not
+/// take the message), no connection. Unknown: a timeout or a broken exchange after the request
+/// went out, when SES may have taken it.
 fn classify(error: SdkError<SendEmailError>) -> MailError {
     match &error {
         SdkError::ServiceError(service) => {
@@ -139,9 +146,35 @@ fn classify(error: SdkError<SendEmailError>) -> MailError {
                 _ => MailError::Permanent(detail),
             }
         }
-        // Timeouts, connection failures, unreadable responses: try again.
-        other => MailError::Transient(format!("{other:?}").chars().take(300).collect()),
+        // Never sent: the request could not be built, or no connection was made.
+        SdkError::ConstructionFailure(_) => MailError::Transient(brief(&error)),
+        SdkError::DispatchFailure(failure)
+            if failure
+                .as_connector_error()
+                .is_some_and(|c| !c.is_timeout() && never_connected(c)) =>
+        {
+            MailError::Transient(brief(&error))
+        }
+        // Timeouts, a connection lost mid-way, unreadable answers: SES may have the message.
+        _ => MailError::Unknown(brief(&error)),
     }
+}
+
+fn brief(error: &impl std::fmt::Debug) -> String {
+    format!("{error:?}").chars().take(300).collect()
+}
+
+/// The connector failed before any request went out (refused, unreachable, no DNS).
+fn never_connected(error: &impl std::fmt::Debug) -> bool {
+    let text = format!("{error:?}").to_ascii_lowercase();
+    [
+        "connection refused",
+        "connect error",
+        "dns error",
+        "unreachable",
+    ]
+    .iter()
+    .any(|hint| text.contains(hint))
 }
 
 /// How an SMTP connection is secured.
@@ -238,11 +271,22 @@ impl Mailer for SmtpMailer {
             self.transport.send(message).await.map_err(|e| {
                 if e.is_permanent() {
                     MailError::Permanent(e.to_string())
-                } else {
+                } else if e.is_transient() || (!e.is_timeout() && smtp_never_started(&e)) {
+                    // A 4xx reply, or no session: the server does not have the message.
                     MailError::Transient(e.to_string())
+                } else {
+                    MailError::Unknown(e.to_string())
                 }
             })?;
             Ok(message_id)
         })
+    }
+}
+
+/// The SMTP session never got as far as the message: no connection, no TLS, a closed pool.
+fn smtp_never_started(error: &lettre::transport::smtp::Error) -> bool {
+    error.is_tls() || error.is_transport_shutdown() || {
+        let text = format!("{error:?}");
+        text.contains("kind: Connection")
     }
 }

@@ -284,6 +284,7 @@ impl MessageContext {
                         chaser_domain::StepState::Done => "sent".to_owned(),
                         chaser_domain::StepState::Pending => "pending".to_owned(),
                         chaser_domain::StepState::Failed { error } => format!("failed: {error}"),
+                        chaser_domain::StepState::Uncertain { .. } => "maybe sent".to_owned(),
                         chaser_domain::StepState::Skipped { reason } => {
                             format!("skipped ({reason:?})").to_lowercase()
                         }

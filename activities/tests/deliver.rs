@@ -321,6 +321,58 @@ async fn a_transient_error_is_retryable_and_the_retry_sends() {
 }
 
 #[tokio::test]
+async fn a_send_with_no_answer_is_uncertain_and_never_sent_again_by_itself() {
+    let s = setup("unknown", Mode::Live).await;
+    let request = chased(&s, "INV-7").await;
+    s.mailer.failures.lock().unwrap().push(MailError::Unknown(
+        "timed out waiting for the answer".into(),
+    ));
+
+    let first = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+    let again = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+
+    let expected = SendResult::Uncertain {
+        reason:
+            "no answer from the provider (timed out waiting for the answer): it may have been sent"
+                .into(),
+    };
+    assert_eq!(first, expected);
+    assert_eq!(again, expected, "asked about, not retried");
+    assert!(s.mailer.sent.lock().unwrap().is_empty());
+    let row = s
+        .store
+        .outbox_row("invoice-INV-7", "nudge")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, OutboxStatus::Uncertain);
+}
+
+#[tokio::test]
+async fn an_attempt_cut_off_after_handing_the_message_over_is_never_repeated() {
+    // The worker died between the provider taking the message and the outbox recording it.
+    let s = setup("cut-off", Mode::Live).await;
+    let request = chased(&s, "INV-7").await;
+    let to = serde_json::json!({"to": ["ap@acme.example"], "cc": []});
+    s.store
+        .claim_outbox("invoice-INV-7", "nudge", &to, "Reminder", ts(NOW))
+        .await
+        .unwrap();
+    s.store
+        .hand_over("invoice-INV-7", "nudge", ts(NOW))
+        .await
+        .unwrap();
+
+    let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+
+    assert!(
+        matches!(&retry, SendResult::Uncertain { reason } if reason.contains("cut off")),
+        "{retry:?}"
+    );
+    assert!(s.mailer.sent.lock().unwrap().is_empty(), "never sent twice");
+}
+
+#[tokio::test]
 async fn dry_run_fills_the_outbox_and_sends_nothing() {
     let s = setup("dry", Mode::DryRun).await;
     let inv = invoice("Acme Ltd");
@@ -645,8 +697,8 @@ async fn an_expired_approval_is_never_sent() {
 async fn paid_landing_while_a_send_is_in_flight_never_results_in_a_sent_email() {
     let s = setup("in-flight", Mode::Live).await;
     let request = chased(&s, "INV-7").await;
-    // The provider call stalls and times out; meanwhile the payment lands (the CLI and the
-    // webhooks write a stop to the store before they signal the chase).
+    // The provider refuses for now; meanwhile the payment lands (the chase writes a stop to
+    // the store at once, even while a send is in flight).
     let store = s.store.clone();
     *s.mailer.during_send.lock().unwrap() = Some(Box::pin(async move {
         store
@@ -658,10 +710,10 @@ async fn paid_landing_while_a_send_is_in_flight_never_results_in_a_sent_email() 
         .failures
         .lock()
         .unwrap()
-        .push(MailError::Transient("timeout".into()));
+        .push(MailError::Transient("throttled".into()));
 
     let first = s.activities.deliver(&request, ts(NOW)).await.unwrap_err();
-    assert!(!failure_type(&first).1, "a timeout is retried");
+    assert!(!failure_type(&first).1, "a refusal for now is retried");
     let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
 
     assert_eq!(

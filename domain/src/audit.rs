@@ -86,6 +86,7 @@ audit_actions! {
     StepSent => "step_sent",
     StepFailed => "step_failed",
     StepDeclined => "step_declined",
+    StepUncertain => "step_uncertain",
     StepDeferred => "step_deferred",
     StepsSkipped => "steps_skipped",
     ApprovalRequested => "approval_requested",

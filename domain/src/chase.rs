@@ -86,9 +86,13 @@ pub enum ChaseError {
     NonPositivePayment(Money),
     #[error("invalid update: {0}")]
     InvalidUpdate(String),
-    #[error("step `{step}` is {state}, not failed: only a failed step can be sent again")]
+    #[error(
+        "step `{step}` is {state}, not failed: only a failed step, or one whose sending is uncertain, can be sent again"
+    )]
     NotFailed { step: String, state: &'static str },
-    #[error("step `{0}` has not been sent yet: only a failed step can be sent again")]
+    #[error(
+        "step `{0}` has not been sent yet: only a failed step, or one whose sending is uncertain, can be sent again"
+    )]
     NotSent(String),
 }
 
@@ -593,7 +597,8 @@ impl Chase {
             .find(|e| e.step_id == step_id)
             .ok_or_else(|| ChaseError::NotSent(step_id.to_owned()))?;
         let state = match entry.state {
-            StepState::Failed { .. } => {
+            // Failed, or maybe sent: the owner decided it goes (again).
+            StepState::Failed { .. } | StepState::Uncertain { .. } => {
                 entry.state = StepState::Pending;
                 return Ok(());
             }

@@ -77,8 +77,24 @@ pub struct Recipients {
 pub enum StepState {
     Pending,
     Done,
-    Failed { error: String },
-    Skipped { reason: SkipReason },
+    Failed {
+        error: String,
+    },
+    Skipped {
+        reason: SkipReason,
+    },
+    /// The message may or may not have reached the provider (an attempt was cut off after
+    /// handing it over): never sent again by itself; the owner decides (`resend`).
+    Uncertain {
+        reason: String,
+    },
+}
+
+impl StepState {
+    /// The message may have reached its recipients: a touch for the pacing rules.
+    pub fn may_have_reached(&self) -> bool {
+        matches!(self, StepState::Done | StepState::Uncertain { .. })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,7 +295,7 @@ pub fn plan_with_history(
     let mut previous: Option<Timestamp> = None;
     for entry in &history.entries {
         previous = previous.max(Some(entry.at));
-        if entry.state == StepState::Done {
+        if entry.state.may_have_reached() {
             for email in &entry.recipients {
                 let last = last_touch.entry(email.key()).or_insert(entry.at);
                 *last = (*last).max(entry.at);

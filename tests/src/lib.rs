@@ -542,9 +542,9 @@ ses_endpoint_url = "{ses}"
     /// for samples whose invoice numbers are fixed. Call before anything reaches Temporal.
     pub fn own_namespace(&mut self) {
         let namespace = format!("e2e-{}", self.name);
-        temporal(&["operator", "namespace", "create", "--namespace", &namespace]);
+        temporal_patiently(&["operator", "namespace", "create", "--namespace", &namespace]);
         for (name, kind) in chaser_workflows::names::search_attribute::REGISTRATION {
-            temporal(&[
+            temporal_patiently(&[
                 "operator",
                 "search-attribute",
                 "create",
@@ -740,6 +740,28 @@ pub fn temporal(args: &[&str]) -> String {
         stderr(&out)
     );
     stdout(&out)
+}
+
+/// `temporal`, retried while the dev server answers that its rate limit for operator calls
+/// is exceeded (tests running side by side create namespaces at once).
+pub fn temporal_patiently(args: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = Command::new(tool("TEMPORAL_BIN", ".tools/temporal/bin/temporal"))
+            .args(args)
+            .args(["--address", &stack().temporal_address])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            return stdout(&out);
+        }
+        let why = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            why.contains("rate limit") && Instant::now() < deadline,
+            "temporal {args:?}: {why}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 pub fn workflows_matching(query: &str) -> Vec<String> {

@@ -41,6 +41,7 @@ fn state_text(state: &StepState) -> String {
         StepState::Pending => "pending".to_owned(),
         StepState::Done => "done".to_owned(),
         StepState::Failed { error } => format!("failed: {error}"),
+        StepState::Uncertain { reason } => format!("uncertain: {reason}"),
         StepState::Skipped { reason } => format!(
             "skipped ({})",
             serde_json::to_value(reason)

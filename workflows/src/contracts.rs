@@ -336,6 +336,10 @@ pub enum SendResult {
     AwaitingApproval {
         expires_at: Timestamp,
     },
+    /// Handed to the provider with no answer: it may have gone. Never sent again by itself.
+    Uncertain {
+        reason: String,
+    },
 }
 
 /// A human approved or rejected a message that waited for approval.

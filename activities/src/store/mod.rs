@@ -70,8 +70,9 @@ pub struct StoredInvoice {
 pub enum Claim {
     /// Nobody has sent this step yet: go ahead.
     Fresh,
-    /// A previous attempt started but did not record its outcome.
-    Unfinished,
+    /// A previous attempt started but did not record its outcome. `handed` when it had
+    /// already handed the message to the provider: whether the provider has it is unknown.
+    Unfinished { handed: bool },
     /// This step already has an outcome; never send it again.
     Finished {
         status: OutboxStatus,
@@ -96,9 +97,12 @@ pub enum OutboxStatus {
     /// The approval was refused, or it expired: never sent.
     Rejected,
     Expired,
+    /// Handed to the provider with no answer (a cut-off attempt, a timeout): it may have gone.
+    /// Never sent again under this key; the owner decides whether to send it again.
+    Uncertain,
 }
 
-const OUTBOX_STATUSES: [(OutboxStatus, &str); 9] = [
+const OUTBOX_STATUSES: [(OutboxStatus, &str); 10] = [
     (OutboxStatus::Sending, "sending"),
     (OutboxStatus::Sent, "sent"),
     (OutboxStatus::Failed, "failed"),
@@ -108,6 +112,7 @@ const OUTBOX_STATUSES: [(OutboxStatus, &str); 9] = [
     (OutboxStatus::AwaitingApproval, "awaiting_approval"),
     (OutboxStatus::Rejected, "rejected"),
     (OutboxStatus::Expired, "expired"),
+    (OutboxStatus::Uncertain, "uncertain"),
 ];
 
 impl OutboxStatus {
@@ -139,6 +144,7 @@ impl OutboxStatus {
                 | OutboxStatus::DryRun
                 | OutboxStatus::Rejected
                 | OutboxStatus::Expired
+                | OutboxStatus::Uncertain
         )
     }
 }
@@ -416,8 +422,7 @@ impl Store {
         if inserted.rows_affected() == 1 {
             return Ok(Claim::Fresh);
         }
-        // Another attempt at an unfinished message: it is being sent again from now on, which
-        // a stop signal waits for (`sends_in_flight`).
+        // Another attempt at an unfinished message: it is being sent again from now on.
         let sql = format!(
             "update outbox set status = 'sending', updated_at = $3
              where workflow_id = $1 and step_id = $2 and status not in ({})",
@@ -444,23 +449,46 @@ impl Store {
                 error: row.error,
             }
         } else {
-            Claim::Unfinished
+            Claim::Unfinished {
+                handed: self.handed_over(workflow_id, step_id).await?,
+            }
         })
     }
 
-    /// How many of a chase's messages were claimed for sending at or after `since` and have
-    /// no outcome yet: a provider call may be on its way.
-    pub async fn sends_in_flight(&self, workflow_id: &str, since: Timestamp) -> Result<usize> {
-        let row = sqlx::query(
-            "select count(*) as n from outbox
-             where workflow_id = $1 and status = 'sending' and updated_at >= $2",
-        )
-        .bind(workflow_id.to_owned())
-        .bind(timestamp_text(since))
-        .fetch_one(&self.pool)
-        .await?;
-        let n: i64 = row.try_get("n")?;
-        Ok(usize::try_from(n).unwrap_or(0))
+    /// Records that the message is being handed to the provider now.
+    pub async fn hand_over(&self, workflow_id: &str, step_id: &str, now: Timestamp) -> Result<()> {
+        sqlx::query("update outbox set handed_at = $1 where workflow_id = $2 and step_id = $3")
+            .bind(timestamp_text(now))
+            .bind(workflow_id.to_owned())
+            .bind(step_id.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The provider refused the message for now (it does not have it): a retry may hand it
+    /// over again.
+    pub async fn take_back(&self, workflow_id: &str, step_id: &str) -> Result<()> {
+        sqlx::query("update outbox set handed_at = null where workflow_id = $1 and step_id = $2")
+            .bind(workflow_id.to_owned())
+            .bind(step_id.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn handed_over(&self, workflow_id: &str, step_id: &str) -> Result<bool> {
+        let row =
+            sqlx::query("select handed_at from outbox where workflow_id = $1 and step_id = $2")
+                .bind(workflow_id.to_owned())
+                .bind(step_id.to_owned())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row
+            .map(|r| r.try_get::<Option<String>, _>("handed_at"))
+            .transpose()?
+            .flatten()
+            .is_some())
     }
 
     /// Keeps the rendered message with its claimed outbox row.

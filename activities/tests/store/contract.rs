@@ -191,46 +191,66 @@ async fn journaled_commands_wait_until_settled_and_repeat_ids_are_refused(store:
     );
 }
 
-both_backends!(a_send_is_in_flight_from_its_claim_until_its_outcome);
-async fn a_send_is_in_flight_from_its_claim_until_its_outcome(store: &Store) {
+both_backends!(a_claim_remembers_whether_the_message_was_handed_over);
+async fn a_claim_remembers_whether_the_message_was_handed_over(store: &Store) {
     let to = json!({"to": ["ap@acme.example"], "cc": []});
     let now = ts("2026-11-21T10:00:00Z");
-    let a_minute_ago = ts("2026-11-21T09:59:00Z");
     let id = "invoice-INV-9";
-    assert_eq!(store.sends_in_flight(id, a_minute_ago).await.unwrap(), 0);
-    store
-        .claim_outbox(id, "nudge", &to, "Reminder", now)
-        .await
-        .unwrap();
-    assert_eq!(store.sends_in_flight(id, a_minute_ago).await.unwrap(), 1);
-    // Older claims (a crashed attempt) are not waited for.
-    let later = ts("2026-11-21T10:05:00Z");
-    assert_eq!(store.sends_in_flight(id, later).await.unwrap(), 0);
-    // A deferred message is not on its way; its next attempt is, again.
-    store
-        .mark_outbox(id, "nudge", OutboxStatus::Deferred, "gap", now)
-        .await
-        .unwrap();
-    assert_eq!(store.sends_in_flight(id, a_minute_ago).await.unwrap(), 0);
     assert_eq!(
         store
-            .claim_outbox(id, "nudge", &to, "Reminder", later)
+            .claim_outbox(id, "nudge", &to, "Reminder", now)
             .await
             .unwrap(),
-        Claim::Unfinished
+        Claim::Fresh
     );
-    assert_eq!(store.sends_in_flight(id, now).await.unwrap(), 1);
-    store
-        .finish_outbox(id, "nudge", OutboxStatus::Sent, Some("ses-9"), None, later)
-        .await
-        .unwrap();
-    assert_eq!(store.sends_in_flight(id, a_minute_ago).await.unwrap(), 0);
+    // Cut off before the provider call: the next attempt may send.
     assert_eq!(
         store
-            .sends_in_flight("invoice-OTHER", a_minute_ago)
+            .claim_outbox(id, "nudge", &to, "Reminder", now)
             .await
             .unwrap(),
-        0
+        Claim::Unfinished { handed: false }
+    );
+    // Cut off after handing it over: whether the provider has it is unknown.
+    store.hand_over(id, "nudge", now).await.unwrap();
+    assert_eq!(
+        store
+            .claim_outbox(id, "nudge", &to, "Reminder", now)
+            .await
+            .unwrap(),
+        Claim::Unfinished { handed: true }
+    );
+    // The provider refused it for now: taken back, the next attempt may send.
+    store.take_back(id, "nudge").await.unwrap();
+    assert_eq!(
+        store
+            .claim_outbox(id, "nudge", &to, "Reminder", now)
+            .await
+            .unwrap(),
+        Claim::Unfinished { handed: false }
+    );
+    // An uncertain message is final: it is never claimed for sending again.
+    store
+        .finish_outbox(
+            id,
+            "nudge",
+            OutboxStatus::Uncertain,
+            None,
+            Some("no answer"),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_outbox(id, "nudge", &to, "Reminder", now)
+            .await
+            .unwrap(),
+        Claim::Finished {
+            status: OutboxStatus::Uncertain,
+            message_id: None,
+            error: Some("no answer".into()),
+        }
     );
 }
 
@@ -251,7 +271,7 @@ async fn an_outbox_key_is_claimed_once_ever(store: &Store) {
             .claim_outbox("invoice-INV-1", "nudge", &to, "Reminder", now)
             .await
             .unwrap(),
-        Claim::Unfinished
+        Claim::Unfinished { handed: false }
     );
     store
         .finish_outbox(
@@ -623,7 +643,7 @@ async fn a_verdict_never_overwrites_a_final_outcome(store: &Store) {
             .claim_outbox("wf", "nudge", &to, "s", now)
             .await
             .unwrap(),
-        Claim::Unfinished
+        Claim::Unfinished { handed: false }
     );
     store
         .finish_outbox("wf", "nudge", OutboxStatus::Sent, Some("m-1"), None, now)

@@ -44,6 +44,10 @@ use publish::Published;
 /// How long one attempt at sending a message may take; a stop waits for no older attempt.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// A send attempt that has not reported for this long is presumed dead (its worker died): it
+/// is retried, and finding its message handed over, records it as uncertain.
+pub const SEND_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// The activities a chase calls; implemented in `chaser-activities`.
 pub struct ChaseActivities;
 

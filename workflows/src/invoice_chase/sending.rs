@@ -12,7 +12,10 @@ use temporalio_workflow::{
     RetryPolicy, TimerOptions, WorkflowContext, WorkflowResult, workflows::select,
 };
 
-use super::{ChaseActivities, InvoiceChase, SEND_TIMEOUT, actor, failure_of, timestamp};
+use super::{
+    ChaseActivities, InvoiceChase, SEND_HEARTBEAT_TIMEOUT, SEND_TIMEOUT, actor, failure_of,
+    timestamp,
+};
 use crate::contracts::{
     Awaiting, ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult,
 };
@@ -40,6 +43,7 @@ impl InvoiceChase {
         // Sends go through their own task queue, which the worker rate-limits to the mail
         // provider's maximum send rate.
         let options = ActivityOptions::with_start_to_close_timeout(SEND_TIMEOUT)
+            .heartbeat_timeout(SEND_HEARTBEAT_TIMEOUT)
             .retry_policy(retry)
             .summary(summary)
             .task_queue(names::sending_queue(ctx.task_queue()))
@@ -90,7 +94,10 @@ impl InvoiceChase {
         kind: MessageKind,
         result: &Result<SendResult, String>,
     ) -> bool {
-        let went_out = matches!(result, Ok(SendResult::Sent { .. } | SendResult::DryRun));
+        let went_out = matches!(
+            result,
+            Ok(SendResult::Sent { .. } | SendResult::DryRun | SendResult::Uncertain { .. })
+        );
         !went_out && ctx.patched(names::patch::ONE_WRITER) && ctx.state(|s| s.stops(kind))
     }
 
@@ -174,7 +181,8 @@ impl InvoiceChase {
                 return Ok(());
             }
             match &result {
-                Ok(SendResult::Sent { .. } | SendResult::DryRun) => {
+                // An uncertain send may have reached them: it counts for the pacing rules.
+                Ok(SendResult::Sent { .. } | SendResult::DryRun | SendResult::Uncertain { .. }) => {
                     sent_to.extend(r.to.iter().chain(&r.cc).cloned());
                     ctx.state_mut(|s| s.chase.firmer_next = false);
                 }
@@ -251,6 +259,13 @@ impl InvoiceChase {
                 Some("dry run: rendered, not sent".to_owned()),
             ),
             Some(Ok(SendResult::Declined { reason })) => (declined, None, Some(reason)),
+            Some(Ok(SendResult::Uncertain { reason })) => (
+                StepState::Uncertain {
+                    reason: reason.clone(),
+                },
+                None,
+                Some(reason),
+            ),
             Some(Ok(SendResult::Unreachable { reason })) => (
                 declined,
                 None,
@@ -294,6 +309,7 @@ impl InvoiceChase {
         let action = match &state {
             StepState::Done => AuditAction::StepSent,
             StepState::Failed { .. } => AuditAction::StepFailed,
+            StepState::Uncertain { .. } => AuditAction::StepUncertain,
             _ => AuditAction::StepDeclined,
         };
         let detail = format!(
