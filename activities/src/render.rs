@@ -264,8 +264,9 @@ impl MessageContext {
                 due_date: locale::long_date(invoice.due_date, locale),
                 days_past_due: invoice.days_past_due(today).max(0),
                 pay_link: presentation.pay_link,
-                pay_url: invoice.pay_url.as_ref().map(ToString::to_string),
-                pdf_url: invoice.pdf_url.as_ref().map(ToString::to_string),
+                // Only web links reach a template, whatever reached the store.
+                pay_url: web_link(invoice.pay_url.as_ref()),
+                pdf_url: web_link(invoice.pdf_url.as_ref()),
             },
             tone: step.map_or("neutral", |s| s.tone.as_str()).to_owned(),
             step: StepView {
@@ -297,6 +298,13 @@ impl MessageContext {
             note: presentation.note,
         }
     }
+}
+
+/// A pay or PDF link as a template may show it: `http:` or `https:` only (the doors refuse
+/// `http:` unless configured, and anything else always).
+fn web_link(url: Option<&url::Url>) -> Option<String> {
+    url.filter(|u| chaser_domain::limits::is_web_link(u, true))
+        .map(ToString::to_string)
 }
 
 /// The family of the owner's daily review; rendered from a [`DigestView`], not a message.

@@ -17,7 +17,7 @@ pub mod reports;
 pub mod sheet;
 pub mod sync;
 
-pub use chaser::{Chaser, Decided, StatusSource, custom_cadence};
+pub use chaser::{Chaser, Decided, Policy, StatusSource, custom_cadence};
 pub use error::AppError;
 pub use execute::{Outcome, Request};
 pub use ingest::{Incoming, Ingested};

@@ -5,6 +5,7 @@
 
 mod chase;
 mod cockpit;
+mod codec;
 mod delivery;
 mod import;
 mod inbound;
@@ -13,6 +14,7 @@ mod modes;
 mod payments;
 mod promise;
 mod review;
+mod security;
 mod startup;
 mod stripe;
 mod summary;

@@ -12,6 +12,7 @@ use chaser_domain::{Offset, Rules};
 use chaser_intake::{CustomMapping, DateFormat, PresetName};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -41,6 +42,59 @@ pub struct Config {
     pub review: ReviewConfig,
     /// The reconciler, which repairs drift between the store and Temporal.
     pub reconcile: ReconcileConfig,
+    /// Payload encryption: every payload the chaser gives Temporal is sealed.
+    pub codec: CodecConfig,
+    /// Who may hand in forwarded invoices through `POST /inbound`, and how many.
+    pub inbound: InboundConfig,
+}
+
+/// The keys that seal and open payloads, and the Web UI that may call the codec server.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodecConfig {
+    /// `ID:BASE64` (an id, then 32 random bytes in base64): seals every payload and opens
+    /// them. Required for anything that talks to Temporal.
+    #[serde(default, skip_serializing)]
+    pub key: Option<SecretString>,
+    /// Keys rotated out, in the same form: they still open what they sealed.
+    #[serde(default, skip_serializing)]
+    pub previous_keys: Vec<SecretString>,
+    /// Origins of the Temporal Web UI allowed to call `/codec/*` from a browser (CORS), e.g.
+    /// `http://127.0.0.1:8233`.
+    #[serde(default)]
+    pub ui_origins: Vec<String>,
+}
+
+/// `POST /inbound`: forwarded mail is read only from these senders, in these amounts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundConfig {
+    /// `ap@supplier.example`, or `*@supplier.example` for a whole domain. Empty (the
+    /// default): every message is refused.
+    #[serde(default)]
+    pub allowed_senders: Vec<String>,
+    #[serde(default = "five")]
+    pub max_documents_per_message: usize,
+    #[serde(default = "twenty")]
+    pub max_documents_per_sender_per_day: usize,
+}
+
+fn five() -> usize {
+    5
+}
+
+fn twenty() -> usize {
+    20
+}
+
+impl Default for InboundConfig {
+    fn default() -> Self {
+        InboundConfig {
+            allowed_senders: vec![],
+            max_documents_per_message: five(),
+            max_documents_per_sender_per_day: twenty(),
+        }
+    }
 }
 
 /// The reconciler runs on a Temporal Schedule every `interval`, and touches only what has
@@ -226,7 +280,8 @@ fn fifteen_minutes() -> Offset {
 #[serde(deny_unknown_fields)]
 pub struct LinksConfig {
     /// Signs pay links, one-tap actions and approval links. Required to run the worker.
-    pub secret: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub secret: Option<SecretString>,
     /// Where people reach the HTTP server; defaults to `http://<http.listen>`.
     pub base_url: Option<String>,
     /// How long links stay valid: `90d`, `12h`, `90s`.
@@ -236,6 +291,16 @@ pub struct LinksConfig {
     pub approval_ttl: Offset,
     /// Shown on the pay page when an invoice has no pay URL (account name, IBAN, ...).
     pub bank_details: Option<String>,
+    /// Pay and PDF URLs must be `https:`; `true` accepts `http:` too (a local test server).
+    #[serde(default)]
+    pub allow_http: bool,
+    /// A pay link opened again and again is recorded at most once in this interval.
+    #[serde(default = "ten_minutes")]
+    pub pay_click_interval: Offset,
+}
+
+fn ten_minutes() -> Offset {
+    Offset::Exact(jiff::SignedDuration::from_mins(10))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,23 +329,43 @@ pub struct TemporalConfig {
     /// How many chases the worker keeps in memory between their tasks (Temporal's sticky
     /// cache). A chase not in it is rebuilt from its history when it next wakes.
     pub max_cached_workflows: usize,
+    /// Index the customer's name (the `Customer` search attribute, kept in plaintext by
+    /// Temporal); `false` leaves it out, so the name exists only encrypted.
+    #[serde(default = "yes")]
+    pub index_customer_name: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
     pub listen: SocketAddr,
-    /// Shared secret for `X-Chaser-Signature`; webhooks are refused without one.
-    pub webhook_secret: Option<String>,
+    /// Signs `POST /webhooks/accounting` (`X-Chaser-Signature`); refused without one.
+    #[serde(default, skip_serializing)]
+    pub accounting_secret: Option<SecretString>,
+    /// Signs `POST /webhooks/bank`, the same way; refused without one.
+    #[serde(default, skip_serializing)]
+    pub bank_secret: Option<SecretString>,
+    /// Signs `POST /inbound`, the same way; refused without one.
+    #[serde(default, skip_serializing)]
+    pub inbound_secret: Option<SecretString>,
     /// The `?token=` that SES bounce and complaint notifications must carry (set it in the
     /// SNS subscription URL); they are refused without one.
-    pub ses_events_token: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub ses_events_token: Option<SecretString>,
     /// Stripe's endpoint signing secret (`whsec_...`) for `POST /webhooks/stripe`.
-    #[serde(default)]
-    pub stripe_webhook_secret: Option<String>,
-    /// The bearer token of the owner's API (`/api/...`); the API is refused without one.
-    #[serde(default)]
-    pub api_token: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub stripe_webhook_secret: Option<SecretString>,
+    /// The owner's token: the API (`/api/...`), signing in to `/review`, the codec server.
+    /// All three are refused without one.
+    #[serde(default, skip_serializing)]
+    pub api_token: Option<SecretString>,
+    /// A request whose headers have not all arrived by then is dropped.
+    #[serde(default = "ten_seconds")]
+    pub header_timeout: Offset,
+}
+
+fn ten_seconds() -> Offset {
+    Offset::Exact(jiff::SignedDuration::from_secs(10))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -330,13 +415,17 @@ impl Default for Config {
             temporal: TemporalConfig {
                 task_queue: chaser_workflows::names::TASK_QUEUE.to_owned(),
                 max_cached_workflows: 1000,
+                index_customer_name: true,
             },
             http: HttpConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-                webhook_secret: None,
+                accounting_secret: None,
+                bank_secret: None,
+                inbound_secret: None,
                 ses_events_token: None,
                 stripe_webhook_secret: None,
                 api_token: None,
+                header_timeout: ten_seconds(),
             },
             links: LinksConfig {
                 secret: None,
@@ -345,6 +434,8 @@ impl Default for Config {
                 action_link_ttl: Offset::Days(14),
                 approval_ttl: Offset::Days(4),
                 bank_details: None,
+                allow_http: false,
+                pay_click_interval: ten_minutes(),
             },
             smtp: SmtpConfig {
                 host: "127.0.0.1".to_owned(),
@@ -380,6 +471,8 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             review: ReviewConfig::default(),
             reconcile: ReconcileConfig::default(),
+            codec: CodecConfig::default(),
+            inbound: InboundConfig::default(),
         }
     }
 }
@@ -432,6 +525,49 @@ impl Config {
             .map(chaser_domain::Email::parse)
             .transpose()
             .context("email.default_owner")
+    }
+
+    /// Every secret that is set, by its key.
+    pub fn secrets(&self) -> Vec<(&'static str, &SecretString)> {
+        let http = &self.http;
+        [
+            ("http.accounting_secret", &http.accounting_secret),
+            ("http.bank_secret", &http.bank_secret),
+            ("http.inbound_secret", &http.inbound_secret),
+            ("http.ses_events_token", &http.ses_events_token),
+            ("http.stripe_webhook_secret", &http.stripe_webhook_secret),
+            ("http.api_token", &http.api_token),
+            ("links.secret", &self.links.secret),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
+        .collect()
+    }
+
+    /// What the worker refuses to start without: a strong, separate secret for each lane
+    /// that is on, `links.secret`, and a codec key.
+    pub fn check_secrets(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.links.secret.is_some(),
+            "links.secret is required: it signs pay links, one-tap actions and approvals"
+        );
+        crate::secrets::check_all(self.secrets())?;
+        self.codec()?;
+        Ok(())
+    }
+
+    /// The payload codec, from `codec.key` and `codec.previous_keys`.
+    pub fn codec(&self) -> anyhow::Result<chaser_codec::Codec> {
+        let key = self.codec.key.as_ref().context(
+            "codec.key is required: every payload given to Temporal is encrypted with it (`ID:` then 32 random bytes in base64, e.g. `k1:$(openssl rand -base64 32)`)",
+        )?;
+        let keys = chaser_codec::Keyring::new(
+            "codec.key",
+            key,
+            "codec.previous_keys",
+            &self.codec.previous_keys,
+        )?;
+        Ok(chaser_codec::Codec::new(keys))
     }
 
     /// Where links in e-mails point.

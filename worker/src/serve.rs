@@ -16,6 +16,7 @@ use chaser_activities::documents::{Proposer, TextReader};
 use chaser_activities::fetch::Fetcher;
 use chaser_api::http::{AppState, router};
 use chaser_api::inbound::DocumentDesk;
+use chaser_api::inbound_gate::InboundPolicy;
 use chaser_api::review::{ReviewDesk, Reviewer};
 use chaser_app::Chaser;
 use chaser_app::reconcile::Reconciler;
@@ -25,6 +26,7 @@ use chaser_workflows::names;
 use chaser_workflows::{
     DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, Reconcile, SheetSync,
 };
+use secrecy::ExposeSecret;
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
@@ -189,6 +191,8 @@ async fn shutdown_signal() {
 
 pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let config = &app.config;
+    // First of all: a worker with a guessable secret must not serve a single request.
+    config.check_secrets()?;
     let renderer = match &config.templates_dir {
         Some(dir) => Renderer::with_overrides(dir)?,
         None => Renderer::builtin()?,
@@ -200,10 +204,10 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         anyhow::bail!("the templates did not pass the lint:\n{}", list.join("\n"));
     }
     let secret =
-        config.links.secret.clone().context(
+        config.links.secret.as_ref().context(
             "links.secret is required: it signs pay links, one-tap actions and approvals",
         )?;
-    let links = Links::new(&secret, &config.base_url());
+    let links = Links::new(secret.expose_secret(), &config.base_url());
     let mailer = mailer(config).await?;
     let sender = Sender {
         from: config.email.from.clone(),
@@ -227,12 +231,15 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     ));
 
     let client = app.client()?.clone();
-    let chaser = Arc::new(Chaser::new(
-        Ok(client.clone()),
-        app.store.clone(),
-        Arc::new(app.rules.clone()),
-        config.temporal.task_queue.clone(),
-    ));
+    let chaser = Arc::new(
+        Chaser::new(
+            Ok(client.clone()),
+            app.store.clone(),
+            Arc::new(app.rules.clone()),
+            config.temporal.task_queue.clone(),
+        )
+        .with_policy(app.policy()),
+    );
     let sources = crate::sync::sources(&app)?;
     let s3_endpoint = config.aws.s3_endpoint_url.as_deref();
     let s3_config =
@@ -314,7 +321,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
 
     let state = Arc::new(AppState {
         chaser,
-        webhook_secret: config.http.webhook_secret.clone(),
+        accounting_secret: config.http.accounting_secret.clone(),
+        bank_secret: config.http.bank_secret.clone(),
+        inbound_secret: config.http.inbound_secret.clone(),
         ses_events_token: config.http.ses_events_token.clone(),
         links,
         bank_details: config.links.bank_details.clone(),
@@ -326,7 +335,26 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         zone: app.rules.company.time_zone.clone(),
         action_link_ttl: config.links.action_link_ttl.as_duration(),
         approval_ttl: config.links.approval_ttl.as_duration(),
+        codec: config.codec()?,
+        codec_origins: config.codec.ui_origins.clone(),
+        inbound: InboundPolicy {
+            allowed_senders: config.inbound.allowed_senders.clone(),
+            max_documents_per_message: config.inbound.max_documents_per_message,
+            max_documents_per_sender_per_day: config.inbound.max_documents_per_sender_per_day,
+        },
+        allow_http_links: config.links.allow_http,
+        pay_click_interval: config.links.pay_click_interval.as_duration(),
+        secure_cookies: config.base_url().starts_with("https://"),
     });
+    let header_timeout = std::time::Duration::try_from(config.http.header_timeout.as_duration())
+        .ok()
+        .filter(|d| !d.is_zero())
+        .with_context(|| {
+            format!(
+                "http.header_timeout: `{}` must be positive",
+                config.http.header_timeout
+            )
+        })?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;
@@ -338,13 +366,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     );
 
     let (stop_http_tx, stop_http_rx) = tokio::sync::oneshot::channel::<()>();
-    let http = async move {
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                let _ = stop_http_rx.await;
-            })
-            .await
-    };
+    let http = chaser_api::server::serve(listener, router(state), header_timeout, async {
+        let _ = stop_http_rx.await;
+    });
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
@@ -369,9 +393,8 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         let _ = stop_http_tx.send(());
         (result, sending_result)
     };
-    let ((worker_result, sending_result), http_result) = tokio::join!(run_worker, http);
+    let ((worker_result, sending_result), ()) = tokio::join!(run_worker, http);
     worker_result.map_err(|e| anyhow::anyhow!("worker: {e}"))?;
     sending_result.map_err(|e| anyhow::anyhow!("sending worker: {e}"))?;
-    http_result.context("http server")?;
     Ok(())
 }

@@ -101,6 +101,8 @@ pub struct InvoiceChase {
     answered: Vec<Answered>,
     /// The kind of message on its way to the provider, if one is.
     sending: Option<MessageKind>,
+    /// Whether the customer's name is published as a search attribute.
+    index_customer_name: bool,
 }
 
 /// Pay-link clicks kept for `status`; the audit log keeps them all.
@@ -169,6 +171,7 @@ impl InvoiceChase {
     #[init]
     pub fn new(ctx: &WorkflowContextView, input: ChaseInput) -> Self {
         let fresh = input.carried.is_none();
+        let index_customer_name = input.index_customer_name;
         let carried = input
             .carried
             .unwrap_or_else(|| Carried::fresh(Chase::new(input.invoice)));
@@ -190,6 +193,7 @@ impl InvoiceChase {
             pay_clicks: carried.pay_clicks,
             answered: carried.answered,
             sending: None,
+            index_customer_name,
         };
         if fresh {
             let after = me.snapshot();
@@ -724,6 +728,7 @@ impl InvoiceChase {
                 pay_clicks: self.pay_clicks.clone(),
                 answered: self.answered.clone(),
             }),
+            index_customer_name: self.index_customer_name,
         }
     }
 
