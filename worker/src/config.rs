@@ -632,6 +632,47 @@ mod tests {
     }
 
     #[test]
+    fn the_example_starts_only_with_secrets_from_the_environment_and_never_prints_them() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/chaser.toml"
+        ));
+        figment::Jail::expect_with(|jail| {
+            let bare = Config::load(Some(path)).map_err(|e| e.to_string())?;
+            let refused = bare.check_secrets().map_err(|e| e.to_string());
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|e| e.starts_with("links.secret is required")),
+                "{refused:?}"
+            );
+            let links = "5b2d8f4a6c0e9b1d7a3f5c2e3f9a1c7e";
+            let api = "9b1d7a3f5c2e3f9a1c7e5b2d8f4a6c0e";
+            let key_bytes: Vec<u8> = (0..32u8).map(|n| n.wrapping_mul(13)).collect();
+            use base64::Engine;
+            let key = base64::engine::general_purpose::STANDARD.encode(key_bytes);
+            jail.set_env("CHASER_LINKS__SECRET", links);
+            jail.set_env("CHASER_HTTP__API_TOKEN", api);
+            jail.set_env("CHASER_CODEC__KEY", format!("k1:{key}"));
+            let config = Config::load(Some(path)).map_err(|e| e.to_string())?;
+            config.check_secrets().map_err(|e| e.to_string())?;
+            let debug = format!("{config:?}");
+            for secret in [links, api, key.as_str()] {
+                assert!(!debug.contains(secret), "{debug}");
+            }
+            // The same value for two lanes is refused.
+            jail.set_env("CHASER_HTTP__BANK_SECRET", api);
+            let shared = Config::load(Some(path)).map_err(|e| e.to_string())?;
+            let refused = shared.check_secrets().map_err(|e| e.to_string());
+            assert_eq!(
+                refused,
+                Err("http.api_token is the same as http.bank_secret: each lane needs its own secret, so one leaked secret opens one lane".to_owned())
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
     fn a_bad_value_names_the_key() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("chaser.toml", "[http]\nlisten = \"everywhere\"\n")?;
