@@ -235,14 +235,18 @@ async fn accounting(
     )?;
     let envelope: Envelope = parse_json_body(&body)?;
     enum Event {
-        Invoice(Box<InvoiceCreated>),
+        /// The invoice, read and checked before the event counts as delivered, and whether
+        /// the event stated its balance.
+        Invoice(Box<chaser_domain::Invoice>, bool),
         Paid(InvoicePaid),
         Voided(InvoiceVoided),
         Payment(PaymentReceived),
     }
     let event = match envelope.kind.as_str() {
         "invoice.created" | "invoice.updated" => {
-            Event::Invoice(Box::new(webhook::parse(&envelope.data)?))
+            let created: InvoiceCreated = webhook::parse(&envelope.data)?;
+            let (invoice, balance_known) = created.into_invoice()?;
+            Event::Invoice(Box::new(invoice), balance_known)
         }
         "invoice.paid" => Event::Paid(webhook::parse(&envelope.data)?),
         "invoice.voided" => Event::Voided(webhook::parse(&envelope.data)?),
@@ -279,10 +283,9 @@ async fn accounting(
         Ok((number(text)?, Request::Command(command)))
     };
     let result = match event {
-        Event::Invoice(invoice) => {
-            let (invoice, balance_known) = invoice.into_invoice()?;
+        Event::Invoice(invoice, balance_known) => {
             let incoming = Incoming {
-                invoice,
+                invoice: *invoice,
                 paid: false,
                 balance_known,
             };
@@ -332,7 +335,12 @@ async fn accounting(
             if let Err(forget) = chaser.forget_delivery("accounting", &envelope.id).await {
                 tracing::error!(error.message = %forget, "could not forget a failed delivery");
             }
-            Err(e.into())
+            // A field the chaser does not accept (a length, an http link) is a bad request,
+            // as docs/webhooks.md promises, with the same answer on every retry.
+            Err(match e {
+                AppError::Invalid(message) => ApiError::new(StatusCode::BAD_REQUEST, message),
+                e => e.into(),
+            })
         }
     }
 }

@@ -181,6 +181,25 @@ pub struct Invoice {
     pub do_not_chase: bool,
 }
 
+impl InvoiceError {
+    /// The invoice field the error is about (`amount` for the money checks).
+    pub fn field(&self) -> &str {
+        match self {
+            InvoiceError::EmptyNumber
+            | InvoiceError::NumberTooLong(_)
+            | InvoiceError::NumberWithoutDigits(_)
+            | InvoiceError::NumberControlChar => "number",
+            InvoiceError::InvalidLocale(_) => "locale",
+            InvoiceError::DueBeforeIssue { .. } => "due_date",
+            InvoiceError::NegativeBalance { .. } | InvoiceError::BalanceAboveAmount { .. } => {
+                "balance"
+            }
+            InvoiceError::Limit(limit) => limit.field(),
+            InvoiceError::AmountNotPositive(_) | InvoiceError::Money(_) => "amount",
+        }
+    }
+}
+
 impl Invoice {
     /// An invoice with its required facts; it owes its full amount, and every optional field
     /// (contacts, links, zone, locale, exact times) starts empty.

@@ -38,6 +38,17 @@ pub enum LimitError {
     NotAWebLink { field: String, scheme: String },
 }
 
+impl LimitError {
+    /// The field the error is about.
+    pub fn field(&self) -> &str {
+        match self {
+            LimitError::TooLong { field, .. }
+            | LimitError::TooMany { field, .. }
+            | LimitError::NotAWebLink { field, .. } => field,
+        }
+    }
+}
+
 /// `text` is at most `max` characters.
 pub fn check_len(field: &str, text: &str, max: usize) -> Result<(), LimitError> {
     let len = text.chars().count();
