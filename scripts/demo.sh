@@ -110,8 +110,8 @@ The demo is running (mode: $MODE). Ctrl-C stops it.
   API              http://127.0.0.1:$HTTP_PORT/healthz
   Review           http://127.0.0.1:$HTTP_PORT/login  (API token: $API_TOKEN)
 Chases are encrypted in Temporal. To see them decoded in the UI: sign in at the review link
-above, then in the UI open the codec settings (the lock icon, "Codec Server"), tick
-"Include cross-origin credentials" and apply.
+above, then in the UI's codec server settings override them in this browser with the same
+endpoint (http://127.0.0.1:$HTTP_PORT/codec) and tick "Include cross-origin credentials".
 Try, in another shell (CHASER_CONFIG=$RUN/chaser.toml TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT):
   target/debug/chaser status INV-1003
   target/debug/chaser schedule INV-1001

@@ -296,14 +296,20 @@ async fn the_temporal_ui_shows_a_chase_decoded_by_the_codec_server() {
     let locked = client.source().await.unwrap();
     assert!(!locked.contains(&contact), "decoded without signing in");
 
-    // Signed in at the chaser, with the UI's codec setting "include cross-origin
-    // credentials" on: the same page shows the chase's input decoded.
+    // Signed in at the chaser, and the UI's codec settings overridden in this browser with
+    // the same endpoint and "Include cross-origin credentials" ticked (what a person does in
+    // the settings dialog): the same page shows the chase's input decoded.
     sign_in(&client, &chaser).await;
     client.goto(&page).await.unwrap();
+    let endpoint = serde_json::json!(format!("{}/codec", chaser.url(""))).to_string();
     client
         .execute(
-            "window.localStorage.setItem('includeCredentials', 'true'); return true;",
-            vec![],
+            "const [endpoint] = arguments;
+             window.localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+             window.localStorage.setItem('endpoint', endpoint);
+             window.localStorage.setItem('includeCredentials', 'true');
+             return true;",
+            vec![serde_json::Value::String(endpoint)],
         )
         .await
         .unwrap();

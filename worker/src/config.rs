@@ -317,7 +317,8 @@ pub struct SmtpConfig {
     pub port: u16,
     pub security: SmtpSecurity,
     pub username: Option<String>,
-    pub password: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub password: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -570,6 +571,21 @@ impl Config {
         Ok(chaser_codec::Codec::new(keys))
     }
 
+    /// `database_url` as it may be shown: a password in it is replaced by `***`.
+    pub fn database_url_shown(&self) -> String {
+        let url = &self.database_url;
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return url.clone();
+        };
+        let Some((userinfo, host)) = rest.rsplit_once('@') else {
+            return url.clone();
+        };
+        match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.clone(),
+        }
+    }
+
     /// Where links in e-mails point.
     pub fn base_url(&self) -> String {
         self.links
@@ -612,6 +628,12 @@ mod tests {
             assert_eq!(config.email.from, "a@b.example");
             assert_eq!(config.email.company_name, "Acme Ltd");
             assert_eq!(config.database_url, "postgres://chaser@db/chaser");
+            jail.set_env("DATABASE_URL", "postgres://chaser:hunter2@db/chaser");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.database_url_shown(),
+                "postgres://chaser:***@db/chaser"
+            );
             assert_eq!(config.temporal.task_queue, "chaser");
             Ok(())
         });

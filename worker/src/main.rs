@@ -452,7 +452,7 @@ impl Context {
         let rules = config.rules()?;
         let store = Store::connect(&config.database_url)
             .await
-            .with_context(|| format!("cannot open the store at {}", config.database_url))?;
+            .with_context(|| format!("cannot open the store at {}", config.database_url_shown()))?;
         let temporal = connect_temporal(&config).await;
         Ok(Context {
             config,

@@ -82,7 +82,8 @@ pub async fn mailer(config: &crate::config::Config) -> anyhow::Result<Arc<dyn Ma
         ),
         Transport::Smtp => {
             let smtp = &config.smtp;
-            let credentials = smtp.username.clone().zip(smtp.password.clone());
+            let password = smtp.password.as_ref().map(|p| p.expose_secret().to_owned());
+            let credentials = smtp.username.clone().zip(password);
             Arc::new(SmtpMailer::new(
                 &smtp.host,
                 smtp.port,

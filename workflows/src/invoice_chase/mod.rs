@@ -184,7 +184,9 @@ impl InvoiceChase {
             audit_queue: vec![],
             flushed_seq: carried.audit_seq,
             dirty: false,
-            clock: Timestamp::UNIX_EPOCH,
+            // A command can arrive in the chase's very first task, before the loop reads the
+            // clock: its validator must not judge deadlines from 1970.
+            clock: timestamp(ctx.start_time()),
             thanked: carried.thanked,
             published: None,
             not_before: carried.not_before,
