@@ -282,6 +282,29 @@ fn a_pay_link_opened_again_and_again_is_recorded_once_and_only_redirects_to_http
     );
     let audit = chaser.ok(&["audit", &invoice.number, "--json"]);
     assert_eq!(audit.matches("pay_link_clicked").count(), 1, "{audit}");
+
+    // A `javascript:` pay URL that reached the store before the doors refused it: the pay
+    // link shows the bank details, and sends the customer nowhere.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut db = sqlx::SqliteConnection::connect(&chaser.database_url)
+            .await
+            .unwrap();
+        sqlx::query(
+            "update invoices set snapshot = json_set(snapshot, '$.pay_url', 'javascript:alert(document.cookie)') where number = $1",
+        )
+        .bind(invoice.number.clone())
+        .execute(&mut db)
+        .await
+        .unwrap();
+    });
+    let page = get(&pay);
+    assert_eq!((page.status, page.location.as_deref()), (200, None));
+    assert!(!page.body.contains("javascript:"), "{}", page.body);
 }
 
 /// A forwarded message from `from` carrying `pdfs`.
