@@ -77,10 +77,11 @@ $(CARGO_FUZZ):
 	$(CARGO) install --locked --root $(TOOLS) cargo-fuzz --version 0.13.2
 	@test -x $@ || { echo "cargo install did not install $@"; exit 1; }
 
-## Validates docker-compose.yml offline when a compose client is installed.
+## Validates docker-compose.yml offline when a compose client is installed (with freshly
+## generated secrets, which the file requires).
 compose-check:
 	@if command -v docker-compose >/dev/null 2>&1; then \
-		docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
+		env $$(scripts/secrets.sh) docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
 	else \
 		echo "docker-compose not installed: skipping the compose file check"; \
 	fi

@@ -49,14 +49,22 @@ wait_port() {
 attributes=(--search-attribute InvoiceNumber=Keyword --search-attribute Customer=Keyword
     --search-attribute ChaseState=Keyword --search-attribute AmountDue=Double
     --search-attribute DueDate=Datetime --search-attribute NextTouchAt=Datetime)
+# The UI decodes the (encrypted) chases through the worker's codec server.
 start "$RUN/temporal.log" "$TEMPORAL" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
     --ui-port "$UI_PORT" --http-port $((TEMPORAL_PORT + 10)) --metrics-port $((TEMPORAL_PORT + 11)) \
-    --db-filename "$RUN/temporal.db" --log-level warn "${attributes[@]}"
+    --db-filename "$RUN/temporal.db" --log-level warn "${attributes[@]}" \
+    --ui-codec-endpoint "http://127.0.0.1:$HTTP_PORT/codec"
 start "$RUN/ses.log" "$SES" --host 127.0.0.1 --port "$SES_PORT"
 wait_port "$TEMPORAL_PORT" "the Temporal dev server" "$RUN/temporal.log"
 wait_port "$SES_PORT" "the SES emulator" "$RUN/ses.log"
 
 cargo build --quiet --bin chaser
+# Fresh random secrets for every demo: one per lane, and a codec key. The worker refuses
+# guessable ones.
+hex() { python3 -c 'import secrets; print(secrets.token_hex(32))'; }
+API_TOKEN=$(hex)
+CODEC_KEY="demo:$(python3 -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
+umask 077
 cat > "$RUN/chaser.toml" <<TOML
 mode = "$MODE"
 rules = "examples/demo-rules.toml"
@@ -64,10 +72,17 @@ database_url = "sqlite://$RUN/chaser.db"
 
 [http]
 listen = "127.0.0.1:$HTTP_PORT"
-webhook_secret = "whsec_demo"
+accounting_secret = "$(hex)"
+bank_secret = "$(hex)"
+inbound_secret = "$(hex)"
+api_token = "$API_TOKEN"
 
 [links]
-secret = "demo-links-secret"
+secret = "$(hex)"
+
+[codec]
+key = "$CODEC_KEY"
+ui_origins = ["http://127.0.0.1:$UI_PORT"]
 
 [email]
 from = "Acme Billing <billing@acme.example>"
@@ -78,6 +93,7 @@ company_name = "Acme Ltd"
 region = "us-east-1"
 ses_endpoint_url = "http://127.0.0.1:$SES_PORT"
 TOML
+umask 022
 export CHASER_CONFIG=$RUN/chaser.toml TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT TEMPORAL_NAMESPACE=default
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo
 start "$RUN/worker.log" target/debug/chaser worker
@@ -92,6 +108,10 @@ The demo is running (mode: $MODE). Ctrl-C stops it.
   Temporal UI      http://127.0.0.1:$UI_PORT/namespaces/default/workflows
   Mailbox viewer   http://127.0.0.1:$SES_PORT
   API              http://127.0.0.1:$HTTP_PORT/healthz
+  Review           http://127.0.0.1:$HTTP_PORT/login  (API token: $API_TOKEN)
+Chases are encrypted in Temporal. To see them decoded in the UI: sign in at the review link
+above, then in the UI's codec server settings override them in this browser with the same
+endpoint (http://127.0.0.1:$HTTP_PORT/codec) and tick "Include cross-origin credentials".
 Try, in another shell (CHASER_CONFIG=$RUN/chaser.toml TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT):
   target/debug/chaser status INV-1003
   target/debug/chaser schedule INV-1001

@@ -264,8 +264,9 @@ impl MessageContext {
                 due_date: locale::long_date(invoice.due_date, locale),
                 days_past_due: invoice.days_past_due(today).max(0),
                 pay_link: presentation.pay_link,
-                pay_url: invoice.pay_url.as_ref().map(ToString::to_string),
-                pdf_url: invoice.pdf_url.as_ref().map(ToString::to_string),
+                // Only web links reach a template, whatever reached the store.
+                pay_url: web_link(invoice.pay_url.as_ref()),
+                pdf_url: web_link(invoice.pdf_url.as_ref()),
             },
             tone: step.map_or("neutral", |s| s.tone.as_str()).to_owned(),
             step: StepView {
@@ -298,6 +299,38 @@ impl MessageContext {
             note: presentation.note,
         }
     }
+}
+
+/// `{{ url|href }}`: a link for a double-quoted `href` attribute. Only an `http:` or `https:`
+/// URL comes out (anything else becomes `#`, so a `javascript:` link can never be clicked),
+/// with `&`, `<`, `>`, `"` and `'` escaped; `/` is left as it is, unlike the general HTML
+/// escape, so the address stays readable in the message's source.
+fn href(value: String) -> minijinja::Value {
+    let web = url::Url::parse(&value)
+        .ok()
+        .filter(|u| chaser_domain::limits::is_web_link(u, true));
+    let Some(url) = web else {
+        return minijinja::Value::from_safe_string("#".to_owned());
+    };
+    let mut out = String::with_capacity(url.as_str().len());
+    for c in url.as_str().chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    minijinja::Value::from_safe_string(out)
+}
+
+/// A pay or PDF link as a template may show it: `http:` or `https:` only (the doors refuse
+/// `http:` unless configured, and anything else always).
+fn web_link(url: Option<&url::Url>) -> Option<String> {
+    url.filter(|u| chaser_domain::limits::is_web_link(u, true))
+        .map(ToString::to_string)
 }
 
 /// The family of the owner's daily review; rendered from a [`DigestView`], not a message.
@@ -424,6 +457,7 @@ impl Renderer {
                 minijinja::AutoEscape::None
             }
         });
+        env.add_filter("href", href);
         let names: Vec<String> = sources.iter().map(|(n, _)| n.clone()).collect();
         for (name, text) in sources {
             env.add_template_owned(name.clone(), text)
@@ -765,6 +799,52 @@ mod tests {
         "reminder",
         "thank_you",
     ];
+
+    /// The finding: a PDF link of `javascript:x"><img src=x onerror=alert(1)>` reached the
+    /// HTML. Such a link (in the store from before the doors refused it) is dropped, and any
+    /// value is escaped.
+    #[test]
+    fn a_hostile_pdf_link_never_reaches_the_html() {
+        let renderer = Renderer::builtin().unwrap();
+        let (mut invoice, step) = sample();
+        invoice.customer.name = "<script>alert(1)</script>".into();
+        for hostile in [
+            r#"javascript:x"><img src=x onerror=alert(1)>"#,
+            "data:text/html,<img src=x onerror=alert(1)>",
+        ] {
+            invoice.pdf_url = Some(url::Url::parse(hostile).unwrap());
+            let context = MessageContext::new(
+                &company(),
+                &invoice,
+                Some(&step),
+                &[],
+                Date::constant(2026, 11, 2),
+                presentation("new_invoice"),
+            );
+            let r = renderer.render("new_invoice", &context).unwrap();
+            for body in [&r.html, &r.text] {
+                assert!(!body.contains("onerror"), "{body}");
+                assert!(!body.contains("Download the PDF"), "{body}");
+            }
+            // The plain-text part may say anything; the HTML part escapes it.
+            assert!(!r.html.contains("<script>"), "{}", r.html);
+        }
+        invoice.pdf_url = Some(url::Url::parse("https://files.example/a?x=1&y='2'").unwrap());
+        let context = MessageContext::new(
+            &company(),
+            &invoice,
+            Some(&step),
+            &[],
+            Date::constant(2026, 11, 2),
+            presentation("new_invoice"),
+        );
+        let html = renderer.render("new_invoice", &context).unwrap().html;
+        assert!(
+            html.contains(r#"href="https://files.example/a?x=1&amp;y=%272%27""#)
+                || html.contains(r#"href="https://files.example/a?x=1&amp;y=&#39;2&#39;""#),
+            "{html}"
+        );
+    }
 
     /// Every built-in message at every tone, as the recipient sees it. A wording change shows
     /// up as a snapshot diff to review (`cargo insta review`).

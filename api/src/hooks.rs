@@ -31,7 +31,11 @@ pub(crate) async fn stripe(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let Some(secret) = state.stripe_webhook_secret.as_deref() else {
+    let Some(secret) = state
+        .stripe_webhook_secret
+        .as_ref()
+        .map(secrecy::ExposeSecret::expose_secret)
+    else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "the Stripe webhook is disabled: set http.stripe_webhook_secret",
@@ -187,7 +191,12 @@ pub(crate) async fn bank(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    verify_signed(&state, &headers, &body)?;
+    verify_signed(
+        state.bank_secret.as_ref(),
+        "http.bank_secret",
+        &headers,
+        &body,
+    )?;
     let batch: BankBatch = parse_json_body(&body)?;
     let payments = batch.into_payments()?;
     let report =

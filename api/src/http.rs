@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use chaser_app::{AppError, Chaser, Incoming, Ingested, Outcome, Request};
 use chaser_domain::Command;
 use jiff::Timestamp;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use chaser_activities::links::Links;
@@ -25,10 +26,14 @@ use chaser_intake::webhook::{
 
 pub struct AppState {
     pub chaser: Arc<Chaser>,
-    /// Shared secret for webhook signatures; webhooks are refused without one.
-    pub webhook_secret: Option<String>,
+    /// Signs the accounting webhook; refused without one. Each lane has its own secret.
+    pub accounting_secret: Option<SecretString>,
+    /// Signs the bank webhook.
+    pub bank_secret: Option<SecretString>,
+    /// Signs `POST /inbound`.
+    pub inbound_secret: Option<SecretString>,
     /// The `token` query parameter SES event notifications (through SNS) must carry.
-    pub ses_events_token: Option<String>,
+    pub ses_events_token: Option<SecretString>,
     /// Signs and checks the links in e-mails.
     pub links: Links,
     /// Shown on the pay page of invoices without a pay URL.
@@ -38,15 +43,27 @@ pub struct AppState {
     pub default_currency: Option<chaser_domain::Currency>,
     /// The owner of invoices that arrive without one (Stripe's).
     pub default_owner: Option<chaser_domain::Email>,
-    /// The bearer token of the owner's API (`/api/...`); the API is refused without one.
-    pub api_token: Option<String>,
+    /// The owner's token: the API (`/api/...`), signing in to `/review`, the codec server.
+    pub api_token: Option<SecretString>,
     /// The company's time zone (the review's "today").
     pub zone: chaser_domain::Zone,
     /// How long one-tap action and approval links last.
     pub action_link_ttl: jiff::SignedDuration,
     pub approval_ttl: jiff::SignedDuration,
     /// Stripe's endpoint signing secret (`whsec_...`); the Stripe webhook is refused without.
-    pub stripe_webhook_secret: Option<String>,
+    pub stripe_webhook_secret: Option<SecretString>,
+    /// Seals and opens payloads for the codec server.
+    pub codec: chaser_codec::Codec,
+    /// Origins of the Temporal Web UI that may call the codec server from a browser.
+    pub codec_origins: Vec<String>,
+    /// Who may hand in documents through `POST /inbound`, and how many.
+    pub inbound: crate::inbound_gate::InboundPolicy,
+    /// `http:` pay URLs are followed only when this is set; `https:` always.
+    pub allow_http_links: bool,
+    /// A pay link's clicks are recorded at most once in this interval.
+    pub pay_click_interval: jiff::SignedDuration,
+    /// The session cookie is `Secure` (the server is reached over https).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -64,6 +81,8 @@ impl AppState {
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
+        .merge(crate::session::routes())
+        .merge(crate::codec::routes())
         .route("/healthz", get(healthz))
         .route("/webhooks/accounting", post(accounting))
         .route("/webhooks/ses", post(ses_events))
@@ -73,7 +92,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/reports/aging.csv", get(owner_api::aging_csv))
         .route("/webhooks/stripe", post(hooks::stripe))
         .route("/webhooks/bank", post(hooks::bank))
-        .route("/inbound", post(inbound::inbound))
+        .route(
+            "/inbound",
+            post(inbound::inbound).layer(axum::extract::DefaultBodyLimit::max(
+                crate::inbound_gate::MAX_MESSAGE_BYTES,
+            )),
+        )
         .route(
             "/proposals/{token}",
             get(inbound::show_proposal).post(inbound::decide_proposal),
@@ -87,6 +111,9 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/approvals/{token}",
             get(one_tap::show_approval).post(one_tap::decide_approval),
         )
+        .layer(axum::middleware::map_response(
+            crate::session::security_headers,
+        ))
         .with_state(state)
 }
 
@@ -153,21 +180,22 @@ pub(crate) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> 
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Checks `X-Chaser-Timestamp` and `X-Chaser-Signature` against the webhook secret: 401 when
-/// they are missing, stale or wrong, or when no secret is configured.
+/// Checks `X-Chaser-Timestamp` and `X-Chaser-Signature` against the lane's own secret
+/// (`key` names it): 401 when they are missing, stale or wrong, or when it is not configured.
 pub(crate) fn verify_signed(
-    state: &AppState,
+    secret: Option<&SecretString>,
+    key: &str,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(), ApiError> {
-    let Some(secret) = state.webhook_secret.as_deref() else {
+    let Some(secret) = secret else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "webhooks are disabled: no webhook secret is configured",
+            format!("this webhook is disabled: {key} is not configured"),
         ));
     };
     signature::verify(
-        secret.as_bytes(),
+        secret.expose_secret().as_bytes(),
         header(headers, "x-chaser-timestamp"),
         header(headers, "x-chaser-signature"),
         body,
@@ -199,17 +227,26 @@ async fn accounting(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    verify_signed(&state, &headers, &body)?;
+    verify_signed(
+        state.accounting_secret.as_ref(),
+        "http.accounting_secret",
+        &headers,
+        &body,
+    )?;
     let envelope: Envelope = parse_json_body(&body)?;
     enum Event {
-        Invoice(Box<InvoiceCreated>),
+        /// The invoice, read and checked before the event counts as delivered, and whether
+        /// the event stated its balance.
+        Invoice(Box<chaser_domain::Invoice>, bool),
         Paid(InvoicePaid),
         Voided(InvoiceVoided),
         Payment(PaymentReceived),
     }
     let event = match envelope.kind.as_str() {
         "invoice.created" | "invoice.updated" => {
-            Event::Invoice(Box::new(webhook::parse(&envelope.data)?))
+            let created: InvoiceCreated = webhook::parse(&envelope.data)?;
+            let (invoice, balance_known) = created.into_invoice()?;
+            Event::Invoice(Box::new(invoice), balance_known)
         }
         "invoice.paid" => Event::Paid(webhook::parse(&envelope.data)?),
         "invoice.voided" => Event::Voided(webhook::parse(&envelope.data)?),
@@ -246,11 +283,10 @@ async fn accounting(
         Ok((number(text)?, Request::Command(command)))
     };
     let result = match event {
-        Event::Invoice(invoice) => {
-            let (invoice, balance_known) = invoice.into_invoice()?;
+        Event::Invoice(invoice, balance_known) => {
             let number = invoice.number.clone();
             let incoming = Incoming {
-                invoice,
+                invoice: *invoice,
                 paid: false,
                 balance_known,
             };
@@ -308,7 +344,12 @@ async fn accounting(
             if let Err(forget) = chaser.forget_delivery("accounting", &envelope.id).await {
                 tracing::error!(error.message = %forget, "could not forget a failed delivery");
             }
-            Err(e.into())
+            // A field the chaser does not accept (a length, an http link) is a bad request,
+            // as docs/webhooks.md promises, with the same answer on every retry.
+            Err(match e {
+                AppError::Invalid(message) => ApiError::new(StatusCode::BAD_REQUEST, message),
+                e => e.into(),
+            })
         }
     }
 }
@@ -368,13 +409,17 @@ async fn ses_events(
     axum::extract::Query(query): axum::extract::Query<TokenQuery>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Some(expected) = state.ses_events_token.as_deref() else {
+    let Some(expected) = state
+        .ses_events_token
+        .as_ref()
+        .map(ExposeSecret::expose_secret)
+    else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "SES events are disabled: no http.ses_events_token is configured",
         ));
     };
-    if !same_secret(&query.token, expected) {
+    if query.token.is_empty() || !same_secret(&query.token, expected) {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong or missing token",

@@ -524,8 +524,8 @@ impl DocumentDesk {
 
 // ---- HTTP ----
 
-/// `POST /inbound`: a raw MIME message (as SES inbound stores it), signed like the accounting
-/// webhook. Answers 202 with the documents it started.
+/// `POST /inbound`: a raw MIME message (as SES inbound stores it), signed with
+/// `http.inbound_secret`, from an allowed sender. Answers 202 with the documents it started.
 pub async fn inbound(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -534,21 +534,21 @@ pub async fn inbound(
     let error = |status: StatusCode, message: String| {
         (status, Json(json!({ "error": message }))).into_response()
     };
-    if let Err(refused) = crate::http::verify_signed(&state, &headers, &body) {
+    if let Err(refused) = crate::http::verify_signed(
+        state.inbound_secret.as_ref(),
+        "http.inbound_secret",
+        &headers,
+        &body,
+    ) {
         return refused.into_response();
     }
-    let from = chaser_extract::read_message(&body)
-        .ok()
-        .and_then(|m| m.from)
-        .unwrap_or_else(|| "unknown sender".into());
-    match hand_in(
-        &state.chaser,
-        "inbound.eml",
-        &body,
-        &format!("inbound:{from}"),
-    )
-    .await
-    {
+    // Allowed senders, in allowed numbers: a stranger's mail stops here, stored nowhere.
+    let from = match crate::inbound_gate::admit(&state, &body).await {
+        Ok(from) => from,
+        Err(refused) => return refused,
+    };
+    let by = crate::inbound_gate::received_by(&from);
+    match hand_in(&state.chaser, "inbound.eml", &body, &by).await {
         Ok(documents) => (
             StatusCode::ACCEPTED,
             Json(json!({ "documents": documents })),

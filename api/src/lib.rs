@@ -2,11 +2,15 @@
 //! lane. Each handler translates its input and calls `chaser_app`, so an action behaves the
 //! same whichever door it comes through.
 
+pub mod codec;
 pub mod hooks;
 pub mod http;
 pub mod inbound;
+pub mod inbound_gate;
 pub mod one_tap;
 pub mod owner_api;
 pub mod pages;
 pub mod review;
+pub mod server;
+pub mod session;
 pub mod summary;

@@ -76,8 +76,9 @@ fn expires(claims: &Claims) -> String {
     )
 }
 
-/// `GET /pay/<token>`: records the click, then sends the customer to the pay URL, or shows
-/// our bank details with the invoice number as the reference.
+/// `GET /pay/<token>`: records the click (once per link per `links.pay_click_interval`),
+/// then sends the customer to the invoice's `https:` pay URL, or shows our bank details with
+/// the invoice number as the reference.
 pub async fn pay(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
     let now = Timestamp::now();
     let claims = match state.links.verify(&token, Purpose::Pay, now) {
@@ -99,16 +100,34 @@ pub async fn pay(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         }
         Err(e) => return failed(&state, &AppError::Store(e)),
     };
-    let to = stored
+    // Only a web page is a place to send a customer: a `javascript:` or `data:` URL that
+    // reached the store before it was refused at the door is never followed.
+    let pay_url = stored
         .invoice
         .pay_url
         .as_ref()
-        .map_or_else(|| "the bank-transfer page".to_owned(), ToString::to_string);
-    // The customer is on their way to pay: a bookkeeping hiccup must not stop them.
-    if let Err(e) = state.chaser.record_pay_click(&number, &to, now).await {
-        tracing::error!(error.message = %e, "could not record a pay-link click");
+        .filter(|url| chaser_domain::limits::is_web_link(url, state.allow_http_links));
+    let to = pay_url.map_or_else(|| "the bank-transfer page".to_owned(), ToString::to_string);
+    // The customer is on their way to pay: a bookkeeping hiccup must not stop them. A link
+    // opened again and again counts once per window, so a loop cannot flood the chase's
+    // history or the audit log.
+    let window = state.pay_click_interval.as_secs().max(1);
+    let click = format!("{}/click/{}", claims.nonce, now.as_second() / window);
+    match state
+        .chaser
+        .store()
+        .use_link(&click, "pay_click", now)
+        .await
+    {
+        Ok(true) => {
+            if let Err(e) = state.chaser.record_pay_click(&number, &to, now).await {
+                tracing::error!(error.message = %e, "could not record a pay-link click");
+            }
+        }
+        Ok(false) => {}
+        Err(e) => tracing::error!(error.message = %e, "could not count a pay-link click"),
     }
-    match &stored.invoice.pay_url {
+    match pay_url {
         Some(url) => (StatusCode::FOUND, [(LOCATION, url.to_string())]).into_response(),
         None => pages::bank_transfer(&state, &stored.invoice),
     }

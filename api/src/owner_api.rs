@@ -28,7 +28,11 @@ use chaser_app::reports;
 
 /// The caller, from `Authorization: Bearer <http.api_token>`: `api`, or `api:<X-Chaser-Actor>`.
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
-    let Some(token) = state.api_token.as_deref() else {
+    let Some(token) = state
+        .api_token
+        .as_ref()
+        .map(secrecy::ExposeSecret::expose_secret)
+    else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "the API is disabled: set http.api_token",

@@ -29,6 +29,7 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("approval.html", include_str!("../pages/approval.html")),
         ("proposal.html", include_str!("../pages/proposal.html")),
         ("review.html", include_str!("../pages/review.html")),
+        ("login.html", include_str!("../pages/login.html")),
         (
             "summary_email.html",
             include_str!("../pages/summary_email.html"),

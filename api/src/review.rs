@@ -464,42 +464,24 @@ impl ReviewDesk {
     }
 }
 
-/// `GET /review`: the review for everyone, with buttons. Authorized by the API token, as a
-/// bearer token or once as `?token=`, which sets an HTTP-only cookie for the session.
+/// `GET /review`: the review for everyone, with buttons. For the owner: a session from
+/// `/login`, or the API token as a bearer header. A token in the URL is not accepted (it
+/// would stay in browser history, proxy logs and `Referer` headers).
 pub(crate) async fn page(
     axum::extract::State(state): axum::extract::State<Arc<crate::http::AppState>>,
-    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    use axum::http::{StatusCode, header};
-    use axum::response::IntoResponse;
-    let Some(token) = state.api_token.as_deref() else {
+    use axum::http::StatusCode;
+    if state.api_token.is_none() {
         return pages::notice(
             &state,
             StatusCode::UNAUTHORIZED,
             "Not available",
             "The review page needs http.api_token to be set.",
         );
-    };
-    let cookie = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|c| {
-            c.split(';')
-                .find_map(|kv| kv.trim().strip_prefix("chaser_review="))
-        });
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let given = query.get("token").map(String::as_str).or(cookie).or(bearer);
-    if !given.is_some_and(|g| crate::http::same_secret(g.trim(), token)) {
-        return pages::notice(
-            &state,
-            StatusCode::UNAUTHORIZED,
-            "Sign in",
-            "Open the review from the link in your review e-mail, or with ?token=<your API token>.",
-        );
+    }
+    if !crate::session::is_owner(&state, &headers) {
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to("/login"));
     }
     let reviewer = state.reviewer();
     let digest = match reviewer.digest(None, Timestamp::now()).await {
@@ -521,12 +503,5 @@ pub(crate) async fn page(
         sections => minijinja::Value::from(minijinja::value::Serde(digest.sections())),
         company => &state.company_name,
     };
-    let mut response = pages::render(StatusCode::OK, "review.html", ctx);
-    if query.contains_key("token") {
-        let cookie = format!("chaser_review={token}; Path=/review; HttpOnly; SameSite=Strict");
-        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
-            response.headers_mut().insert(header::SET_COOKIE, value);
-        }
-    }
-    response.into_response()
+    pages::render(StatusCode::OK, "review.html", ctx)
 }

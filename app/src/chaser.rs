@@ -33,6 +33,26 @@ pub struct Chaser {
     store: Store,
     rules: Arc<Rules>,
     task_queue: String,
+    policy: Policy,
+}
+
+/// What the deployment allows, beyond the rules doc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Pay and PDF links may be `http:`; otherwise only `https:` is accepted.
+    pub allow_http_links: bool,
+    /// The customer's name is a search attribute (stored by Temporal in plaintext); `false`
+    /// keeps it only inside encrypted payloads.
+    pub index_customer_name: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            allow_http_links: false,
+            index_customer_name: true,
+        }
+    }
 }
 
 /// What became of an approval decision.
@@ -66,7 +86,17 @@ impl Chaser {
             store,
             rules,
             task_queue,
+            policy: Policy::default(),
         }
+    }
+
+    /// The same chaser under the deployment's `policy`.
+    pub fn with_policy(self, policy: Policy) -> Chaser {
+        Chaser { policy, ..self }
+    }
+
+    pub fn policy(&self) -> Policy {
+        self.policy
     }
 
     pub fn store(&self) -> &Store {
@@ -105,20 +135,25 @@ impl Chaser {
     /// chase; a failure leaves the invoice for the reconciler to start.
     pub(crate) async fn start(&self, invoice: &Invoice, by: &str) -> Result<(), AppError> {
         let workflow_id = names::workflow_id(&invoice.number);
+        let index_customer = self.policy.index_customer_name;
         let input = ChaseInput {
             invoice: invoice.clone(),
             cadence: self.rules.cadence_for(&invoice.terms).clone(),
             settings: self.rules.company.clone(),
             started_by: by.to_owned(),
             carried: None,
+            index_customer_name: index_customer,
         };
-        let summary = format!(
-            "{} · {} · {} · due {}",
-            invoice.number,
-            invoice.customer.name,
-            invoice.balance.grouped(),
-            invoice.due_date
-        );
+        // The static summary is not encrypted (Temporal stores it beside the search
+        // attributes), so it says only what they say.
+        let summary = if index_customer {
+            format!(
+                "{} · {} · due {}",
+                invoice.number, invoice.customer.name, invoice.due_date
+            )
+        } else {
+            format!("{} · due {}", invoice.number, invoice.due_date)
+        };
         let due = invoice
             .due_date
             .to_zoned(jiff::tz::TimeZone::UTC)
@@ -130,18 +165,21 @@ impl Chaser {
             .to_string()
             .parse::<f64>()
             .unwrap_or(0.0);
+        let mut attributes = vec![
+            key::INVOICE_NUMBER.value_set(invoice.number.to_string()),
+            key::CHASE_STATE.value_set(ChaseState::Scheduled.as_str().to_owned()),
+            key::AMOUNT_DUE.value_set(amount),
+            key::DUE_DATE.value_set(SaTimestamp::new(due.as_second(), 0)),
+        ];
+        if index_customer {
+            attributes.push(key::CUSTOMER.value_set(invoice.customer.name.clone()));
+        }
         let options = WorkflowStartOptions::new(self.task_queue.clone(), workflow_id)
             .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
             .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
             .static_summary(summary)
             .memo(memo(invoice))
-            .search_attributes(SearchAttributes::new([
-                key::INVOICE_NUMBER.value_set(invoice.number.to_string()),
-                key::CUSTOMER.value_set(invoice.customer.name.clone()),
-                key::CHASE_STATE.value_set(ChaseState::Scheduled.as_str().to_owned()),
-                key::AMOUNT_DUE.value_set(amount),
-                key::DUE_DATE.value_set(SaTimestamp::new(due.as_second(), 0)),
-            ]))
+            .search_attributes(SearchAttributes::new(attributes))
             .build();
         // A plain start, not signal-with-start: the signal would be one more event per chase.
         self.client()?

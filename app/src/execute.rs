@@ -125,6 +125,9 @@ impl Chaser {
             });
         }
         let command = self.command(request, &stored)?;
+        // Checked before anything is journaled or sent: Temporal would take a huge reason
+        // into the chase's history for good.
+        check_command(&command, by)?;
         let id = id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let request = CommandRequest {
             command,
@@ -352,6 +355,14 @@ impl Chaser {
         self.store().append_audit(&record).await?;
         Ok(())
     }
+}
+
+/// A command's fields, and who sent it, within their limits.
+fn check_command(command: &Command, by: &str) -> Result<(), AppError> {
+    use chaser_domain::limits;
+    limits::check_len("by", by, limits::MAX_ID_CHARS)
+        .and_then(|()| limits::check_command(command))
+        .map_err(|e| AppError::Invalid(e.to_string()))
 }
 
 /// The store says the chase is open, but Temporal has no running chase: the command waits in

@@ -210,6 +210,20 @@ impl Chaser {
         invoice
             .check()
             .map_err(|e| AppError::Invalid(format!("invoice {}: {e}", invoice.number)))?;
+        chaser_domain::limits::check_len("by", by, chaser_domain::limits::MAX_ID_CHARS)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        if !self.policy().allow_http_links {
+            let links = [("pay_url", &invoice.pay_url), ("pdf_url", &invoice.pdf_url)];
+            if let Some((field, _)) = links
+                .iter()
+                .find(|(_, url)| url.as_ref().is_some_and(|u| u.scheme() != "https"))
+            {
+                return Err(AppError::Invalid(format!(
+                    "invoice {}: {field} must be an https:// link (set links.allow_http to accept http://)",
+                    invoice.number
+                )));
+            }
+        }
         let workflow_id = names::workflow_id(&invoice.number);
         let stored = self.store().invoice(&invoice.number.normalized()).await?;
         let now = Timestamp::now();

@@ -43,7 +43,10 @@ fn sleeping_invoices(prefix: &str, n: usize) -> String {
 const STORE_NOTE: &str = "Store: PostgreSQL 15 on 127.0.0.1 (as docker-compose.yml deploys the chaser), one database per run.";
 
 fn chaser_with(name: &str, rules: &str, settings: &[(&str, toml::Value)]) -> Chaser {
-    let mut chaser = Chaser::with_config(name, rules, Backend::Postgres, settings);
+    // The run's codec key, which the bench's own client reads histories with.
+    let mut settings = settings.to_vec();
+    settings.push(("codec.key", stack::codec_key().into()));
+    let mut chaser = Chaser::with_config(name, rules, Backend::Postgres, &settings);
     chaser.start_worker();
     chaser
 }
@@ -178,6 +181,7 @@ pub fn stop_latency() -> anyhow::Result<Run> {
         status: u16,
     }
     let url = chaser.url("/webhooks/accounting");
+    let secret = chaser.secrets.accounting.as_str();
     let threads = 16;
     let fired: BTreeMap<String, Fired> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -195,7 +199,7 @@ pub fn stop_latency() -> anyhow::Result<Run> {
                         }
                         let body = paid_event(number);
                         let sent = SystemTime::now();
-                        let (status, _) = chaser_tests::post_webhook(url, "whsec_test", &body);
+                        let (status, _) = chaser_tests::post_webhook(url, secret, &body);
                         let returned = SystemTime::now();
                         mine.push((
                             number.clone(),
@@ -497,7 +501,7 @@ pub fn actions() -> anyhow::Result<Run> {
     });
     let (status, answer) = chaser_tests::post_webhook(
         &chaser.url("/webhooks/accounting"),
-        "whsec_test",
+        &chaser.secrets.accounting,
         &paid_event(typical),
     );
     anyhow::ensure!(status == 200, "paid webhook: {status} {answer}");

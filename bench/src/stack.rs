@@ -25,15 +25,23 @@ pub fn start() -> anyhow::Result<(tokio::runtime::Runtime, Client)> {
     Ok((runtime, client))
 }
 
+/// This run's `codec.key`: every chaser of the run seals with it, and the bench's client
+/// opens with it.
+pub fn codec_key() -> &'static str {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| chaser_tests::Secrets::random().codec_key)
+}
+
 async fn connect(address: &str) -> anyhow::Result<Client> {
     let url: temporalio_client::Url = format!("http://{address}").parse()?;
     let connection = Connection::connect(ConnectionOptions::new(url).build())
         .await
         .context("connecting to Temporal")?;
-    Ok(Client::new(
-        connection,
-        ClientOptions::new("default").build(),
-    )?)
+    let mut options = ClientOptions::new("default").build();
+    let mut secrets = chaser_tests::Secrets::random();
+    secrets.codec_key = codec_key().to_owned();
+    options.data_converter = secrets.codec().data_converter();
+    Ok(Client::new(connection, options)?)
 }
 
 /// How many workflows visibility finds for `query`.

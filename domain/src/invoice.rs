@@ -8,6 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
 use crate::contact::{Contact, Email};
+use crate::limits::{
+    LimitError, MAX_CONTACTS, MAX_NAME_CHARS, MAX_TEXT_CHARS, check_count, check_len, check_link,
+};
 use crate::money::{Money, MoneyError};
 use crate::terms::Terms;
 use crate::zone::Zone;
@@ -36,6 +39,8 @@ pub enum InvoiceError {
     DueBeforeIssue { issue: Date, due: Date },
     #[error(transparent)]
     Money(#[from] MoneyError),
+    #[error(transparent)]
+    Limit(#[from] LimitError),
 }
 
 /// The invoice number exactly as the accounting tool wrote it (trimmed).
@@ -176,6 +181,25 @@ pub struct Invoice {
     pub do_not_chase: bool,
 }
 
+impl InvoiceError {
+    /// The invoice field the error is about (`amount` for the money checks).
+    pub fn field(&self) -> &str {
+        match self {
+            InvoiceError::EmptyNumber
+            | InvoiceError::NumberTooLong(_)
+            | InvoiceError::NumberWithoutDigits(_)
+            | InvoiceError::NumberControlChar => "number",
+            InvoiceError::InvalidLocale(_) => "locale",
+            InvoiceError::DueBeforeIssue { .. } => "due_date",
+            InvoiceError::NegativeBalance { .. } | InvoiceError::BalanceAboveAmount { .. } => {
+                "balance"
+            }
+            InvoiceError::Limit(limit) => limit.field(),
+            InvoiceError::AmountNotPositive(_) | InvoiceError::Money(_) => "amount",
+        }
+    }
+}
+
 impl Invoice {
     /// An invoice with its required facts; it owes its full amount, and every optional field
     /// (contacts, links, zone, locale, exact times) starts empty.
@@ -210,8 +234,31 @@ impl Invoice {
         }
     }
 
-    /// Cross-field consistency; each field is already valid by its type.
+    /// Cross-field consistency and the length of every field; each field is already valid by
+    /// its type. Pay and PDF links must be web links.
     pub fn check(&self) -> Result<(), InvoiceError> {
+        check_len("customer.name", &self.customer.name, MAX_NAME_CHARS)?;
+        check_len("customer.id", &self.customer.id, MAX_NAME_CHARS)?;
+        check_count("contacts", self.contacts.len(), MAX_CONTACTS)?;
+        check_count(
+            "contact_override",
+            self.contact_override.len(),
+            MAX_CONTACTS,
+        )?;
+        for (n, contact) in self.contacts.iter().enumerate() {
+            check_len(
+                &format!("contacts[{n}].name"),
+                &contact.name,
+                MAX_NAME_CHARS,
+            )?;
+        }
+        check_len("terms", &self.terms.to_string(), MAX_TEXT_CHARS)?;
+        if let Some(url) = &self.pay_url {
+            check_link("pay_url", url)?;
+        }
+        if let Some(url) = &self.pdf_url {
+            check_link("pdf_url", url)?;
+        }
         if !self.amount.is_positive() {
             return Err(InvoiceError::AmountNotPositive(self.amount));
         }

@@ -10,6 +10,7 @@ pub mod classify;
 pub mod command;
 pub mod contact;
 pub mod invoice;
+pub mod limits;
 pub mod money;
 pub mod offset;
 pub mod reports;

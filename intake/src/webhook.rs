@@ -200,7 +200,7 @@ impl InvoiceCreated {
         };
         invoice
             .check()
-            .map_err(|e| field("amount", e.to_string()))?;
+            .map_err(|e| field(e.field(), e.to_string()))?;
         Ok((invoice, balance.is_some()))
     }
 }

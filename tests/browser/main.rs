@@ -11,7 +11,23 @@ use std::time::Duration;
 use chaser_tests::*;
 use fantoccini::{ClientBuilder, Locator};
 
-const TOKEN: &str = "browser-token";
+/// The port of the chaser whose codec server the Web UI calls (`--ui-codec-endpoint` is set
+/// when the dev server starts, before any chaser exists).
+fn codec_port() -> u16 {
+    static PORT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *PORT.get_or_init(free_port)
+}
+
+/// Every test asks for the UI, pointed at the codec server, before the first one starts the
+/// shared stack.
+fn ui_stack() -> &'static Stack {
+    serve_temporal_ui();
+    configure_server(&[
+        "--ui-codec-endpoint",
+        &format!("http://127.0.0.1:{}/codec", codec_port()),
+    ]);
+    stack()
+}
 
 fn rules() -> String {
     seconds_rules(
@@ -51,14 +67,12 @@ fn screenshot_dir() -> PathBuf {
 }
 
 fn started(name: &str, numbers: &[&str]) -> Chaser {
-    // Both tests ask for the UI before the first one starts the shared stack.
-    serve_temporal_ui();
-    let mut chaser = Chaser::with_config(
-        name,
-        &rules(),
-        Backend::Sqlite,
-        &[("http.api_token", TOKEN.into())],
-    );
+    started_with(name, numbers, &[])
+}
+
+fn started_with(name: &str, numbers: &[&str], settings: &[(&str, toml::Value)]) -> Chaser {
+    ui_stack();
+    let mut chaser = Chaser::with_config(name, &rules(), Backend::Sqlite, settings);
     chaser.start_worker();
     let body: String = numbers.iter().map(|n| row(n, name)).collect();
     let path = chaser.csv("invoices.csv", &format!("{HEADER}{body}"));
@@ -74,36 +88,8 @@ async fn the_review_page_pauses_a_chase_with_one_click() {
     let other = format!("INV-BO-{pid}");
     let chaser = started(name, &[&number, &other]);
 
-    let port = free_port();
-    let mut driver = Command::new("/usr/bin/chromedriver");
-    driver.args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()]);
-    let _driver = Service::spawn(
-        "chromedriver",
-        driver,
-        &scratch_dir().join("chromedriver.log"),
-    );
-    wait_for("chromedriver", Duration::from_secs(30), || {
-        port_open(port).then_some(())
-    });
-
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium(),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-dev-shm-usage", "--window-size=1200,900"]
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap();
-    client
-        .goto(&chaser.url(&format!("/review?token={TOKEN}")))
-        .await
-        .unwrap();
+    let (_driver, client) = browser("review").await;
+    sign_in(&client, &chaser).await;
     let page = client.source().await.unwrap();
     assert!(page.contains(&number) && page.contains(&other), "{page}");
     let png = client.screenshot().await.unwrap();
@@ -141,6 +127,57 @@ async fn the_review_page_pauses_a_chase_with_one_click() {
         "paused",
         "only the clicked invoice"
     );
+}
+
+/// Chromium driven through chromedriver (kept alive by the returned service).
+async fn browser(name: &str) -> (Service, fantoccini::Client) {
+    let port = free_port();
+    let mut driver = Command::new("/usr/bin/chromedriver");
+    driver.args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()]);
+    let driver = Service::spawn(
+        "chromedriver",
+        driver,
+        &scratch_dir().join(format!("chromedriver-{name}.log")),
+    );
+    wait_for("chromedriver", Duration::from_secs(30), || {
+        port_open(port).then_some(())
+    });
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium(),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-dev-shm-usage", "--window-size=1400,900"]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    (driver, client)
+}
+
+/// Signs in as the owner on the sign-in page, as a person would; lands on the review.
+async fn sign_in(client: &fantoccini::Client, chaser: &Chaser) {
+    client.goto(&chaser.url("/login")).await.unwrap();
+    client
+        .find(Locator::Css("input[name=token]"))
+        .await
+        .unwrap()
+        .send_keys(&chaser.secrets.api)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let at = client.current_url().await.unwrap();
+    assert_eq!(at.path(), "/review", "signed in");
 }
 
 /// Chromium's DOM of `url` once the page settled (virtual time), and a screenshot of it.
@@ -225,4 +262,71 @@ fn url_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_temporal_ui_shows_a_chase_decoded_by_the_codec_server() {
+    let name = "browser-codec";
+    let number = format!("INV-BC-{}", std::process::id());
+    let ui = ui_stack().temporal_ui.clone().unwrap();
+    let settings = [
+        ("http.listen", format!("127.0.0.1:{}", codec_port()).into()),
+        (
+            "codec.ui_origins",
+            toml::Value::Array(vec![ui.clone().into()]),
+        ),
+    ];
+    let chaser = started_with(name, &[&number], &settings);
+    let workflow = format!("invoice-{number}");
+    let described: serde_json::Value = serde_json::from_str(&temporal(&[
+        "workflow", "describe", "-w", &workflow, "-o", "json",
+    ]))
+    .unwrap();
+    let run = described["workflowExecutionInfo"]["execution"]["runId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let contact = address(name, &number);
+    let page = format!("{ui}/namespaces/default/workflows/{workflow}/{run}/history");
+
+    let (_driver, client) = browser("codec").await;
+    // Not signed in: the codec server refuses, and the UI has only ciphertext to show.
+    client.goto(&page).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let locked = client.source().await.unwrap();
+    assert!(!locked.contains(&contact), "decoded without signing in");
+
+    // Signed in at the chaser, and the UI's codec settings overridden in this browser with
+    // the same endpoint and "Include cross-origin credentials" ticked (what a person does in
+    // the settings dialog): the same page shows the chase's input decoded.
+    sign_in(&client, &chaser).await;
+    client.goto(&page).await.unwrap();
+    let endpoint = serde_json::json!(format!("{}/codec", chaser.url(""))).to_string();
+    client
+        .execute(
+            "const [endpoint] = arguments;
+             window.localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+             window.localStorage.setItem('endpoint', endpoint);
+             window.localStorage.setItem('includeCredentials', 'true');
+             return true;",
+            vec![serde_json::Value::String(endpoint)],
+        )
+        .await
+        .unwrap();
+    client.goto(&page).await.unwrap();
+    let mut decoded = String::new();
+    for _ in 0..60 {
+        decoded = client.source().await.unwrap();
+        if decoded.contains(&contact) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join("temporal-ui-decoded.png"), &png).unwrap();
+    assert!(
+        decoded.contains(&contact),
+        "the UI shows the decoded input:\n{decoded}"
+    );
+    client.close().await.unwrap();
 }

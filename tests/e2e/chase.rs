@@ -63,7 +63,7 @@ fn cadence_runs_in_order(name: &str, backend: Backend) {
     ));
     assert_eq!(found, std::slice::from_ref(&wf));
     if backend == Backend::Sqlite {
-        save_history_if_asked(&wf, "nudge_follow_up_escalate");
+        save_history_if_asked(&chaser, &wf, "nudge_follow_up_escalate");
     }
 }
 
@@ -91,7 +91,11 @@ fn paid_stops_at_once(name: &str, backend: Backend) {
         "data": { "number": inv.number, "reference": "bank-123" },
     })
     .to_string();
-    let (status, answer) = post_webhook(&chaser.url("/webhooks/accounting"), "whsec_test", &body);
+    let (status, answer) = post_webhook(
+        &chaser.url("/webhooks/accounting"),
+        &chaser.secrets.accounting,
+        &body,
+    );
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["result"], "paid");
 
@@ -120,7 +124,7 @@ fn paid_stops_at_once(name: &str, backend: Backend) {
     assert_eq!(status["balance"], "USD 0.00");
     assert_eq!(sends(&status, "done"), ["nudge"]);
     if backend == Backend::Sqlite {
-        save_history_if_asked(&inv.workflow_id(), "paid_after_nudge");
+        save_history_if_asked(&chaser, &inv.workflow_id(), "paid_after_nudge");
     }
 }
 

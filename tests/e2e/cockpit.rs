@@ -5,14 +5,12 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const TOKEN: &str = "api-test-token";
-
 fn api(chaser: &Chaser, invoice: &str, action: &str, body: &str) -> (u16, serde_json::Value) {
     let url = chaser.url(&format!("/api/invoices/{invoice}/{action}"));
     post_raw(
         &url,
         &[
-            ("Authorization", &format!("Bearer {TOKEN}")),
+            ("Authorization", &format!("Bearer {}", chaser.secrets.api)),
             ("X-Chaser-Actor", "alice"),
         ],
         body,
@@ -20,12 +18,7 @@ fn api(chaser: &Chaser, invoice: &str, action: &str, body: &str) -> (u16, serde_
 }
 
 fn cockpit(name: &str) -> Chaser {
-    let mut chaser = Chaser::with_config(
-        name,
-        &rules(),
-        Backend::Sqlite,
-        &[("http.api_token", TOKEN.into())],
-    );
+    let mut chaser = Chaser::new(name, &rules(), Backend::Sqlite);
     chaser.start_worker();
     chaser
 }
@@ -256,7 +249,7 @@ fn the_aging_report_buckets_open_invoices_per_currency() {
             .into();
         let mut response = agent
             .get(&chaser.url(path))
-            .header("Authorization", &format!("Bearer {TOKEN}"))
+            .header("Authorization", &format!("Bearer {}", chaser.secrets.api))
             .call()
             .unwrap();
         (

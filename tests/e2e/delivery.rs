@@ -85,7 +85,10 @@ fn ses_bounces_and_complaints_suppress_their_addresses() {
     let refused = post_raw(&chaser.url("/webhooks/ses?token=wrong"), &[], &notification);
     assert_eq!(refused.0, 401);
     let (status, body) = post_raw(
-        &chaser.url("/webhooks/ses?token=ses_test"),
+        &chaser.url(&format!(
+            "/webhooks/ses?token={}",
+            chaser.secrets.ses_events
+        )),
         &[],
         &notification,
     );
@@ -95,7 +98,10 @@ fn ses_bounces_and_complaints_suppress_their_addresses() {
         "{body}"
     );
     let (status, body) = post_raw(
-        &chaser.url("/webhooks/ses?token=ses_test"),
+        &chaser.url(&format!(
+            "/webhooks/ses?token={}",
+            chaser.secrets.ses_events
+        )),
         &[],
         "{\"Type\": \"Notification\", \"Message\": \"{}\"}",
     );
@@ -192,5 +198,5 @@ move = "nudge"
         stderr(&refused)
     );
     assert!(stack().mail_to(&inv.billing).is_empty(), "SES was not used");
-    save_history_if_asked(&inv.workflow_id(), "failed_then_resent");
+    save_history_if_asked(&chaser, &inv.workflow_id(), "failed_then_resent");
 }

@@ -9,8 +9,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const TOKEN: &str = "doors-api-token";
-
 /// How a test pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Door {
@@ -54,7 +52,7 @@ pub fn api(chaser: &Chaser, invoice: &str, action: &str, body: &str) -> (u16, se
     post_raw(
         &chaser.url(&format!("/api/invoices/{invoice}/{action}")),
         &[
-            ("Authorization", &format!("Bearer {TOKEN}")),
+            ("Authorization", &format!("Bearer {}", chaser.secrets.api)),
             ("X-Chaser-Actor", "doors"),
         ],
         body,
@@ -66,10 +64,7 @@ pub fn doors_chaser(name: &str, backend: Backend) -> Chaser {
         name,
         &rules(),
         backend,
-        &[
-            ("http.api_token", TOKEN.into()),
-            ("email.default_currency", "USD".into()),
-        ],
+        &[("email.default_currency", "USD".into())],
     );
     chaser.start_worker();
     chaser
@@ -82,8 +77,11 @@ fn pay(chaser: &Chaser, inv: &mut Invoice, door: Door) {
         let body =
             serde_json::json!({ "id": format!("evt-{kind}-{n}"), "type": kind, "data": data })
                 .to_string();
-        let (status, answer) =
-            post_webhook(&chaser.url("/webhooks/accounting"), "whsec_test", &body);
+        let (status, answer) = post_webhook(
+            &chaser.url("/webhooks/accounting"),
+            &chaser.secrets.accounting,
+            &body,
+        );
         assert_eq!(status, 200, "{answer}");
         answer
     };
@@ -176,7 +174,7 @@ fn pay(chaser: &Chaser, inv: &mut Invoice, door: Door) {
             ]);
         }
         Door::RawUpdate => {
-            let out = temporal(&[
+            let out = chaser.temporal_decoded(&[
                 "workflow",
                 "update",
                 "execute",
@@ -190,7 +188,7 @@ fn pay(chaser: &Chaser, inv: &mut Invoice, door: Door) {
             assert!(out.contains("paid"), "{out}");
         }
         Door::RawUpdatePayment => {
-            let out = temporal(&[
+            let out = chaser.temporal_decoded(&[
                 "workflow",
                 "update",
                 "execute",
@@ -291,10 +289,14 @@ fn settle_through(name: &str, door: Door, backend: Backend) {
     assert_eq!(stack().mail_to(&inv.billing).len(), 2, "{door:?}");
     assert!(stack().mail_to(&inv.owner).is_empty(), "{door:?}");
     match door {
-        Door::RawUpdate => save_history_if_asked(&inv.workflow_id(), "one_writer_paid_by_update"),
-        Door::RawSignalPayment => {
-            save_history_if_asked(&inv.workflow_id(), "one_writer_settled_by_payment_signal")
+        Door::RawUpdate => {
+            save_history_if_asked(&chaser, &inv.workflow_id(), "one_writer_paid_by_update")
         }
+        Door::RawSignalPayment => save_history_if_asked(
+            &chaser,
+            &inv.workflow_id(),
+            "one_writer_settled_by_payment_signal",
+        ),
         _ => {}
     }
 }

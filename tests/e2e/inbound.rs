@@ -109,14 +109,14 @@ fn a_forwarded_pdf_is_read_offline_and_chased_only_after_one_approval() {
         401,
         "unsigned mail is refused"
     );
-    let (status, answer) = post_webhook(&inbound, "whsec_test", &eml);
+    let (status, answer) = post_webhook(&inbound, &chaser.secrets.inbound, &eml);
     assert_eq!(status, 202, "{answer}");
     assert_eq!(
         answer["documents"][0]["filename"], "invoice-acme.pdf",
         "{answer}"
     );
     assert_eq!(answer["documents"][0]["started"], false, "{answer}");
-    let (status, answer) = post_webhook(&inbound, "whsec_test", "not a message");
+    let (status, answer) = post_webhook(&inbound, &chaser.secrets.inbound, "not a message");
     assert_eq!(status, 400, "{answer}");
 
     // The same PDF again starts nothing new; a scan with no text fails, clearly.

@@ -65,7 +65,7 @@ fn the_pay_link_is_recorded_then_redirects_and_bad_tokens_get_a_clear_page() {
     assert_eq!(garbage.status, 400);
 
     // An expired one too, even correctly signed.
-    let links = Links::new(LINKS_SECRET, &chaser.url(""));
+    let links = Links::new(&chaser.secrets.links, &chaser.url(""));
     let issued = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
     let claims = Links::claims(
         Purpose::Pay,
@@ -116,7 +116,7 @@ move = "escalate"
     let again = post_form(&pause, &[]);
     assert_eq!(again.status, 409);
     assert!(again.body.contains("Already used"), "{}", again.body);
-    save_history_if_asked(&inv.workflow_id(), "paused_by_one_tap");
+    save_history_if_asked(&chaser, &inv.workflow_id(), "paused_by_one_tap");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 mod chase;
 mod cockpit;
+mod codec;
 mod delivery;
 mod doors;
 mod import;
@@ -16,6 +17,7 @@ mod one_writer;
 mod payments;
 mod promise;
 mod review;
+mod security;
 mod startup;
 mod stripe;
 mod summary;

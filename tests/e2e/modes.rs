@@ -137,8 +137,8 @@ fn approve_mode_sends_only_after_the_post_and_never_after_expiry() {
     std::thread::sleep(Duration::from_secs(3));
     assert!(stack().mail_to(&ignored.billing).is_empty());
     assert_eq!(stack().mail_to(&approved.billing).len(), 1);
-    save_history_if_asked(&approved.workflow_id(), "approved_after_waiting");
-    save_history_if_asked(&ignored.workflow_id(), "approval_expired");
+    save_history_if_asked(&chaser, &approved.workflow_id(), "approved_after_waiting");
+    save_history_if_asked(&chaser, &ignored.workflow_id(), "approval_expired");
 }
 
 fn link_in_mail(mail: &Mail, path: &str) -> String {

@@ -22,7 +22,11 @@ fn accounting_event(
     data: serde_json::Value,
 ) -> (u16, serde_json::Value) {
     let body = serde_json::json!({ "id": id, "type": kind, "data": data }).to_string();
-    post_webhook(&chaser.url("/webhooks/accounting"), "whsec_test", &body)
+    post_webhook(
+        &chaser.url("/webhooks/accounting"),
+        &chaser.secrets.accounting,
+        &body,
+    )
 }
 
 #[test]
@@ -167,7 +171,7 @@ move = "follow_up"
     wait_for("the chase to end", Duration::from_secs(20), || {
         (stored(&chaser, &moved.number).0 == "written_off").then_some(())
     });
-    save_history_if_asked(&moved.workflow_id(), "one_writer_owner_overrides");
+    save_history_if_asked(&chaser, &moved.workflow_id(), "one_writer_owner_overrides");
 }
 
 #[test]
@@ -274,7 +278,7 @@ fn a_pause_over_the_cap_is_refused_and_audited_through_every_door() {
         "{}",
         page.body
     );
-    let raw = temporal(&[
+    let raw = chaser.temporal_decoded(&[
         "workflow",
         "update",
         "execute",
@@ -383,7 +387,7 @@ fn a_stop_answers_after_the_send_in_flight_and_nothing_reaches_the_provider_afte
         "{all:#?}"
     );
     assert!(sink.mail_to(&inv.owner).is_empty());
-    save_history_if_asked(&inv.workflow_id(), "one_writer_stop_during_send");
+    save_history_if_asked(&chaser, &inv.workflow_id(), "one_writer_stop_during_send");
 }
 
 #[test]
@@ -415,19 +419,14 @@ fn a_stop_cancels_a_send_still_waiting_to_be_retried() {
         "{}",
         mail[0].subject
     );
-    save_history_if_asked(&inv.workflow_id(), "one_writer_stop_cancels_retry");
+    save_history_if_asked(&chaser, &inv.workflow_id(), "one_writer_stop_cancels_retry");
 }
 
 #[test]
 fn with_no_worker_a_command_is_accepted_at_once_and_applied_when_the_worker_is_back() {
     // Arrange: two chases whose nudges went out; then the worker goes away.
     let name = "no-worker";
-    let mut chaser = Chaser::with_config(
-        name,
-        &slow_rules(),
-        Backend::Sqlite,
-        &[("http.api_token", "no-worker-token".into())],
-    );
+    let mut chaser = Chaser::new(name, &slow_rules(), Backend::Sqlite);
     chaser.start_worker();
     let mut by_cli = Invoice::new(name, "INV-NC");
     let mut by_hook = Invoice::new(name, "INV-NH");
@@ -469,7 +468,7 @@ fn with_no_worker_a_command_is_accepted_at_once_and_applied_when_the_worker_is_b
     assert_eq!(answer["status"], "accepted", "{answer}");
     let (status, answer) = post_raw(
         &chaser.url(&format!("/api/invoices/{}/paid", by_api.number)),
-        &[("Authorization", "Bearer no-worker-token")],
+        &[("Authorization", &format!("Bearer {}", chaser.secrets.api))],
         "{}",
     );
     assert_eq!(status, 202, "{answer}");

@@ -62,7 +62,7 @@ fn a_statement_applies_unique_matches_and_queues_the_rest() {
     .to_string();
     let url = chaser.url("/webhooks/bank");
     assert_eq!(post_raw(&url, &[], &body).0, 401);
-    let (status, answer) = post_webhook(&url, "whsec_test", &body);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.bank, &body);
     assert_eq!(
         (status, answer["result"].as_str()),
         (

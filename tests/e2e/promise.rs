@@ -5,14 +5,12 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const TOKEN: &str = "promise-token";
-
 fn promise(chaser: &Chaser, invoice: &str, until_secs: i64) -> (u16, serde_json::Value) {
     let body = serde_json::json!({ "until": in_secs(until_secs), "note": "cheque in the post" })
         .to_string();
     post_raw(
         &chaser.url(&format!("/api/invoices/{invoice}/promise")),
-        &[("Authorization", &format!("Bearer {TOKEN}"))],
+        &[("Authorization", &format!("Bearer {}", chaser.secrets.api))],
         &body,
     )
 }
@@ -31,12 +29,7 @@ fn audit_actions(chaser: &Chaser, invoice: &str) -> Vec<String> {
 #[test]
 fn a_kept_promise_ends_quietly_and_a_broken_one_resumes_firmer() {
     let name = "promise";
-    let mut chaser = Chaser::with_config(
-        name,
-        &rules(),
-        Backend::Sqlite,
-        &[("http.api_token", TOKEN.into())],
-    );
+    let mut chaser = Chaser::new(name, &rules(), Backend::Sqlite);
     chaser.start_worker();
     let mut kept = Invoice::new(name, "INV-PK");
     let mut broken = Invoice::new(name, "INV-PB");
@@ -89,12 +82,20 @@ fn a_kept_promise_ends_quietly_and_a_broken_one_resumes_firmer() {
     // Bad promises name the problem.
     let far = serde_json::json!({ "pay_by": "2099-01-01" }).to_string();
     let url = chaser.url(&format!("/api/invoices/{}/promise", broken.number));
-    let (status, answer) = post_raw(&url, &[("Authorization", &format!("Bearer {TOKEN}"))], &far);
+    let (status, answer) = post_raw(
+        &url,
+        &[("Authorization", &format!("Bearer {}", chaser.secrets.api))],
+        &far,
+    );
     assert_eq!(status, 422, "{answer}");
     assert!(
         answer["error"].as_str().unwrap().contains("90 days"),
         "{answer}"
     );
-    let (status, _) = post_raw(&url, &[("Authorization", &format!("Bearer {TOKEN}"))], "{}");
+    let (status, _) = post_raw(
+        &url,
+        &[("Authorization", &format!("Bearer {}", chaser.secrets.api))],
+        "{}",
+    );
     assert_eq!(status, 400);
 }

@@ -5,8 +5,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const TOKEN: &str = "review-token";
-
 fn section<'a>(digest: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
     digest[name]
         .as_array()
@@ -24,10 +22,7 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
         name,
         &rules(),
         Backend::Sqlite,
-        &[
-            ("http.api_token", TOKEN.into()),
-            ("email.default_owner", owner.clone().into()),
-        ],
+        &[("email.default_owner", owner.clone().into())],
     );
     chaser.start_worker();
     let mut planned = Invoice::new(name, "INV-RP");
@@ -127,8 +122,13 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
     );
 
     // The page: behind the token, with the same items and buttons.
-    assert_eq!(get(&chaser.url("/review")).status, 401);
-    let page = get(&chaser.url(&format!("/review?token={TOKEN}")));
+    let signed_out = get(&chaser.url("/review"));
+    assert_eq!(
+        (signed_out.status, signed_out.location.as_deref()),
+        (303, Some("/login"))
+    );
+    let bearer = format!("Bearer {}", chaser.secrets.api);
+    let page = get_with(&chaser.url("/review"), &[("Authorization", &bearer)]);
     assert_eq!(page.status, 200, "{}", page.body);
     for invoice in [&planned, &disputed, &paused, &overdue] {
         assert!(

@@ -5,8 +5,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const SECRET: &str = "whsec_stripe_test";
-
 fn stripe_event(file: &str, number: &str, email: &str, id: &str) -> String {
     let text = std::fs::read_to_string(repo_root().join("intake/tests/fixtures/stripe").join(file))
         .unwrap();
@@ -18,8 +16,8 @@ fn stripe_event(file: &str, number: &str, email: &str, id: &str) -> String {
 }
 
 /// The `Stripe-Signature` header as Stripe builds it: `t=<unix>,v1=<hex HMAC of "t.body">`.
-fn sign(body: &str, at: i64) -> String {
-    let v1 = chaser_intake::signature::sign(SECRET.as_bytes(), &at.to_string(), body.as_bytes());
+fn sign(secret: &str, body: &str, at: i64) -> String {
+    let v1 = chaser_intake::signature::sign(secret.as_bytes(), &at.to_string(), body.as_bytes());
     format!("t={at},{v1}")
 }
 
@@ -30,10 +28,7 @@ fn a_signed_stripe_invoice_starts_a_chase_and_its_payment_stops_it() {
         name,
         &rules(),
         Backend::Sqlite,
-        &[
-            ("http.stripe_webhook_secret", SECRET.into()),
-            ("email.default_owner", address(name, "owner").into()),
-        ],
+        &[("email.default_owner", address(name, "owner").into())],
     );
     chaser.start_worker();
     let url = chaser.url("/webhooks/stripe");
@@ -49,12 +44,16 @@ fn a_signed_stripe_invoice_starts_a_chase_and_its_payment_stops_it() {
 
     // Missing, forged and stale signatures: 401, nothing started.
     assert_eq!(post_raw(&url, &[], &finalized).0, 401);
-    let forged = sign(&finalized.replace("120050", "1"), now);
+    let forged = sign(
+        &chaser.secrets.stripe,
+        &finalized.replace("120050", "1"),
+        now,
+    );
     assert_eq!(
         post_raw(&url, &[("Stripe-Signature", &forged)], &finalized).0,
         401
     );
-    let stale = sign(&finalized, now - 3600);
+    let stale = sign(&chaser.secrets.stripe, &finalized, now - 3600);
     assert_eq!(
         post_raw(&url, &[("Stripe-Signature", &stale)], &finalized).0,
         401
@@ -63,7 +62,10 @@ fn a_signed_stripe_invoice_starts_a_chase_and_its_payment_stops_it() {
 
     let (status, answer) = post_raw(
         &url,
-        &[("Stripe-Signature", &sign(&finalized, now))],
+        &[(
+            "Stripe-Signature",
+            &sign(&chaser.secrets.stripe, &finalized, now),
+        )],
         &finalized,
     );
     assert_eq!(
@@ -74,7 +76,10 @@ fn a_signed_stripe_invoice_starts_a_chase_and_its_payment_stops_it() {
     assert_eq!(chaser.status(&number)["balance"], "GBP 1200.50");
     let (_, replay) = post_raw(
         &url,
-        &[("Stripe-Signature", &sign(&finalized, now))],
+        &[(
+            "Stripe-Signature",
+            &sign(&chaser.secrets.stripe, &finalized, now),
+        )],
         &finalized,
     );
     assert_eq!(replay["status"], "duplicate", "{replay}");
@@ -86,7 +91,14 @@ fn a_signed_stripe_invoice_starts_a_chase_and_its_payment_stops_it() {
         &billing,
         &format!("evt_paid_{number}"),
     );
-    let (status, answer) = post_raw(&url, &[("Stripe-Signature", &sign(&paid, now))], &paid);
+    let (status, answer) = post_raw(
+        &url,
+        &[(
+            "Stripe-Signature",
+            &sign(&chaser.secrets.stripe, &paid, now),
+        )],
+        &paid,
+    );
     assert_eq!(
         (status, answer["result"].as_str()),
         (200, Some("paid")),
@@ -98,7 +110,14 @@ fn a_signed_stripe_invoice_starts_a_chase_and_its_payment_stops_it() {
 
     // Events the chaser does not act on are acknowledged.
     let other = stripe_event("unknown_type.json", &number, &billing, "evt_other");
-    let (status, answer) = post_raw(&url, &[("Stripe-Signature", &sign(&other, now))], &other);
+    let (status, answer) = post_raw(
+        &url,
+        &[(
+            "Stripe-Signature",
+            &sign(&chaser.secrets.stripe, &other, now),
+        )],
+        &other,
+    );
     assert_eq!(
         (status, answer["status"].as_str()),
         (200, Some("ignored")),

@@ -45,7 +45,8 @@ fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
         401
     );
     let old = (jiff::Timestamp::now().as_second() - 600).to_string();
-    let stale = chaser_intake::signature::sign(b"whsec_test", &old, body.as_bytes());
+    let stale =
+        chaser_intake::signature::sign(chaser.secrets.accounting.as_bytes(), &old, body.as_bytes());
     let (status, answer) = post_raw(
         &url,
         &[("X-Chaser-Timestamp", &old), ("X-Chaser-Signature", &stale)],
@@ -66,13 +67,13 @@ fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
     );
 
     // Signed: started; the same event again: 200 with no second effect.
-    let (status, answer) = post_webhook(&url, "whsec_test", &body);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &body);
     assert_eq!(
         (status, answer["result"].as_str()),
         (200, Some("started")),
         "{answer}"
     );
-    let (status, answer) = post_webhook(&url, "whsec_test", &body);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &body);
     assert_eq!(
         (status, answer["status"].as_str()),
         (200, Some("duplicate")),
@@ -84,7 +85,7 @@ fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
     let bad = body
         .replace("\"1200.00\"", "\"12.345\"")
         .replace("evt-created", "evt-bad");
-    let (status, answer) = post_webhook(&url, "whsec_test", &bad);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &bad);
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["field"], "data.amount");
     assert_eq!(
@@ -93,7 +94,7 @@ fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
     );
     let missing =
         serde_json::json!({ "id": "evt-x", "type": "invoice.paid", "data": {} }).to_string();
-    let (status, answer) = post_webhook(&url, "whsec_test", &missing);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &missing);
     assert_eq!(
         (status, answer["field"].as_str()),
         (400, Some("data")),
@@ -108,7 +109,7 @@ fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
     );
     let unknown =
         serde_json::json!({ "id": "evt-y", "type": "invoice.exploded", "data": {} }).to_string();
-    let (status, answer) = post_webhook(&url, "whsec_test", &unknown);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &unknown);
     assert_eq!(
         (status, answer["field"].as_str()),
         (400, Some("type")),
@@ -127,7 +128,11 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
     let url = chaser.url("/webhooks/accounting");
     let inv = Invoice::new(name, "INV-WE");
     let id = |what: &str| format!("evt-{what}-{}", inv.number);
-    let (status, answer) = post_webhook(&url, "whsec_test", &created(&inv, &id("created")));
+    let (status, answer) = post_webhook(
+        &url,
+        &chaser.secrets.accounting,
+        &created(&inv, &id("created")),
+    );
     assert_eq!(
         (status, answer["result"].as_str()),
         (200, Some("started")),
@@ -138,7 +143,7 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
     let updated = created(&inv, &id("updated"))
         .replace("invoice.created", "invoice.updated")
         .replace("\"1200.00\"", "\"1500.00\", \"balance\": \"1500.00\"");
-    let (status, answer) = post_webhook(&url, "whsec_test", &updated);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &updated);
     assert_eq!(status, 200, "{answer}");
     assert!(
         answer["result"].as_str().unwrap().starts_with("updated"),
@@ -154,13 +159,13 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
         "payment.received",
         serde_json::json!({ "number": inv.number, "amount": "500.00", "currency": "USD", "reference": "bank-77" }),
     );
-    let (status, answer) = post_webhook(&url, "whsec_test", &payment);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &payment);
     assert_eq!(
         (status, answer["result"].as_str()),
         (200, Some("payment recorded")),
         "{answer}"
     );
-    let (status, answer) = post_webhook(&url, "whsec_test", &payment);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &payment);
     assert_eq!(
         (status, answer["status"].as_str()),
         (200, Some("duplicate")),
@@ -184,7 +189,7 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
         "payment.received",
         serde_json::json!({ "number": inv.number, "amount": "-5", "currency": "USD" }),
     );
-    let (status, answer) = post_webhook(&url, "whsec_test", &bad);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &bad);
     assert_eq!(
         (status, answer["field"].as_str()),
         (400, Some("data.amount")),
@@ -197,7 +202,7 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
         "invoice.voided",
         serde_json::json!({ "number": inv.number, "reason": "raised in error" }),
     );
-    let (status, answer) = post_webhook(&url, "whsec_test", &voided);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &voided);
     assert_eq!(
         (status, answer["result"].as_str()),
         (200, Some("void")),
@@ -213,7 +218,7 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
         "invoice.voided",
         serde_json::json!({ "number": "NEVER-SEEN-1" }),
     );
-    let (status, answer) = post_webhook(&url, "whsec_test", &stranger);
+    let (status, answer) = post_webhook(&url, &chaser.secrets.accounting, &stranger);
     assert_eq!(status, 404, "{answer}");
     assert!(
         answer["error"].as_str().unwrap().contains("NEVER-SEEN-1"),

@@ -1,4 +1,5 @@
-//! Every committed history replays against today's workflow code. A failure here means a
+//! Every committed history replays against today's workflow code, with the payload codec on
+//! (the fixtures are plaintext, as every history from before encryption is). A failure here means a
 //! change is not replay-safe: guard it with `ctx.patched(..)`, never edit the fixture.
 //! Refresh fixtures with `UPDATE_HISTORIES=1 cargo test -p chaser-tests --test e2e`.
 
@@ -23,10 +24,13 @@ async fn committed_histories_replay_with_the_current_workflow() {
         "expected committed histories in {}",
         dir.display()
     );
+    // Under the payload codec, as the worker runs: the fixtures were recorded before payloads
+    // were encrypted, and such histories must go on replaying.
     let replayer = WorkflowReplayer::new(
         WorkflowReplayerOptions::new()
             .register_workflow::<InvoiceChase>()
             .unwrap()
+            .data_converter(chaser_tests::Secrets::random().codec().data_converter())
             .build(),
     )
     .unwrap();

@@ -381,8 +381,66 @@ late_tolerance = "{late}"
     )
 }
 
-/// The `links.secret` of every test chaser, so tests can sign their own links.
-pub const LINKS_SECRET: &str = "links_test";
+/// A test chaser's secrets: random for each chaser, strong enough for the worker's start-up
+/// check, one per lane, so tests sign what they send with the lane's own secret.
+#[derive(Debug, Clone)]
+pub struct Secrets {
+    pub accounting: String,
+    pub bank: String,
+    pub inbound: String,
+    pub links: String,
+    pub ses_events: String,
+    pub api: String,
+    pub stripe: String,
+    /// `codec.key`: `test:` and 32 random bytes in base64.
+    pub codec_key: String,
+}
+
+/// `n` random bytes from the system.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    use std::io::Read;
+    let mut bytes = vec![0u8; n];
+    std::fs::File::open("/dev/urandom")
+        .unwrap()
+        .read_exact(&mut bytes)
+        .unwrap();
+    bytes
+}
+
+/// 64 random hex characters.
+pub fn random_secret() -> String {
+    random_bytes(32)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Secrets {
+    pub fn random() -> Secrets {
+        use base64::Engine;
+        Secrets {
+            accounting: random_secret(),
+            bank: random_secret(),
+            inbound: random_secret(),
+            links: random_secret(),
+            ses_events: random_secret(),
+            api: random_secret(),
+            stripe: format!("whsec_{}", random_secret()),
+            codec_key: format!(
+                "test:{}",
+                base64::engine::general_purpose::STANDARD.encode(random_bytes(32))
+            ),
+        }
+    }
+
+    /// The payload codec the chaser's worker and CLI use.
+    pub fn codec(&self) -> chaser_codec::Codec {
+        let key = secrecy::SecretString::from(self.codec_key.clone());
+        chaser_codec::Codec::new(
+            chaser_codec::Keyring::new("codec.key", &key, "codec.previous_keys", &[]).unwrap(),
+        )
+    }
+}
 
 /// Where a test chaser keeps its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -418,6 +476,7 @@ fn postgres(sql: &str) {
 /// One chaser: its own config, rules doc, database, task queue and worker process.
 pub struct Chaser {
     pub name: String,
+    pub secrets: Secrets,
     pub dir: PathBuf,
     pub http_port: u16,
     pub database_url: String,
@@ -466,7 +525,12 @@ impl Chaser {
                 (format!("{base}/{db}"), Some(db))
             }
         };
-        let http_port = free_port();
+        let http_port = settings
+            .iter()
+            .find(|(key, _)| *key == "http.listen")
+            .and_then(|(_, v)| v.as_str()?.rsplit_once(':')?.1.parse().ok())
+            .unwrap_or_else(free_port);
+        let secrets = Secrets::random();
         let base = format!(
             r#"rules = "{rules}"
 database_url = "{database_url}"
@@ -476,11 +540,22 @@ task_queue = "e2e-{name}-{pid}"
 
 [http]
 listen = "127.0.0.1:{http_port}"
-webhook_secret = "whsec_test"
-ses_events_token = "ses_test"
+accounting_secret = "{accounting}"
+bank_secret = "{bank}"
+inbound_secret = "{inbound}"
+ses_events_token = "{ses_events}"
+api_token = "{api}"
+stripe_webhook_secret = "{stripe}"
 
 [links]
-secret = "{LINKS_SECRET}"
+secret = "{links}"
+
+[codec]
+key = "{codec_key}"
+
+[inbound]
+# The documents fixtures come from example.com.
+allowed_senders = ["*@example.com"]
 
 [email]
 from = "Acme Billing <billing@acme.example>"
@@ -494,6 +569,14 @@ ses_endpoint_url = "{ses}"
             rules = dir.join("rules.toml").display(),
             pid = std::process::id(),
             ses = stack.ses_url,
+            accounting = secrets.accounting,
+            bank = secrets.bank,
+            inbound = secrets.inbound,
+            ses_events = secrets.ses_events,
+            api = secrets.api,
+            stripe = secrets.stripe,
+            links = secrets.links,
+            codec_key = secrets.codec_key,
         );
         let mut table: toml::Table = base.parse().unwrap();
         for (key, value) in settings {
@@ -511,8 +594,18 @@ ses_endpoint_url = "{ses}"
         }
         let config = dir.join("chaser.toml");
         std::fs::write(&config, toml::to_string(&table).unwrap()).unwrap();
+        // A test that sets its own codec key reads histories with it.
+        let mut secrets = secrets;
+        if let Some(key) = table
+            .get("codec")
+            .and_then(|c| c.get("key"))
+            .and_then(|k| k.as_str())
+        {
+            secrets.codec_key = key.to_owned();
+        }
         Chaser {
             name: name.to_owned(),
+            secrets,
             dir,
             http_port,
             database_url,
@@ -619,6 +712,16 @@ ses_endpoint_url = "{ses}"
         );
     }
 
+    /// Runs the Temporal CLI with this chaser's codec server decoding the answers, as an
+    /// operator would (`--codec-endpoint`, authenticated with the API token).
+    pub fn temporal_decoded(&self, args: &[&str]) -> String {
+        let auth = format!("Bearer {}", self.secrets.api);
+        let endpoint = self.url("/codec");
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--codec-endpoint", &endpoint, "--codec-auth", &auth]);
+        temporal(&all)
+    }
+
     /// Runs a `chaser` command with Temporal unreachable (its address is a closed port).
     pub fn run_without_temporal(&self, args: &[&str]) -> Output {
         self.command()
@@ -692,6 +795,62 @@ ses_endpoint_url = "{ses}"
             })
             .collect::<Vec<_>>()
             .join("\n--- restart ---\n")
+    }
+}
+
+impl Chaser {
+    /// A Temporal client that seals and opens payloads with this chaser's codec key, as its
+    /// worker and CLI do.
+    pub async fn client(&self) -> temporalio_client::Client {
+        use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
+        let url: temporalio_client::Url = format!("http://{}", stack().temporal_address)
+            .parse()
+            .unwrap();
+        let connection = Connection::connect(ConnectionOptions::new(url).build())
+            .await
+            .unwrap();
+        let mut options = ClientOptions::new("default").build();
+        options.data_converter = self.secrets.codec().data_converter();
+        Client::new(connection, options).unwrap()
+    }
+
+    /// A chase's history as the SDK's JSON: as stored (`decoded` false: payloads sealed), or
+    /// with every payload opened with this chaser's key (replay fixtures stay readable and
+    /// replay under any key).
+    pub fn history_json(&self, workflow_id: &str, decoded: bool) -> Vec<u8> {
+        use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowHistory};
+        use temporalio_common::data_converters::SerializationContextData;
+        use temporalio_common::protos::temporal::api::history::v1::History;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client = self.client().await;
+            let handle = client
+                .get_workflow_handle::<chaser_workflows::InvoiceChase>(workflow_id.to_owned());
+            let mut events = handle
+                .fetch_history(WorkflowFetchHistoryOptions::default())
+                .into_events()
+                .await
+                .unwrap();
+            if decoded {
+                let codec = self.secrets.codec();
+                for event in &mut events {
+                    temporalio_common::payload_visitor::decode_payloads(
+                        event,
+                        &codec,
+                        &SerializationContextData::None,
+                    )
+                    .await
+                    .unwrap();
+                }
+            }
+            WorkflowHistory::from(History { events })
+                .to_json()
+                .await
+                .unwrap()
+        })
     }
 }
 
@@ -797,33 +956,11 @@ pub fn workflows_matching(query: &str) -> Vec<String> {
 
 /// With `UPDATE_HISTORIES=1`, saves a finished chase's history as a replay fixture
 /// (`tests/fixtures/histories/invoice_chase/<scenario>.json`).
-pub fn save_history_if_asked(workflow_id: &str, scenario: &str) {
+pub fn save_history_if_asked(chaser: &Chaser, workflow_id: &str, scenario: &str) {
     if std::env::var("UPDATE_HISTORIES").as_deref() != Ok("1") {
         return;
     }
-    use temporalio_client::{
-        Client, ClientOptions, Connection, ConnectionOptions, WorkflowFetchHistoryOptions,
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let json = runtime.block_on(async {
-        let url: temporalio_client::Url = format!("http://{}", stack().temporal_address)
-            .parse()
-            .unwrap();
-        let connection = Connection::connect(ConnectionOptions::new(url).build())
-            .await
-            .unwrap();
-        let client = Client::new(connection, ClientOptions::new("default").build()).unwrap();
-        let handle =
-            client.get_workflow_handle::<chaser_workflows::InvoiceChase>(workflow_id.to_owned());
-        handle
-            .fetch_history(WorkflowFetchHistoryOptions::default())
-            .to_json()
-            .await
-            .unwrap()
-    });
+    let json = chaser.history_json(workflow_id, true);
     let path = repo_root()
         .join("tests/fixtures/histories/invoice_chase")
         .join(format!("{scenario}.json"));
@@ -869,7 +1006,15 @@ pub fn post_raw(url: &str, headers: &[(&str, &str)], body: &str) -> (u16, serde_
 pub struct Page {
     pub status: u16,
     pub location: Option<String>,
+    pub headers: ureq::http::HeaderMap,
     pub body: String,
+}
+
+impl Page {
+    /// A response header, as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 fn agent() -> ureq::Agent {
@@ -889,6 +1034,7 @@ fn page(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        headers: response.headers().clone(),
         body: response.body_mut().read_to_string().unwrap_or_default(),
     }
 }
@@ -896,6 +1042,15 @@ fn page(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page
 /// `GET url`.
 pub fn get(url: &str) -> Page {
     page(agent().get(url).call())
+}
+
+/// `GET url` with these headers.
+pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Page {
+    let mut request = agent().get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    page(request.call())
 }
 
 /// `POST url` with a form body.

@@ -25,6 +25,7 @@ fn chaser(app: &Context) -> Chaser {
         Arc::new(app.rules.clone()),
         app.config.temporal.task_queue.clone(),
     )
+    .with_policy(app.policy())
 }
 
 fn number(text: &str) -> anyhow::Result<InvoiceNumber> {
@@ -1112,7 +1113,10 @@ pub async fn digest(app: &Context, owner: Option<&str>, json: bool) -> anyhow::R
         .context("links.secret is required: it signs the review's one-tap links")?;
     let reviewer = chaser_api::review::Reviewer {
         chaser: std::sync::Arc::new(chaser(app)),
-        links: chaser_activities::links::Links::new(&secret, &app.config.base_url()),
+        links: chaser_activities::links::Links::new(
+            secrecy::ExposeSecret::expose_secret(&secret),
+            &app.config.base_url(),
+        ),
         action_ttl: app.config.links.action_link_ttl.as_duration(),
         approval_ttl: app.config.links.approval_ttl.as_duration(),
         zone: app.rules.company.time_zone.clone(),

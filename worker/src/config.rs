@@ -12,6 +12,7 @@ use chaser_domain::{Offset, Rules};
 use chaser_intake::{CustomMapping, DateFormat, PresetName};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -41,6 +42,59 @@ pub struct Config {
     pub review: ReviewConfig,
     /// The reconciler, which repairs drift between the store and Temporal.
     pub reconcile: ReconcileConfig,
+    /// Payload encryption: every payload the chaser gives Temporal is sealed.
+    pub codec: CodecConfig,
+    /// Who may hand in forwarded invoices through `POST /inbound`, and how many.
+    pub inbound: InboundConfig,
+}
+
+/// The keys that seal and open payloads, and the Web UI that may call the codec server.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodecConfig {
+    /// `ID:BASE64` (an id, then 32 random bytes in base64): seals every payload and opens
+    /// them. Required for anything that talks to Temporal.
+    #[serde(default, skip_serializing)]
+    pub key: Option<SecretString>,
+    /// Keys rotated out, in the same form: they still open what they sealed.
+    #[serde(default, skip_serializing)]
+    pub previous_keys: Vec<SecretString>,
+    /// Origins of the Temporal Web UI allowed to call `/codec/*` from a browser (CORS), e.g.
+    /// `http://127.0.0.1:8233`.
+    #[serde(default)]
+    pub ui_origins: Vec<String>,
+}
+
+/// `POST /inbound`: forwarded mail is read only from these senders, in these amounts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundConfig {
+    /// `ap@supplier.example`, or `*@supplier.example` for a whole domain. Empty (the
+    /// default): every message is refused.
+    #[serde(default)]
+    pub allowed_senders: Vec<String>,
+    #[serde(default = "five")]
+    pub max_documents_per_message: usize,
+    #[serde(default = "twenty")]
+    pub max_documents_per_sender_per_day: usize,
+}
+
+fn five() -> usize {
+    5
+}
+
+fn twenty() -> usize {
+    20
+}
+
+impl Default for InboundConfig {
+    fn default() -> Self {
+        InboundConfig {
+            allowed_senders: vec![],
+            max_documents_per_message: five(),
+            max_documents_per_sender_per_day: twenty(),
+        }
+    }
 }
 
 /// The reconciler runs on a Temporal Schedule every `interval`, and touches only what has
@@ -235,7 +289,8 @@ fn fifteen_minutes() -> Offset {
 #[serde(deny_unknown_fields)]
 pub struct LinksConfig {
     /// Signs pay links, one-tap actions and approval links. Required to run the worker.
-    pub secret: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub secret: Option<SecretString>,
     /// Where people reach the HTTP server; defaults to `http://<http.listen>`.
     pub base_url: Option<String>,
     /// How long links stay valid: `90d`, `12h`, `90s`.
@@ -245,6 +300,16 @@ pub struct LinksConfig {
     pub approval_ttl: Offset,
     /// Shown on the pay page when an invoice has no pay URL (account name, IBAN, ...).
     pub bank_details: Option<String>,
+    /// Pay and PDF URLs must be `https:`; `true` accepts `http:` too (a local test server).
+    #[serde(default)]
+    pub allow_http: bool,
+    /// A pay link opened again and again is recorded at most once in this interval.
+    #[serde(default = "ten_minutes")]
+    pub pay_click_interval: Offset,
+}
+
+fn ten_minutes() -> Offset {
+    Offset::Exact(jiff::SignedDuration::from_mins(10))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,7 +326,8 @@ pub struct SmtpConfig {
     pub port: u16,
     pub security: SmtpSecurity,
     pub username: Option<String>,
-    pub password: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub password: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -273,23 +339,43 @@ pub struct TemporalConfig {
     /// How many chases the worker keeps in memory between their tasks (Temporal's sticky
     /// cache). A chase not in it is rebuilt from its history when it next wakes.
     pub max_cached_workflows: usize,
+    /// Index the customer's name (the `Customer` search attribute, kept in plaintext by
+    /// Temporal); `false` leaves it out, so the name exists only encrypted.
+    #[serde(default = "yes")]
+    pub index_customer_name: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
     pub listen: SocketAddr,
-    /// Shared secret for `X-Chaser-Signature`; webhooks are refused without one.
-    pub webhook_secret: Option<String>,
+    /// Signs `POST /webhooks/accounting` (`X-Chaser-Signature`); refused without one.
+    #[serde(default, skip_serializing)]
+    pub accounting_secret: Option<SecretString>,
+    /// Signs `POST /webhooks/bank`, the same way; refused without one.
+    #[serde(default, skip_serializing)]
+    pub bank_secret: Option<SecretString>,
+    /// Signs `POST /inbound`, the same way; refused without one.
+    #[serde(default, skip_serializing)]
+    pub inbound_secret: Option<SecretString>,
     /// The `?token=` that SES bounce and complaint notifications must carry (set it in the
     /// SNS subscription URL); they are refused without one.
-    pub ses_events_token: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub ses_events_token: Option<SecretString>,
     /// Stripe's endpoint signing secret (`whsec_...`) for `POST /webhooks/stripe`.
-    #[serde(default)]
-    pub stripe_webhook_secret: Option<String>,
-    /// The bearer token of the owner's API (`/api/...`); the API is refused without one.
-    #[serde(default)]
-    pub api_token: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub stripe_webhook_secret: Option<SecretString>,
+    /// The owner's token: the API (`/api/...`), signing in to `/review`, the codec server.
+    /// All three are refused without one.
+    #[serde(default, skip_serializing)]
+    pub api_token: Option<SecretString>,
+    /// A request whose headers have not all arrived by then is dropped.
+    #[serde(default = "ten_seconds")]
+    pub header_timeout: Offset,
+}
+
+fn ten_seconds() -> Offset {
+    Offset::Exact(jiff::SignedDuration::from_secs(10))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -339,13 +425,17 @@ impl Default for Config {
             temporal: TemporalConfig {
                 task_queue: chaser_workflows::names::TASK_QUEUE.to_owned(),
                 max_cached_workflows: 1000,
+                index_customer_name: true,
             },
             http: HttpConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-                webhook_secret: None,
+                accounting_secret: None,
+                bank_secret: None,
+                inbound_secret: None,
                 ses_events_token: None,
                 stripe_webhook_secret: None,
                 api_token: None,
+                header_timeout: ten_seconds(),
             },
             links: LinksConfig {
                 secret: None,
@@ -354,6 +444,8 @@ impl Default for Config {
                 action_link_ttl: Offset::Days(14),
                 approval_ttl: Offset::Days(4),
                 bank_details: None,
+                allow_http: false,
+                pay_click_interval: ten_minutes(),
             },
             smtp: SmtpConfig {
                 host: "127.0.0.1".to_owned(),
@@ -389,6 +481,8 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             review: ReviewConfig::default(),
             reconcile: ReconcileConfig::default(),
+            codec: CodecConfig::default(),
+            inbound: InboundConfig::default(),
         }
     }
 }
@@ -447,6 +541,64 @@ impl Config {
             .context("email.default_owner")
     }
 
+    /// Every secret that is set, by its key.
+    pub fn secrets(&self) -> Vec<(&'static str, &SecretString)> {
+        let http = &self.http;
+        [
+            ("http.accounting_secret", &http.accounting_secret),
+            ("http.bank_secret", &http.bank_secret),
+            ("http.inbound_secret", &http.inbound_secret),
+            ("http.ses_events_token", &http.ses_events_token),
+            ("http.stripe_webhook_secret", &http.stripe_webhook_secret),
+            ("http.api_token", &http.api_token),
+            ("links.secret", &self.links.secret),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
+        .collect()
+    }
+
+    /// What the worker refuses to start without: a strong, separate secret for each lane
+    /// that is on, `links.secret`, and a codec key.
+    pub fn check_secrets(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.links.secret.is_some(),
+            "links.secret is required: it signs pay links, one-tap actions and approvals"
+        );
+        crate::secrets::check_all(self.secrets())?;
+        self.codec()?;
+        Ok(())
+    }
+
+    /// The payload codec, from `codec.key` and `codec.previous_keys`.
+    pub fn codec(&self) -> anyhow::Result<chaser_codec::Codec> {
+        let key = self.codec.key.as_ref().context(
+            "codec.key is required: every payload given to Temporal is encrypted with it (`ID:` then 32 random bytes in base64, e.g. `k1:$(openssl rand -base64 32)`)",
+        )?;
+        let keys = chaser_codec::Keyring::new(
+            "codec.key",
+            key,
+            "codec.previous_keys",
+            &self.codec.previous_keys,
+        )?;
+        Ok(chaser_codec::Codec::new(keys))
+    }
+
+    /// `database_url` as it may be shown: a password in it is replaced by `***`.
+    pub fn database_url_shown(&self) -> String {
+        let url = &self.database_url;
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return url.clone();
+        };
+        let Some((userinfo, host)) = rest.rsplit_once('@') else {
+            return url.clone();
+        };
+        match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.clone(),
+        }
+    }
+
     /// Where links in e-mails point.
     pub fn base_url(&self) -> String {
         self.links
@@ -489,6 +641,12 @@ mod tests {
             assert_eq!(config.email.from, "a@b.example");
             assert_eq!(config.email.company_name, "Acme Ltd");
             assert_eq!(config.database_url, "postgres://chaser@db/chaser");
+            jail.set_env("DATABASE_URL", "postgres://chaser:hunter2@db/chaser");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.database_url_shown(),
+                "postgres://chaser:***@db/chaser"
+            );
             assert_eq!(config.temporal.task_queue, "chaser");
             Ok(())
         });
@@ -506,6 +664,47 @@ mod tests {
         assert_eq!(config.documents.reader, ReaderChoice::Local);
         assert_eq!(config.documents.approval_ttl, Offset::Days(7));
         assert!(config.sync.is_empty());
+    }
+
+    #[test]
+    fn the_example_starts_only_with_secrets_from_the_environment_and_never_prints_them() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/chaser.toml"
+        ));
+        figment::Jail::expect_with(|jail| {
+            let bare = Config::load(Some(path)).map_err(|e| e.to_string())?;
+            let refused = bare.check_secrets().map_err(|e| e.to_string());
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|e| e.starts_with("links.secret is required")),
+                "{refused:?}"
+            );
+            let links = "5b2d8f4a6c0e9b1d7a3f5c2e3f9a1c7e";
+            let api = "9b1d7a3f5c2e3f9a1c7e5b2d8f4a6c0e";
+            let key_bytes: Vec<u8> = (0..32u8).map(|n| n.wrapping_mul(13)).collect();
+            use base64::Engine;
+            let key = base64::engine::general_purpose::STANDARD.encode(key_bytes);
+            jail.set_env("CHASER_LINKS__SECRET", links);
+            jail.set_env("CHASER_HTTP__API_TOKEN", api);
+            jail.set_env("CHASER_CODEC__KEY", format!("k1:{key}"));
+            let config = Config::load(Some(path)).map_err(|e| e.to_string())?;
+            config.check_secrets().map_err(|e| e.to_string())?;
+            let debug = format!("{config:?}");
+            for secret in [links, api, key.as_str()] {
+                assert!(!debug.contains(secret), "{debug}");
+            }
+            // The same value for two lanes is refused.
+            jail.set_env("CHASER_HTTP__BANK_SECRET", api);
+            let shared = Config::load(Some(path)).map_err(|e| e.to_string())?;
+            let refused = shared.check_secrets().map_err(|e| e.to_string());
+            assert_eq!(
+                refused,
+                Err("http.api_token is the same as http.bank_secret: each lane needs its own secret, so one leaked secret opens one lane".to_owned())
+            );
+            Ok(())
+        });
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod commands;
 mod config;
+mod secrets;
 mod serve;
 mod sync;
 
@@ -450,11 +451,15 @@ pub struct Context {
 /// How long a command waits to reach Temporal before it works from the store alone.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-async fn connect_temporal() -> Result<Client, String> {
+/// A client whose every payload is sealed with the configured codec key: no command, start or
+/// query of the chaser hands Temporal plaintext.
+async fn connect_temporal(config: &Config) -> Result<Client, String> {
     use temporalio_client::envconfig::LoadClientConfigProfileOptions;
-    let (mut connection, options) =
+    let codec = config.codec().map_err(|e| format!("{e:#}"))?;
+    let (mut connection, mut options) =
         ClientOptions::load_from_config(LoadClientConfigProfileOptions::default())
             .map_err(|e| format!("Temporal connection settings: {e}"))?;
+    options.data_converter = codec.data_converter();
     let target = connection.target.to_string();
     connection.connect_timeout = Some(CONNECT_TIMEOUT);
     let connection = Connection::connect(connection)
@@ -483,9 +488,9 @@ impl Context {
         let rules = config.rules()?;
         let store = Store::connect(&config.database_url)
             .await
-            .with_context(|| format!("cannot open the store at {}", config.database_url))?;
+            .with_context(|| format!("cannot open the store at {}", config.database_url_shown()))?;
         let temporal = if temporal {
-            connect_temporal().await
+            connect_temporal(&config).await
         } else {
             Err("not used: this command works from the store alone".to_owned())
         };
@@ -495,6 +500,15 @@ impl Context {
             store,
             temporal,
         })
+    }
+
+    /// What the deployment allows beyond the rules doc: http links, the customer's name as a
+    /// search attribute.
+    pub fn policy(&self) -> chaser_app::Policy {
+        chaser_app::Policy {
+            allow_http_links: self.config.links.allow_http,
+            index_customer_name: self.config.temporal.index_customer_name,
+        }
     }
 
     /// The Temporal client, for what cannot work without it.

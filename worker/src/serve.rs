@@ -16,6 +16,7 @@ use chaser_activities::documents::{Proposer, TextReader};
 use chaser_activities::fetch::Fetcher;
 use chaser_api::http::{AppState, router};
 use chaser_api::inbound::DocumentDesk;
+use chaser_api::inbound_gate::InboundPolicy;
 use chaser_api::review::{ReviewDesk, Reviewer};
 use chaser_app::Chaser;
 use chaser_app::reconcile::Reconciler;
@@ -25,6 +26,7 @@ use chaser_workflows::names;
 use chaser_workflows::{
     DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, Reconcile, SheetSync,
 };
+use secrecy::ExposeSecret;
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
@@ -80,7 +82,8 @@ pub async fn mailer(config: &crate::config::Config) -> anyhow::Result<Arc<dyn Ma
         ),
         Transport::Smtp => {
             let smtp = &config.smtp;
-            let credentials = smtp.username.clone().zip(smtp.password.clone());
+            let password = smtp.password.as_ref().map(|p| p.expose_secret().to_owned());
+            let credentials = smtp.username.clone().zip(password);
             Arc::new(SmtpMailer::new(
                 &smtp.host,
                 smtp.port,
@@ -195,7 +198,9 @@ fn app_state(app: &AppContext, chaser: Arc<Chaser>, links: Links) -> anyhow::Res
     let config = &app.config;
     Ok(Arc::new(AppState {
         chaser,
-        webhook_secret: config.http.webhook_secret.clone(),
+        accounting_secret: config.http.accounting_secret.clone(),
+        bank_secret: config.http.bank_secret.clone(),
+        inbound_secret: config.http.inbound_secret.clone(),
         ses_events_token: config.http.ses_events_token.clone(),
         links,
         bank_details: config.links.bank_details.clone(),
@@ -207,15 +212,38 @@ fn app_state(app: &AppContext, chaser: Arc<Chaser>, links: Links) -> anyhow::Res
         zone: app.rules.company.time_zone.clone(),
         action_link_ttl: config.links.action_link_ttl.as_duration(),
         approval_ttl: config.links.approval_ttl.as_duration(),
+        codec: config.codec()?,
+        codec_origins: config.codec.ui_origins.clone(),
+        inbound: InboundPolicy {
+            allowed_senders: config.inbound.allowed_senders.clone(),
+            max_documents_per_message: config.inbound.max_documents_per_message,
+            max_documents_per_sender_per_day: config.inbound.max_documents_per_sender_per_day,
+        },
+        allow_http_links: config.links.allow_http,
+        pay_click_interval: config.links.pay_click_interval.as_duration(),
+        secure_cookies: config.base_url().starts_with("https://"),
     }))
 }
 
 fn links(config: &crate::config::Config) -> anyhow::Result<Links> {
     let secret =
-        config.links.secret.clone().context(
+        config.links.secret.as_ref().context(
             "links.secret is required: it signs pay links, one-tap actions and approvals",
         )?;
-    Ok(Links::new(&secret, &config.base_url()))
+    Ok(Links::new(secret.expose_secret(), &config.base_url()))
+}
+
+/// How long a client may take to send a request's headers.
+fn header_timeout(config: &crate::config::Config) -> anyhow::Result<std::time::Duration> {
+    std::time::Duration::try_from(config.http.header_timeout.as_duration())
+        .ok()
+        .filter(|d| !d.is_zero())
+        .with_context(|| {
+            format!(
+                "http.header_timeout: `{}` must be positive",
+                config.http.header_timeout
+            )
+        })
 }
 
 /// `chaser serve`: the HTTP doors alone (webhooks, the owner API, links, the review page),
@@ -224,13 +252,17 @@ fn links(config: &crate::config::Config) -> anyhow::Result<Links> {
 pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
     let config = &app.config;
     let links = links(config)?;
-    let chaser = Arc::new(Chaser::new(
-        app.temporal.clone(),
-        app.store.clone(),
-        Arc::new(app.rules.clone()),
-        config.temporal.task_queue.clone(),
-    ));
+    let chaser = Arc::new(
+        Chaser::new(
+            app.temporal.clone(),
+            app.store.clone(),
+            Arc::new(app.rules.clone()),
+            config.temporal.task_queue.clone(),
+        )
+        .with_policy(app.policy()),
+    );
     let state = app_state(&app, chaser, links)?;
+    let header_timeout = header_timeout(config)?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;
@@ -239,14 +271,14 @@ pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
         tracing::warn!(%why, "Temporal cannot be reached: commands wait in the journal");
     }
     eprintln!("chaser serve: http://{address} (no worker in this process)");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("http server")
+    chaser_api::server::serve(listener, router(state), header_timeout, shutdown_signal()).await;
+    Ok(())
 }
 
 pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let config = &app.config;
+    // First of all: a worker with a guessable secret must not serve a single request.
+    config.check_secrets()?;
     let renderer = match &config.templates_dir {
         Some(dir) => Renderer::with_overrides(dir)?,
         None => Renderer::builtin()?,
@@ -281,12 +313,15 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     ));
 
     let client = app.client()?.clone();
-    let chaser = Arc::new(Chaser::new(
-        Ok(client.clone()),
-        app.store.clone(),
-        Arc::new(app.rules.clone()),
-        config.temporal.task_queue.clone(),
-    ));
+    let chaser = Arc::new(
+        Chaser::new(
+            Ok(client.clone()),
+            app.store.clone(),
+            Arc::new(app.rules.clone()),
+            config.temporal.task_queue.clone(),
+        )
+        .with_policy(app.policy()),
+    );
     let sources = crate::sync::sources(&app)?;
     let s3_endpoint = config.aws.s3_endpoint_url.as_deref();
     let s3_config =
@@ -367,6 +402,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         (worker.shutdown_handle(), sending_worker.shutdown_handle());
 
     let state = app_state(&app, chaser, links)?;
+    let header_timeout = header_timeout(config)?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;
@@ -378,13 +414,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     );
 
     let (stop_http_tx, stop_http_rx) = tokio::sync::oneshot::channel::<()>();
-    let http = async move {
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                let _ = stop_http_rx.await;
-            })
-            .await
-    };
+    let http = chaser_api::server::serve(listener, router(state), header_timeout, async {
+        let _ = stop_http_rx.await;
+    });
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
@@ -409,9 +441,8 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         let _ = stop_http_tx.send(());
         (result, sending_result)
     };
-    let ((worker_result, sending_result), http_result) = tokio::join!(run_worker, http);
+    let ((worker_result, sending_result), ()) = tokio::join!(run_worker, http);
     worker_result.map_err(|e| anyhow::anyhow!("worker: {e}"))?;
     sending_result.map_err(|e| anyhow::anyhow!("sending worker: {e}"))?;
-    http_result.context("http server")?;
     Ok(())
 }

@@ -23,6 +23,14 @@ pub struct ChaseInput {
     /// Carried over continue-as-new: the chase so far, and the audit sequence number.
     #[serde(default)]
     pub carried: Option<Carried>,
+    /// Publish the customer's name as the `Customer` search attribute (plaintext in
+    /// Temporal). Histories from before the choice existed did, so that is the default.
+    #[serde(default = "yes")]
+    pub index_customer_name: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -76,6 +76,23 @@ impl Store {
         Ok((id, added.rows_affected() == 1))
     }
 
+    /// How many documents `received_by` handed in since `since`: a sender's daily quota.
+    pub async fn documents_received_since(
+        &self,
+        received_by: &str,
+        since: Timestamp,
+    ) -> Result<usize> {
+        let row = sqlx::query(
+            "select count(*) as n from documents where received_by = $1 and received_at >= $2",
+        )
+        .bind(received_by.to_owned())
+        .bind(timestamp_text(since))
+        .fetch_one(&self.pool)
+        .await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     pub async fn document_content(&self, id: &str) -> Result<Option<Vec<u8>>> {
         let row = sqlx::query("select content from documents where id = $1")
             .bind(id.to_owned())

@@ -105,6 +105,8 @@ pub struct InvoiceChase {
     answered: Vec<Answered>,
     /// The kind of message on its way to the provider, if one is.
     sending: Option<MessageKind>,
+    /// Whether the customer's name is published as a search attribute.
+    index_customer_name: bool,
 }
 
 /// Pay-link clicks kept for `status`; the audit log keeps them all.
@@ -173,6 +175,7 @@ impl InvoiceChase {
     #[init]
     pub fn new(ctx: &WorkflowContextView, input: ChaseInput) -> Self {
         let fresh = input.carried.is_none();
+        let index_customer_name = input.index_customer_name;
         let carried = input
             .carried
             .unwrap_or_else(|| Carried::fresh(Chase::new(input.invoice)));
@@ -185,7 +188,9 @@ impl InvoiceChase {
             audit_queue: vec![],
             flushed_seq: carried.audit_seq,
             dirty: false,
-            clock: Timestamp::UNIX_EPOCH,
+            // A command can arrive in the chase's very first task, before the loop reads the
+            // clock: its validator must not judge deadlines from 1970.
+            clock: timestamp(ctx.start_time()),
             thanked: carried.thanked,
             published: None,
             not_before: carried.not_before,
@@ -194,6 +199,7 @@ impl InvoiceChase {
             pay_clicks: carried.pay_clicks,
             answered: carried.answered,
             sending: None,
+            index_customer_name,
         };
         if fresh {
             let after = me.snapshot();
@@ -728,6 +734,7 @@ impl InvoiceChase {
                 pay_clicks: self.pay_clicks.clone(),
                 answered: self.answered.clone(),
             }),
+            index_customer_name: self.index_customer_name,
         }
     }
 

@@ -75,7 +75,8 @@ impl InvoiceChase {
                 changed.then_some(current),
                 first,
                 s.chase.invoice.number.to_string(),
-                s.chase.invoice.customer.name.clone(),
+                s.index_customer_name
+                    .then(|| s.chase.invoice.customer.name.clone()),
                 details,
             )
         });
@@ -104,7 +105,9 @@ impl InvoiceChase {
         });
         if first {
             values.push(key::INVOICE_NUMBER.value_set(number));
-            values.push(key::CUSTOMER.value_set(customer));
+            if let Some(customer) = customer {
+                values.push(key::CUSTOMER.value_set(customer));
+            }
         }
         ctx.upsert_search_attributes(values);
         ctx.state_mut(|s| s.published = Some(current));
