@@ -223,6 +223,14 @@ impl ChaseActivities {
                 .decline(request, code::FRESH_STATE, "gone".into(), now)
                 .await;
         };
+        let number = request.invoice.number.normalized();
+        if let Err(until) = guards::pending_command(
+            request.kind,
+            store.pending_command_for(&number).await?.as_ref(),
+            now,
+        ) {
+            return self.defer(request, code::PENDING_COMMAND, until, now).await;
+        }
         let settings = request.settings.clone().unwrap_or_default();
         let zone = request
             .step
@@ -369,9 +377,13 @@ impl ChaseActivities {
         }
         // The fresh state once more, right before the provider call: a `paid` that landed
         // while this activity was in flight stops it here.
-        let current = store.invoice(&request.invoice.number.normalized()).await?;
+        let current = store.invoice(&number).await?;
         if let Err(why) = guards::fresh_state(request.kind, current.as_ref()) {
             return self.decline(request, code::FRESH_STATE, why, now).await;
+        }
+        let pending = store.pending_command_for(&number).await?;
+        if let Err(until) = guards::pending_command(request.kind, pending.as_ref(), now) {
+            return self.defer(request, code::PENDING_COMMAND, until, now).await;
         }
         self.send(request, &email, &approval_id, now).await
     }

@@ -1,7 +1,9 @@
 //! The four guardrails between a chosen move and a sent e-mail, each a named check with its
 //! own reason code (kept in the outbox and the audit log):
 //!
-//! 1. `fresh_state`: the invoice, as the store knows it now, may still be chased.
+//! 1. `fresh_state`: the invoice, as the store knows it now, may still be chased; and
+//!    `pending_command`: no command a door accepted is still on its way to the chase (a
+//!    payment taken while Temporal was away, say), or the message waits for it.
 //! 2. `send_window`: now is inside the recipient's send window.
 //! 3. the idempotent outbox (`Store::claim_outbox`), then `contact_pacing`: the minimum gap
 //!    between touches to one contact, and the daily cap per contact, across all invoices.
@@ -18,11 +20,12 @@ use chaser_workflows::contracts::MessageKind;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::mail::OutgoingEmail;
-use crate::store::StoredInvoice;
+use crate::store::{JournalEntry, StoredInvoice};
 
 /// Reason codes, as they appear in the outbox, the audit log and `status`.
 pub mod code {
     pub const FRESH_STATE: &str = "fresh_state";
+    pub const PENDING_COMMAND: &str = "pending_command";
     pub const SEND_WINDOW: &str = "send_window";
     pub const MIN_GAP: &str = "min_gap";
     pub const DAILY_CAP: &str = "daily_cap";
@@ -45,6 +48,23 @@ pub fn fresh_state(kind: MessageKind, stored: Option<&StoredInvoice>) -> Result<
         }
         _ if stored.invoice.balance.is_zero() => Err("nothing is owed".to_owned()),
         _ => Ok(()),
+    }
+}
+
+/// How long a message waits for a command still on its way to the chase; the reconciler
+/// delivers such commands, so it is asked again after this.
+pub const PENDING_COMMAND_WAIT: SignedDuration = SignedDuration::from_secs(10);
+
+/// Guard 1, second half. A command accepted but not yet applied may stop or change the chase
+/// (a `paid` taken by a door while Temporal was away): anything but a thank-you waits for it.
+pub fn pending_command(
+    kind: MessageKind,
+    pending: Option<&JournalEntry>,
+    now: Timestamp,
+) -> Result<(), Timestamp> {
+    match (kind, pending) {
+        (MessageKind::ThankYou, _) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(now.saturating_add(PENDING_COMMAND_WAIT).unwrap_or(now)),
     }
 }
 
@@ -256,6 +276,32 @@ mod tests {
                 MessageKind::ThankYou,
                 Some(&stored(ChaseState::Paid, "USD 0.00"))
             ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_command_on_its_way_holds_everything_but_a_thank_you() {
+        let now = ts("2026-03-02T10:00:00Z");
+        let entry = JournalEntry {
+            id: "cli:1".into(),
+            invoice: "INV-1".into(),
+            workflow_id: "invoice-INV-1".into(),
+            request: serde_json::json!({ "command": "paid" }),
+            status: crate::store::CommandStatus::Pending,
+            outcome: None,
+            created_at: now,
+            updated_at: now,
+        };
+        assert_eq!(pending_command(MessageKind::Reminder, None, now), Ok(()));
+        for kind in [MessageKind::Reminder, MessageKind::OwnerEscalation] {
+            assert_eq!(
+                pending_command(kind, Some(&entry), now),
+                Err(ts("2026-03-02T10:00:10Z"))
+            );
+        }
+        assert_eq!(
+            pending_command(MessageKind::ThankYou, Some(&entry), now),
             Ok(())
         );
     }

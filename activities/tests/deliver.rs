@@ -266,6 +266,50 @@ async fn the_fresh_state_check_declines_for_a_paid_or_paused_invoice() {
 }
 
 #[tokio::test]
+async fn a_command_on_its_way_to_the_chase_holds_the_message_until_it_lands() {
+    let s = setup("pending-command", Mode::Live).await;
+    let inv = invoice("Acme Ltd");
+    s.store
+        .upsert_invoice(&inv, "invoice-INV-7", ChaseState::Scheduled, ts(NOW))
+        .await
+        .unwrap();
+    // A payment a door took while Temporal was away: journaled, not yet applied.
+    s.store
+        .journal_command(
+            "api:1",
+            "INV-7",
+            "invoice-INV-7",
+            &serde_json::json!({ "command": "paid" }),
+            ts(NOW),
+        )
+        .await
+        .unwrap();
+    let request = nudge_request(&inv);
+    assert_eq!(
+        s.activities.deliver(&request, ts(NOW)).await.unwrap(),
+        SendResult::Deferred {
+            until: ts("2026-12-04T09:00:10Z"),
+            reason: "pending_command: not before 2026-12-04T09:00:10Z".into()
+        }
+    );
+    assert!(s.mailer.sent.lock().unwrap().is_empty());
+    // Once the chase has it, the message is free to go (the chase decides whether it does).
+    s.store
+        .settle_command(
+            "api:1",
+            chaser_activities::store::CommandStatus::Delivered,
+            "done",
+            ts(NOW),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.activities.deliver(&request, ts(NOW)).await.unwrap(),
+        SendResult::Sent { .. }
+    ));
+}
+
+#[tokio::test]
 async fn a_permanent_rejection_is_non_retryable_and_never_retried_by_itself() {
     let s = setup("rejected", Mode::Live).await;
     let inv = invoice("Acme Ltd");

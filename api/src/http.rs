@@ -64,6 +64,46 @@ pub struct AppState {
     pub pay_click_interval: jiff::SignedDuration,
     /// The session cookie is `Secure` (the server is reached over https).
     pub secure_cookies: bool,
+    /// Whether this process is doing its work, as `/healthz` reports it.
+    pub health: Health,
+}
+
+/// Whether the process is doing its work. A worker is unhealthy while it cannot reach
+/// Temporal (it keeps retrying); `chaser serve` journals commands without Temporal, so it
+/// stays healthy and only says whether Temporal answers.
+#[derive(Clone, Default)]
+pub struct Health(Arc<std::sync::RwLock<Option<String>>>);
+
+impl Health {
+    /// Unhealthy from the start, for `why`, until [`Health::healthy`].
+    pub fn starting(why: &str) -> Health {
+        let health = Health::default();
+        health.unhealthy(why);
+        health
+    }
+
+    pub fn healthy(&self) {
+        self.set(None);
+    }
+
+    pub fn unhealthy(&self, why: &str) {
+        self.set(Some(why.to_owned()));
+    }
+
+    /// Why the process is unhealthy, or `None`.
+    pub fn problem(&self) -> Option<String> {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, problem: Option<String>) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = problem;
+    }
 }
 
 impl AppState {
@@ -117,8 +157,21 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
+/// 200 while the process does its work, 503 (with the reason) while it does not; either way
+/// it says whether Temporal answers.
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    let temporal = match state.chaser.client() {
+        Ok(_) => "connected".to_owned(),
+        Err(why) => why.to_string(),
+    };
+    match state.health.problem() {
+        None => Json(json!({ "status": "ok", "temporal": temporal })).into_response(),
+        Some(why) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "why": why, "temporal": temporal })),
+        )
+            .into_response(),
+    }
 }
 
 /// An error answer: `{"error": "...", "field": "..."}`.

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use chaser_activities::links::{Claims, LinkAction, LinkError, Purpose};
+use chaser_activities::links::{Act, Claims, LinkAction, LinkError, Purpose};
 use chaser_activities::store::ApprovalStatus;
 use chaser_app::{AppError, Decided, Outcome, Request};
 use chaser_domain::{Command, InvoiceNumber, Resolution};
@@ -136,6 +136,10 @@ pub async fn pay(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
 /// The confirmation page's question and button for each one-tap action.
 fn action_text(action: LinkAction) -> (&'static str, &'static str) {
     match action {
+        LinkAction::Resend => (
+            "Send this step again? Its first attempt may have reached the customer: the provider gave no answer. Check with them, or in the provider's records, first.",
+            "Send again",
+        ),
         LinkAction::Pause7d => ("Pause this chase for 7 days?", "Pause 7 days"),
         LinkAction::Dispute => (
             "Mark this invoice as disputed? Sending stops until you resolve it.",
@@ -167,9 +171,15 @@ fn action_text(action: LinkAction) -> (&'static str, &'static str) {
 }
 
 /// The request a one-tap action makes, and the page's words when it is done.
-fn request(action: LinkAction) -> (Request, &'static str) {
+fn request(act: &Act) -> (Request, &'static str) {
     let command = |c: Command| Request::Command(c);
-    match action {
+    match act.action {
+        LinkAction::Resend => (
+            command(Command::Resend {
+                step_id: act.step.clone().unwrap_or_default(),
+            }),
+            "Sending again, through the same checks as any message.",
+        ),
         LinkAction::Pause7d => (
             Request::Pause {
                 days: Some(7),
@@ -231,10 +241,10 @@ pub async fn confirm_action(
         Ok(c) => c,
         Err(e) => return link_error(&state, &e),
     };
-    let Some(action) = LinkAction::parse(&claims.subject) else {
+    let Some(act) = Act::parse(&claims.subject) else {
         return link_error(&state, &LinkError::Tampered);
     };
-    let (question, button) = action_text(action);
+    let (question, button) = action_text(act.action);
     let title = format!("Invoice {}", claims.invoice);
     pages::confirm(&state, &title, question, button, &expires(&claims))
 }
@@ -246,7 +256,7 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         Ok(c) => c,
         Err(e) => return link_error(&state, &e),
     };
-    let Some(action) = LinkAction::parse(&claims.subject) else {
+    let Some(act) = Act::parse(&claims.subject) else {
         return link_error(&state, &LinkError::Tampered);
     };
     let Ok(number) = InvoiceNumber::parse(&claims.invoice) else {
@@ -256,7 +266,7 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         return refused;
     }
     let by = format!("owner-link:{}", claims.issued_to);
-    let (request, done) = request(action);
+    let (request, done) = request(&act);
     // The link's nonce names the request: a double submit is done once.
     let id = Some(format!("link:{}", claims.nonce));
     let message = match state.chaser.execute(&number, request, &by, id).await {
@@ -264,7 +274,7 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
         Ok(Outcome::Done {
             paused_until: Some(until),
             ..
-        }) if action == LinkAction::Pause7d => {
+        }) if act.action == LinkAction::Pause7d => {
             format!("Paused until {}.", until.strftime("%Y-%m-%d %H:%M UTC"))
         }
         Ok(_) => done.to_owned(),

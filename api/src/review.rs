@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chaser_activities::links::{LinkAction, Links, Purpose};
+use chaser_activities::links::{Act, LinkAction, Links, Purpose};
 use chaser_activities::mail::{Mailer, OutgoingEmail};
 use chaser_activities::render::{
     Company, DigestAction, DigestLine, DigestSection, DigestView, Renderer,
@@ -61,6 +61,9 @@ pub struct Digest {
     pub paused: Vec<ReviewLine>,
     pub pauses_ending: Vec<ReviewLine>,
     pub failed: Vec<ReviewLine>,
+    /// Sends handed to the provider with no answer: they may have arrived. Never repeated by
+    /// themselves; each has a one-tap "Send again".
+    pub uncertain: Vec<ReviewLine>,
     pub awaiting_approval: Vec<ReviewLine>,
     pub proposals: Vec<ReviewLine>,
     /// The review queue: vanished rows, unmatched payments, broken syncs.
@@ -81,6 +84,7 @@ impl Digest {
             &self.paused,
             &self.pauses_ending,
             &self.failed,
+            &self.uncertain,
             &self.awaiting_approval,
             &self.proposals,
             &self.to_review,
@@ -100,6 +104,10 @@ impl Digest {
             ("Paused", &self.paused),
             ("Pauses ending soon", &self.pauses_ending),
             ("Failed sends", &self.failed),
+            (
+                "Sent, perhaps: the provider gave no answer",
+                &self.uncertain,
+            ),
             (
                 "Messages waiting for your approval",
                 &self.awaiting_approval,
@@ -136,22 +144,35 @@ pub struct Reviewer {
 }
 
 impl Reviewer {
-    fn act_links(&self, stored: &StoredInvoice, owner: &str, now: Timestamp) -> Vec<ItemAction> {
-        let invoice = stored.invoice.number.as_str();
-        let link = |action: LinkAction, label: &str| ItemAction {
+    /// The one-tap link for `act` on `stored`, made for `owner`.
+    fn act_link(
+        &self,
+        stored: &StoredInvoice,
+        act: &Act,
+        label: &str,
+        owner: &str,
+        now: Timestamp,
+    ) -> ItemAction {
+        ItemAction {
             label: label.to_owned(),
             url: self.links.url(
                 "act",
                 &Links::claims(
                     Purpose::Act,
-                    invoice,
+                    stored.invoice.number.as_str(),
                     &stored.workflow_id,
-                    action.as_str(),
+                    &act.subject(),
                     owner,
                     now,
                     self.action_ttl,
                 ),
             ),
+        }
+    }
+
+    fn act_links(&self, stored: &StoredInvoice, owner: &str, now: Timestamp) -> Vec<ItemAction> {
+        let link = |action: LinkAction, label: &str| {
+            self.act_link(stored, &Act::on_chase(action), label, owner, now)
         };
         let chasing = if stored.invoice.do_not_chase {
             link(LinkAction::Enable, "Restart reminders")
@@ -286,6 +307,24 @@ impl Reviewer {
                     })
                     .unwrap_or_else(|| "the last send failed".into());
                 digest.failed.push(self.line(stored, why, who, now));
+            }
+            for send in &status.sends {
+                if let chaser_domain::StepState::Uncertain { reason } = &send.state {
+                    let mut line = self.line(
+                        stored,
+                        format!(
+                            "{} may have reached the customer ({reason}): ask them, or check the provider, before sending again",
+                            send.step_id
+                        ),
+                        who,
+                        now,
+                    );
+                    line.actions.insert(
+                        0,
+                        self.act_link(stored, &Act::resend(&send.step_id), "Send again", who, now),
+                    );
+                    digest.uncertain.push(line);
+                }
             }
         }
         for approval in store.pending_approvals().await? {

@@ -2,7 +2,7 @@
 //! what every door shares besides commands: starting chases, reading them, pay-link clicks,
 //! approvals and forwarded documents.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chaser_activities::store::{ApprovalStatus, AuditRecord, Store};
@@ -27,9 +27,10 @@ use crate::error::{AppError, temporal};
 const QUERY_WAIT: Duration = Duration::from_secs(5);
 
 pub struct Chaser {
-    /// The Temporal client, or why there is none (the server could not be reached): commands
-    /// are then journaled and delivered later.
-    temporal: Result<Client, String>,
+    /// The Temporal client, or why there is none (the server could not be reached yet):
+    /// commands are then journaled and delivered later. The process that keeps reconnecting
+    /// swaps it in when the server answers.
+    temporal: RwLock<Result<Client, String>>,
     store: Store,
     rules: Arc<Rules>,
     task_queue: String,
@@ -82,7 +83,7 @@ impl Chaser {
         task_queue: String,
     ) -> Chaser {
         Chaser {
-            temporal,
+            temporal: RwLock::new(temporal),
             store,
             rules,
             task_queue,
@@ -112,14 +113,23 @@ impl Chaser {
     }
 
     /// The Temporal client, or an error saying why Temporal cannot be reached.
-    pub fn client(&self) -> Result<&Client, AppError> {
-        self.temporal
-            .as_ref()
-            .map_err(|why| AppError::Temporal(why.clone()))
+    pub fn client(&self) -> Result<Client, AppError> {
+        self.temporal().map_err(AppError::Temporal)
     }
 
-    pub(crate) fn temporal(&self) -> Result<&Client, &str> {
-        self.temporal.as_ref().map_err(String::as_str)
+    pub(crate) fn temporal(&self) -> Result<Client, String> {
+        self.temporal
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replaces the client, or says why there is none, when the connection comes or goes.
+    pub fn set_temporal(&self, temporal: Result<Client, String>) {
+        *self
+            .temporal
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = temporal;
     }
 
     fn handle(

@@ -184,7 +184,7 @@ impl Chaser {
                 // Open in the store, and a chase runs: as it should be.
                 (false, Some(_)) => {}
                 (false, None) => {
-                    repairs.push(self.ended_or_missing(client, key, stored).await?);
+                    repairs.push(self.ended_or_missing(&client, key, stored).await?);
                 }
                 (true, Some(Some(state)))
                     if !state.is_closed() && !waiting.contains_key(key.as_str()) =>

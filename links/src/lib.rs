@@ -44,10 +44,12 @@ pub enum LinkAction {
     Enable,
     /// The owner knows it is paid: the chase ends and the customer is thanked.
     Paid,
+    /// Send a step again whose first attempt has an unknown fate (see [`Act::resend`]).
+    Resend,
 }
 
 impl LinkAction {
-    pub const ALL: [LinkAction; 9] = [
+    pub const ALL: [LinkAction; 10] = [
         LinkAction::Pause7d,
         LinkAction::Dispute,
         LinkAction::Writeoff,
@@ -57,6 +59,7 @@ impl LinkAction {
         LinkAction::Disable,
         LinkAction::Enable,
         LinkAction::Paid,
+        LinkAction::Resend,
     ];
 
     /// The name in the link's claims.
@@ -71,11 +74,56 @@ impl LinkAction {
             LinkAction::Disable => "disable",
             LinkAction::Enable => "enable",
             LinkAction::Paid => "mark_paid",
+            LinkAction::Resend => "resend",
         }
     }
 
     pub fn parse(name: &str) -> Option<LinkAction> {
         LinkAction::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
+/// What an `Act` link asks for: the action, and for a resend the step it sends again. Its
+/// subject is the action's name (`pause_7d`), or `resend:<step id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Act {
+    pub action: LinkAction,
+    /// The step, for [`LinkAction::Resend`] only.
+    pub step: Option<String>,
+}
+
+impl Act {
+    /// An action on the whole chase (anything but a resend).
+    pub fn on_chase(action: LinkAction) -> Act {
+        Act { action, step: None }
+    }
+
+    /// Sends `step` again.
+    pub fn resend(step: &str) -> Act {
+        Act {
+            action: LinkAction::Resend,
+            step: Some(step.to_owned()),
+        }
+    }
+
+    pub fn subject(&self) -> String {
+        match &self.step {
+            Some(step) => format!("{}:{step}", self.action.as_str()),
+            None => self.action.as_str().to_owned(),
+        }
+    }
+
+    /// A subject as [`Act::subject`] writes it; a resend must name a step, nothing else may.
+    pub fn parse(subject: &str) -> Option<Act> {
+        match subject.split_once(':') {
+            Some((name, step)) => (LinkAction::parse(name)? == LinkAction::Resend
+                && !step.trim().is_empty())
+            .then(|| Act::resend(step)),
+            None => {
+                let action = LinkAction::parse(subject)?;
+                (action != LinkAction::Resend).then_some(Act::on_chase(action))
+            }
+        }
     }
 }
 
@@ -208,6 +256,30 @@ impl Links {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_act_subject_reads_back_and_a_resend_needs_its_step() {
+        for action in LinkAction::ALL {
+            let act = if action == LinkAction::Resend {
+                Act::resend("nudge")
+            } else {
+                Act::on_chase(action)
+            };
+            assert_eq!(Act::parse(&act.subject()), Some(act));
+        }
+        assert_eq!(Act::resend("final:2").subject(), "resend:final:2");
+        assert_eq!(Act::parse("resend:final:2"), Some(Act::resend("final:2")));
+        for bad in [
+            "resend",
+            "resend:",
+            "resend: ",
+            "pause_7d:nudge",
+            "nope",
+            "",
+        ] {
+            assert_eq!(Act::parse(bad), None, "{bad}");
+        }
+    }
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()

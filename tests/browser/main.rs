@@ -176,8 +176,17 @@ async fn sign_in(client: &fantoccini::Client, chaser: &Chaser) {
         .click()
         .await
         .unwrap();
-    let at = client.current_url().await.unwrap();
-    assert_eq!(at.path(), "/review", "signed in");
+    // The click returns once the form is submitted, not once its redirect has
+    // loaded: on a busy machine the page may still be the sign-in page.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let at = client.current_url().await.unwrap();
+        if at.path() != "/login" || std::time::Instant::now() > deadline {
+            assert_eq!(at.path(), "/review", "signed in");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Chromium's DOM of `url` once the page settled (virtual time), and a screenshot of it.

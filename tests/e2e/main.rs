@@ -16,6 +16,7 @@ mod modes;
 mod one_writer;
 mod payments;
 mod promise;
+mod restart;
 mod review;
 mod security;
 mod startup;

@@ -158,6 +158,15 @@ impl Service {
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
+
+    /// Whether the process, already ended, exited with status 0.
+    pub fn exited_successfully(&mut self) -> bool {
+        self.child
+            .try_wait()
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.success())
+    }
 }
 
 impl Drop for Service {
@@ -218,79 +227,152 @@ pub fn stack() -> &'static Stack {
     static STACK: OnceLock<Stack> = OnceLock::new();
     STACK.get_or_init(|| {
         let dir = scratch_dir();
-        let temporal = tool("TEMPORAL_BIN", ".tools/temporal/bin/temporal");
         let emulator = tool(
             "SES_EMULATOR_BIN",
             ".tools/ses-emulator/node_modules/.bin/aws-ses-v2-local",
         );
-        let (port, http, metrics, ui, ses) = (
-            free_port(),
-            free_port(),
-            free_port(),
-            free_port(),
-            free_port(),
+        let ses = free_port();
+        let ports = ServerPorts::free();
+        let db = dir.join("temporal.db");
+        let server = dev_server_command(
+            &ports,
+            IN_MEMORY.get().is_none().then_some(db.as_path()),
+            WITH_UI.get().is_some(),
+            SERVER_ARGS.get().map(Vec::as_slice).unwrap_or_default(),
         );
-        let mut server = Command::new(&temporal);
-        server.args([
-            "server",
-            "start-dev",
-            "--ip",
-            "127.0.0.1",
-            "--log-level",
-            "warn",
-        ]);
-        if WITH_UI.get().is_none() {
-            server.arg("--headless");
-        }
-        server.args([
-            "--port",
-            &port.to_string(),
-            "--http-port",
-            &http.to_string(),
-        ]);
-        server.args([
-            "--metrics-port",
-            &metrics.to_string(),
-            "--ui-port",
-            &ui.to_string(),
-        ]);
-        if IN_MEMORY.get().is_none() {
-            server.args([
-                "--db-filename",
-                &dir.join("temporal.db").display().to_string(),
-            ]);
-        }
-        for (name, kind) in chaser_workflows::names::search_attribute::REGISTRATION {
-            server.args(["--search-attribute", &format!("{name}={kind}")]);
-        }
-        server.args(SERVER_ARGS.get().into_iter().flatten());
         let temporal_service = Service::spawn("temporal", server, &dir.join("temporal.log"));
         let mut emulator_cmd = Command::new(&emulator);
         emulator_cmd.args(["--host", "127.0.0.1", "--port", &ses.to_string()]);
         let ses_service = Service::spawn("ses-emulator", emulator_cmd, &dir.join("ses.log"));
-        wait_for("the Temporal dev server", Duration::from_secs(60), || {
-            port_open(port).then_some(())
-        });
-        let address = format!("127.0.0.1:{port}");
-        wait_for("Temporal to be healthy", Duration::from_secs(60), || {
-            Command::new(&temporal)
-                .args(["operator", "cluster", "health", "--address", &address])
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-        });
+        let address = ports.address();
+        wait_until_healthy(&address);
         let ses_url = format!("http://127.0.0.1:{ses}");
         wait_for("the SES emulator", Duration::from_secs(30), || {
             ureq::get(&format!("{ses_url}/health-check")).call().ok()
         });
         Stack {
-            temporal_ui: WITH_UI.get().map(|()| format!("http://127.0.0.1:{ui}")),
+            temporal_ui: WITH_UI
+                .get()
+                .map(|()| format!("http://127.0.0.1:{}", ports.ui)),
             temporal_address: address,
             ses_url,
             dir,
             _services: vec![temporal_service, ses_service],
         }
     })
+}
+
+/// The ports of one dev server.
+struct ServerPorts {
+    grpc: u16,
+    http: u16,
+    metrics: u16,
+    ui: u16,
+}
+
+impl ServerPorts {
+    fn free() -> ServerPorts {
+        ServerPorts {
+            grpc: free_port(),
+            http: free_port(),
+            metrics: free_port(),
+            ui: free_port(),
+        }
+    }
+
+    fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.grpc)
+    }
+}
+
+/// `temporal server start-dev` on `ports`, with the chaser's search attributes, its state in
+/// `db` (in memory without), the Web UI when `with_ui`.
+fn dev_server_command(
+    ports: &ServerPorts,
+    db: Option<&Path>,
+    with_ui: bool,
+    extra: &[String],
+) -> Command {
+    let temporal = tool("TEMPORAL_BIN", ".tools/temporal/bin/temporal");
+    let mut server = Command::new(temporal);
+    server.args([
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--log-level",
+        "warn",
+    ]);
+    if !with_ui {
+        server.arg("--headless");
+    }
+    server.args(["--port", &ports.grpc.to_string()]);
+    server.args(["--http-port", &ports.http.to_string()]);
+    server.args(["--metrics-port", &ports.metrics.to_string()]);
+    server.args(["--ui-port", &ports.ui.to_string()]);
+    if let Some(db) = db {
+        server.args(["--db-filename", &db.display().to_string()]);
+    }
+    for (name, kind) in chaser_workflows::names::search_attribute::REGISTRATION {
+        server.args(["--search-attribute", &format!("{name}={kind}")]);
+    }
+    server.args(extra);
+    server
+}
+
+/// Waits until the server at `address` says it is serving.
+fn wait_until_healthy(address: &str) {
+    let temporal = tool("TEMPORAL_BIN", ".tools/temporal/bin/temporal");
+    wait_for("Temporal to be healthy", Duration::from_secs(60), || {
+        Command::new(&temporal)
+            .args(["operator", "cluster", "health", "--address", address])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    });
+}
+
+/// A dev server of one test's own, its state in a file so that it can be killed and started
+/// again on the same ports with everything kept (the shared stack's server is never stopped).
+pub struct DevServer {
+    ports: ServerPorts,
+    dir: PathBuf,
+    process: Option<Service>,
+    starts: u32,
+}
+
+impl DevServer {
+    /// Not started yet: see [`DevServer::start`].
+    pub fn new(dir: &Path) -> DevServer {
+        std::fs::create_dir_all(dir).unwrap();
+        DevServer {
+            ports: ServerPorts::free(),
+            dir: dir.to_owned(),
+            process: None,
+            starts: 0,
+        }
+    }
+
+    pub fn address(&self) -> String {
+        self.ports.address()
+    }
+
+    /// Starts the server and waits until it serves.
+    pub fn start(&mut self) {
+        self.starts += 1;
+        let command =
+            dev_server_command(&self.ports, Some(&self.dir.join("temporal.db")), false, &[]);
+        let log = self.dir.join(format!("temporal-{}.log", self.starts));
+        self.process = Some(Service::spawn("temporal", command, &log));
+        wait_until_healthy(&self.address());
+    }
+
+    /// Kills the server without warning, as a crash or an OOM kill would.
+    pub fn kill(&mut self) {
+        if let Some(mut server) = self.process.take() {
+            server.signal("KILL");
+        }
+    }
 }
 
 /// A message as the SES emulator stored it.
@@ -483,6 +565,8 @@ pub struct Chaser {
     config: PathBuf,
     /// The Temporal namespace: `default`, unless [`Chaser::own_namespace`] made one.
     namespace: String,
+    /// The shared stack's server, unless [`Chaser::use_temporal`] chose another.
+    temporal_address: String,
     worker: Option<Service>,
     worker_starts: u32,
     postgres_db: Option<String>,
@@ -611,6 +695,7 @@ ses_endpoint_url = "{ses}"
             database_url,
             config,
             namespace: "default".to_owned(),
+            temporal_address: stack.temporal_address.clone(),
             worker: None,
             worker_starts: 0,
             postgres_db,
@@ -621,7 +706,7 @@ ses_endpoint_url = "{ses}"
         let mut c = Command::new(chaser_bin());
         c.current_dir(&self.dir)
             .env("CHASER_CONFIG", &self.config)
-            .env("TEMPORAL_ADDRESS", &stack().temporal_address)
+            .env("TEMPORAL_ADDRESS", &self.temporal_address)
             .env("TEMPORAL_NAMESPACE", &self.namespace)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -665,13 +750,16 @@ ses_endpoint_url = "{ses}"
         out
     }
 
-    /// Starts `chaser worker` and waits until its HTTP server answers.
+    /// Points this chaser's commands and worker at another Temporal server (a [`DevServer`]).
+    pub fn use_temporal(&mut self, address: &str) {
+        address.clone_into(&mut self.temporal_address);
+    }
+
+    /// Starts `chaser worker` and waits until it is healthy: its HTTP server answers and its
+    /// workers poll.
     pub fn start_worker(&mut self) {
-        self.worker_starts += 1;
-        let mut cmd = self.command();
-        cmd.arg("worker");
+        self.spawn_worker();
         let log = self.dir.join(format!("worker-{}.log", self.worker_starts));
-        self.worker = Some(Service::spawn("chaser worker", cmd, &log));
         let url = format!("http://127.0.0.1:{}/healthz", self.http_port);
         let worker = self.worker.as_mut().unwrap();
         wait_for(
@@ -686,6 +774,39 @@ ses_endpoint_url = "{ses}"
                 ureq::get(&url).call().ok()
             },
         );
+    }
+
+    /// Starts `chaser worker` without waiting for anything.
+    pub fn spawn_worker(&mut self) {
+        self.worker_starts += 1;
+        let mut cmd = self.command();
+        cmd.arg("worker");
+        let log = self.dir.join(format!("worker-{}.log", self.worker_starts));
+        self.worker = Some(Service::spawn("chaser worker", cmd, &log));
+    }
+
+    /// Whether the worker (or `chaser serve`) process still runs.
+    pub fn worker_running(&mut self) -> bool {
+        self.worker.as_mut().is_some_and(Service::is_running)
+    }
+
+    /// Stops the worker with `signal` (e.g. "TERM") and says whether it exited successfully.
+    pub fn stop_worker(&mut self, signal: &str) -> bool {
+        let mut worker = self.worker.take().expect("no worker runs");
+        worker.signal(signal);
+        worker.exited_successfully()
+    }
+
+    /// `/healthz`: its status code and body; 0 while nothing listens yet.
+    pub fn health(&self) -> (u16, serde_json::Value) {
+        match agent().get(&self.url("/healthz")).call() {
+            Ok(response) => {
+                let page = page(Ok(response));
+                let body = serde_json::from_str(&page.body).unwrap_or(serde_json::Value::Null);
+                (page.status, body)
+            }
+            Err(_) => (0, serde_json::Value::Null),
+        }
     }
 
     /// Starts `chaser serve`, the HTTP doors without a Temporal worker, and waits until it

@@ -453,7 +453,7 @@ const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A client whose every payload is sealed with the configured codec key: no command, start or
 /// query of the chaser hands Temporal plaintext.
-async fn connect_temporal(config: &Config) -> Result<Client, String> {
+pub(crate) async fn connect_temporal(config: &Config) -> Result<Client, String> {
     use temporalio_client::envconfig::LoadClientConfigProfileOptions;
     let codec = config.codec().map_err(|e| format!("{e:#}"))?;
     let (mut connection, mut options) =

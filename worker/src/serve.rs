@@ -14,7 +14,7 @@ use crate::config::Transport;
 use chaser_activities::chase::registered as activity_defs;
 use chaser_activities::documents::{Proposer, TextReader};
 use chaser_activities::fetch::Fetcher;
-use chaser_api::http::{AppState, router};
+use chaser_api::http::{AppState, Health, router};
 use chaser_api::inbound::DocumentDesk;
 use chaser_api::inbound_gate::InboundPolicy;
 use chaser_api::review::{ReviewDesk, Reviewer};
@@ -194,7 +194,12 @@ async fn shutdown_signal() {
 }
 
 /// What the HTTP doors share.
-fn app_state(app: &AppContext, chaser: Arc<Chaser>, links: Links) -> anyhow::Result<Arc<AppState>> {
+fn app_state(
+    app: &AppContext,
+    chaser: Arc<Chaser>,
+    links: Links,
+    health: Health,
+) -> anyhow::Result<Arc<AppState>> {
     let config = &app.config;
     Ok(Arc::new(AppState {
         chaser,
@@ -222,6 +227,7 @@ fn app_state(app: &AppContext, chaser: Arc<Chaser>, links: Links) -> anyhow::Res
         allow_http_links: config.links.allow_http,
         pay_click_interval: config.links.pay_click_interval.as_duration(),
         secure_cookies: config.base_url().starts_with("https://"),
+        health,
     }))
 }
 
@@ -248,7 +254,8 @@ fn header_timeout(config: &crate::config::Config) -> anyhow::Result<std::time::D
 
 /// `chaser serve`: the HTTP doors alone (webhooks, the owner API, links, the review page),
 /// without a Temporal worker, so they can run apart from the workers. Commands are journaled
-/// and answered `accepted` until a worker takes them; Temporal need not even be reachable.
+/// and answered `accepted` until a worker takes them; Temporal need not even be reachable, and
+/// is connected to in the background when it comes up.
 pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
     let config = &app.config;
     let links = links(config)?;
@@ -261,7 +268,7 @@ pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
         )
         .with_policy(app.policy()),
     );
-    let state = app_state(&app, chaser, links)?;
+    let state = app_state(&app, chaser.clone(), links, Health::default())?;
     let header_timeout = header_timeout(config)?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
@@ -269,12 +276,82 @@ pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     if let Err(why) = &app.temporal {
         tracing::warn!(%why, "Temporal cannot be reached: commands wait in the journal");
+        let config = config.clone();
+        tokio::spawn(async move {
+            let mut backoff = Backoff::default();
+            loop {
+                tokio::time::sleep(backoff.next_delay()).await;
+                if let Ok(client) = crate::connect_temporal(&config).await {
+                    tracing::info!("Temporal answers: commands go to their chases again");
+                    chaser.set_temporal(Ok(client));
+                    return;
+                }
+            }
+        });
     }
     eprintln!("chaser serve: http://{address} (no worker in this process)");
     chaser_api::server::serve(listener, router(state), header_timeout, shutdown_signal()).await;
     Ok(())
 }
 
+/// The first wait before reconnecting to Temporal, and the longest.
+const RECONNECT_FIRST: Duration = Duration::from_millis(500);
+const RECONNECT_MOST: Duration = Duration::from_secs(10);
+/// How often a running worker asks the server whether it is there, and how long it waits for
+/// the answer: the workers' own polls retry quietly forever, so without this nobody would
+/// notice the server is gone.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+const PROBE_WAIT: Duration = Duration::from_secs(3);
+
+/// Doubling waits between reconnection attempts, from [`RECONNECT_FIRST`] to
+/// [`RECONNECT_MOST`]; `reset` once the workers poll.
+#[derive(Default)]
+struct Backoff {
+    attempts: u32,
+}
+
+impl Backoff {
+    fn next_delay(&mut self) -> Duration {
+        let delay = RECONNECT_FIRST
+            .saturating_mul(2u32.saturating_pow(self.attempts))
+            .min(RECONNECT_MOST);
+        self.attempts = self.attempts.saturating_add(1);
+        delay
+    }
+
+    fn reset(&mut self) {
+        self.attempts = 0;
+    }
+}
+
+/// Whether the Temporal server answers its health check.
+async fn probe(client: &temporalio_client::Client) -> Result<(), String> {
+    use temporalio_common::protos::grpc::health::v1::HealthCheckRequest;
+    let request = HealthCheckRequest {
+        service: "temporal.api.workflowservice.v1.WorkflowService".to_owned(),
+    };
+    match tokio::time::timeout(
+        PROBE_WAIT,
+        client
+            .connection()
+            .health_service()
+            .check(tonic::Request::new(request)),
+    )
+    .await
+    {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(status)) => Err(format!("the server answers {}", status.message())),
+        Err(_) => Err(format!(
+            "the server gave no answer within {} s",
+            PROBE_WAIT.as_secs()
+        )),
+    }
+}
+
+/// `chaser worker`: the Temporal workers and the HTTP doors. The configuration is checked
+/// first (any mistake ends the process); then the doors open and the workers run, riding out
+/// Temporal going away: they reconnect with backoff and `/healthz` answers 503 meanwhile. Only
+/// a signal ends the process after that.
 pub async fn run(app: AppContext) -> anyhow::Result<()> {
     let config = &app.config;
     // First of all: a worker with a guessable secret must not serve a single request.
@@ -312,10 +389,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         config.mode,
     ));
 
-    let client = app.client()?.clone();
     let chaser = Arc::new(
         Chaser::new(
-            Ok(client.clone()),
+            app.temporal.clone(),
             app.store.clone(),
             Arc::new(app.rules.clone()),
             config.temporal.task_queue.clone(),
@@ -323,6 +399,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .with_policy(app.policy()),
     );
     let sources = crate::sync::sources(&app)?;
+    let schedules = crate::sync::Schedules::from_config(&app, &sources)?;
     let s3_endpoint = config.aws.s3_endpoint_url.as_deref();
     let s3_config =
         chaser_activities::aws::sdk_config(config.aws.region.as_deref(), s3_endpoint).await;
@@ -332,10 +409,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         fetcher,
         sources.iter().map(|(s, _)| s.clone()).collect(),
     );
-    crate::sync::ensure_schedules(&client, &config.temporal.task_queue, &sources).await?;
     let desk = document_desk(&app, chaser.clone(), mailer.clone(), links.clone()).await?;
-    crate::sync::ensure_review_schedules(&app).await?;
-    crate::sync::ensure_reconcile_schedule(&app).await?;
     let reconciler = Reconciler {
         chaser: chaser.clone(),
         grace: config.reconcile.grace()?,
@@ -362,6 +436,8 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
 
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
         .map_err(|e| anyhow::anyhow!("Temporal runtime: {e}"))?;
+    // Built once and cloned for each connection: the workers are rebuilt after the server
+    // comes back.
     let options = WorkerOptions::new(config.temporal.task_queue.clone())
         .max_cached_workflows(config.temporal.max_cached_workflows)
         .register_workflow::<InvoiceChase>()
@@ -385,9 +461,6 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .register_activities(reconciler)
         .graceful_shutdown_period(Duration::from_secs(10))
         .build();
-    let mut worker = Worker::new(&runtime, client.clone(), options)
-        .map_err(|e| anyhow::anyhow!("starting the worker: {e}"))?;
-    let stop_worker = worker.shutdown_handle();
     // The server hands out send tasks no faster than the provider accepts them, however many
     // reminders fall due at once.
     let sending_queue = names::sending_queue(&config.temporal.task_queue);
@@ -396,12 +469,9 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .max_task_queue_activities_per_second(config.email.max_send_rate)
         .graceful_shutdown_period(Duration::from_secs(10))
         .build();
-    let mut sending_worker = Worker::new(&runtime, client.clone(), sending_options)
-        .map_err(|e| anyhow::anyhow!("starting the sending worker: {e}"))?;
-    let (stop_main_early, stop_sending_early) =
-        (worker.shutdown_handle(), sending_worker.shutdown_handle());
 
-    let state = app_state(&app, chaser, links)?;
+    let health = Health::starting("connecting to Temporal");
+    let state = app_state(&app, chaser.clone(), links, health.clone())?;
     let header_timeout = header_timeout(config)?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
@@ -412,37 +482,187 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         "chaser worker: http://{address} · task queue {} · sends on {sending_queue} at most {}/s · mode {:?}",
         config.temporal.task_queue, config.email.max_send_rate, config.mode
     );
+    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let http = tokio::spawn(chaser_api::server::serve(
+        listener,
+        router(state),
+        header_timeout,
+        async {
+            let _ = http_stopped.await;
+        },
+    ));
 
-    let (stop_http_tx, stop_http_rx) = tokio::sync::oneshot::channel::<()>();
-    let http = chaser_api::server::serve(listener, router(state), header_timeout, async {
-        let _ = stop_http_rx.await;
-    });
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down");
-        // The sending worker follows the main one down.
-        stop_worker();
-    });
-    // `Worker::run` is not `Send`: drive it from this task. When it ends, for a signal or an
-    // error, the HTTP server stops too.
-    let run_worker = async move {
-        // Either worker ending, for a signal or an error, ends the other.
-        let main = async {
-            let result = worker.run().await;
-            stop_sending_early();
-            result
-        };
-        let sending = async {
-            let result = sending_worker.run().await;
-            stop_main_early();
-            result
-        };
-        let (result, sending_result) = tokio::join!(main, sending);
-        let _ = stop_http_tx.send(());
-        (result, sending_result)
+    let mut signalled = std::pin::pin!(shutdown_signal());
+    let workers = Workers {
+        runtime: &runtime,
+        options,
+        sending_options,
+        chaser: &chaser,
+        health: &health,
     };
-    let ((worker_result, sending_result), ()) = tokio::join!(run_worker, http);
-    worker_result.map_err(|e| anyhow::anyhow!("worker: {e}"))?;
-    sending_result.map_err(|e| anyhow::anyhow!("sending worker: {e}"))?;
-    Ok(())
+    let result = workers.run_until(schedules, config, &mut signalled).await;
+    let _ = stop_http.send(());
+    let _ = http.await;
+    result
+}
+
+/// The two workers (chases, and sends at the provider's rate), run again on each connection.
+struct Workers<'a> {
+    runtime: &'a Runtime,
+    options: WorkerOptions,
+    sending_options: WorkerOptions,
+    chaser: &'a Chaser,
+    health: &'a Health,
+}
+
+/// How one connection's run ended.
+enum Ended {
+    Signalled,
+    /// The server went away or refused the workers; the reason is logged and reported.
+    Lost(String),
+}
+
+impl Workers<'_> {
+    /// Connects, keeps the schedules in step, and runs the workers; when Temporal goes away,
+    /// reports it and starts over with backoff. Returns on `signalled`, or on an error no
+    /// retry can fix.
+    async fn run_until(
+        &self,
+        schedules: crate::sync::Schedules,
+        config: &crate::config::Config,
+        signalled: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+    ) -> anyhow::Result<()> {
+        let mut backoff = Backoff::default();
+        loop {
+            let why = match self.chaser.client() {
+                Ok(client) => match self
+                    .connected(client, &schedules, &mut backoff, signalled)
+                    .await?
+                {
+                    Ended::Signalled => return Ok(()),
+                    Ended::Lost(why) => {
+                        // A new connection next time: nothing of the lost one is trusted.
+                        self.chaser.set_temporal(Err(why.clone()));
+                        why
+                    }
+                },
+                Err(_) => {
+                    let connect = crate::connect_temporal(config);
+                    tokio::select! {
+                        connected = connect => match connected {
+                            Ok(client) => {
+                                self.chaser.set_temporal(Ok(client));
+                                continue;
+                            }
+                            Err(why) => why,
+                        },
+                        () = signalled.as_mut() => return Ok(()),
+                    }
+                }
+            };
+            self.health
+                .unhealthy(&format!("reconnecting to Temporal: {why}"));
+            let delay = backoff.next_delay();
+            tracing::warn!(%why, retry_in_ms = delay.as_millis(), "Temporal is not available: the worker keeps trying");
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = signalled.as_mut() => return Ok(()),
+            }
+        }
+    }
+
+    /// One connection's life: the schedules, then the workers until a signal or a loss.
+    async fn connected(
+        &self,
+        client: temporalio_client::Client,
+        schedules: &crate::sync::Schedules,
+        backoff: &mut Backoff,
+        signalled: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+    ) -> anyhow::Result<Ended> {
+        let prepare = async {
+            schedules.ensure(&client).await?;
+            schedules.reconcile_now(&client).await
+        };
+        tokio::select! {
+            prepared = prepare => if let Err(e) = prepared {
+                return Ok(Ended::Lost(format!("keeping the schedules: {e:#}")));
+            },
+            () = signalled.as_mut() => return Ok(Ended::Signalled),
+        }
+        let mut worker = Worker::new(self.runtime, client.clone(), self.options.clone())
+            .map_err(|e| anyhow::anyhow!("starting the worker: {e}"))?;
+        let mut sending = Worker::new(self.runtime, client.clone(), self.sending_options.clone())
+            .map_err(|e| anyhow::anyhow!("starting the sending worker: {e}"))?;
+        let (stop_main, stop_sending) = (worker.shutdown_handle(), sending.shutdown_handle());
+        let stop_both = || {
+            stop_main();
+            stop_sending();
+        };
+        self.health.healthy();
+        backoff.reset();
+        tracing::info!("connected to Temporal: polling");
+        // `Worker::run` is not `Send`: both run on this task. Either one ending, for a signal
+        // or an error, ends the other.
+        let run = async {
+            let main = async {
+                let result = worker.run().await;
+                stop_sending();
+                result
+            };
+            let sending_run = async {
+                let result = sending.run().await;
+                stop_main();
+                result
+            };
+            tokio::join!(main, sending_run)
+        };
+        let mut was_signalled = false;
+        let watch = async {
+            let mut down = false;
+            loop {
+                tokio::select! {
+                    () = signalled.as_mut(), if !was_signalled => {
+                        tracing::info!("shutting down");
+                        was_signalled = true;
+                        stop_both();
+                    }
+                    () = tokio::time::sleep(PROBE_EVERY) => match probe(&client).await {
+                        Ok(()) if down => {
+                            down = false;
+                            tracing::info!("Temporal answers again: polling");
+                            self.chaser.set_temporal(Ok(client.clone()));
+                            self.health.healthy();
+                            if let Err(e) = schedules.reconcile_now(&client).await {
+                                tracing::warn!(error = %format!("{e:#}"), "the reconciler did not start: it runs at its interval");
+                            }
+                        }
+                        Ok(()) => {}
+                        Err(why) => {
+                            if !down {
+                                tracing::warn!(%why, "Temporal does not answer: the workers keep polling");
+                            }
+                            down = true;
+                            self.chaser.set_temporal(Err(format!("Temporal does not answer: {why}")));
+                            self.health.unhealthy(&format!("Temporal does not answer: {why}"));
+                        }
+                    },
+                }
+            }
+        };
+        let (result, sending_result) = tokio::select! {
+            results = run => results,
+            never = watch => never,
+        };
+        if was_signalled {
+            result.map_err(|e| anyhow::anyhow!("worker: {e}"))?;
+            sending_result.map_err(|e| anyhow::anyhow!("sending worker: {e}"))?;
+            return Ok(Ended::Signalled);
+        }
+        let why = match (result, sending_result) {
+            (Err(e), _) => format!("the worker stopped: {e}"),
+            (_, Err(e)) => format!("the sending worker stopped: {e}"),
+            (Ok(()), Ok(())) => "the workers stopped".to_owned(),
+        };
+        Ok(Ended::Lost(why))
+    }
 }

@@ -82,7 +82,7 @@ fn action(source: &str, task_queue: &str) -> ScheduleAction {
 }
 
 /// Creates, updates and deletes this task queue's sync schedules to match the config.
-pub async fn ensure_schedules(
+async fn ensure_schedules(
     client: &Client,
     task_queue: &str,
     sources: &[(SyncSource, Duration)],
@@ -160,102 +160,147 @@ pub async fn trigger(app: &Context, source: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The daily review's and the monthly summary's schedules, at `[review] hour` in the
-/// company's time zone (the summary on the 1st), or removed when turned off.
-pub async fn ensure_review_schedules(app: &Context) -> anyhow::Result<()> {
-    use chaser_workflows::contracts::{DailyReviewInput, MonthlySummaryInput};
-    use chaser_workflows::{DailyReview, MonthlySummary};
-    let config = &app.config;
-    anyhow::ensure!(
-        config.review.hour < 24,
-        "review.hour: `{}` must be 0 to 23",
-        config.review.hour
-    );
-    let task_queue = &config.temporal.task_queue;
-    let daily_id = names::daily_review_schedule_id(task_queue);
-    let daily = ScheduleAction::start_workflow(
-        DailyReview::run,
-        DailyReviewInput {},
-        task_queue,
-        daily_id.clone(),
-    );
-    ensure_calendar_schedule(app, &daily_id, config.review.email, "*", daily).await?;
-    let monthly_id = names::monthly_summary_schedule_id(task_queue);
-    let monthly = ScheduleAction::start_workflow(
-        MonthlySummary::run,
-        MonthlySummaryInput::default(),
-        task_queue,
-        monthly_id.clone(),
-    );
-    ensure_calendar_schedule(
-        app,
-        &monthly_id,
-        config.review.monthly_summary,
-        "1",
-        monthly,
-    )
-    .await
+/// Every schedule the worker keeps in step with the config, checked before anything reaches
+/// Temporal, so a bad setting stops the worker at once while a missing server is waited for.
+pub struct Schedules {
+    task_queue: String,
+    sources: Vec<(SyncSource, Duration)>,
+    /// `[review] hour`, in `zone`.
+    review_hour: u8,
+    zone: String,
+    daily_review: bool,
+    monthly_summary: bool,
+    reconcile_every: Duration,
 }
 
-/// A schedule at `[review] hour` on `day_of_month` (`*` for every day) in the company's time
-/// zone: created, updated, or deleted when `wanted` is false.
-async fn ensure_calendar_schedule(
-    app: &Context,
-    id: &str,
-    wanted: bool,
-    day_of_month: &str,
-    action: ScheduleAction,
-) -> anyhow::Result<()> {
-    use temporalio_client::schedules::ScheduleCalendarSpec;
-    let handle = app.client()?.get_schedule_handle(id.to_owned());
-    if !wanted {
-        if schedule_exists(&handle, id).await? {
-            handle
-                .delete(Default::default())
-                .await
-                .with_context(|| format!("deleting {id}"))?;
-        }
-        return Ok(());
+impl Schedules {
+    pub fn from_config(app: &Context, sources: &[(SyncSource, Duration)]) -> anyhow::Result<Self> {
+        let config = &app.config;
+        anyhow::ensure!(
+            config.review.hour < 24,
+            "review.hour: `{}` must be 0 to 23",
+            config.review.hour
+        );
+        Ok(Schedules {
+            task_queue: config.temporal.task_queue.clone(),
+            sources: sources.to_vec(),
+            review_hour: config.review.hour,
+            zone: app.rules.company.time_zone.name().to_owned(),
+            daily_review: config.review.email,
+            monthly_summary: config.review.monthly_summary,
+            reconcile_every: config.reconcile.interval()?,
+        })
     }
-    let spec = ScheduleSpec::builder()
-        .calendars(vec![
-            ScheduleCalendarSpec::builder()
-                .hour(app.config.review.hour.to_string())
-                .minute("0".to_owned())
-                .second("0".to_owned())
-                .day_of_month(day_of_month.to_owned())
-                .build(),
-        ])
-        .timezone_name(app.rules.company.time_zone.name().to_owned())
-        .build();
-    upsert_schedule(
-        app.client()?,
-        id,
-        spec,
-        action,
-        "chaser [review]".to_owned(),
-        false,
-    )
-    .await
-}
 
-/// The reconciler's schedule, every `reconcile.interval`.
-pub async fn ensure_reconcile_schedule(app: &Context) -> anyhow::Result<()> {
-    use chaser_workflows::Reconcile;
-    use chaser_workflows::contracts::ReconcileInput;
-    let task_queue = &app.config.temporal.task_queue;
-    let id = names::reconcile_schedule_id(task_queue);
-    let action =
-        ScheduleAction::start_workflow(Reconcile::run, ReconcileInput {}, task_queue, id.clone());
-    upsert_schedule(
-        app.client()?,
-        &id,
-        ScheduleSpec::from_interval(app.config.reconcile.interval()?),
-        action,
-        "chaser [reconcile]".to_owned(),
-        false,
-    )
-    .await
+    /// Creates, updates and deletes the schedules to match; safe to repeat.
+    pub async fn ensure(&self, client: &Client) -> anyhow::Result<()> {
+        ensure_schedules(client, &self.task_queue, &self.sources).await?;
+        self.ensure_review(client).await?;
+        self.ensure_reconcile(client).await
+    }
+
+    /// Runs the reconciler now: what the doors journaled while Temporal was away goes to its
+    /// chase at once, not at the next interval.
+    pub async fn reconcile_now(&self, client: &Client) -> anyhow::Result<()> {
+        let id = names::reconcile_schedule_id(&self.task_queue);
+        client
+            .get_schedule_handle(id.clone())
+            .trigger(ScheduleOverlapPolicy::Skip, Default::default())
+            .await
+            .with_context(|| format!("triggering {id}"))
+    }
+
+    /// The daily review's and the monthly summary's schedules, at `[review] hour` in the
+    /// company's time zone (the summary on the 1st), or removed when turned off.
+    async fn ensure_review(&self, client: &Client) -> anyhow::Result<()> {
+        use chaser_workflows::contracts::{DailyReviewInput, MonthlySummaryInput};
+        use chaser_workflows::{DailyReview, MonthlySummary};
+        let task_queue = &self.task_queue;
+        let daily_id = names::daily_review_schedule_id(task_queue);
+        let daily = ScheduleAction::start_workflow(
+            DailyReview::run,
+            DailyReviewInput {},
+            task_queue,
+            daily_id.clone(),
+        );
+        self.ensure_calendar(client, &daily_id, self.daily_review, "*", daily)
+            .await?;
+        let monthly_id = names::monthly_summary_schedule_id(task_queue);
+        let monthly = ScheduleAction::start_workflow(
+            MonthlySummary::run,
+            MonthlySummaryInput::default(),
+            task_queue,
+            monthly_id.clone(),
+        );
+        self.ensure_calendar(client, &monthly_id, self.monthly_summary, "1", monthly)
+            .await
+    }
+
+    /// A schedule at `[review] hour` on `day_of_month` (`*` for every day) in the company's
+    /// time zone: created, updated, or deleted when `wanted` is false.
+    async fn ensure_calendar(
+        &self,
+        client: &Client,
+        id: &str,
+        wanted: bool,
+        day_of_month: &str,
+        action: ScheduleAction,
+    ) -> anyhow::Result<()> {
+        use temporalio_client::schedules::ScheduleCalendarSpec;
+        let handle = client.get_schedule_handle(id.to_owned());
+        if !wanted {
+            if schedule_exists(&handle, id).await? {
+                handle
+                    .delete(Default::default())
+                    .await
+                    .with_context(|| format!("deleting {id}"))?;
+            }
+            return Ok(());
+        }
+        let spec = ScheduleSpec::builder()
+            .calendars(vec![
+                ScheduleCalendarSpec::builder()
+                    .hour(self.review_hour.to_string())
+                    .minute("0".to_owned())
+                    .second("0".to_owned())
+                    .day_of_month(day_of_month.to_owned())
+                    .build(),
+            ])
+            .timezone_name(self.zone.clone())
+            .build();
+        upsert_schedule(
+            client,
+            id,
+            spec,
+            action,
+            "chaser [review]".to_owned(),
+            false,
+        )
+        .await
+    }
+
+    /// The reconciler's schedule, every `reconcile.interval`.
+    async fn ensure_reconcile(&self, client: &Client) -> anyhow::Result<()> {
+        use chaser_workflows::Reconcile;
+        use chaser_workflows::contracts::ReconcileInput;
+        let task_queue = &self.task_queue;
+        let id = names::reconcile_schedule_id(task_queue);
+        let action = ScheduleAction::start_workflow(
+            Reconcile::run,
+            ReconcileInput {},
+            task_queue,
+            id.clone(),
+        );
+        upsert_schedule(
+            client,
+            &id,
+            ScheduleSpec::from_interval(self.reconcile_every),
+            action,
+            "chaser [reconcile]".to_owned(),
+            false,
+        )
+        .await
+    }
 }
 
 async fn schedule_exists(

@@ -121,6 +121,18 @@ impl Store {
         row.as_ref().map(entry_from_row).transpose()
     }
 
+    /// The oldest command still pending for `invoice` (normalised), if any.
+    pub async fn pending_command_for(&self, invoice: &str) -> Result<Option<JournalEntry>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from commands where status = 'pending' and invoice = $1
+             order by created_at, id limit 1"
+        )))
+        .bind(invoice.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(entry_from_row).transpose()
+    }
+
     /// Commands still pending that were accepted at or before `before`, oldest first.
     pub async fn pending_commands(&self, before: Timestamp) -> Result<Vec<JournalEntry>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
