@@ -22,7 +22,7 @@ use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
 use crate::guards::{self, code};
-use crate::links::{LinkAction, Links, Purpose};
+use crate::links::{LinkAction, Links, Purpose, SendingSwitch};
 use crate::locale;
 use crate::mail::{MailError, Mailer, OutgoingEmail};
 use crate::render::{
@@ -231,6 +231,11 @@ impl ChaseActivities {
         ) {
             return self.defer(request, code::PENDING_COMMAND, until, now).await;
         }
+        if let Err(until) =
+            guards::sending_hold(request.kind, store.sending_hold().await?.as_ref(), now)
+        {
+            return self.defer(request, code::SENDING_HELD, until, now).await;
+        }
         let settings = request.settings.clone().unwrap_or_default();
         let zone = request
             .step
@@ -385,6 +390,10 @@ impl ChaseActivities {
         if let Err(until) = guards::pending_command(request.kind, pending.as_ref(), now) {
             return self.defer(request, code::PENDING_COMMAND, until, now).await;
         }
+        let hold = store.sending_hold().await?;
+        if let Err(until) = guards::sending_hold(request.kind, hold.as_ref(), now) {
+            return self.defer(request, code::SENDING_HELD, until, now).await;
+        }
         self.send(request, &email, &approval_id, now).await
     }
 
@@ -531,6 +540,7 @@ impl ChaseActivities {
         let presentation = Presentation {
             locale: locale.to_owned(),
             approval: Some(view),
+            pause_sending: Some(self.pause_link(request, now)),
             ..self.presentation(request, now)
         };
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
@@ -635,6 +645,16 @@ impl ChaseActivities {
         }
     }
 
+    /// The owner's one-tap link to hold all sending.
+    fn pause_link(&self, request: &SendRequest, now: Timestamp) -> String {
+        self.links.sending_url(
+            SendingSwitch::Pause,
+            request.invoice.owner_email.as_str(),
+            now,
+            self.sender.action_link_ttl,
+        )
+    }
+
     /// Links and formatting for one message.
     fn presentation(&self, request: &SendRequest, now: Timestamp) -> Presentation {
         let invoice = &request.invoice;
@@ -668,12 +688,17 @@ impl ChaseActivities {
                 writeoff: link(LinkAction::Writeoff),
             }
         });
+        // Every message to the owner carries the global stop, and no customer's message
+        // does: an overridden template could show it.
+        let pause_sending =
+            (request.kind == MessageKind::OwnerEscalation).then(|| self.pause_link(request, now));
         Presentation {
             locale: String::new(),
             pay_link: self.links.url("pay", &pay),
             actions,
             approval: None,
             note: request.note.clone(),
+            pause_sending,
         }
     }
 

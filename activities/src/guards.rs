@@ -4,6 +4,8 @@
 //! 1. `fresh_state`: the invoice, as the store knows it now, may still be chased; and
 //!    `pending_command`: no command a door accepted is still on its way to the chase (a
 //!    payment taken while Temporal was away, say), or the message waits for it.
+//!    `sending_hold`: sending is not held (the owner's global stop, or the deliverability
+//!    guard's), or a customer message waits.
 //! 2. `send_window`: now is inside the recipient's send window.
 //! 3. the idempotent outbox (`Store::claim_outbox`), then `contact_pacing`: the minimum gap
 //!    between touches to one contact, and the daily cap per contact, across all invoices.
@@ -20,7 +22,7 @@ use chaser_workflows::contracts::MessageKind;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::mail::OutgoingEmail;
-use crate::store::{JournalEntry, StoredInvoice};
+use crate::store::{JournalEntry, SendingHold, StoredInvoice};
 
 /// Reason codes, as they appear in the outbox, the audit log and `status`.
 pub mod code {
@@ -32,6 +34,7 @@ pub mod code {
     pub const CONTENT: &str = "content";
     pub const SUPPRESSED: &str = "suppressed";
     pub const APPROVAL: &str = "approval";
+    pub const SENDING_HELD: &str = "sending_held";
 }
 
 /// Guard 1. A customer message needs an open, unpaid chase; a thank-you needs a paid one.
@@ -65,6 +68,31 @@ pub fn pending_command(
     match (kind, pending) {
         (MessageKind::ThankYou, _) | (_, None) => Ok(()),
         (_, Some(_)) => Err(now.saturating_add(PENDING_COMMAND_WAIT).unwrap_or(now)),
+    }
+}
+
+/// A customer message held by the global stop asks again after a tenth of the hold's age,
+/// within these bounds: a short hold is left at once, a long one costs a few Temporal actions
+/// an hour per waiting chase.
+pub const SENDING_HOLD_RECHECK: (SignedDuration, SignedDuration) =
+    (SignedDuration::from_secs(30), SignedDuration::from_mins(10));
+
+/// Guard 1, third part. While sending is held no customer message leaves; it waits, and is
+/// never dropped. The owner's own messages (escalations, approvals) still go: they are how
+/// the owner learns what is held.
+pub fn sending_hold(
+    kind: MessageKind,
+    hold: Option<&SendingHold>,
+    now: Timestamp,
+) -> Result<(), Timestamp> {
+    match (kind, hold) {
+        (MessageKind::Reminder | MessageKind::ThankYou, Some(hold)) => {
+            let (least, most) = SENDING_HOLD_RECHECK;
+            let age = hold.since.duration_until(now);
+            let wait = (age / 10).clamp(least, most);
+            Err(now.saturating_add(wait).unwrap_or(now))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -302,6 +330,38 @@ mod tests {
         }
         assert_eq!(
             pending_command(MessageKind::ThankYou, Some(&entry), now),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_held_sending_holds_customer_messages_and_lets_the_owner_hear() {
+        let now = ts("2026-03-02T10:00:00Z");
+        let hold = SendingHold {
+            since: now,
+            reason: "wrong file imported".into(),
+            by: "cli".into(),
+        };
+        for kind in [MessageKind::Reminder, MessageKind::ThankYou] {
+            assert_eq!(sending_hold(kind, None, now), Ok(()));
+            assert_eq!(
+                sending_hold(kind, Some(&hold), now),
+                Err(ts("2026-03-02T10:00:30Z"))
+            );
+        }
+        // A hold of an hour asks every 6 minutes; of a day, every 10.
+        let later = ts("2026-03-02T11:00:00Z");
+        assert_eq!(
+            sending_hold(MessageKind::Reminder, Some(&hold), later),
+            Err(ts("2026-03-02T11:06:00Z"))
+        );
+        let next_day = ts("2026-03-03T10:00:00Z");
+        assert_eq!(
+            sending_hold(MessageKind::Reminder, Some(&hold), next_day),
+            Err(ts("2026-03-03T10:10:00Z"))
+        );
+        assert_eq!(
+            sending_hold(MessageKind::OwnerEscalation, Some(&hold), now),
             Ok(())
         );
     }

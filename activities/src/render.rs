@@ -169,6 +169,8 @@ pub struct MessageContext {
     pub approval: Option<ApprovalView>,
     /// Why the owner is told (an escalation's reason).
     pub note: Option<String>,
+    /// The owner's one-tap link that holds all sending (messages to the owner only).
+    pub pause_sending: Option<String>,
 }
 
 /// What a message shows beyond the invoice: its language and its links.
@@ -181,6 +183,8 @@ pub struct Presentation {
     pub actions: Option<ActionLinks>,
     pub approval: Option<ApprovalView>,
     pub note: Option<String>,
+    /// In messages to the owner: the one-tap link that holds all sending.
+    pub pause_sending: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -297,6 +301,7 @@ impl MessageContext {
             actions: presentation.actions,
             approval: presentation.approval,
             note: presentation.note,
+            pause_sending: presentation.pause_sending,
         }
     }
 }
@@ -343,6 +348,8 @@ pub struct DigestView {
     pub date: String,
     pub count: usize,
     pub sections: Vec<DigestSection>,
+    /// While sending is not held: the one-tap link that holds it.
+    pub pause_sending: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -400,6 +407,7 @@ impl DigestView {
                     }],
                 },
             ],
+            pause_sending: Some("https://chaser.example/sending/PAUSE".into()),
         }
     }
 }
@@ -645,6 +653,7 @@ impl Renderer {
                         actions: full.then(|| actions.clone()),
                         approval: Some(approval.clone()),
                         note: full.then(|| "a note".into()),
+                        pause_sending: full.then(|| "https://x/sending/1".into()),
                     };
                     let context = MessageContext::new(
                         &company,
@@ -787,6 +796,8 @@ mod tests {
                 expires: "2026-12-13 09:00 UTC".into(),
             }),
             note: None,
+            pause_sending: matches!(family, "escalation" | "approval_request")
+                .then(|| "https://chaser.example/sending/PAUSE".into()),
         }
     }
 

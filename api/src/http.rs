@@ -26,6 +26,10 @@ use chaser_intake::webhook::{
 
 pub struct AppState {
     pub chaser: Arc<Chaser>,
+    /// Hard bounces and complaints at which sending holds itself.
+    pub deliverability: chaser_domain::DeliverabilityLimits,
+    /// Tells owners when the deliverability guard holds sending.
+    pub owner_mail: crate::sending::OwnerMail,
     /// Signs the accounting webhook; refused without one. Each lane has its own secret.
     pub accounting_secret: Option<SecretString>,
     /// Signs the bank webhook.
@@ -128,6 +132,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/webhooks/ses", post(ses_events))
         .route("/review", get(crate::review::page))
         .route("/api/invoices/{number}/{action}", post(owner_api::act))
+        .route("/api/sending", get(crate::sending::status))
+        .route("/api/sending/{action}", post(crate::sending::switch))
+        .route(
+            "/sending/{token}",
+            get(crate::sending::confirm).post(crate::sending::act),
+        )
         .route("/api/reports/aging", get(owner_api::aging))
         .route("/api/reports/aging.csv", get(owner_api::aging_csv))
         .route("/webhooks/stripe", post(hooks::stripe))
@@ -158,17 +168,25 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// 200 while the process does its work, 503 (with the reason) while it does not; either way
-/// it says whether Temporal answers.
+/// it says whether Temporal answers, and whether sending is held (a held sending is the
+/// owner's choice or the deliverability guard's, not a fault: still 200).
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     let temporal = match state.chaser.client() {
         Ok(_) => "connected".to_owned(),
         Err(why) => why.to_string(),
     };
+    let sending = match state.chaser.sending_hold().await {
+        Ok(hold) => crate::sending::view(hold.as_ref()),
+        Err(e) => json!({ "unknown": e.to_string() }),
+    };
     match state.health.problem() {
-        None => Json(json!({ "status": "ok", "temporal": temporal })).into_response(),
+        None => Json(json!({ "status": "ok", "temporal": temporal, "sending": sending }))
+            .into_response(),
         Some(why) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "why": why, "temporal": temporal })),
+            Json(json!({
+                "status": "unavailable", "why": why, "temporal": temporal, "sending": sending
+            })),
         )
             .into_response(),
     }
@@ -532,5 +550,8 @@ async fn ses_events(
     )
     .await
     .map_err(AppError::from)?;
-    Ok(Json(json!({ "status": "processed", "suppressed": added })))
+    let held = crate::sending::guard(&state, &event, &entries).await?;
+    Ok(Json(
+        json!({ "status": "processed", "suppressed": added, "sending_held": held }),
+    ))
 }

@@ -11,6 +11,7 @@ pub mod one_tap;
 pub mod owner_api;
 pub mod pages;
 pub mod review;
+pub mod sending;
 pub mod server;
 pub mod session;
 pub mod summary;

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::http::AppState;
 use crate::pages;
 
-fn link_error(state: &AppState, error: &LinkError) -> Response {
+pub(crate) fn link_error(state: &AppState, error: &LinkError) -> Response {
     let status = match error {
         LinkError::Expired(_) => StatusCode::GONE,
         LinkError::Tampered | LinkError::WrongPurpose => StatusCode::BAD_REQUEST,
@@ -30,7 +30,7 @@ fn link_error(state: &AppState, error: &LinkError) -> Response {
     pages::notice(state, status, "This link cannot be used", &message)
 }
 
-fn failed(state: &AppState, error: &AppError) -> Response {
+pub(crate) fn failed(state: &AppState, error: &AppError) -> Response {
     tracing::warn!(error.message = %error, "one-tap action failed");
     let status = match error {
         AppError::Temporal(_) | AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -27,7 +27,7 @@ use crate::http::{ApiError, AppState, parse_json_body, same_secret};
 use chaser_app::reports;
 
 /// The caller, from `Authorization: Bearer <http.api_token>`: `api`, or `api:<X-Chaser-Actor>`.
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     let Some(token) = state
         .api_token
         .as_ref()

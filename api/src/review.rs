@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chaser_activities::links::{Act, LinkAction, Links, Purpose};
+use chaser_activities::links::{Act, LinkAction, Links, Purpose, SendingSwitch};
 use chaser_activities::mail::{Mailer, OutgoingEmail};
 use chaser_activities::render::{
     Company, DigestAction, DigestLine, DigestSection, DigestView, Renderer,
@@ -53,6 +53,10 @@ pub struct Digest {
     /// The company's local date the review is for.
     pub date: String,
     pub owner: Option<String>,
+    /// Sending is held (the global stop): one line, with a one-tap "Resume sending".
+    pub sending_held: Vec<ReviewLine>,
+    /// While sending is not held: the one-tap link that holds it.
+    pub pause_sending: Option<String>,
     /// Today's planned moves: nudges, follow-ups, escalations, final notices.
     pub planned: Vec<ReviewLine>,
     pub newly_overdue: Vec<ReviewLine>,
@@ -77,6 +81,7 @@ impl Digest {
 
     pub fn item_count(&self) -> usize {
         [
+            &self.sending_held,
             &self.planned,
             &self.newly_overdue,
             &self.escalated,
@@ -97,6 +102,10 @@ impl Digest {
     /// `(title, lines)` for each non-empty section.
     pub fn sections(&self) -> Vec<(&'static str, &[ReviewLine])> {
         [
+            (
+                "Sending is held: no reminder or thank-you goes out",
+                &self.sending_held,
+            ),
             ("Today's planned moves", &self.planned),
             ("Newly overdue", &self.newly_overdue),
             ("Escalated", &self.escalated),
@@ -233,6 +242,31 @@ impl Reviewer {
             ..Digest::default()
         };
         let mine = |stored: &StoredInvoice| owner.is_none_or(|o| &stored.invoice.owner_email == o);
+        let issued_to = owner.map_or("", Email::as_str);
+        let sending_url = |switch| {
+            self.links
+                .sending_url(switch, issued_to, now, self.action_ttl)
+        };
+        match self.chaser.sending_hold().await? {
+            Some(hold) => digest.sending_held.push(ReviewLine {
+                subject: "All sending".to_owned(),
+                customer: String::new(),
+                balance: String::new(),
+                note: format!(
+                    "held since {} by {}: {}. Reminders and thank-yous wait; nothing is dropped.",
+                    hold.since
+                        .to_zoned(tz.clone())
+                        .strftime("%Y-%m-%d %H:%M %Z"),
+                    hold.by,
+                    hold.reason
+                ),
+                actions: vec![ItemAction {
+                    label: "Resume sending".to_owned(),
+                    url: sending_url(SendingSwitch::Resume),
+                }],
+            }),
+            None => digest.pause_sending = Some(sending_url(SendingSwitch::Pause)),
+        }
         for stored in store.open_invoices().await?.iter().filter(|s| mine(s)) {
             let who = stored.invoice.owner_email.as_str();
             let due = stored.invoice.due_date;
@@ -430,6 +464,7 @@ impl Reviewer {
                     lines: lines.iter().map(line).collect(),
                 })
                 .collect(),
+            pause_sending: digest.pause_sending.clone(),
         };
         let rendered = renderer.render_digest(&view).map_err(|e| e.to_string())?;
         Ok(OutgoingEmail {
@@ -541,6 +576,7 @@ pub(crate) async fn page(
         count => digest.item_count(),
         sections => minijinja::Value::from(minijinja::value::Serde(digest.sections())),
         company => &state.company_name,
+        pause_sending => &digest.pause_sending,
     };
     pages::render(StatusCode::OK, "review.html", ctx)
 }

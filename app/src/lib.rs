@@ -15,6 +15,7 @@ pub mod invoices;
 pub mod payments;
 pub mod reconcile;
 pub mod reports;
+pub mod sending;
 pub mod sheet;
 pub mod sync;
 #[cfg(test)]

@@ -104,6 +104,8 @@ audit_actions! {
     ProposalRejected => "proposal_rejected",
     ProposalExpired => "proposal_expired",
     ProposalFailed => "proposal_failed",
+    SendingHeld => "sending_held",
+    SendingReleased => "sending_released",
 }
 
 impl AuditAction {

@@ -9,6 +9,7 @@ pub mod chase;
 pub mod classify;
 pub mod command;
 pub mod contact;
+pub mod deliverability;
 pub mod invoice;
 pub mod limits;
 pub mod money;
@@ -27,6 +28,7 @@ pub use chase::{
 pub use classify::{AgingBucket, Classification, aging_bucket, classify};
 pub use command::{Command, Decision, Refusal, Resolution};
 pub use contact::{Contact, Email, Role};
+pub use deliverability::{DeliverabilityLimits, MailRates};
 pub use invoice::{Customer, Invoice, InvoiceNumber, Locale};
 pub use money::{Currency, Money, MoneyError};
 pub use offset::Offset;

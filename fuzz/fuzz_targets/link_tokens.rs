@@ -3,11 +3,17 @@
 //! subjects parse without panicking.
 #![no_main]
 
-use chaser_links::{Act, Links, Purpose};
+use chaser_links::{Act, Links, Purpose, SendingSwitch};
 use jiff::{SignedDuration, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
-const PURPOSES: [Purpose; 4] = [Purpose::Pay, Purpose::Act, Purpose::Approve, Purpose::Proposal];
+const PURPOSES: [Purpose; 5] = [
+    Purpose::Pay,
+    Purpose::Act,
+    Purpose::Approve,
+    Purpose::Proposal,
+    Purpose::Sending,
+];
 
 fuzz_target!(
     init: { chaser_fuzz::setup(&[]); },
@@ -24,6 +30,9 @@ fuzz_target!(
         // A one-tap subject that reads as an action writes back the same text.
         if let Some(act) = Act::parse(&subject) {
             assert_eq!(Act::parse(&act.subject()), Some(act));
+        }
+        if let Some(switch) = SendingSwitch::parse(&subject) {
+            assert_eq!(switch.as_str(), subject);
         }
         let purpose = PURPOSES[data.first().map_or(0, |b| usize::from(*b) % PURPOSES.len())];
         let ttl = SignedDuration::from_secs(i64::from(data.len() as u32) * 3_600);

@@ -28,6 +28,32 @@ pub enum Purpose {
     Approve,
     /// Approving (or rejecting) an invoice read from a forwarded document.
     Proposal,
+    /// The owner's global stop: hold all sending, or resume it (the subject says which).
+    Sending,
+}
+
+/// What a [`Purpose::Sending`] link does: its subject, and the path its links live under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendingSwitch {
+    Pause,
+    Resume,
+}
+
+impl SendingSwitch {
+    pub const PATH: &'static str = "sending";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendingSwitch::Pause => "pause",
+            SendingSwitch::Resume => "resume",
+        }
+    }
+
+    pub fn parse(subject: &str) -> Option<SendingSwitch> {
+        [SendingSwitch::Pause, SendingSwitch::Resume]
+            .into_iter()
+            .find(|s| s.as_str() == subject)
+    }
 }
 
 /// The owner's one-tap actions, as their links name them (`Claims::subject` of an `Act`
@@ -223,6 +249,26 @@ impl Links {
             path.trim_matches('/'),
             self.token(claims)
         )
+    }
+
+    /// The owner's link to hold or resume all sending, for `issued_to`, valid for `ttl`.
+    pub fn sending_url(
+        &self,
+        switch: SendingSwitch,
+        issued_to: &str,
+        now: Timestamp,
+        ttl: SignedDuration,
+    ) -> String {
+        let claims = Links::claims(
+            Purpose::Sending,
+            "",
+            "",
+            switch.as_str(),
+            issued_to,
+            now,
+            ttl,
+        );
+        self.url(SendingSwitch::PATH, &claims)
     }
 
     /// Checks a token's signature, purpose and expiry (in that order: an altered token is

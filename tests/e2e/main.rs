@@ -19,6 +19,7 @@ mod promise;
 mod restart;
 mod review;
 mod security;
+mod sending;
 mod startup;
 mod stripe;
 mod summary;

@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use chaser_activities::mail::SesMailer;
 use chaser_activities::suppression;
 use chaser_app::invoices::StateFilter;
+use chaser_app::sending::Switched;
 use chaser_app::{AppError, Chaser, Decided, Outcome, Request, StatusSource, sheet};
 use chaser_domain::schedule::{PlannedStep, StepState};
 use chaser_domain::{Command, Email, InvoiceNumber, Resolution, Rules};
@@ -615,6 +616,65 @@ pub async fn suppress(
         println!("{email}: suppressed; nothing will be sent to it");
     } else {
         println!("{email}: already suppressed");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn hold_sending(app: &Context, reason: &str, by: &str) -> anyhow::Result<ExitCode> {
+    match chaser(app).hold_sending(reason, by).await? {
+        Switched::Done(hold) => println!(
+            "sending held: no reminder or thank-you leaves until `chaser sending resume` ({})",
+            hold.reason
+        ),
+        Switched::Already(hold) => println!(
+            "sending was already held{}",
+            hold.map_or_else(String::new, |h| format!(
+                " since {} by {} ({})",
+                when(h.since),
+                h.by,
+                h.reason
+            ))
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn release_sending(app: &Context, by: &str) -> anyhow::Result<ExitCode> {
+    match chaser(app).release_sending(by).await? {
+        Switched::Done(hold) => println!(
+            "sending resumed (held since {}); held messages go out as their chases ask again",
+            when(hold.since)
+        ),
+        Switched::Already(_) => println!("sending was not held"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn sending_status(app: &Context, json: bool) -> anyhow::Result<ExitCode> {
+    let hold = chaser(app).sending_hold().await?;
+    // The global switches are audited apart from any invoice.
+    let switches = app.store.audit_for("").await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "held": hold, "switches": switches })
+            )?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match hold {
+        Some(h) => println!("held since {} by {}: {}", when(h.since), h.by, h.reason),
+        None => println!("sending"),
+    }
+    for r in switches.iter().rev().take(10) {
+        println!(
+            "  {}  {}  by {}  {}",
+            when(r.at),
+            r.action,
+            r.actor,
+            r.detail.as_deref().unwrap_or("")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

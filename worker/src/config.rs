@@ -46,6 +46,8 @@ pub struct Config {
     pub codec: CodecConfig,
     /// Who may hand in forwarded invoices through `POST /inbound`, and how many.
     pub inbound: InboundConfig,
+    /// Hard bounces and complaints (SES events) at which sending holds itself.
+    pub deliverability: chaser_domain::DeliverabilityLimits,
 }
 
 /// The keys that seal and open payloads, and the Web UI that may call the codec server.
@@ -483,6 +485,7 @@ impl Default for Config {
             reconcile: ReconcileConfig::default(),
             codec: CodecConfig::default(),
             inbound: InboundConfig::default(),
+            deliverability: chaser_domain::DeliverabilityLimits::default(),
         }
     }
 }

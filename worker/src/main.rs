@@ -338,6 +338,35 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// The global stop: hold every customer message at once, or let them go again.
+    Sending {
+        #[command(subcommand)]
+        command: SendingCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SendingCommand {
+    /// Hold every reminder and thank-you (they wait; nothing is dropped). Messages to the
+    /// owner still go.
+    Pause {
+        /// Why, for the audit log, the daily review and `/healthz`.
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Let held messages go: each goes out when its chase next asks, within a tenth of the
+    /// hold's length (30 seconds to 10 minutes), through every guardrail.
+    Resume {
+        #[command(flatten)]
+        by: By,
+    },
+    /// Whether sending is held, since when, by whom and why.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_preset(text: &str) -> Result<PresetName, String> {
@@ -791,5 +820,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => c::suppress(&load().await?, &address, &reason, &by.actor()).await,
         Command::Unsuppress { address } => c::unsuppress(&load().await?, &address).await,
         Command::Suppressions { sync, json } => c::suppressions(&load().await?, sync, json).await,
+        Command::Sending { command } => {
+            let app = Context::store_only(cli.config.as_deref()).await?;
+            match command {
+                SendingCommand::Pause { reason, by } => {
+                    c::hold_sending(&app, &reason, &by.actor()).await
+                }
+                SendingCommand::Resume { by } => c::release_sending(&app, &by.actor()).await,
+                SendingCommand::Status { json } => c::sending_status(&app, json).await,
+            }
+        }
     }
 }

@@ -198,10 +198,20 @@ fn app_state(
     app: &AppContext,
     chaser: Arc<Chaser>,
     links: Links,
+    mailer: Arc<dyn Mailer>,
     health: Health,
 ) -> anyhow::Result<Arc<AppState>> {
     let config = &app.config;
+    config
+        .deliverability
+        .validate()
+        .map_err(anyhow::Error::msg)?;
     Ok(Arc::new(AppState {
+        deliverability: config.deliverability.clone(),
+        owner_mail: chaser_api::sending::OwnerMail {
+            mailer,
+            from: config.email.from.clone(),
+        },
         chaser,
         accounting_secret: config.http.accounting_secret.clone(),
         bank_secret: config.http.bank_secret.clone(),
@@ -268,7 +278,13 @@ pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
         )
         .with_policy(app.policy()),
     );
-    let state = app_state(&app, chaser.clone(), links, Health::default())?;
+    let state = app_state(
+        &app,
+        chaser.clone(),
+        links,
+        mailer(config).await?,
+        Health::default(),
+    )?;
     let header_timeout = header_timeout(config)?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
@@ -471,7 +487,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .build();
 
     let health = Health::starting("connecting to Temporal");
-    let state = app_state(&app, chaser.clone(), links, health.clone())?;
+    let state = app_state(&app, chaser.clone(), links, mailer.clone(), health.clone())?;
     let header_timeout = header_timeout(config)?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await

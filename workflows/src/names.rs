@@ -98,6 +98,8 @@ pub mod patch {
     /// The chase writes the store's copy before a thank-you and while a send is in flight,
     /// cancels a send a stop makes wrong, and leaves a step it stopped pending.
     pub const ONE_WRITER: &str = "one-writer-1";
+    /// A thank-you deferred again (held sending) keeps waiting instead of giving up.
+    pub const THANK_YOU_WAITS_OUT_HOLDS: &str = "thank-you-waits-out-holds-1";
 }
 
 pub mod activity {

@@ -9,11 +9,13 @@ mod audit;
 mod commands;
 mod documents;
 mod review;
+mod sending;
 
 pub use audit::{ChainBreak, ChainReport};
 pub use commands::{CommandStatus, JournalEntry};
 pub use documents::{ProposalRecord, StoredDocument, document_id};
 pub use review::{NewReviewItem, ReviewItem};
+pub use sending::{MailEventKind, SendingHold};
 
 use std::str::FromStr;
 

@@ -459,7 +459,14 @@ impl InvoiceChase {
             .ok()
             .flatten()
             .unwrap_or_else(|| Err("not sent".to_owned()));
-        if let Ok(SendResult::Deferred { until, .. }) = &result {
+        let mut waited = false;
+        while let Ok(SendResult::Deferred { until, .. }) = &result {
+            // Histories from before the global stop waited once (for the send window); a
+            // held sending can defer the thank-you any number of times.
+            if waited && !ctx.patched(names::patch::THANK_YOU_WAITS_OUT_HOLDS) {
+                break;
+            }
+            waited = true;
             let wait = timestamp(ctx.workflow_time())
                 .duration_until(*until)
                 .unsigned_abs();
@@ -469,7 +476,7 @@ impl InvoiceChase {
                     .build(),
             )
             .await;
-            result = Self::send(ctx, request, "thank the customer".to_owned())
+            result = Self::send(ctx, request.clone(), "thank the customer".to_owned())
                 .await
                 .ok()
                 .flatten()
