@@ -25,6 +25,7 @@ use crate::guards::{self, code};
 use crate::links::{LinkAction, Links, Purpose, SendingSwitch};
 use crate::locale;
 use crate::mail::{MailError, Mailer, OutgoingEmail};
+use crate::metrics::Metrics;
 use crate::render::{
     ActionLinks, ApprovalView, Company, MessageContext, Presentation, Renderer, family_for,
 };
@@ -61,6 +62,21 @@ pub struct ChaseActivities {
     links: Links,
     sender: Sender,
     mode: Mode,
+    metrics: Metrics,
+}
+
+/// A send's outcome, as the `chaser_sends` counter labels it.
+fn outcome(result: &Result<SendResult, ActivityError>) -> &'static str {
+    match result {
+        Ok(SendResult::Sent { .. }) => "sent",
+        Ok(SendResult::DryRun) => "dry_run",
+        Ok(SendResult::Declined { .. }) => "declined",
+        Ok(SendResult::Deferred { .. }) => "deferred",
+        Ok(SendResult::AwaitingApproval { .. }) => "awaiting_approval",
+        Ok(SendResult::Unreachable { .. }) => "unreachable",
+        Ok(SendResult::Uncertain { .. }) => "uncertain",
+        Err(_) => "failed",
+    }
 }
 
 fn rejected(message: String) -> ActivityError {
@@ -93,7 +109,10 @@ impl ChaseActivities {
         let mut beat = tokio::time::interval(SEND_HEARTBEAT_TIMEOUT / 4);
         loop {
             tokio::select! {
-                result = &mut deliver => return result,
+                result = &mut deliver => {
+                    self.metrics.send(outcome(&result));
+                    return result;
+                }
                 _ = beat.tick() => {
                     if let Err(e) = ctx.record_heartbeat(()).await {
                         tracing::warn!(error.message = %e, "a heartbeat was not recorded");
@@ -139,7 +158,13 @@ impl ChaseActivities {
             links,
             sender,
             mode,
+            metrics: Metrics::off(),
         }
+    }
+
+    /// The same activities, counting what they do on `metrics`.
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        ChaseActivities { metrics, ..self }
     }
 
     /// Records a guardrail's "no" and says so.
@@ -151,6 +176,7 @@ impl ChaseActivities {
         now: Timestamp,
     ) -> Result<SendResult, ActivityError> {
         let reason = format!("{code}: {why}");
+        self.metrics.guardrail(code, "declined");
         self.store
             .mark_outbox(
                 &request.workflow_id,
@@ -173,6 +199,7 @@ impl ChaseActivities {
         now: Timestamp,
     ) -> Result<SendResult, ActivityError> {
         let reason = format!("{code}: not before {until}");
+        self.metrics.guardrail(code, "deferred");
         self.store
             .mark_outbox(
                 &request.workflow_id,
@@ -514,6 +541,8 @@ impl ChaseActivities {
             decided_by: None,
         };
         self.store.create_approval(&approval).await?;
+        let waiting = self.store.pending_approvals().await?.len();
+        self.metrics.approvals_waiting(waiting as u64);
         // Re-read: a retried activity keeps the first request's expiry.
         let approval = self.store.approval(approval_id).await?.unwrap_or(approval);
         let owner = stored.invoice.owner_email.to_string();

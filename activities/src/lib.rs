@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod guards;
 pub mod locale;
 pub mod mail;
+pub mod metrics;
 pub mod render;
 pub mod store;
 pub mod suppression;

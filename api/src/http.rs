@@ -164,7 +164,37 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::map_response(
             crate::session::security_headers,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_webhook_rejects,
+        ))
         .with_state(state)
+}
+
+/// Counts refused webhook deliveries (`/webhooks/<name>` and `/inbound`) by name and status:
+/// a burst of 401s is a wrong secret or someone probing, 400s a sender that changed its format.
+async fn count_webhook_rejects(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    // Only our own names: a label made from any path would let a stranger grow the metrics.
+    const WEBHOOKS: [&str; 5] = ["accounting", "ses", "stripe", "bank", "inbound"];
+    let path = request.uri().path();
+    let name = path
+        .strip_prefix("/webhooks/")
+        .unwrap_or(path.trim_start_matches('/'));
+    let webhook = WEBHOOKS.into_iter().find(|w| *w == name);
+    let response = next.run(request).await;
+    if let Some(webhook) = webhook
+        && (response.status().is_client_error() || response.status().is_server_error())
+    {
+        state
+            .chaser
+            .metrics()
+            .webhook_rejected(webhook, response.status().as_u16());
+    }
+    response
 }
 
 /// 200 while the process does its work, 503 (with the reason) while it does not; either way

@@ -5,6 +5,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use chaser_activities::metrics::Metrics;
 use chaser_activities::store::{ApprovalStatus, AuditRecord, Store};
 use chaser_domain::{AuditAction, ChaseState, Invoice, InvoiceNumber, Rules, Schedule};
 use chaser_workflows::contracts::{
@@ -35,6 +36,7 @@ pub struct Chaser {
     rules: Arc<Rules>,
     task_queue: String,
     policy: Policy,
+    metrics: Metrics,
 }
 
 /// What the deployment allows, beyond the rules doc.
@@ -88,7 +90,17 @@ impl Chaser {
             rules,
             task_queue,
             policy: Policy::default(),
+            metrics: Metrics::off(),
         }
+    }
+
+    /// The same chaser, counting imports and repairs on `metrics`.
+    pub fn with_metrics(self, metrics: Metrics) -> Chaser {
+        Chaser { metrics, ..self }
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The same chaser under the deployment's `policy`.

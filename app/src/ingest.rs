@@ -54,6 +54,19 @@ impl Ingested {
         matches!(self, Ingested::Accepted(_) | Ingested::StartPending(_))
     }
 
+    /// What happened, as the `chaser_imports` counter labels it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Ingested::Started => "started",
+            Ingested::StartPending(_) => "start_pending",
+            Ingested::Updated(_) => "updated",
+            Ingested::Paid => "paid",
+            Ingested::Accepted(_) => "accepted",
+            Ingested::Unchanged => "unchanged",
+            Ingested::Conflict(_) => "conflict",
+        }
+    }
+
     /// What happened, in a webhook's answer: `started`, `updated: due date`, `flagged: ...`.
     pub fn describe(&self) -> String {
         match self {
@@ -206,6 +219,13 @@ impl Chaser {
     /// Starts, updates or closes the chase for an invoice, as [`plan`] decides. Idempotent:
     /// the same input twice changes nothing the second time.
     pub async fn ingest(&self, incoming: Incoming, by: &str) -> Result<Ingested, AppError> {
+        let result = self.ingest_once(incoming, by).await;
+        self.metrics()
+            .import(result.as_ref().map_or("rejected", Ingested::label));
+        result
+    }
+
+    async fn ingest_once(&self, incoming: Incoming, by: &str) -> Result<Ingested, AppError> {
         let invoice = &incoming.invoice;
         invoice
             .check()

@@ -60,6 +60,18 @@ pub enum Repair {
 }
 
 impl Repair {
+    /// The repair's kind, as written on the wire and in the metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Repair::Deliver { .. } => "deliver",
+            Repair::Drop { .. } => "drop",
+            Repair::Start { .. } => "start",
+            Repair::Project { .. } => "project",
+            Repair::Stop { .. } => "stop",
+            Repair::Flag { .. } => "flag",
+        }
+    }
+
     pub fn invoice(&self) -> &str {
         match self {
             Repair::Deliver { invoice, .. }
@@ -111,6 +123,7 @@ impl Chaser {
             {
                 Ok(()) => {
                     self.audit_repair(&repair).await?;
+                    self.metrics().repaired(repair.kind());
                     done.push(repair);
                 }
                 Err(e) => {

@@ -12,6 +12,7 @@ mod import;
 mod inbound;
 mod layouts;
 mod links;
+mod metrics;
 mod modes;
 mod one_writer;
 mod payments;

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 
-fn created(inv: &Invoice, id: &str) -> String {
+pub(crate) fn created(inv: &Invoice, id: &str) -> String {
     serde_json::json!({
         "id": id,
         "type": "invoice.created",

@@ -48,6 +48,16 @@ pub struct Config {
     pub inbound: InboundConfig,
     /// Hard bounces and complaints (SES events) at which sending holds itself.
     pub deliverability: chaser_domain::DeliverabilityLimits,
+    /// The Prometheus endpoint.
+    pub metrics: MetricsConfig,
+}
+
+/// `GET http://<listen>/metrics` serves the Temporal SDK's worker metrics and the chaser's own
+/// counters, in Prometheus' text format. Unset: no endpoint.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// The keys that seal and open payloads, and the Web UI that may call the codec server.
@@ -486,6 +496,7 @@ impl Default for Config {
             codec: CodecConfig::default(),
             inbound: InboundConfig::default(),
             deliverability: chaser_domain::DeliverabilityLimits::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::config::Transport;
 use chaser_activities::chase::registered as activity_defs;
 use chaser_activities::documents::{Proposer, TextReader};
 use chaser_activities::fetch::Fetcher;
+use chaser_activities::metrics::Metrics;
 use chaser_api::http::{AppState, Health, router};
 use chaser_api::inbound::DocumentDesk;
 use chaser_api::inbound_gate::InboundPolicy;
@@ -27,6 +28,10 @@ use chaser_workflows::{
     DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, Reconcile, SheetSync,
 };
 use secrecy::ExposeSecret;
+use temporalio_common::telemetry::metrics::CoreMeter;
+use temporalio_common::telemetry::{
+    PrometheusExporterOptions, TelemetryOptions, start_prometheus_metric_exporter,
+};
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
@@ -193,6 +198,26 @@ async fn shutdown_signal() {
     }
 }
 
+/// The Prometheus endpoint's meter, when `[metrics] listen` is set; the chaser's counters are
+/// made on it beside the SDK's.
+fn metrics_meter(
+    config: &crate::config::Config,
+) -> anyhow::Result<(Option<Arc<dyn CoreMeter>>, Metrics)> {
+    let Some(listen) = config.metrics.listen else {
+        return Ok((None, Metrics::off()));
+    };
+    let server = start_prometheus_metric_exporter(
+        PrometheusExporterOptions::builder()
+            .socket_addr(listen)
+            .counters_total_suffix(true)
+            .build(),
+    )
+    .with_context(|| format!("cannot serve metrics on {listen}"))?;
+    tracing::info!(%listen, "metrics on /metrics");
+    let meter: Arc<dyn CoreMeter> = server.meter;
+    Ok((Some(meter.clone()), Metrics::new(meter)))
+}
+
 /// What the HTTP doors share.
 fn app_state(
     app: &AppContext,
@@ -269,6 +294,7 @@ fn header_timeout(config: &crate::config::Config) -> anyhow::Result<std::time::D
 pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
     let config = &app.config;
     let links = links(config)?;
+    let (_, metrics) = metrics_meter(config)?;
     let chaser = Arc::new(
         Chaser::new(
             app.temporal.clone(),
@@ -276,7 +302,8 @@ pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
             Arc::new(app.rules.clone()),
             config.temporal.task_queue.clone(),
         )
-        .with_policy(app.policy()),
+        .with_policy(app.policy())
+        .with_metrics(metrics),
     );
     let state = app_state(
         &app,
@@ -396,14 +423,18 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         action_link_ttl: config.links.action_link_ttl.as_duration(),
         approval_ttl: config.links.approval_ttl.as_duration(),
     };
-    let activities = Arc::new(ChaseActivities::new(
-        app.store.clone(),
-        mailer.clone(),
-        renderer.clone(),
-        links.clone(),
-        sender,
-        config.mode,
-    ));
+    let (meter, metrics) = metrics_meter(config)?;
+    let activities = Arc::new(
+        ChaseActivities::new(
+            app.store.clone(),
+            mailer.clone(),
+            renderer.clone(),
+            links.clone(),
+            sender,
+            config.mode,
+        )
+        .with_metrics(metrics.clone()),
+    );
 
     let chaser = Arc::new(
         Chaser::new(
@@ -412,7 +443,8 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
             Arc::new(app.rules.clone()),
             config.temporal.task_queue.clone(),
         )
-        .with_policy(app.policy()),
+        .with_policy(app.policy())
+        .with_metrics(metrics),
     );
     let sources = crate::sync::sources(&app)?;
     let schedules = crate::sync::Schedules::from_config(&app, &sources)?;
@@ -450,8 +482,17 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         default_owner: config.default_owner()?,
     };
 
-    let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
-        .map_err(|e| anyhow::anyhow!("Temporal runtime: {e}"))?;
+    let runtime = Runtime::from_current_tokio(
+        RuntimeOptions::builder()
+            .telemetry_options(
+                TelemetryOptions::builder()
+                    .maybe_metrics(meter.clone())
+                    .build(),
+            )
+            .build()
+            .map_err(|e| anyhow::anyhow!("Temporal runtime options: {e}"))?,
+    )
+    .map_err(|e| anyhow::anyhow!("Temporal runtime: {e}"))?;
     // Built once and cloned for each connection: the workers are rebuilt after the server
     // comes back.
     let options = WorkerOptions::new(config.temporal.task_queue.clone())
