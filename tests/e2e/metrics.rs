@@ -26,7 +26,10 @@ move = "nudge"
 "#,
         ),
         Backend::Sqlite,
-        &[("metrics.listen", format!("127.0.0.1:{port}").into())],
+        &[
+            ("metrics.listen", format!("127.0.0.1:{port}").into()),
+            ("temporal.build_id", "metrics-build-7".into()),
+        ],
     );
     chaser.start_worker();
     let url = chaser.url("/webhooks/accounting");
@@ -68,4 +71,16 @@ move = "nudge"
         text.contains("temporal_workflow_task_execution_latency"),
         "{text}"
     );
+
+    // The workers stamp the workflow tasks they complete with their build id
+    // (`temporal.build_id`), so a history says which build ran each step.
+    let history = temporal(&[
+        "workflow",
+        "show",
+        "--workflow-id",
+        &inv.workflow_id(),
+        "-o",
+        "json",
+    ]);
+    assert!(history.contains("metrics-build-7"), "{history}");
 }

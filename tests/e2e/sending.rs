@@ -243,3 +243,52 @@ move = "follow_up"
         assert_eq!(stack().mail_to(&inv.billing).len(), 1, "{}", inv.number);
     }
 }
+
+#[test]
+fn a_batch_signal_reaches_every_matching_chase() {
+    // The runbook's batch: one `temporal workflow signal --query` for many chases.
+    let name = "batch-signal";
+    let mut chaser = Chaser::new(name, &slow_rules(), Backend::Sqlite);
+    chaser.start_worker();
+    let mut invoices = [Invoice::new(name, "INV-B1"), Invoice::new(name, "INV-B2")];
+    let rows: Vec<String> = invoices.iter_mut().map(|i| i.row(false)).collect();
+    import(&chaser, &rows);
+    let numbers: Vec<String> = invoices
+        .iter()
+        .map(|i| format!("\"{}\"", i.number))
+        .collect();
+    let query = format!(
+        "WorkflowType = \"invoice_chase\" AND ExecutionStatus = \"Running\" AND InvoiceNumber IN ({})",
+        numbers.join(", ")
+    );
+    wait_for("both chases visible", Duration::from_secs(20), || {
+        (workflows_matching(&query).len() == 2).then_some(())
+    });
+    temporal(&[
+        "workflow",
+        "signal",
+        "--query",
+        &query,
+        "--name",
+        "command",
+        "--input",
+        r#"{"command":"pause","days":1,"reason":"asked for time","by":"ops:batch"}"#,
+        "--reason",
+        "asked for time",
+        "--yes",
+    ]);
+    for inv in &invoices {
+        wait_for(
+            &format!("{} paused by the batch", inv.number),
+            Duration::from_secs(30),
+            || (chaser.status(&inv.number)["state"] == "paused").then_some(()),
+        );
+        let trail = crate::doors::trail(&chaser, &inv.number);
+        assert!(
+            trail
+                .iter()
+                .any(|(a, by)| a == "pause" && by == "ops:batch"),
+            "{trail:?}"
+        );
+    }
+}

@@ -355,6 +355,22 @@ pub struct TemporalConfig {
     /// Temporal); `false` leaves it out, so the name exists only encrypted.
     #[serde(default = "yes")]
     pub index_customer_name: bool,
+    /// The build id the workers announce to Temporal (pollers, and the workflow tasks they
+    /// complete). Unset: `chaser-<version>-<checksum of the binary>`, so every build differs.
+    #[serde(default)]
+    pub build_id: Option<String>,
+}
+
+impl TemporalConfig {
+    pub fn build_id(&self) -> String {
+        self.build_id.clone().unwrap_or_else(|| {
+            format!(
+                "chaser-{}-{}",
+                env!("CARGO_PKG_VERSION"),
+                temporalio_common::worker::build_id_from_current_exe()
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -438,6 +454,7 @@ impl Default for Config {
                 task_queue: chaser_workflows::names::TASK_QUEUE.to_owned(),
                 max_cached_workflows: 1000,
                 index_customer_name: true,
+                build_id: None,
             },
             http: HttpConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),

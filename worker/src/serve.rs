@@ -32,6 +32,7 @@ use temporalio_common::telemetry::metrics::CoreMeter;
 use temporalio_common::telemetry::{
     PrometheusExporterOptions, TelemetryOptions, start_prometheus_metric_exporter,
 };
+use temporalio_common::worker::WorkerDeploymentOptions;
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
@@ -495,7 +496,13 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("Temporal runtime: {e}"))?;
     // Built once and cloned for each connection: the workers are rebuilt after the server
     // comes back.
+    // One build id for both workers, named in the log and in Temporal (docs/operating.md,
+    // "Deploying a workflow change").
+    let build_id = config.temporal.build_id();
+    tracing::info!(%build_id, "worker build");
+    let deployment = || WorkerDeploymentOptions::from_build_id(build_id.clone());
     let options = WorkerOptions::new(config.temporal.task_queue.clone())
+        .deployment_options(deployment())
         .max_cached_workflows(config.temporal.max_cached_workflows)
         .register_workflow::<InvoiceChase>()
         .map_err(|e| anyhow::anyhow!("registering the workflow: {e}"))?
@@ -522,6 +529,7 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
     // reminders fall due at once.
     let sending_queue = names::sending_queue(&config.temporal.task_queue);
     let sending_options = WorkerOptions::new(sending_queue.clone())
+        .deployment_options(deployment())
         .register_activity::<activity_defs::SendMessage>(activities)
         .max_task_queue_activities_per_second(config.email.max_send_rate)
         .graceful_shutdown_period(Duration::from_secs(10))
