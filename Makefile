@@ -51,7 +51,8 @@ $(SMTP_SINK):
 	@test -f $@ || { echo "aiosmtpd did not install $@"; exit 1; }
 
 ## The whole local stack: Temporal (UI on :8233), the SES emulator (viewer on :8005), the
-## worker (API on :8080), with examples/invoices.csv imported. Ctrl-C stops it.
+## worker (API on :8080), with example invoices imported and their catch-up messages in the
+## emulator's mailbox. Ctrl-C stops it.
 demo: tools
 	scripts/demo.sh
 

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # `make demo`: the Temporal dev server (with its UI), the SES emulator and the chaser worker,
-# with examples/invoices.csv imported. Ctrl-C stops everything this script started.
+# with example invoices (dated relative to today) imported. Ctrl-C stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUN=.run/demo
+RUN=${DEMO_DIR:-.run/demo}
 TEMPORAL=.tools/temporal/bin/temporal
 SES=.tools/ses-emulator/node_modules/.bin/aws-ses-v2-local
 TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 UI_PORT=${UI_PORT:-8233}
 SES_PORT=${SES_PORT:-8005}
 HTTP_PORT=${HTTP_PORT:-8080}
-MODE=${MODE:-dry_run}
+# Live: every message goes to the local SES emulator's mailbox; nothing leaves the machine.
+MODE=${MODE:-live}
+# A test hands in the binary it built; otherwise the demo builds it.
+CHASER=${DEMO_CHASER:-}
 
 for port in "$TEMPORAL_PORT" "$UI_PORT" "$SES_PORT" "$HTTP_PORT" $((TEMPORAL_PORT + 10)) $((TEMPORAL_PORT + 11)); do
     if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -58,7 +61,10 @@ start "$RUN/ses.log" "$SES" --host 127.0.0.1 --port "$SES_PORT"
 wait_port "$TEMPORAL_PORT" "the Temporal dev server" "$RUN/temporal.log"
 wait_port "$SES_PORT" "the SES emulator" "$RUN/ses.log"
 
-cargo build --quiet --bin chaser
+if [ -z "$CHASER" ]; then
+    cargo build --quiet --bin chaser
+    CHASER=target/debug/chaser
+fi
 # Fresh random secrets for every demo: one per lane, and a codec key. The worker refuses
 # guessable ones.
 hex() { python3 -c 'import secrets; print(secrets.token_hex(32))'; }
@@ -96,26 +102,26 @@ TOML
 umask 022
 export CHASER_CONFIG=$RUN/chaser.toml TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT TEMPORAL_NAMESPACE=default
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo
-start "$RUN/worker.log" target/debug/chaser worker
+start "$RUN/worker.log" "$CHASER" worker
 wait_port "$HTTP_PORT" "the chaser worker" "$RUN/worker.log"
 
-python3 scripts/demo-invoices.py examples/invoices.csv
-target/debug/chaser import examples/invoices.csv --by demo || true
+python3 scripts/demo-invoices.py "$RUN/invoices.csv"
+"$CHASER" import "$RUN/invoices.csv" --by demo || true
 
 cat <<INFO
 
 The demo is running (mode: $MODE). Ctrl-C stops it.
   Temporal UI      http://127.0.0.1:$UI_PORT/namespaces/default/workflows
-  Mailbox viewer   http://127.0.0.1:$SES_PORT
+  Mailbox viewer   http://127.0.0.1:$SES_PORT  (the catch-up messages; nothing leaves the machine)
   API              http://127.0.0.1:$HTTP_PORT/healthz
-  Review           http://127.0.0.1:$HTTP_PORT/login  (API token: $API_TOKEN)
+  Review           http://127.0.0.1:$HTTP_PORT/review  (sign in with the API token: $API_TOKEN)
 Chases are encrypted in Temporal. To see them decoded in the UI: sign in at the review link
 above, then in the UI's codec server settings override them in this browser with the same
 endpoint (http://127.0.0.1:$HTTP_PORT/codec) and tick "Include cross-origin credentials".
 Try, in another shell (CHASER_CONFIG=$RUN/chaser.toml TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT):
-  target/debug/chaser status INV-1003
-  target/debug/chaser schedule INV-1001
-  target/debug/chaser paid INV-1004 --reference bank-42
+  $CHASER status INV-1003
+  $CHASER schedule INV-1001
+  $CHASER paid INV-1004 --reference bank-42     (the thank-you appears in the mailbox)
 Logs: $RUN/*.log
 INFO
 setsid tail -f "$RUN/worker.log" &

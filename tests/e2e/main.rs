@@ -7,6 +7,7 @@ mod chase;
 mod cockpit;
 mod codec;
 mod delivery;
+mod demo;
 mod doors;
 mod import;
 mod inbound;

@@ -414,29 +414,39 @@ struct Store {
     emails: Vec<Mail>,
 }
 
+/// Every message the SES emulator at `ses_url` holds, oldest first.
+pub fn mail_at(ses_url: &str) -> Vec<Mail> {
+    let store: Store = ureq::get(&format!("{ses_url}/store"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    store.emails
+}
+
+impl Mail {
+    /// Addressed (To or Cc) to `address`.
+    pub fn is_to(&self, address: &str) -> bool {
+        self.destination
+            .to
+            .iter()
+            .chain(&self.destination.cc)
+            .any(|a| a.eq_ignore_ascii_case(address))
+    }
+}
+
 impl Stack {
     /// Every message the emulator holds, oldest first.
     pub fn all_mail(&self) -> Vec<Mail> {
-        let store: Store = ureq::get(&format!("{}/store", self.ses_url))
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap();
-        store.emails
+        mail_at(&self.ses_url)
     }
 
     /// Every message the emulator holds addressed (To or Cc) to `address`, oldest first.
     pub fn mail_to(&self, address: &str) -> Vec<Mail> {
         self.all_mail()
             .into_iter()
-            .filter(|m| {
-                m.destination
-                    .to
-                    .iter()
-                    .chain(&m.destination.cc)
-                    .any(|a| a.eq_ignore_ascii_case(address))
-            })
+            .filter(|m| m.is_to(address))
             .collect()
     }
 }

@@ -694,6 +694,8 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.documents.reader, ReaderChoice::Local);
         assert_eq!(config.documents.approval_ttl, Offset::Days(7));
+        // A first real run sends nothing the owner has not approved.
+        assert_eq!(config.mode, Mode::Approve);
         assert!(config.sync.is_empty());
     }
 

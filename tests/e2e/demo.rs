@@ -1,0 +1,93 @@
+//! `make demo`'s script, run as a newcomer runs it: the catch-up messages land in the local
+//! SES emulator's mailbox, and `chaser paid` adds the thank-you.
+
+use std::process::Command;
+use std::time::Duration;
+
+use chaser_tests::{
+    Service, chaser_bin, free_port, mail_at, port_open, repo_root, scratch_dir, wait_for,
+};
+
+/// A port whose neighbours at +10 and +11 (the dev server's HTTP and metrics ports) are free.
+fn temporal_port() -> u16 {
+    loop {
+        let port = free_port();
+        if port < 65_000 && !port_open(port + 10) && !port_open(port + 11) {
+            return port;
+        }
+    }
+}
+
+#[test]
+fn the_demo_mails_its_catch_up_messages_to_the_local_mailbox_and_thanks_after_paid() {
+    let dir = scratch_dir().join("demo");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (temporal, ui, ses, http) = (temporal_port(), free_port(), free_port(), free_port());
+    let mut command = Command::new("bash");
+    command
+        .arg("scripts/demo.sh")
+        .current_dir(repo_root())
+        .env("DEMO_DIR", &dir)
+        .env("DEMO_CHASER", chaser_bin())
+        .env("TEMPORAL_PORT", temporal.to_string())
+        .env("UI_PORT", ui.to_string())
+        .env("SES_PORT", ses.to_string())
+        .env("HTTP_PORT", http.to_string())
+        .env_remove("MODE");
+    let mut demo = Service::spawn("the demo", command, &dir.join("demo.log"));
+    let ses_url = format!("http://127.0.0.1:{ses}");
+    let log = || std::fs::read_to_string(dir.join("demo.log")).unwrap_or_default();
+
+    // The overdue invoices' catch-up messages, sent for real to the emulator: Gamma's nudge,
+    // Delta's follow-up, and Epsilon's escalation to the owner.
+    let overdue = [
+        "accounts@gamma.example",
+        "billing@delta.example",
+        "owner@chaser.example",
+    ];
+    wait_for("the catch-up messages", Duration::from_secs(180), || {
+        let mail = if port_open(ses) {
+            mail_at(&ses_url)
+        } else {
+            Vec::new()
+        };
+        overdue
+            .iter()
+            .all(|a| mail.iter().any(|m| m.is_to(a)))
+            .then_some(())
+    });
+    let printed = log();
+    assert!(printed.contains("mode: live"), "{printed}");
+    assert!(
+        printed.contains(&format!("http://127.0.0.1:{http}/review")),
+        "{printed}"
+    );
+    // Not yet due, or paid: no mail.
+    let mail = mail_at(&ses_url);
+    for quiet in ["ap@acme.example", "keiri@zeta.example"] {
+        assert!(!mail.iter().any(|m| m.is_to(quiet)), "{quiet}");
+    }
+
+    // The printed next step: `chaser paid INV-1004` thanks Delta.
+    let paid = Command::new(chaser_bin())
+        .args(["paid", "INV-1004", "--reference", "bank-42"])
+        .env("CHASER_CONFIG", dir.join("chaser.toml"))
+        .env("TEMPORAL_ADDRESS", format!("127.0.0.1:{temporal}"))
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    assert!(paid.status.success(), "{paid:?}");
+    wait_for("the thank-you", Duration::from_secs(30), || {
+        mail_at(&ses_url)
+            .iter()
+            .any(|m| m.is_to("billing@delta.example") && m.subject.to_lowercase().contains("thank"))
+            .then_some(())
+    });
+    demo.signal("TERM");
+    wait_for(
+        "the demo's services stopped",
+        Duration::from_secs(15),
+        || (!port_open(ses) && !port_open(http) && !port_open(temporal)).then_some(()),
+    );
+}
