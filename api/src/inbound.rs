@@ -325,9 +325,12 @@ impl DocumentDesk {
         text.push_str(&format!(
             "Check it and approve or reject it here (works once, until {expires}):\n{url}\n\nNothing is sent to the customer unless you approve.\n"
         ));
+        let (pause_text, pause_sending) =
+            crate::sending::pause_line(&self.links, owner.as_str(), self.approval_ttl);
+        text.push_str(&format!("\n{pause_text}\n"));
         let html = pages::render_string(
             "proposal_email.html",
-            context! { title => "Approve a forwarded invoice?", filename => &doc.filename, what => &what, problems => &doc.problems, url, expires => &expires, company => &self.company },
+            context! { title => "Approve a forwarded invoice?", filename => &doc.filename, what => &what, problems => &doc.problems, url, expires => &expires, company => &self.company, pause_sending },
         )
         .map_err(retry)?;
         let email = OutgoingEmail {

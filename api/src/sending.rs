@@ -25,6 +25,22 @@ use crate::http::{ApiError, AppState, parse_json_body};
 use crate::owner_api::authorize;
 use crate::pages;
 
+/// The global stop's line in an owner e-mail built in code (the templated ones use the
+/// `pause_sending` macros): its text, and the link alone for the HTML.
+pub fn pause_line(
+    links: &chaser_activities::links::Links,
+    owner: &str,
+    ttl: jiff::SignedDuration,
+) -> (String, String) {
+    let url = links.sending_url(SendingSwitch::Pause, owner, Timestamp::now(), ttl);
+    (
+        format!(
+            "Something wrong with what is going out? Hold all sending (nothing is dropped; resume any time): {url}"
+        ),
+        url,
+    )
+}
+
 /// How owners are told that the deliverability guard held sending.
 #[derive(Clone)]
 pub struct OwnerMail {

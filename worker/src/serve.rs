@@ -131,6 +131,8 @@ pub async fn summary_desk(
         company: config.email.company_name.clone(),
         owner: config.default_owner()?,
         zone: app.rules.company.time_zone.clone(),
+        links: links(config)?,
+        action_ttl: config.links.action_link_ttl.as_duration(),
     })
 }
 
