@@ -4,6 +4,9 @@
 # its target early and is kept under .run/fuzz/artifacts/<target>/; commit it, minimized, to
 # fuzz/regressions/<target>/ once fixed, where `make test` replays it.
 #
+# FUZZ_RUNS, when set, also stops each target after that many executions (the run that meets
+# the 10^6 target: `FUZZ_RUNS=1000000`, with FUZZ_SECONDS as the cap).
+#
 # Built with `--sanitizer none`, so a stable toolchain runs it (cargo-fuzz's default ASan build
 # needs nightly). Memory is bounded by the fuzz binaries' own allocator (256 MiB of Rust heap,
 # fuzz/src/lib.rs), with libFuzzer's RSS limit as a backstop; an input slower than 10 s is a
@@ -13,6 +16,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cargo_fuzz=${CARGO_FUZZ:-$root/.tools/bin/cargo-fuzz}
 seconds=${FUZZ_SECONDS:-60}
+run_limit=${FUZZ_RUNS:+-runs=$FUZZ_RUNS}
 targets=${FUZZ_TARGETS:-csv_export xlsx_export bank_statement rules_plan accounting_webhook stripe_webhook link_tokens inbound_mime pdf_text amounts dates}
 target_dir=${FUZZ_TARGET_DIR:-$root/target/fuzz}
 work=$root/.run/fuzz
@@ -44,7 +48,7 @@ for target in $targets; do
     # The working corpus comes first: libFuzzer adds new inputs there, never to the seeds.
     "$cargo_fuzz" fuzz run --sanitizer none --fuzz-dir fuzz --target-dir "$target_dir" \
         "$target" "$corpus" "fuzz/corpus/$target" -- \
-        -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 \
+        -max_total_time="$seconds" $run_limit -max_len="$(max_len "$target")" -timeout=10 \
         -rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$artifacts/" \
         > "$log" 2>&1
     status=$?

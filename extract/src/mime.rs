@@ -1,7 +1,9 @@
 //! Documents as they arrive: a PDF on its own, or the PDF attachments of an e-mail that SES
 //! inbound stored raw. A message forwarded as an attachment (`message/rfc822`) is opened too.
 
-use mail_parser::{Message, MessageParser, MimeHeaders};
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders};
 
 use crate::error::ExtractError;
 use crate::pdf::{MAX_DOCUMENT_BYTES, check_pdf};
@@ -100,12 +102,33 @@ fn collect(
             pdfs.push(Document {
                 filename: name
                     .map_or_else(|| format!("attachment-{}.pdf", index + 1), str::to_owned),
-                bytes: part.contents().to_vec(),
+                bytes: attached_bytes(message, part),
             });
         } else {
             others.push(name.unwrap_or("an unnamed attachment").to_owned());
         }
     }
+}
+
+/// A part's bytes as the sender attached them. mail-parser turns a part it takes for text (no
+/// content type, a `text/*` one, or a body whose transfer encoding it could not undo) into
+/// UTF-8, through its charset or lossily, which garbles a PDF: a fuzzed attachment's `0xFF`
+/// bytes came back as three bytes each, larger than the whole message. Such a part is taken
+/// from the raw message, and only its transfer encoding is undone (when it can be).
+fn attached_bytes(message: &Message<'_>, part: &MessagePart<'_>) -> Vec<u8> {
+    if !part.is_text() {
+        return part.contents().to_vec();
+    }
+    let raw = message
+        .raw_message
+        .get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)
+        .unwrap_or_default();
+    let decoded = match part.encoding {
+        Encoding::Base64 => base64_decode(raw),
+        Encoding::QuotedPrintable => quoted_printable_decode(raw),
+        Encoding::None => None,
+    };
+    decoded.unwrap_or_else(|| raw.to_vec())
 }
 
 /// The last path segment: attachment names are the sender's, never a path to trust.

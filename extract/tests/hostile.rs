@@ -414,6 +414,13 @@ fn fuzz_regressions_of_inbound_mail_are_answered() {
         let start = Instant::now();
         if let Ok(message) = chaser_extract::read_message(&bytes) {
             assert!(!message.documents.is_empty());
+            // Decoding only shrinks: an attachment larger than its message was converted.
+            assert!(
+                message
+                    .documents
+                    .iter()
+                    .all(|d| d.bytes.len() <= bytes.len())
+            );
         }
         assert!(start.elapsed() < Duration::from_secs(10));
         count += 1;

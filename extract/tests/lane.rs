@@ -169,6 +169,35 @@ fn an_attachment_is_a_pdf_by_type_or_by_name_and_none_is_a_clear_error() {
 }
 
 #[test]
+fn a_pdf_attachment_read_as_text_keeps_its_bytes() {
+    // mail-parser takes a part without a content type, or with a `text/*` one, for text and
+    // converts it to UTF-8; the PDF must come out as the sender's bytes all the same.
+    let pdf: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n\xff\xfe\n%%EOF\n";
+    let head = "From: a@example.com\r\nSubject: x\r\nContent-Disposition: attachment; filename=\"inv.pdf\"\r\n";
+    let untyped = [format!("{head}\r\n").as_bytes(), pdf].concat();
+    let latin1 = [
+        format!("{head}Content-Type: text/plain; charset=iso-8859-1\r\n\r\n").as_bytes(),
+        pdf,
+    ]
+    .concat();
+    let base64 = format!(
+        "{head}Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJeLjz9MK\r\n//4KJSVFT0YK\r\n"
+    );
+    for raw in [untyped, latin1, base64.into_bytes()] {
+        let docs = documents_from_mime(&raw).unwrap();
+        assert_eq!(
+            docs,
+            [Document {
+                filename: "inv.pdf".to_owned(),
+                bytes: pdf.to_vec(),
+            }],
+            "{}",
+            String::from_utf8_lossy(&raw)
+        );
+    }
+}
+
+#[test]
 fn model_json_is_read_plain_fenced_or_after_prose() {
     let json = r#"{"number":"INV-2041","customer_name":"Acme Ltd","contact_email":null,
         "amount":"1,250.00","currency":"USD","issue_date":"2026-11-02","due_date":null,

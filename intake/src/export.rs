@@ -6,6 +6,8 @@
 //! The date order is asked about first: a file whose dates read both ways is refused with the
 //! `--date-format` question even when its header fits no layout.
 
+use std::borrow::Cow;
+
 use chaser_domain::{Currency, Email, Invoice};
 use serde::{Deserialize, Serialize};
 
@@ -75,16 +77,16 @@ pub fn read_export(bytes: &[u8], file_name: &str, options: &Options) -> Result<E
 }
 
 /// The layouts to try, and whether the caller chose them.
-fn layouts(file: &str, options: &Options) -> Result<(Vec<Layout>, bool), FileError> {
+fn layouts(file: &str, options: &Options) -> Result<(Cow<'static, [Layout]>, bool), FileError> {
     match (options.preset, &options.custom) {
         (Some(PresetName::Custom), None) => Err(FileError::NoCustomMapping {
             file: file.to_owned(),
         }),
         (Some(PresetName::Custom) | None, Some(mapping)) => {
-            Ok((vec![Layout::custom(mapping)], true))
+            Ok((vec![Layout::custom(mapping)].into(), true))
         }
-        (Some(name), _) => Ok((Layout::preset(name), true)),
-        (None, None) => Ok((Layout::known(), false)),
+        (Some(name), _) => Ok((Layout::preset(name).into(), true)),
+        (None, None) => Ok((Layout::known().into(), false)),
     }
 }
 

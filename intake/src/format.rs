@@ -414,6 +414,10 @@ fn check_container(bytes: &[u8], file: &str) -> Result<(), FileError> {
 /// costs 24 bytes for 5 of XML. Both the declared count and the `<si` elements found must fit
 /// in [`MAX_CELLS`]; an `<sst>` that does not start in the first 64 KB is refused, as Excel
 /// writes it right after the XML declaration.
+///
+/// The declared count is looked for as [`DeclaredCounts`] does, not by reading the tag as XML:
+/// calamine's attribute reader is more lenient than any grammar we would write (the fuzzer got
+/// `<sst co<diunt="0" uniqueCount="2222222222221">` past one, and the process aborted).
 fn check_shared_strings(part: &mut impl Read, file: &str) -> Result<u64, FileError> {
     let refuse = |reason: String| FileError::TooLarge {
         file: file.to_owned(),
@@ -426,6 +430,7 @@ fn check_shared_strings(part: &mut impl Read, file: &str) -> Result<u64, FileErr
     let mut total = 0u64;
     let mut strings = 0usize;
     let mut head = Vec::new();
+    let mut declared = DeclaredCounts::default();
     // `<si>` split across two reads is found by keeping the last three bytes of each.
     let mut carry: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
@@ -440,6 +445,7 @@ fn check_shared_strings(part: &mut impl Read, file: &str) -> Result<u64, FileErr
             let room = SST_HEAD_BYTES - head.len();
             head.extend_from_slice(&data[..n.min(room)]);
         }
+        declared.feed(data);
         // A window is counted once it has all four bytes, so the three kept bytes were not.
         carry.extend_from_slice(data);
         strings += count_si(&carry);
@@ -450,20 +456,21 @@ fn check_shared_strings(part: &mut impl Read, file: &str) -> Result<u64, FileErr
             )));
         }
     }
-    match declared_unique_counts(&head) {
-        Some(counts) => match counts.into_iter().find(|c| *c > MAX_CELLS as u64) {
-            Some(count) => Err(refuse(format!(
-                "its shared strings declare {count} strings, more than the {MAX_CELLS} cells an export may have"
-            ))),
-            None => Ok(total),
-        },
-        None if total == 0 => Ok(total),
-        None => Err(FileError::Unreadable {
+    declared.end();
+    if declared.largest > MAX_CELLS as u64 {
+        return Err(refuse(format!(
+            "its shared strings declare {} strings, more than the {MAX_CELLS} cells an export may have",
+            declared.largest
+        )));
+    }
+    if total > 0 && !starts_sst(&head) {
+        return Err(FileError::Unreadable {
             file: file.to_owned(),
             reason: "not a readable XLSX workbook: its shared strings do not start with <sst>"
                 .to_owned(),
-        }),
+        });
     }
+    Ok(total)
 }
 
 /// `<si` elements (with or without a namespace prefix) that start in `bytes`.
@@ -479,53 +486,77 @@ fn count_si(bytes: &[u8]) -> usize {
         .count()
 }
 
-/// The `uniqueCount` values of the first `sst` element (with or without a namespace prefix)
-/// in `head`, as numbers where they are numbers (calamine reserves nothing for one that is
-/// not); `None` when `head` holds no `sst` element.
-fn declared_unique_counts(head: &[u8]) -> Option<Vec<u64>> {
+/// Whether `head` holds the start of an `sst` element (with or without a namespace prefix).
+fn starts_sst(head: &[u8]) -> bool {
     let is_name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
-    let tag = head.iter().enumerate().find_map(|(i, b)| {
-        if *b != b'<' {
-            return None;
-        }
+    head.iter().enumerate().any(|(i, b)| {
         let rest = &head[i + 1..];
-        let name_len = rest.iter().take_while(|b| is_name(b)).count();
-        let name = &rest[..name_len];
-        (name == b"sst" || name.ends_with(b":sst")).then(|| {
-            let body = &rest[name_len..];
-            &body[..body.iter().position(|b| *b == b'>').unwrap_or(body.len())]
-        })
-    })?;
-    let mut counts = Vec::new();
-    let mut rest = tag;
-    loop {
-        rest = rest.trim_ascii_start();
-        let key_len = rest.iter().take_while(|b| is_name(b)).count();
-        if key_len == 0 {
-            break;
-        }
-        let key = &rest[..key_len];
-        rest = rest[key_len..].trim_ascii_start();
-        let Some(after_eq) = rest.strip_prefix(b"=") else {
-            continue;
-        };
-        rest = after_eq.trim_ascii_start();
-        let Some((&quote, quoted)) = rest
-            .split_first()
-            .filter(|(q, _)| matches!(q, b'"' | b'\''))
-        else {
-            break;
-        };
-        let value_len = quoted.iter().take_while(|b| **b != quote).count();
-        let value = &quoted[..value_len];
-        rest = quoted.get(value_len + 1..).unwrap_or_default();
-        if key == b"uniqueCount"
-            && let Some(n) = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok())
-        {
-            counts.push(n);
+        let name = &rest[..rest.iter().take_while(|b| is_name(b)).count()];
+        *b == b'<' && (name == b"sst" || name.ends_with(b":sst"))
+    })
+}
+
+/// The largest number written as `uniqueCount = "digits"` anywhere in a part, fed in chunks.
+/// Anywhere, not only in the `<sst>` tag, and with or without the quote, the `=` or spaces
+/// around them: whatever calamine could read as the count is counted (a string that spells
+/// it out is refused too, which no real export does).
+#[derive(Default)]
+struct DeclaredCounts {
+    /// The last bytes seen, to recognise the name across chunks.
+    window: [u8; 11],
+    state: CountState,
+    largest: u64,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum CountState {
+    #[default]
+    Name,
+    /// After the name: spaces, `=`, a quote, a sign, until the first digit.
+    Before,
+    Digits(u64),
+}
+
+impl DeclaredCounts {
+    const NAME: &'static [u8; 11] = b"uniqueCount";
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.state = match (self.state, b) {
+                (CountState::Before, b'0'..=b'9') | (CountState::Digits(_), b'0'..=b'9') => {
+                    let so_far = match self.state {
+                        CountState::Digits(n) => n,
+                        _ => 0,
+                    };
+                    CountState::Digits(
+                        so_far
+                            .saturating_mul(10)
+                            .saturating_add(u64::from(b - b'0')),
+                    )
+                }
+                (CountState::Before, b' ' | b'\t' | b'\r' | b'\n' | b'=' | b'"' | b'\'' | b'+') => {
+                    CountState::Before
+                }
+                (CountState::Digits(n), _) => {
+                    self.largest = self.largest.max(n);
+                    CountState::Name
+                }
+                _ => CountState::Name,
+            };
+            self.window.rotate_left(1);
+            self.window[10] = b;
+            if &self.window == Self::NAME {
+                self.state = CountState::Before;
+            }
         }
     }
-    Some(counts)
+
+    /// The part ended: a count written up to its last byte counts too.
+    fn end(&mut self) {
+        if let CountState::Digits(n) = self.state {
+            self.largest = self.largest.max(n);
+        }
+    }
 }
 
 fn cell_text(value: &DataRef<'_>) -> String {
@@ -593,6 +624,28 @@ mod tests {
             table.unreadable[0].to_string(),
             "line 2: is not UTF-8 text: export the file as UTF-8 CSV"
         );
+    }
+
+    #[test]
+    fn a_declared_count_is_found_however_the_tag_is_written() {
+        let largest = |chunks: &[&[u8]]| {
+            let mut declared = DeclaredCounts::default();
+            chunks.iter().for_each(|c| declared.feed(c));
+            declared.end();
+            declared.largest
+        };
+        // The fuzz finding: an attribute our XML reading stopped at, calamine did not.
+        assert_eq!(
+            largest(&[br#"<sst co<diunt="0" uniqueCount="2222222222221" t="x">"#]),
+            2_222_222_222_221
+        );
+        assert_eq!(largest(&[b"<sst uniqueCo", b"unt = '12", b"34'>"]), 1234);
+        assert_eq!(
+            largest(&[b"<x:sst uniqueCount=\"7\" count=\"99999999\">"]),
+            7
+        );
+        assert_eq!(largest(&[b"uniqueCount=99999999999999999999999"]), u64::MAX);
+        assert_eq!(largest(&[b"<sst count=\"5\" uniqueCount>"]), 0);
     }
 
     #[test]

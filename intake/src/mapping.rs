@@ -4,6 +4,7 @@
 //! error says what the closest layouts miss. Knows nothing of what the cells mean.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::error::{FileError, NearMiss};
 use crate::format::Record;
@@ -101,11 +102,35 @@ impl Field {
     }
 }
 
+/// A header row as written, and each title's columns by [`header_key`]: keyed once per row,
+/// then shared by every layout tried on it.
+#[derive(Debug)]
+pub(crate) struct Titles {
+    headers: Vec<String>,
+    by_key: BTreeMap<String, Vec<usize>>,
+}
+
+impl Titles {
+    pub(crate) fn new(header: &[String]) -> Titles {
+        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, title) in header.iter().enumerate() {
+            let key = header_key(title);
+            if !key.is_empty() {
+                by_key.entry(key).or_default().push(i);
+            }
+        }
+        Titles {
+            headers: header.to_vec(),
+            by_key,
+        }
+    }
+}
+
 /// Which columns of the header hold which field.
 #[derive(Debug, Clone)]
 pub(crate) struct Columns {
     /// The header as written.
-    headers: Vec<String>,
+    titles: Arc<Titles>,
     /// Each mapped field's columns, most preferred first.
     fields: BTreeMap<Field, Vec<usize>>,
 }
@@ -118,20 +143,19 @@ pub(crate) struct Cell<'a> {
 }
 
 impl Columns {
+    #[cfg(test)]
     pub(crate) fn resolve(layout: &Layout, header: &[String]) -> Columns {
-        // Each title's columns, so that a layout's many names are looked up, not scanned for.
-        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, title) in header.iter().enumerate() {
-            let key = header_key(title);
-            if !key.is_empty() {
-                by_key.entry(key).or_default().push(i);
-            }
-        }
+        Columns::of(layout, &Arc::new(Titles::new(header)))
+    }
+
+    /// The layout's fields in a keyed header. (Detection tries every layout on each of the
+    /// top rows: looking its names' keys up is what keeps that cheap.)
+    pub(crate) fn of(layout: &Layout, titles: &Arc<Titles>) -> Columns {
         let mut fields = BTreeMap::new();
         for (field, names) in &layout.columns {
             let found: Vec<usize> = names
                 .iter()
-                .filter_map(|name| by_key.get(&header_key(name)))
+                .filter_map(|name| titles.by_key.get(&name.key))
                 .flatten()
                 .copied()
                 .collect();
@@ -140,7 +164,7 @@ impl Columns {
             }
         }
         Columns {
-            headers: header.to_vec(),
+            titles: Arc::clone(titles),
             fields,
         }
     }
@@ -160,8 +184,7 @@ impl Columns {
 
     /// Whether the header has a column named `name`.
     fn named(&self, name: &str) -> bool {
-        let key = header_key(name);
-        self.headers.iter().any(|h| header_key(h) == key)
+        self.titles.by_key.contains_key(&header_key(name))
     }
 
     /// How many of the header's columns this layout reads: the better match scores higher.
@@ -173,7 +196,7 @@ impl Columns {
     }
 
     pub(crate) fn width(&self) -> usize {
-        self.headers.len()
+        self.titles.headers.len()
     }
 
     /// A field's cell in a row: the first of its columns with a value, else its first
@@ -182,7 +205,11 @@ impl Columns {
         let columns = self.fields.get(&field)?;
         let at = |i: usize| Cell {
             text: cells.get(i).map_or("", String::as_str),
-            label: self.headers.get(i).map_or(field.name(), |h| h.as_str()),
+            label: self
+                .titles
+                .headers
+                .get(i)
+                .map_or(field.name(), |h| h.as_str()),
         };
         columns
             .iter()
@@ -196,14 +223,15 @@ impl Columns {
         self.fields
             .get(&field)
             .and_then(|c| c.first())
-            .and_then(|i| self.headers.get(*i))
+            .and_then(|i| self.titles.headers.get(*i))
             .map_or(field.name(), |h| h.as_str())
     }
 
     /// Named columns that no field reads, as written, for the caller to show as ignored.
     pub(crate) fn unmapped(&self) -> Vec<String> {
         let used: Vec<usize> = self.fields.values().flatten().copied().collect();
-        self.headers
+        self.titles
+            .headers
             .iter()
             .enumerate()
             .filter(|(i, h)| !h.is_empty() && !used.contains(i))
@@ -294,7 +322,7 @@ impl Missing {
                 .columns
                 .iter()
                 .find(|(f, _)| *f == field)
-                .and_then(|(_, names)| names.first().cloned())
+                .and_then(|(_, names)| names.first().map(|n| n.text.clone()))
         };
         let mut names: Vec<String> = self
             .fields
@@ -343,9 +371,10 @@ pub(crate) fn find_header(
     // Each layout's closest miss, for the error.
     let mut closest: Vec<Option<Miss>> = vec![None; layouts.len()];
     for (index, record) in top.iter().enumerate() {
+        let titles = Arc::new(Titles::new(&record.cells));
         let mut best: Option<((bool, usize), &Layout, Columns)> = None;
         for (which, layout) in layouts.iter().enumerate() {
-            let columns = Columns::resolve(layout, &record.cells);
+            let columns = Columns::of(layout, &titles);
             let missing = needs.missing(layout, &columns);
             let score = columns.score();
             if missing.fits() {
@@ -386,7 +415,7 @@ pub(crate) fn find_header(
     ranked.sort_by_key(Miss::rank);
     let describe = |miss: &Miss| -> Option<NearMiss> {
         let layout = layouts.get(miss.which)?;
-        let columns = Columns::resolve(layout, &top.get(miss.row)?.cells);
+        let columns = Columns::of(layout, &Arc::new(Titles::new(&top.get(miss.row)?.cells)));
         Some(NearMiss {
             layout: layout.name,
             missing: needs.missing(layout, &columns).names(layout),
@@ -397,7 +426,7 @@ pub(crate) fn find_header(
         let miss = ranked.first();
         let near = miss.and_then(describe).or_else(|| {
             let layout = layouts.first()?;
-            let columns = Columns::resolve(layout, &top[0].cells);
+            let columns = Columns::of(layout, &Arc::new(Titles::new(&top[0].cells)));
             Some(NearMiss {
                 layout: layout.name,
                 missing: needs.missing(layout, &columns).names(layout),
@@ -459,7 +488,7 @@ mod tests {
     }
 
     fn all() -> Vec<Layout> {
-        Layout::known()
+        Layout::known().to_vec()
     }
 
     fn detect(records: &[Record]) -> Result<Header, FileError> {

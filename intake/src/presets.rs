@@ -7,12 +7,13 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use chaser_domain::Terms;
 use serde::{Deserialize, Serialize};
 
 use crate::mapping::Field;
-use crate::synonyms;
+use crate::synonyms::{self, header_key};
 
 /// The tool that wrote an export, or `Custom` for a configured mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -218,12 +219,29 @@ impl fmt::Display for LayoutName {
     }
 }
 
+/// A header name a layout reads, with its [`header_key`] worked out once: detection looks
+/// every name of every layout up in each of the top rows of every file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Name {
+    pub text: String,
+    pub key: String,
+}
+
+impl Name {
+    pub(crate) fn new(text: &str) -> Name {
+        Name {
+            text: text.to_owned(),
+            key: header_key(text),
+        }
+    }
+}
+
 /// How to read one kind of export; built from a preset or a custom mapping.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
     pub name: LayoutName,
     /// Each field with its header names, most preferred first.
-    pub columns: Vec<(Field, Vec<String>)>,
+    pub columns: Vec<(Field, Vec<Name>)>,
     /// Columns required on top of [`Field::REQUIRED`] (the native format's strictness).
     pub also_required: Vec<Field>,
     /// Header names of which one must be present for the layout to fit: what tells a report
@@ -512,7 +530,7 @@ impl Layout {
             columns: p
                 .columns
                 .iter()
-                .map(|(field, names)| (*field, owned(names)))
+                .map(|(field, names)| (*field, names.iter().map(|n| Name::new(n)).collect()))
                 .collect(),
             also_required: if p.name == LayoutName::Chaser {
                 vec![Field::OwnerEmail, Field::Currency]
@@ -537,9 +555,11 @@ impl Layout {
             .collect()
     }
 
-    /// Every known layout, for detection.
-    pub(crate) fn known() -> Vec<Layout> {
-        LAYOUTS.into_iter().map(Layout::from_preset).collect()
+    /// Every known layout, for detection; built once, as every file is matched against them.
+    pub(crate) fn known() -> &'static [Layout] {
+        static KNOWN: LazyLock<Vec<Layout>> =
+            LazyLock::new(|| LAYOUTS.into_iter().map(Layout::from_preset).collect());
+        &KNOWN
     }
 
     pub(crate) fn custom(mapping: &CustomMapping) -> Layout {
@@ -569,16 +589,15 @@ impl Layout {
         // Named as the balance: the export states only what is owed.
         let summed = mapping.line_amount.as_ref() == Some(&mapping.amount);
         let owed = mapping.balance.as_ref() == Some(&mapping.amount);
-        let columns = required
-            .into_iter()
-            .filter(|(field, _)| !((summed || owed) && *field == Field::Amount))
-            .map(|(field, name)| (field, vec![name.clone()]))
-            .chain(
-                optional
-                    .into_iter()
-                    .filter_map(|(field, name)| name.clone().map(|n| (field, vec![n]))),
-            )
-            .collect();
+        let columns =
+            required
+                .into_iter()
+                .filter(|(field, _)| !((summed || owed) && *field == Field::Amount))
+                .map(|(field, name)| (field, vec![Name::new(name)]))
+                .chain(optional.into_iter().filter_map(|(field, name)| {
+                    name.as_deref().map(|n| (field, vec![Name::new(n)]))
+                }))
+                .collect();
         Layout {
             name: LayoutName::Custom,
             columns,
@@ -616,12 +635,12 @@ mod tests {
         assert!(
             layout
                 .columns
-                .contains(&(Field::Balance, vec!["Open".to_owned()]))
+                .contains(&(Field::Balance, vec![Name::new("Open")]))
         );
         assert!(
             layout
                 .columns
-                .contains(&(Field::Number, vec!["Inv No".to_owned()]))
+                .contains(&(Field::Number, vec![Name::new("Inv No")]))
         );
         let typo = toml::from_str::<CustomMapping>(
             "number = \"n\"\ncustomer = \"c\"\namount = \"a\"\nissue_date = \"d\"\nbalanse = \"b\"\n",

@@ -73,11 +73,11 @@ impl Names {
         let spreadsheet = synonyms::SPREADSHEET
             .iter()
             .flat_map(|(f, names)| names.iter().map(move |n| (header_key(n), *f)));
-        let tools = Layout::known().into_iter().flat_map(|layout| {
+        let tools = Layout::known().iter().flat_map(|layout| {
             layout
                 .columns
-                .into_iter()
-                .flat_map(|(f, names)| names.into_iter().map(move |n| (header_key(&n), f)))
+                .iter()
+                .flat_map(|(f, names)| names.iter().map(move |n| (n.key.clone(), *f)))
         });
         Names(spreadsheet.chain(tools).collect())
     }
