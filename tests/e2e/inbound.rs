@@ -37,6 +37,8 @@ fn approval_link(owner: &str) -> String {
     let mail = wait_for("the approval e-mail", Duration::from_secs(45), || {
         stack().mail_to(owner).into_iter().next()
     });
+    // Like every owner e-mail, it carries the global stop.
+    link(mail.text(), "/sending/");
     link(mail.text(), "/proposals/")
 }
 

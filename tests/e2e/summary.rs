@@ -79,6 +79,9 @@ fn the_monthly_summary_is_mailed_with_its_csv_and_a_model_narrative_from_aggrega
         mail.text()
     );
     assert_eq!(mail.attachments.len(), 1, "{:#?}", mail.attachments);
+    // Like every owner e-mail, it carries the global stop.
+    assert!(mail.text().contains("Hold all sending"), "{}", mail.text());
+    link(mail.text(), "/sending/");
     let prompt = fake.seen()[0].body["messages"][0]["content"][0]["text"]
         .as_str()
         .unwrap()
