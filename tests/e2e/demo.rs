@@ -8,6 +8,17 @@ use chaser_tests::{
     Service, chaser_bin, free_port, mail_at, port_open, repo_root, scratch_dir, wait_for,
 };
 
+/// The running demo. Its services run in sessions of their own (as `make demo` starts them),
+/// beyond the reach of a killed process group: dropping this asks the script to stop them, as
+/// Ctrl-C does, even when the test fails.
+struct Demo(Service);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.0.signal("TERM");
+    }
+}
+
 /// A port whose neighbours at +10 and +11 (the dev server's HTTP and metrics ports) are free.
 fn temporal_port() -> u16 {
     loop {
@@ -35,7 +46,7 @@ fn the_demo_mails_its_catch_up_messages_to_the_local_mailbox_and_thanks_after_pa
         .env("SES_PORT", ses.to_string())
         .env("HTTP_PORT", http.to_string())
         .env_remove("MODE");
-    let mut demo = Service::spawn("the demo", command, &dir.join("demo.log"));
+    let demo = Demo(Service::spawn("the demo", command, &dir.join("demo.log")));
     let ses_url = format!("http://127.0.0.1:{ses}");
     let log = || std::fs::read_to_string(dir.join("demo.log")).unwrap_or_default();
 
@@ -84,7 +95,7 @@ fn the_demo_mails_its_catch_up_messages_to_the_local_mailbox_and_thanks_after_pa
             .any(|m| m.is_to("billing@delta.example") && m.subject.to_lowercase().contains("thank"))
             .then_some(())
     });
-    demo.signal("TERM");
+    drop(demo);
     wait_for(
         "the demo's services stopped",
         Duration::from_secs(15),
