@@ -10,16 +10,18 @@ TEMPORAL := $(TOOLS)/temporal/bin/temporal
 SES_EMULATOR := $(TOOLS)/ses-emulator/node_modules/.bin/aws-ses-v2-local
 SMTP_SINK := $(TOOLS)/smtp-sink/aiosmtpd/__init__.py
 CHROMEDRIVER := /usr/bin/chromedriver
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DOCKER_COMPOSE := /usr/bin/docker-compose
 
-.PHONY: test lint build bench tools compose-check demo fuzz
+.PHONY: test lint build bench chaos tools compose-check demo fuzz
 
 ## Everything CI checks: format, lints, the compose file, and every test layer (unit,
 ## property, store on SQLite and Postgres, end to end against a real Temporal dev server and
-## the SES emulator, replay).
+## the SES emulator, replay), then the fault-injection harness's short version.
 test: tools lint compose-check
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --no-fail-fast -- --test-threads 4
+	$(TARGET_DIR)/debug/chaser-bench chaos --short
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -58,12 +60,23 @@ demo: tools
 
 ## Benchmarks (not tests): every scenario of chaser-bench, 3 runs each, on its own dev server,
 ## SES emulator and release worker; each appends its table to BENCHMARKS.md. One scenario:
-## `make bench SCENARIO=storm`. `make test` builds the bench program but never runs it.
+## `make bench SCENARIO=storm`. `make test` builds the bench program and runs no benchmark
+## (only the fault-injection harness's short version).
 SCENARIO ?= all
 RUNS ?= 3
 bench: tools
 	$(CARGO) build --release -p chaser-worker -p chaser-bench
 	target/release/chaser-bench $(SCENARIO) --runs $(RUNS)
+
+## The fault-injection harness (RELIABILITY.md, section 2), release build: 80 chases whose
+## steps fall due seconds apart, at least 200 worker SIGKILLs, 4 Temporal dev server restarts,
+## store connection cuts, every provider fault, payments through four doors. It prints its
+## figures and fails on a duplicate, a missed step, a send after an acknowledged stop, a
+## worker exit of its own or a broken audit chain. Needs PostgreSQL on 127.0.0.1:5432 (as
+## the tests do). `make test` runs its short version; `make chaos SEED=n` repeats a run.
+chaos: tools
+	$(CARGO) build --release -p chaser-worker -p chaser-bench
+	$(TARGET_DIR)/release/chaser-bench chaos $(if $(SEED),--seed $(SEED))
 
 ## Fuzzing (not a test): every target of fuzz/ for FUZZ_SECONDS each (one target:
 ## `make fuzz FUZZ_TARGETS=pdf_text`), with executions, peak memory and findings printed and

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use aws_sdk_sesv2::config::retry::RetryConfig;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
@@ -113,6 +114,13 @@ impl Mailer for SesMailer {
                 .set_reply_to_addresses(email.reply_to.clone().map(|r| vec![r]))
                 .destination(destination)
                 .content(EmailContent::builder().simple(message).build())
+                .customize()
+                // One attempt only: the SDK's own retries would send again after a timeout or
+                // a connection lost mid-way, when SES may have the message. The outbox decides
+                // what may be tried again (`classify`), whatever retries the client has.
+                .config_override(
+                    aws_sdk_sesv2::Config::builder().retry_config(RetryConfig::disabled()),
+                )
                 .send()
                 .await
                 .map_err(classify)?;

@@ -1,11 +1,13 @@
 //! `chaser-bench <scenario>`: measures the chaser on the real stack (a Temporal dev server,
 //! the SES emulator and the release `chaser` binary, all on free ports) and appends the
 //! result to BENCHMARKS.md. Each run of a scenario is a child process with its own server,
-//! emulator and worker, which die with it.
+//! emulator and worker, which die with it. `chaser-bench chaos` is the fault-injection
+//! harness instead: it prints its checks and fails if one does not hold.
 
 #![allow(clippy::print_stdout)]
 
 mod baseline;
+mod chaos;
 mod report;
 mod scenarios;
 mod ses_front;
@@ -28,6 +30,12 @@ struct Cli {
     /// Print the table only; leave BENCHMARKS.md alone.
     #[arg(long)]
     no_record: bool,
+    /// `chaos` only: the short version (`make test` runs it).
+    #[arg(long)]
+    short: bool,
+    /// `chaos` only: the seed of its random moments, to run the same plan again.
+    #[arg(long)]
+    seed: Option<u64>,
     /// Internal: measure one run in this process and print it as JSON.
     #[arg(long, hide = true)]
     child_run: Option<usize>,
@@ -42,6 +50,8 @@ enum Scenario {
     Storm,
     Plan,
     All,
+    /// The fault-injection harness (not part of `all`).
+    Chaos,
 }
 
 impl Scenario {
@@ -63,6 +73,7 @@ impl Scenario {
             Scenario::Storm => "storm",
             Scenario::Plan => "plan",
             Scenario::All => "all",
+            Scenario::Chaos => "chaos",
         }
     }
 }
@@ -71,6 +82,16 @@ const RESULT: &str = "RESULT ";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.scenario == Scenario::Chaos {
+        return match chaos::run(cli.short, cli.seed) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("chaser-bench chaos: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(run) = cli.child_run {
         let result = match cli.scenario {
             Scenario::Intake => scenarios::intake(run),
@@ -78,7 +99,9 @@ fn main() -> ExitCode {
             Scenario::Footprint => scenarios::footprint(),
             Scenario::Actions => scenarios::actions(),
             Scenario::Storm => scenarios::storm(),
-            Scenario::Plan | Scenario::All => Err(anyhow::anyhow!("not a child scenario")),
+            Scenario::Plan | Scenario::All | Scenario::Chaos => {
+                Err(anyhow::anyhow!("not a child scenario"))
+            }
         };
         return match result {
             Ok(run) => {
@@ -217,7 +240,7 @@ fn verdicts(scenario: Scenario, summaries: &[Summary]) -> Vec<String> {
             target("throttling errors", |v| v == 0.0, "no throttling errors");
         }
         Scenario::Plan => target("100,000 invoices", |v| v < 1000.0, "< 1 s per 100,000"),
-        Scenario::All => {}
+        Scenario::All | Scenario::Chaos => {}
     }
     out
 }

@@ -1,6 +1,8 @@
 //! A front for the SES emulator that notes when each message reaches "the provider", to the
 //! millisecond (the emulator keeps whole seconds), and, like real SES, refuses sends beyond
-//! the account's maximum rate with `TooManyRequestsException`.
+//! the account's maximum rate with `TooManyRequestsException`. For the fault-injection
+//! harness it can also misbehave on purpose: answer sends with a server error or throttling,
+//! hold the answer past the sender's timeout, or stop listening altogether.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -17,13 +19,44 @@ pub struct Arrival {
     pub at: SystemTime,
     pub to: Vec<String>,
     pub subject: String,
+    /// The emulator's id for the message, once it answered.
+    pub message_id: Option<String>,
+}
+
+/// How the front answers sends while a fault is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `500 InternalFailure`; the message is not passed on.
+    ServerError,
+    /// `429 TooManyRequestsException`; the message is not passed on.
+    Throttle,
+    /// The message is passed on, and the answer held this long: past the sender's timeout,
+    /// the provider has a message its sender never heard about.
+    Hold(Duration),
+}
+
+/// How often each fault was served.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FaultCounts {
+    pub server_errors: usize,
+    pub throttled: usize,
+    pub held: usize,
 }
 
 #[derive(Default)]
 struct Log {
     arrivals: Vec<Arrival>,
-    throttled: usize,
+    counts: FaultCounts,
     window: VecDeque<Instant>,
+    fault: Option<Fault>,
+    /// Stops the listener (see [`SesFront::go_down`]).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Whether a request may pass, and where its arrival is noted if it is a send.
+enum Admitted {
+    OverRate,
+    Passed(Option<usize>),
 }
 
 #[derive(Clone)]
@@ -31,6 +64,7 @@ pub struct SesFront {
     log: Arc<Mutex<Log>>,
     emulator: String,
     max_per_second: Option<usize>,
+    port: u16,
     pub url: String,
 }
 
@@ -39,18 +73,65 @@ impl SesFront {
     /// rate in any one-second window.
     pub async fn start(emulator: &str, max_per_second: Option<usize>) -> anyhow::Result<SesFront> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let port = listener.local_addr()?.port();
         let front = SesFront {
             log: Arc::default(),
             emulator: emulator.to_owned(),
             max_per_second,
-            url,
+            port,
+            url: format!("http://127.0.0.1:{port}"),
         };
+        front.serve(listener);
+        Ok(front)
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        if let Ok(mut log) = self.log.lock() {
+            log.stop = Some(stop);
+        }
         let app = axum::Router::new()
             .fallback(forward)
-            .with_state(front.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Ok(front)
+            .with_state(self.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+    }
+
+    /// Stops listening: a sender's connection is refused until [`SesFront::come_up`].
+    pub fn go_down(&self) {
+        if let Some(stop) = self.log.lock().ok().and_then(|mut l| l.stop.take()) {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Listens again on the same port.
+    pub async fn come_up(&self) -> anyhow::Result<()> {
+        // The old listener closes as its server task winds down.
+        let mut tries = 0;
+        let listener = loop {
+            match tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(listener) => break listener,
+                Err(_) if tries < 50 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        self.serve(listener);
+        Ok(())
+    }
+
+    /// Serves sends with `fault` from now on (`None`: as the emulator answers).
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        if let Ok(mut log) = self.log.lock() {
+            log.fault = fault;
+        }
     }
 
     pub fn arrivals(&self) -> Vec<Arrival> {
@@ -60,16 +141,34 @@ impl SesFront {
             .unwrap_or_default()
     }
 
-    pub fn throttled(&self) -> usize {
-        self.log.lock().map(|l| l.throttled).unwrap_or_default()
+    pub fn counts(&self) -> FaultCounts {
+        self.log.lock().map(|l| l.counts).unwrap_or_default()
     }
 
-    /// Admits one send, or refuses it as over the rate.
-    fn admit(&self, send: Option<Arrival>) -> bool {
+    pub fn throttled(&self) -> usize {
+        self.counts().throttled
+    }
+
+    /// The fault a send meets now, counted.
+    fn fault_for_send(&self) -> Option<Fault> {
+        let mut log = self.log.lock().ok()?;
+        let fault = log.fault?;
+        match fault {
+            Fault::ServerError => log.counts.server_errors += 1,
+            Fault::Throttle => log.counts.throttled += 1,
+            Fault::Hold(_) => log.counts.held += 1,
+        }
+        Some(fault)
+    }
+
+    /// Admits one request, or refuses a send as over the rate.
+    fn admit(&self, send: Option<Arrival>) -> Admitted {
         let Ok(mut log) = self.log.lock() else {
-            return false;
+            return Admitted::OverRate;
         };
-        let Some(arrival) = send else { return true };
+        let Some(arrival) = send else {
+            return Admitted::Passed(None);
+        };
         if let Some(max) = self.max_per_second {
             let now = Instant::now();
             while log
@@ -80,13 +179,24 @@ impl SesFront {
                 log.window.pop_front();
             }
             if log.window.len() >= max {
-                log.throttled += 1;
-                return false;
+                log.counts.throttled += 1;
+                return Admitted::OverRate;
             }
             log.window.push_back(now);
         }
         log.arrivals.push(arrival);
-        true
+        Admitted::Passed(Some(log.arrivals.len() - 1))
+    }
+
+    fn note_message_id(&self, index: usize, answer: &[u8]) {
+        let id = serde_json::from_slice::<serde_json::Value>(answer)
+            .ok()
+            .and_then(|v| v["MessageId"].as_str().map(str::to_owned));
+        if let Ok(mut log) = self.log.lock()
+            && let Some(arrival) = log.arrivals.get_mut(index)
+        {
+            arrival.message_id = id;
+        }
     }
 }
 
@@ -121,7 +231,26 @@ fn send_email(uri: &Uri, body: &[u8]) -> Option<Arrival> {
         at: SystemTime::now(),
         to,
         subject,
+        message_id: None,
     })
+}
+
+/// An error answer as SES gives it: the status and the `x-amzn-errortype` it names.
+fn refusal(status: StatusCode, kind: &'static str, message: &'static str) -> Response {
+    let mut answer = (status, format!(r#"{{"message":"{message}"}}"#)).into_response();
+    answer.headers_mut().insert(
+        "x-amzn-errortype",
+        axum::http::HeaderValue::from_static(kind),
+    );
+    answer
+}
+
+fn throttled() -> Response {
+    refusal(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequestsException",
+        "Maximum sending rate exceeded.",
+    )
 }
 
 async fn forward(
@@ -131,18 +260,27 @@ async fn forward(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !front.admit(send_email(&uri, &body)) {
-        let mut answer = (
-            StatusCode::TOO_MANY_REQUESTS,
-            r#"{"message":"Maximum sending rate exceeded."}"#,
-        )
-            .into_response();
-        answer.headers_mut().insert(
-            "x-amzn-errortype",
-            axum::http::HeaderValue::from_static("TooManyRequestsException"),
-        );
-        return answer;
+    let send = send_email(&uri, &body);
+    let fault = if send.is_some() {
+        front.fault_for_send()
+    } else {
+        None
+    };
+    match fault {
+        Some(Fault::ServerError) => {
+            return refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalFailure",
+                "Internal failure.",
+            );
+        }
+        Some(Fault::Throttle) => return throttled(),
+        Some(Fault::Hold(_)) | None => {}
     }
+    let index = match front.admit(send) {
+        Admitted::OverRate => return throttled(),
+        Admitted::Passed(index) => index,
+    };
     let target = format!(
         "{}{}",
         front.emulator,
@@ -188,6 +326,12 @@ async fn forward(
         Ok::<_, ureq::Error>((status, kind, bytes))
     })
     .await;
+    if let (Some(index), Ok(Ok((_, _, bytes)))) = (index, &relayed) {
+        front.note_message_id(index, bytes);
+    }
+    if let Some(Fault::Hold(hold)) = fault {
+        tokio::time::sleep(hold).await;
+    }
     match relayed {
         Ok(Ok((status, kind, bytes))) => (
             StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
@@ -262,5 +406,52 @@ mod tests {
         assert_eq!(arrivals[0].to, ["a0@x.example"]);
         assert_eq!(arrivals[0].subject, "Invoice 1 is due");
         assert_eq!(front.throttled(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn serves_each_fault_and_goes_down_and_up_on_its_port() {
+        let front = SesFront::start(&provider().await, None).await.unwrap();
+        let url = front.url.clone();
+        let send_one = |url: String| tokio::task::spawn_blocking(move || send(&url, "a@x.example"));
+
+        front.set_fault(Some(Fault::ServerError));
+        let (status, _) = send_one(url.clone()).await.unwrap();
+        assert_eq!(status, 500);
+        front.set_fault(Some(Fault::Throttle));
+        assert_eq!(send_one(url.clone()).await.unwrap().0, 429);
+        assert!(
+            front.arrivals().is_empty(),
+            "refused sends are not passed on"
+        );
+
+        // Held: passed on at once (the arrival and its id are noted), answered late.
+        front.set_fault(Some(Fault::Hold(Duration::from_millis(1500))));
+        let started = Instant::now();
+        let (status, body) = send_one(url.clone()).await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert!(started.elapsed() >= Duration::from_millis(1500));
+        let arrivals = front.arrivals();
+        assert_eq!(arrivals.len(), 1);
+        assert!(arrivals[0].message_id.as_deref().unwrap().starts_with("m-"));
+        let counts = front.counts();
+        assert_eq!(
+            (counts.server_errors, counts.throttled, counts.held),
+            (1, 1, 1)
+        );
+
+        // Down: nothing listens; up again on the same address.
+        front.set_fault(None);
+        front.go_down();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let port = url.rsplit_once(':').unwrap().1.parse::<u16>().unwrap();
+        assert!(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_err(),
+            "the front still listens"
+        );
+        front.come_up().await.unwrap();
+        assert_eq!(send_one(url).await.unwrap().0, 200);
+        assert_eq!(front.arrivals().len(), 2);
     }
 }

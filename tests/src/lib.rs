@@ -712,7 +712,9 @@ ses_endpoint_url = "{ses}"
         }
     }
 
-    fn command(&self) -> Command {
+    /// A `chaser` command against this chaser (its config, Temporal, test AWS credentials),
+    /// for a caller that runs and watches the process itself.
+    pub fn command(&self) -> Command {
         let mut c = Command::new(chaser_bin());
         c.current_dir(&self.dir)
             .env("CHASER_CONFIG", &self.config)
