@@ -59,7 +59,7 @@ pub(crate) async fn stripe(
     }
     let chaser = &state.chaser;
     let store = chaser.store();
-    if !chaser.first_delivery("stripe", &event.id).await? {
+    if chaser.handled_before("stripe", &event.id).await? {
         return Ok(answer(StatusCode::OK, "duplicate", &event.id, None));
     }
     let by = format!("webhook:stripe:{}", event.id);
@@ -72,7 +72,6 @@ pub(crate) async fn stripe(
             )),
             Some(owner) => match invoice.to_invoice(owner) {
                 Err(e) => {
-                    let _ = chaser.forget_delivery("stripe", &event.id).await;
                     return Err(ApiError::new(StatusCode::BAD_REQUEST, e.to_string()));
                 }
                 Ok(invoice) => {
@@ -167,6 +166,7 @@ pub(crate) async fn stripe(
     };
     match result {
         Ok((outcome, accepted)) => {
+            chaser.record_delivery("stripe", &event.id).await?;
             let (status, word) = if accepted {
                 (StatusCode::ACCEPTED, "accepted")
             } else {
@@ -174,12 +174,8 @@ pub(crate) async fn stripe(
             };
             Ok(answer(status, word, &event.id, Some(outcome)))
         }
-        Err(e) => {
-            if let Err(forget) = chaser.forget_delivery("stripe", &event.id).await {
-                tracing::error!(error.message = %forget, "could not forget a failed delivery");
-            }
-            Err(e.into())
-        }
+        // Not processed and not recorded: Stripe's retry is handled.
+        Err(e) => Err(e.into()),
     }
 }
 

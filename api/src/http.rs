@@ -370,7 +370,7 @@ async fn accounting(
         _ => None,
     };
     let chaser = &state.chaser;
-    if !chaser.first_delivery("accounting", &envelope.id).await? {
+    if chaser.handled_before("accounting", &envelope.id).await? {
         return Ok(answer(StatusCode::OK, "duplicate", &envelope.id, None));
     }
     let by = format!("webhook:accounting:{}", envelope.id);
@@ -433,6 +433,7 @@ async fn accounting(
     };
     match result {
         Ok((outcome, accepted)) => {
+            chaser.record_delivery("accounting", &envelope.id).await?;
             let (status, word) = if accepted {
                 (StatusCode::ACCEPTED, "accepted")
             } else {
@@ -440,11 +441,8 @@ async fn accounting(
             };
             Ok(answer(status, word, &envelope.id, Some(outcome)))
         }
+        // Not processed and not recorded: the sender's retry is handled.
         Err(e) => {
-            // Not processed: let the sender's retry through.
-            if let Err(forget) = chaser.forget_delivery("accounting", &envelope.id).await {
-                tracing::error!(error.message = %forget, "could not forget a failed delivery");
-            }
             // A field the chaser does not accept (a length, an http link) is a bad request,
             // as docs/webhooks.md promises, with the same answer on every retry.
             Err(match e {

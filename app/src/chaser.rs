@@ -211,21 +211,22 @@ impl Chaser {
         Ok(())
     }
 
-    /// Remembers a delivery (a webhook event, a bank payment) from `source`; `false` when it
-    /// was handled before. Keyed by source and id: two sources' ids never collide.
-    pub async fn first_delivery(&self, source: &str, id: &str) -> Result<bool, AppError> {
-        Ok(self
-            .store
-            .first_delivery(&format!("{source}:{id}"), source, Timestamp::now())
-            .await?)
+    /// Whether a delivery (a webhook event, a bank payment) from `source` was handled
+    /// already. Keyed by source and id: two sources' ids never collide.
+    pub async fn handled_before(&self, source: &str, id: &str) -> Result<bool, AppError> {
+        Ok(self.store.delivery_seen(&format!("{source}:{id}")).await?)
     }
 
-    /// Forgets a delivery whose handling failed, so the sender's retry is handled.
-    pub async fn forget_delivery(&self, source: &str, id: &str) -> Result<(), AppError> {
-        Ok(self
-            .store
-            .forget_delivery(&format!("{source}:{id}"))
-            .await?)
+    /// Records a delivery as handled, once its effect is in the store. Recorded after, never
+    /// before: a process killed in between lets the sender's retry through, and the
+    /// effect's own command id keeps the retry from doing it twice (a delivery recorded first
+    /// and then lost with the process would answer every retry `duplicate`, and the payment
+    /// would never land).
+    pub async fn record_delivery(&self, source: &str, id: &str) -> Result<(), AppError> {
+        self.store
+            .first_delivery(&format!("{source}:{id}"), source, Timestamp::now())
+            .await?;
+        Ok(())
     }
 
     /// Starts the review of a stored document; `false` if one ran for it already.

@@ -55,7 +55,15 @@ pub async fn apply(
     let mut report = PaymentsReport::default();
     for payment in payments {
         let store = chaser.store();
-        if !chaser.first_delivery("bank", &payment.id).await? {
+        // A payment is recorded as handled once its commands are journaled. One whose
+        // commands are journaled but that was never recorded (the process died in between)
+        // is not matched again: the invoices it paid have changed since, and a new match
+        // could pay another one. Its commands are delivered under their own ids.
+        let journaled = store
+            .journaled_with_prefix(&format!("bank:{}:", payment.id))
+            .await?;
+        if chaser.handled_before("bank", &payment.id).await? || journaled > 0 {
+            chaser.record_delivery("bank", &payment.id).await?;
             report.already_seen += 1;
             continue;
         }
@@ -102,6 +110,7 @@ pub async fn apply(
                     dedup_key: format!("{kind}/{}", payment.id),
                 };
                 store.flag_for_review(&item, Timestamp::now()).await?;
+                chaser.record_delivery("bank", &payment.id).await?;
                 report.flagged.push(summary);
                 continue;
             }
@@ -121,14 +130,79 @@ pub async fn apply(
             {
                 Ok(Outcome::Accepted { why }) => report.pending.push(format!("{line}: {why}")),
                 Ok(_) => report.applied.push(line),
-                Err(e @ AppError::Store(_)) => {
-                    // Not recorded: let the next run try this payment again.
-                    chaser.forget_delivery("bank", &payment.id).await?;
-                    return Err(e);
-                }
+                // Not recorded: the next run tries this payment again.
+                Err(e @ AppError::Store(_)) => return Err(e),
                 Err(e) => report.problems.push(format!("{invoice}: {e} ({label})")),
             }
         }
+        chaser.record_delivery("bank", &payment.id).await?;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Incoming;
+    use crate::test_support::{invoice, offline};
+
+    fn payment(id: &str) -> BankPayment {
+        BankPayment {
+            line: 2,
+            id: id.to_owned(),
+            date: jiff::civil::date(2026, 12, 1),
+            amount: chaser_domain::Money::parse("100.00", "USD".parse().unwrap()).unwrap(),
+            payer: Some("Acme Ltd".into()),
+            remittance: "INV-1".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_payment_is_recorded_once_journaled_and_one_journaled_before_a_crash_is_not_matched_again()
+     {
+        let chaser = offline().await;
+        let incoming = Incoming {
+            invoice: invoice("INV-1", "Acme Ltd", "2026-12-01"),
+            paid: false,
+            balance_known: true,
+        };
+        chaser.ingest(incoming, "test").await.unwrap();
+
+        // Journaled, then the process died before the delivery was recorded: the retry
+        // records it and matches nothing again.
+        let store = chaser.store();
+        let request =
+            json!({ "command": { "command": "paid" }, "by": "bank", "id": "bank:P1:INV-1" });
+        store
+            .journal_command(
+                "bank:P1:INV-1",
+                "INV-1",
+                "invoice-INV-1",
+                &request,
+                Timestamp::now(),
+            )
+            .await
+            .unwrap();
+        assert!(!chaser.handled_before("bank", "P1").await.unwrap());
+        let report = apply(&chaser, &[payment("P1")], "webhook:bank", "bank")
+            .await
+            .unwrap();
+        assert_eq!(
+            (report.already_seen, report.pending.len()),
+            (1, 0),
+            "{report:?}"
+        );
+        assert!(chaser.handled_before("bank", "P1").await.unwrap());
+
+        // A new payment is journaled (Temporal is away: accepted) and then recorded.
+        let report = apply(&chaser, &[payment("P2")], "webhook:bank", "bank")
+            .await
+            .unwrap();
+        assert_eq!(report.pending.len(), 1, "{report:?}");
+        assert!(chaser.handled_before("bank", "P2").await.unwrap());
+        let again = apply(&chaser, &[payment("P2")], "webhook:bank", "bank")
+            .await
+            .unwrap();
+        assert_eq!(again.already_seen, 1, "{again:?}");
+    }
 }

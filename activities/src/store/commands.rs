@@ -133,6 +133,24 @@ impl Store {
         row.as_ref().map(entry_from_row).transpose()
     }
 
+    /// How many commands were journaled under ids starting with `prefix` (`bank:<payment>:`).
+    pub async fn journaled_with_prefix(&self, prefix: &str) -> Result<usize> {
+        // Ids are ours (`<source>:<event>:<invoice>`); `%` and `_` in them match themselves
+        // once escaped.
+        let pattern = format!(
+            "{}%",
+            prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let row = sqlx::query("select count(*) as n from commands where id like $1 escape '\\'")
+            .bind(pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(usize::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
+    }
+
     /// Commands still pending that were accepted at or before `before`, oldest first.
     pub async fn pending_commands(&self, before: Timestamp) -> Result<Vec<JournalEntry>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

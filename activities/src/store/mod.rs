@@ -853,12 +853,12 @@ impl Store {
     }
 
     /// Forgets a delivery whose processing failed, so the sender's retry is handled.
-    pub async fn forget_delivery(&self, event_id: &str) -> Result<()> {
-        sqlx::query("delete from webhook_events where event_id = $1")
+    pub async fn delivery_seen(&self, event_id: &str) -> Result<bool> {
+        let row = sqlx::query("select 1 as seen from webhook_events where event_id = $1")
             .bind(event_id.to_owned())
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        Ok(())
+        Ok(row.is_some())
     }
 }
 
