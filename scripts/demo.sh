@@ -11,12 +11,14 @@ TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 UI_PORT=${UI_PORT:-8233}
 SES_PORT=${SES_PORT:-8005}
 HTTP_PORT=${HTTP_PORT:-8080}
+TEMPORAL_HTTP_PORT=${TEMPORAL_HTTP_PORT:-$((TEMPORAL_PORT + 10))}
+TEMPORAL_METRICS_PORT=${TEMPORAL_METRICS_PORT:-$((TEMPORAL_PORT + 11))}
 # Live: every message goes to the local SES emulator's mailbox; nothing leaves the machine.
 MODE=${MODE:-live}
 # A test hands in the binary it built; otherwise the demo builds it.
 CHASER=${DEMO_CHASER:-}
 
-for port in "$TEMPORAL_PORT" "$UI_PORT" "$SES_PORT" "$HTTP_PORT" $((TEMPORAL_PORT + 10)) $((TEMPORAL_PORT + 11)); do
+for port in "$TEMPORAL_PORT" "$UI_PORT" "$SES_PORT" "$HTTP_PORT" "$TEMPORAL_HTTP_PORT" "$TEMPORAL_METRICS_PORT"; do
     if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         echo "port $port is in use: stop what runs there, or set TEMPORAL_PORT/UI_PORT/SES_PORT/HTTP_PORT" >&2
         exit 1
@@ -54,7 +56,7 @@ attributes=(--search-attribute InvoiceNumber=Keyword --search-attribute Customer
     --search-attribute DueDate=Datetime --search-attribute NextTouchAt=Datetime)
 # The UI decodes the (encrypted) chases through the worker's codec server.
 start "$RUN/temporal.log" "$TEMPORAL" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
-    --ui-port "$UI_PORT" --http-port $((TEMPORAL_PORT + 10)) --metrics-port $((TEMPORAL_PORT + 11)) \
+    --ui-port "$UI_PORT" --http-port "$TEMPORAL_HTTP_PORT" --metrics-port "$TEMPORAL_METRICS_PORT" \
     --db-filename "$RUN/temporal.db" --log-level warn "${attributes[@]}" \
     --ui-codec-endpoint "http://127.0.0.1:$HTTP_PORT/codec"
 start "$RUN/ses.log" "$SES" --host 127.0.0.1 --port "$SES_PORT"

@@ -19,22 +19,13 @@ impl Drop for Demo {
     }
 }
 
-/// A port whose neighbours at +10 and +11 (the dev server's HTTP and metrics ports) are free.
-fn temporal_port() -> u16 {
-    loop {
-        let port = free_port();
-        if port < 65_000 && !port_open(port + 10) && !port_open(port + 11) {
-            return port;
-        }
-    }
-}
-
 #[test]
 fn the_demo_mails_its_catch_up_messages_to_the_local_mailbox_and_thanks_after_paid() {
     let dir = scratch_dir().join("demo");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let (temporal, ui, ses, http) = (temporal_port(), free_port(), free_port(), free_port());
+    let [temporal, temporal_http, temporal_metrics, ui, ses, http] =
+        std::array::from_fn(|_| free_port());
     let mut command = Command::new("bash");
     command
         .arg("scripts/demo.sh")
@@ -42,6 +33,8 @@ fn the_demo_mails_its_catch_up_messages_to_the_local_mailbox_and_thanks_after_pa
         .env("DEMO_DIR", &dir)
         .env("DEMO_CHASER", chaser_bin())
         .env("TEMPORAL_PORT", temporal.to_string())
+        .env("TEMPORAL_HTTP_PORT", temporal_http.to_string())
+        .env("TEMPORAL_METRICS_PORT", temporal_metrics.to_string())
         .env("UI_PORT", ui.to_string())
         .env("SES_PORT", ses.to_string())
         .env("HTTP_PORT", http.to_string())
