@@ -393,7 +393,9 @@ fn the_inbound_lane_reads_only_allowed_senders_in_allowed_numbers() {
     assert_ne!(status, 413, "{answer}");
     let huge = "a".repeat(41_000_000);
     let (status, _) = post_webhook(&url, &secret, &huge);
-    assert_eq!(status, 413);
+    // 413, or the connection closed after the 413 while the body was still on its way.
+    assert!(matches!(status, 413 | 0), "{status}");
+    assert_eq!(chaser.health().0, 200, "the worker lives");
     assert_eq!(documents(&chaser).len(), 2);
 }
 

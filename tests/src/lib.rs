@@ -1115,7 +1115,8 @@ pub fn post_webhook(url: &str, secret: &str, body: &str) -> (u16, serde_json::Va
     )
 }
 
-/// Posts `body` with exactly these headers.
+/// Posts `body` with exactly these headers. Status 0: the server closed the connection while
+/// the body was still being sent (it refused to read it all).
 pub fn post_raw(url: &str, headers: &[(&str, &str)], body: &str) -> (u16, serde_json::Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -1125,7 +1126,18 @@ pub fn post_raw(url: &str, headers: &[(&str, &str)], body: &str) -> (u16, serde_
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let mut response = request.send(body).unwrap();
+    let mut response = match request.send(body) {
+        Ok(response) => response,
+        Err(ureq::Error::Io(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+            ) =>
+        {
+            return (0, serde_json::Value::Null);
+        }
+        Err(e) => panic!("POST {url}: {e}"),
+    };
     let status = response.status().as_u16();
     let json = response
         .body_mut()
