@@ -69,7 +69,7 @@ async fn spend(
     }
 }
 
-fn expires(claims: &Claims) -> String {
+pub(crate) fn expires(claims: &Claims) -> String {
     Timestamp::from_second(claims.expires).map_or_else(
         |_| "-".to_owned(),
         |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),

@@ -493,16 +493,11 @@ pub struct ReviewDesk {
 
 impl ReviewDesk {
     pub async fn send_digests(&self, now: Timestamp) -> Result<DailyReviewOutcome, AppError> {
-        let mut owners: std::collections::BTreeSet<Email> = self
+        let owners = self
             .reviewer
             .chaser
-            .store()
-            .open_invoices()
-            .await?
-            .into_iter()
-            .map(|s| s.invoice.owner_email)
-            .collect();
-        owners.extend(self.default_owner.clone());
+            .owners(self.default_owner.as_ref())
+            .await?;
         let mut outcome = DailyReviewOutcome::default();
         for owner in owners {
             let digest = self.reviewer.digest(Some(&owner), now).await?;

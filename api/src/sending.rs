@@ -88,16 +88,8 @@ pub(crate) async fn guard(
 
 /// Owners to tell: of every open invoice, and the default owner.
 async fn tell_owners(state: &AppState, hold: &SendingHold) -> Result<(), AppError> {
-    let mut owners: std::collections::BTreeSet<String> = state
-        .chaser
-        .store()
-        .open_invoices()
-        .await?
-        .into_iter()
-        .map(|s| s.invoice.owner_email.to_string())
-        .collect();
-    owners.extend(state.default_owner.as_ref().map(ToString::to_string));
-    for owner in owners {
+    for owner in state.chaser.owners(state.default_owner.as_ref()).await? {
+        let owner = owner.to_string();
         let resume = state.links.sending_url(
             SendingSwitch::Resume,
             &owner,
@@ -191,11 +183,7 @@ fn switch_of(state: &AppState, token: &str) -> Result<(SendingSwitch, String, St
         .links
         .verify(token, Purpose::Sending, Timestamp::now())?;
     let switch = SendingSwitch::parse(&claims.subject).ok_or(LinkError::Tampered)?;
-    let expires = Timestamp::from_second(claims.expires).map_or_else(
-        |_| "-".to_owned(),
-        |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-    );
-    Ok((switch, expires, claims.issued_to))
+    Ok((switch, crate::one_tap::expires(&claims), claims.issued_to))
 }
 
 /// `GET /sending/<token>`: asks; never acts (mail scanners prefetch links).

@@ -211,6 +211,23 @@ impl Chaser {
         Ok(())
     }
 
+    /// Everyone who owns an open invoice, and `default` (the config's default owner): who
+    /// hears about the whole account (the daily review, a hold on sending).
+    pub async fn owners(
+        &self,
+        default: Option<&chaser_domain::Email>,
+    ) -> Result<std::collections::BTreeSet<chaser_domain::Email>, AppError> {
+        let mut owners: std::collections::BTreeSet<_> = self
+            .store
+            .open_invoices()
+            .await?
+            .into_iter()
+            .map(|s| s.invoice.owner_email)
+            .collect();
+        owners.extend(default.cloned());
+        Ok(owners)
+    }
+
     /// Whether a delivery (a webhook event, a bank payment) from `source` was handled
     /// already. Keyed by source and id: two sources' ids never collide.
     pub async fn handled_before(&self, source: &str, id: &str) -> Result<bool, AppError> {

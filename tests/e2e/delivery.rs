@@ -5,20 +5,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-/// A nudge at 3 s and a follow-up at 6 s after issue.
-fn two_steps() -> String {
-    seconds_rules(
-        r#"[[cadences.default.steps]]
-when = "after_issue 3s"
-move = "nudge"
-
-[[cadences.default.steps]]
-when = "after_issue 6s"
-move = "follow_up"
-"#,
-    )
-}
-
 #[test]
 fn a_suppressed_address_is_never_mailed_and_the_owner_is_told() {
     // Arrange: the billing contact bounced before; a second invoice has no contact at all.

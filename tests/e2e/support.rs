@@ -42,6 +42,20 @@ move = "follow_up"
     )
 }
 
+/// A nudge at 3 s and a follow-up at 6 s after issue.
+pub fn two_steps() -> String {
+    seconds_rules(
+        r#"[[cadences.default.steps]]
+when = "after_issue 3s"
+move = "nudge"
+
+[[cadences.default.steps]]
+when = "after_issue 6s"
+move = "follow_up"
+"#,
+    )
+}
+
 pub const HEADER: &str = "number,customer,contact_email,amount,currency,issue_date,due_date,terms,pay_url,pdf_url,owner_email,paid,issued_at\n";
 
 /// One invoice for `test`, issued now: its billing contact, owner, and the instant of issue.
