@@ -102,24 +102,14 @@ impl ChaseActivities {
         ctx: ActivityContext,
         request: SendRequest,
     ) -> Result<SendResult, ActivityError> {
-        // Heartbeats tell Temporal the attempt is alive, so a worker that dies mid-send is
-        // noticed within the heartbeat timeout rather than at the end of the send timeout.
-        let deliver = self.deliver(&request, Timestamp::now());
-        tokio::pin!(deliver);
-        let mut beat = tokio::time::interval(SEND_HEARTBEAT_TIMEOUT / 4);
-        loop {
-            tokio::select! {
-                result = &mut deliver => {
-                    self.metrics.send(outcome(&result));
-                    return result;
-                }
-                _ = beat.tick() => {
-                    if let Err(e) = ctx.record_heartbeat(()).await {
-                        tracing::warn!(error.message = %e, "a heartbeat was not recorded");
-                    }
-                }
-            }
-        }
+        let result = crate::heartbeat::beating(
+            &ctx,
+            SEND_HEARTBEAT_TIMEOUT / 4,
+            self.deliver(&request, Timestamp::now()),
+        )
+        .await;
+        self.metrics.send(outcome(&result));
+        result
     }
 
     #[activity(definition = activity_defs::RecordAudit)]
@@ -334,10 +324,12 @@ impl ChaseActivities {
 
         // 3. The outbox: one send per chase and message, ever. Then the pace per contact.
         let recipients = json!({ "to": email.to, "cc": email.cc });
+        let attempt = uuid::Uuid::new_v4().to_string();
         match store
             .claim_outbox(
                 &request.workflow_id,
                 &request.key,
+                &attempt,
                 &recipients,
                 &email.subject,
                 now,
@@ -421,7 +413,8 @@ impl ChaseActivities {
         if let Err(until) = guards::sending_hold(request.kind, hold.as_ref(), now) {
             return self.defer(request, code::SENDING_HELD, until, now).await;
         }
-        self.send(request, &email, &approval_id, now).await
+        self.send(request, &email, &approval_id, &attempt, now)
+            .await
     }
 
     async fn send(
@@ -429,12 +422,22 @@ impl ChaseActivities {
         request: &SendRequest,
         email: &OutgoingEmail,
         approval_id: &str,
+        attempt: &str,
         now: Timestamp,
     ) -> Result<SendResult, ActivityError> {
         let store = &self.store;
-        store
-            .hand_over(&request.workflow_id, &request.key, now)
-            .await?;
+        if !store
+            .hand_over(&request.workflow_id, &request.key, attempt, now)
+            .await?
+        {
+            // Temporal gave up on this attempt and started another, which owns the message.
+            return Err(ActivityError::application(
+                ApplicationFailure::builder(
+                    "a later attempt took this message over; this one sends nothing".to_owned(),
+                )
+                .build(),
+            ));
+        }
         match self.mailer.send(email).await {
             Ok(message_id) => {
                 store
@@ -483,7 +486,9 @@ impl ChaseActivities {
             }
             // The provider does not have it: the retry may hand it over again.
             Err(transient @ MailError::Transient(_)) => {
-                store.take_back(&request.workflow_id, &request.key).await?;
+                store
+                    .take_back(&request.workflow_id, &request.key, attempt)
+                    .await?;
                 Err(transient.into())
             }
             Err(MailError::Unknown(why)) => {
@@ -596,16 +601,23 @@ impl ChaseActivities {
             attachments: vec![],
         };
         let ask_key = format!("{}/approval", request.key);
-        if let Claim::Fresh | Claim::Unfinished { .. } = self
+        let attempt = uuid::Uuid::new_v4().to_string();
+        // An ask an earlier attempt handed over is not sent again: the owner may have it.
+        if let Claim::Fresh | Claim::Unfinished { handed: false } = self
             .store
             .claim_outbox(
                 &request.workflow_id,
                 &ask_key,
+                &attempt,
                 &json!({ "to": ask.to }),
                 &ask.subject,
                 now,
             )
             .await?
+            && self
+                .store
+                .hand_over(&request.workflow_id, &ask_key, &attempt, now)
+                .await?
         {
             let message_id = self.mailer.send(&ask).await.map_err(|e| match e {
                 MailError::Permanent(why) => rejected(why),

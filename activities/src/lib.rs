@@ -6,6 +6,7 @@ pub mod chase;
 pub mod documents;
 pub mod fetch;
 pub mod guards;
+pub mod heartbeat;
 pub mod locale;
 pub mod mail;
 pub mod metrics;

@@ -399,13 +399,15 @@ async fn an_attempt_cut_off_after_handing_the_message_over_is_never_repeated() {
     let request = chased(&s, "INV-7").await;
     let to = serde_json::json!({"to": ["ap@acme.example"], "cc": []});
     s.store
-        .claim_outbox("invoice-INV-7", "nudge", &to, "Reminder", ts(NOW))
+        .claim_outbox("invoice-INV-7", "nudge", "a1", &to, "Reminder", ts(NOW))
         .await
         .unwrap();
-    s.store
-        .hand_over("invoice-INV-7", "nudge", ts(NOW))
-        .await
-        .unwrap();
+    assert!(
+        s.store
+            .hand_over("invoice-INV-7", "nudge", "a1", ts(NOW))
+            .await
+            .unwrap()
+    );
 
     let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
 

@@ -374,10 +374,12 @@ impl Reconciler {
     #[activity(definition = chaser_workflows::reconcile::activity_defs::Reconcile)]
     pub async fn reconcile(
         self: std::sync::Arc<Self>,
-        _ctx: temporalio_sdk::activities::ActivityContext,
+        ctx: temporalio_sdk::activities::ActivityContext,
         _input: ReconcileInput,
     ) -> Result<ReconcileOutcome, temporalio_sdk::activities::ActivityError> {
-        let done = self.chaser.reconcile(self.grace).await?;
+        let every = chaser_workflows::reconcile::HEARTBEAT_TIMEOUT / 4;
+        let survey = self.chaser.reconcile(self.grace);
+        let done = chaser_activities::heartbeat::beating(&ctx, every, survey).await?;
         for repair in &done {
             tracing::info!(invoice = repair.invoice(), repair = %repair.describe(), "reconciled");
         }

@@ -6,7 +6,7 @@
 //! Then it waits for the chases to settle and checks the provider's arrivals (the front's
 //! log) against the outbox and the audit chain. `--short` is the version `make test` runs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -1155,6 +1155,53 @@ pub fn run(short: bool, seed: Option<u64>) -> anyhow::Result<bool> {
     }
     if !declined.is_empty() {
         println!("\nDeclined: {}", declined.join("; "));
+    }
+    // What a failed check needs to be understood: the flagged chases' rows and arrivals.
+    let flagged: BTreeSet<&str> = duplicates
+        .iter()
+        .chain(&missed)
+        .chain(&after_stop)
+        .chain(&stops_not_applied)
+        .filter_map(|line| line.split([':', ' ']).next())
+        .collect();
+    let began = SystemTime::now() - run.started.elapsed();
+    let since = |t: SystemTime| t.duration_since(began).unwrap_or_default().as_secs_f64();
+    for inv in invoices
+        .iter()
+        .filter(|i| flagged.contains(i.number.as_str()))
+    {
+        println!(
+            "\n{} (paid: {:?}, stored state: {:?})",
+            inv.number,
+            inv.paid,
+            last.states.get(&inv.number).copied().flatten()
+        );
+        for row in last.outbox.get(&inv.number).into_iter().flatten() {
+            println!(
+                "  outbox {} {}: {:?} {:?}",
+                row.step_id,
+                row.status.as_str(),
+                row.message_id,
+                row.error.as_deref().or(row.reason.as_deref())
+            );
+        }
+        for a in arrivals.iter().filter(|a| inv.addressed(&a.to)) {
+            println!(
+                "  arrival at {:.1} s: {:?} {:?}",
+                since(a.at),
+                a.subject,
+                a.message_id
+            );
+        }
+        if let Some(p) = by_number.get(inv.number.as_str()) {
+            println!(
+                "  payment via {} asked at {:.1} s, acknowledged at {:?} s: {}",
+                p.door.name(),
+                since(p.requested),
+                p.acknowledged.map(since),
+                p.answer
+            );
+        }
     }
     println!("\nProvider episodes: {}", injected.episodes.join("; "));
     Ok(report.passed())

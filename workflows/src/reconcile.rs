@@ -12,6 +12,10 @@ use temporalio_workflow::{ActivityOptions, RetryPolicy, WorkflowContext, Workflo
 use crate::contracts::{ReconcileInput, ReconcileOutcome};
 use crate::names;
 
+/// A worker that dies mid-run is noticed this soon: until then the schedule skips every
+/// later run, and commands wait in the journal.
+pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(20);
+
 pub struct ReconcileActivities;
 
 #[activity_definitions]
@@ -44,6 +48,7 @@ impl Reconcile {
             .maximum_attempts(3)
             .build();
         let options = ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600))
+            .heartbeat_timeout(HEARTBEAT_TIMEOUT)
             .retry_policy(retry)
             .summary("repair drift between the store and Temporal".to_owned())
             .build();

@@ -400,40 +400,47 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// Claims `(workflow_id, step_id)` before sending. Only one claim per key ever succeeds.
+    /// Claims `(workflow_id, step_id)` for the attempt named `attempt` before sending. Only
+    /// one claim per key is ever fresh; a later attempt takes over an unfinished claim unless
+    /// the message was handed to the provider, so an attempt Temporal gave up on but that
+    /// still runs can no longer hand it over (see [`Store::hand_over`]).
     pub async fn claim_outbox(
         &self,
         workflow_id: &str,
         step_id: &str,
+        attempt: &str,
         recipients: &serde_json::Value,
         subject: &str,
         now: Timestamp,
     ) -> Result<Claim> {
         let inserted = sqlx::query(
-            "insert into outbox (workflow_id, step_id, status, recipients, subject, created_at, updated_at)
-             values ($1, $2, 'sending', $3, $4, $5, $5)
+            "insert into outbox (workflow_id, step_id, status, recipients, subject, claim, created_at, updated_at)
+             values ($1, $2, 'sending', $3, $4, $5, $6, $6)
              on conflict (workflow_id, step_id) do nothing",
         )
         .bind(workflow_id.to_owned())
         .bind(step_id.to_owned())
         .bind(recipients.to_string())
         .bind(subject.to_owned())
+        .bind(attempt.to_owned())
         .bind(timestamp_text(now))
         .execute(&self.pool)
         .await?;
         if inserted.rows_affected() == 1 {
             return Ok(Claim::Fresh);
         }
-        // Another attempt at an unfinished message: it is being sent again from now on.
+        // Another attempt at an unfinished message not yet handed over: it is this one's now.
         let sql = format!(
-            "update outbox set status = 'sending', updated_at = $3
-             where workflow_id = $1 and step_id = $2 and status not in ({})",
+            "update outbox set status = 'sending', claim = $3, updated_at = $4
+             where workflow_id = $1 and step_id = $2 and handed_at is null
+               and status not in ({})",
             final_statuses_sql()
         );
         // The status names are our own constants, never input.
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(workflow_id.to_owned())
             .bind(step_id.to_owned())
+            .bind(attempt.to_owned())
             .bind(timestamp_text(now))
             .execute(&self.pool)
             .await?;
@@ -457,25 +464,41 @@ impl Store {
         })
     }
 
-    /// Records that the message is being handed to the provider now.
-    pub async fn hand_over(&self, workflow_id: &str, step_id: &str, now: Timestamp) -> Result<()> {
-        sqlx::query("update outbox set handed_at = $1 where workflow_id = $2 and step_id = $3")
-            .bind(timestamp_text(now))
-            .bind(workflow_id.to_owned())
-            .bind(step_id.to_owned())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Records that `attempt` hands the message to the provider now; `false` when it may not:
+    /// a later attempt took the claim over, or one handed it over already. The one
+    /// conditional write is the fence that keeps two attempts from both sending.
+    pub async fn hand_over(
+        &self,
+        workflow_id: &str,
+        step_id: &str,
+        attempt: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "update outbox set handed_at = $1
+             where workflow_id = $2 and step_id = $3 and claim = $4 and handed_at is null",
+        )
+        .bind(timestamp_text(now))
+        .bind(workflow_id.to_owned())
+        .bind(step_id.to_owned())
+        .bind(attempt.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
-    /// The provider refused the message for now (it does not have it): a retry may hand it
-    /// over again.
-    pub async fn take_back(&self, workflow_id: &str, step_id: &str) -> Result<()> {
-        sqlx::query("update outbox set handed_at = null where workflow_id = $1 and step_id = $2")
-            .bind(workflow_id.to_owned())
-            .bind(step_id.to_owned())
-            .execute(&self.pool)
-            .await?;
+    /// The provider refused `attempt`'s message for now (it does not have it): a retry may
+    /// hand it over again.
+    pub async fn take_back(&self, workflow_id: &str, step_id: &str, attempt: &str) -> Result<()> {
+        sqlx::query(
+            "update outbox set handed_at = null
+             where workflow_id = $1 and step_id = $2 and claim = $3",
+        )
+        .bind(workflow_id.to_owned())
+        .bind(step_id.to_owned())
+        .bind(attempt.to_owned())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

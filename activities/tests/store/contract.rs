@@ -198,7 +198,7 @@ async fn a_claim_remembers_whether_the_message_was_handed_over(store: &Store) {
     let id = "invoice-INV-9";
     assert_eq!(
         store
-            .claim_outbox(id, "nudge", &to, "Reminder", now)
+            .claim_outbox(id, "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Fresh
@@ -206,25 +206,25 @@ async fn a_claim_remembers_whether_the_message_was_handed_over(store: &Store) {
     // Cut off before the provider call: the next attempt may send.
     assert_eq!(
         store
-            .claim_outbox(id, "nudge", &to, "Reminder", now)
+            .claim_outbox(id, "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Unfinished { handed: false }
     );
     // Cut off after handing it over: whether the provider has it is unknown.
-    store.hand_over(id, "nudge", now).await.unwrap();
+    assert!(store.hand_over(id, "nudge", "a1", now).await.unwrap());
     assert_eq!(
         store
-            .claim_outbox(id, "nudge", &to, "Reminder", now)
+            .claim_outbox(id, "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Unfinished { handed: true }
     );
     // The provider refused it for now: taken back, the next attempt may send.
-    store.take_back(id, "nudge").await.unwrap();
+    store.take_back(id, "nudge", "a1").await.unwrap();
     assert_eq!(
         store
-            .claim_outbox(id, "nudge", &to, "Reminder", now)
+            .claim_outbox(id, "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Unfinished { handed: false }
@@ -243,7 +243,7 @@ async fn a_claim_remembers_whether_the_message_was_handed_over(store: &Store) {
         .unwrap();
     assert_eq!(
         store
-            .claim_outbox(id, "nudge", &to, "Reminder", now)
+            .claim_outbox(id, "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Finished {
@@ -254,13 +254,40 @@ async fn a_claim_remembers_whether_the_message_was_handed_over(store: &Store) {
     );
 }
 
+both_backends!(only_the_attempt_holding_the_claim_hands_the_message_over);
+async fn only_the_attempt_holding_the_claim_hands_the_message_over(store: &Store) {
+    // Temporal gave up on attempt a1 (a missed heartbeat) while it still ran, and started a2.
+    let to = json!({"to": ["ap@acme.example"], "cc": []});
+    let now = ts("2026-11-21T10:00:00Z");
+    let id = "invoice-INV-10";
+    let claim =
+        |attempt: &'static str| store.claim_outbox(id, "nudge", attempt, &to, "Reminder", now);
+    assert_eq!(claim("a1").await.unwrap(), Claim::Fresh);
+    assert_eq!(
+        claim("a2").await.unwrap(),
+        Claim::Unfinished { handed: false }
+    );
+    // The claim is a2's: a1 may no longer hand the message over, a2 may, once.
+    assert!(!store.hand_over(id, "nudge", "a1", now).await.unwrap());
+    assert!(store.hand_over(id, "nudge", "a2", now).await.unwrap());
+    assert!(!store.hand_over(id, "nudge", "a2", now).await.unwrap());
+    // A stale attempt's "take back" does not reopen a2's message; a third attempt finds it
+    // handed over and cannot take the claim.
+    store.take_back(id, "nudge", "a1").await.unwrap();
+    assert_eq!(
+        claim("a3").await.unwrap(),
+        Claim::Unfinished { handed: true }
+    );
+    assert!(!store.hand_over(id, "nudge", "a3", now).await.unwrap());
+}
+
 both_backends!(an_outbox_key_is_claimed_once_ever);
 async fn an_outbox_key_is_claimed_once_ever(store: &Store) {
     let to = json!({"to": ["ap@acme.example"], "cc": []});
     let now = ts("2026-11-21T10:00:00Z");
     assert_eq!(
         store
-            .claim_outbox("invoice-INV-1", "nudge", &to, "Reminder", now)
+            .claim_outbox("invoice-INV-1", "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Fresh
@@ -268,7 +295,7 @@ async fn an_outbox_key_is_claimed_once_ever(store: &Store) {
     // A retry before the outcome was recorded finds the claim unfinished.
     assert_eq!(
         store
-            .claim_outbox("invoice-INV-1", "nudge", &to, "Reminder", now)
+            .claim_outbox("invoice-INV-1", "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Unfinished { handed: false }
@@ -286,7 +313,7 @@ async fn an_outbox_key_is_claimed_once_ever(store: &Store) {
         .unwrap();
     assert_eq!(
         store
-            .claim_outbox("invoice-INV-1", "nudge", &to, "Reminder", now)
+            .claim_outbox("invoice-INV-1", "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Finished {
@@ -298,14 +325,14 @@ async fn an_outbox_key_is_claimed_once_ever(store: &Store) {
     // Another step, or the same step of another chase, is a different key.
     assert_eq!(
         store
-            .claim_outbox("invoice-INV-1", "follow_up", &to, "Reminder", now)
+            .claim_outbox("invoice-INV-1", "follow_up", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Fresh
     );
     assert_eq!(
         store
-            .claim_outbox("invoice-INV-2", "nudge", &to, "Reminder", now)
+            .claim_outbox("invoice-INV-2", "nudge", "a1", &to, "Reminder", now)
             .await
             .unwrap(),
         Claim::Fresh
@@ -323,27 +350,35 @@ async fn an_outbox_key_is_claimed_once_ever(store: &Store) {
     assert_eq!(rows[0].recipients, to);
 }
 
-both_backends!(concurrent_claims_let_exactly_one_through);
-async fn concurrent_claims_let_exactly_one_through(store: &Store) {
+both_backends!(concurrent_attempts_let_exactly_one_through);
+async fn concurrent_attempts_let_exactly_one_through(store: &Store) {
     let to = json!({"to": ["ap@acme.example"]});
     let now = ts("2026-11-21T10:00:00Z");
-    let claims = futures_join(store, &to, now).await;
-    assert_eq!(
-        claims.iter().filter(|c| **c == Claim::Fresh).count(),
-        1,
-        "{claims:?}"
-    );
+    let outcomes = race(store, &to, now).await;
+    let fresh = outcomes.iter().filter(|(c, _)| *c == Claim::Fresh).count();
+    let handed = outcomes.iter().filter(|(_, h)| *h).count();
+    assert_eq!((fresh, handed), (1, 1), "{outcomes:?}");
 }
 
-async fn futures_join(store: &Store, to: &serde_json::Value, now: Timestamp) -> Vec<Claim> {
+/// Eight attempts at one message, each claiming it and then trying to hand it over.
+async fn race(store: &Store, to: &serde_json::Value, now: Timestamp) -> Vec<(Claim, bool)> {
     let tasks: Vec<_> = (0..8)
-        .map(|_| {
+        .map(|i| {
             let (store, to) = (store.clone(), to.clone());
             tokio::spawn(async move {
-                store
-                    .claim_outbox("invoice-RACE", "nudge", &to, "s", now)
+                let attempt = format!("a{i}");
+                let claim = store
+                    .claim_outbox("invoice-RACE", "nudge", &attempt, &to, "s", now)
                     .await
-                    .unwrap()
+                    .unwrap();
+                let handed = match claim {
+                    Claim::Fresh | Claim::Unfinished { handed: false } => store
+                        .hand_over("invoice-RACE", "nudge", &attempt, now)
+                        .await
+                        .unwrap(),
+                    _ => false,
+                };
+                (claim, handed)
             })
         })
         .collect();
@@ -640,7 +675,7 @@ async fn a_verdict_never_overwrites_a_final_outcome(store: &Store) {
         .unwrap();
     assert_eq!(
         store
-            .claim_outbox("wf", "nudge", &to, "s", now)
+            .claim_outbox("wf", "nudge", "a1", &to, "s", now)
             .await
             .unwrap(),
         Claim::Unfinished { handed: false }
