@@ -1,5 +1,6 @@
 # The chaser worker and CLI. Built by docker-compose.yml; not used by `make demo` or CI.
-FROM rust:1.95-bookworm AS build
+# The build image is rust-toolchain.toml's release (tests/hygiene holds them to one).
+FROM rust:1.95.0-bookworm AS build
 WORKDIR /src
 COPY . .
 RUN cargo build --release --bin chaser
