@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod determinism_lint;
+mod dockerfile;
 mod toolchain;
 
 use chaser_tests::repo_root;
