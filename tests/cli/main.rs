@@ -3,3 +3,4 @@
 #![allow(clippy::unwrap_used)]
 
 mod rules;
+mod search_attributes;

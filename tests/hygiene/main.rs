@@ -5,6 +5,7 @@
 
 mod determinism_lint;
 mod dockerfile;
+mod search_attributes;
 mod toolchain;
 
 use chaser_tests::repo_root;

@@ -338,6 +338,11 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Print the search attributes the chases set, one `Name=Type` a line (needs no config).
+    ///
+    /// What `temporal server start-dev --search-attribute` takes, and what to create on a
+    /// namespace before its first chase (`temporal operator search-attribute create`).
+    SearchAttributes,
     /// The global stop: hold every customer message at once, or let them go again.
     Sending {
         #[command(subcommand)]
@@ -602,6 +607,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules {
             command: RulesCommand::Check { file },
         } => c::rules_check(&file),
+        Command::SearchAttributes => Ok(c::search_attributes()),
         Command::Inbound { file } => {
             c::inbound(&load().await?, &file, &By { by: None }.actor()).await
         }
