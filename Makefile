@@ -93,9 +93,10 @@ $(CARGO_FUZZ):
 	@test -x $@ || { echo "cargo install did not install $@"; exit 1; }
 
 ## Validates docker-compose.yml offline (with freshly generated secrets, which the file
-## requires); Debian's docker-compose installs with apt and needs no daemon for this.
+## requires); Debian's docker-compose installs with apt and needs no daemon for this. The
+## secrets are made first so that a failure there stops here, under its own name.
 compose-check: $(DOCKER_COMPOSE)
-	env $$(scripts/secrets.sh) $(DOCKER_COMPOSE) -f docker-compose.yml config -q
+	secrets=$$(scripts/secrets.sh) && env $$secrets $(DOCKER_COMPOSE) -f docker-compose.yml config -q
 	@echo "docker-compose.yml: valid"
 
 $(DOCKER_COMPOSE):

@@ -51,9 +51,14 @@ wait_port() {
     exit 1
 }
 
-attributes=(--search-attribute InvoiceNumber=Keyword --search-attribute Customer=Keyword
-    --search-attribute ChaseState=Keyword --search-attribute AmountDue=Double
-    --search-attribute DueDate=Datetime --search-attribute NextTouchAt=Datetime)
+if [ -z "$CHASER" ]; then
+    cargo build --quiet --bin chaser
+    CHASER=target/debug/chaser
+fi
+# The search attributes come from the chaser itself, which sets them: no copy of the list here.
+pairs=$("$CHASER" search-attributes)
+attributes=()
+for pair in $pairs; do attributes+=(--search-attribute "$pair"); done
 # The UI decodes the (encrypted) chases through the worker's codec server.
 start "$RUN/temporal.log" "$TEMPORAL" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
     --ui-port "$UI_PORT" --http-port "$TEMPORAL_HTTP_PORT" --metrics-port "$TEMPORAL_METRICS_PORT" \
@@ -63,10 +68,6 @@ start "$RUN/ses.log" "$SES" --host 127.0.0.1 --port "$SES_PORT"
 wait_port "$TEMPORAL_PORT" "the Temporal dev server" "$RUN/temporal.log"
 wait_port "$SES_PORT" "the SES emulator" "$RUN/ses.log"
 
-if [ -z "$CHASER" ]; then
-    cargo build --quiet --bin chaser
-    CHASER=target/debug/chaser
-fi
 # Fresh random secrets for every demo: one per lane, and a codec key. The worker refuses
 # guessable ones.
 hex() { python3 -c 'import secrets; print(secrets.token_hex(32))'; }

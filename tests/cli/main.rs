@@ -2,4 +2,6 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod logs;
 mod rules;
+mod search_attributes;

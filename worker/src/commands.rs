@@ -54,6 +54,15 @@ fn state_text(state: &StepState) -> String {
     }
 }
 
+/// `chaser search-attributes`: the workflows' own list, for the scripts and operators that
+/// register it, so that none of them keeps a copy.
+pub fn search_attributes() -> ExitCode {
+    for (name, kind) in chaser_workflows::names::search_attribute::REGISTRATION {
+        println!("{name}={kind}");
+    }
+    ExitCode::SUCCESS
+}
+
 pub fn rules_check(file: &Path) -> anyhow::Result<ExitCode> {
     let source =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;

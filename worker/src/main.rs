@@ -32,8 +32,18 @@ struct Cli {
     /// Config file (default: ./chaser.toml if present). `CHASER_*` variables override it.
     #[arg(long, global = true, env = "CHASER_CONFIG")]
     config: Option<PathBuf>,
+    /// How `worker` and `serve` write their logs (to stderr): `text`, coloured only on a
+    /// terminal, or `json`, one object a line, for a log collector. `RUST_LOG` filters them.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -338,6 +348,11 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Print the search attributes the chases set, one `Name=Type` a line (needs no config).
+    ///
+    /// What `temporal server start-dev --search-attribute` takes, and what to create on a
+    /// namespace before its first chase (`temporal operator search-attribute create`).
+    SearchAttributes,
     /// The global stop: hold every customer message at once, or let them go again.
     Sending {
         #[command(subcommand)]
@@ -559,6 +574,12 @@ fn main() -> ExitCode {
         return chaser_extract::reader::run_child();
     }
     let cli = Cli::parse();
+    // Only the long-running commands log; the others answer on stdout and stderr.
+    let logs = matches!(cli.command, Command::Worker | Command::Serve);
+    if logs {
+        init_tracing(cli.log_format);
+    }
+    let json = logs && cli.log_format == LogFormat::Json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -571,6 +592,11 @@ fn main() -> ExitCode {
     };
     let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        // A collector reading JSON lines gets the reason the worker stopped as one of them.
+        Err(e) if json => {
+            tracing::error!(error = %format!("{e:#}"), "chaser stopped");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -582,16 +608,21 @@ fn main() -> ExitCode {
     code
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,temporalio_sdk_core=warn"));
+    // Colour codes only where a person reads them: a file, a pipe or journald would keep them
+    // as noise. NO_COLOR (https://no-color.org) turns them off on a terminal too.
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::env::var("CHASER_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        subscriber.json().init();
-    } else {
-        subscriber.compact().init();
+        .with_writer(std::io::stderr)
+        .with_ansi(colour);
+    match format {
+        LogFormat::Json => subscriber.json().init(),
+        LogFormat::Text => subscriber.compact().init(),
     }
 }
 
@@ -602,6 +633,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules {
             command: RulesCommand::Check { file },
         } => c::rules_check(&file),
+        Command::SearchAttributes => Ok(c::search_attributes()),
         Command::Inbound { file } => {
             c::inbound(&load().await?, &file, &By { by: None }.actor()).await
         }
@@ -662,16 +694,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Worker => {
-            init_tracing();
-            serve::run(load().await?).await.map(|()| ExitCode::SUCCESS)
-        }
-        Command::Serve => {
-            init_tracing();
-            serve::run_http_only(load().await?)
-                .await
-                .map(|()| ExitCode::SUCCESS)
-        }
+        Command::Worker => serve::run(load().await?, cli.log_format)
+            .await
+            .map(|()| ExitCode::SUCCESS),
+        Command::Serve => serve::run_http_only(load().await?, cli.log_format)
+            .await
+            .map(|()| ExitCode::SUCCESS),
         Command::Import {
             file,
             date_format,

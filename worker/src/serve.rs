@@ -37,6 +37,7 @@ use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
 use crate::Context as AppContext;
+use crate::LogFormat;
 
 /// Families every chase may need, whatever its cadence says.
 const ALWAYS_NEEDED: [&str; 7] = [
@@ -294,7 +295,7 @@ fn header_timeout(config: &crate::config::Config) -> anyhow::Result<std::time::D
 /// without a Temporal worker, so they can run apart from the workers. Commands are journaled
 /// and answered `accepted` until a worker takes them; Temporal need not even be reachable, and
 /// is connected to in the background when it comes up.
-pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
+pub async fn run_http_only(app: AppContext, logs: LogFormat) -> anyhow::Result<()> {
     let config = &app.config;
     let links = links(config)?;
     let (_, metrics) = metrics_meter(config)?;
@@ -335,7 +336,10 @@ pub async fn run_http_only(app: AppContext) -> anyhow::Result<()> {
             }
         });
     }
-    eprintln!("chaser serve: http://{address} (no worker in this process)");
+    tracing::info!(http = %address, "chaser serve started (no worker in this process)");
+    if logs == LogFormat::Text {
+        eprintln!("chaser serve: http://{address} (no worker in this process)");
+    }
     chaser_api::server::serve(listener, router(state), header_timeout, shutdown_signal()).await;
     Ok(())
 }
@@ -398,7 +402,7 @@ async fn probe(client: &temporalio_client::Client) -> Result<(), String> {
 /// first (any mistake ends the process); then the doors open and the workers run, riding out
 /// Temporal going away: they reconnect with backoff and `/healthz` answers 503 meanwhile. Only
 /// a signal ends the process after that.
-pub async fn run(app: AppContext) -> anyhow::Result<()> {
+pub async fn run(app: AppContext, logs: LogFormat) -> anyhow::Result<()> {
     let config = &app.config;
     // First of all: a worker with a guessable secret must not serve a single request.
     config.check_secrets()?;
@@ -545,10 +549,13 @@ pub async fn run(app: AppContext) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(http = %address, task_queue = %config.temporal.task_queue, %sending_queue, max_send_rate = config.email.max_send_rate, mode = ?config.mode, "chaser worker started");
-    eprintln!(
-        "chaser worker: http://{address} · task queue {} · sends on {sending_queue} at most {}/s · mode {:?}",
-        config.temporal.task_queue, config.email.max_send_rate, config.mode
-    );
+    // The same line for a person; in JSON, where every line is an object, the log above says it.
+    if logs == LogFormat::Text {
+        eprintln!(
+            "chaser worker: http://{address} · task queue {} · sends on {sending_queue} at most {}/s · mode {:?}",
+            config.temporal.task_queue, config.email.max_send_rate, config.mode
+        );
+    }
     let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
     let http = tokio::spawn(chaser_api::server::serve(
         listener,

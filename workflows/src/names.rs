@@ -126,7 +126,8 @@ pub mod failure {
     pub const DOCUMENT_UNUSABLE: &str = "DocumentUnusable";
 }
 
-/// Search attributes; the dev stack registers them (`--search-attribute Name=Type`).
+/// Search attributes. `REGISTRATION` is the one list: `chaser search-attributes` prints it for
+/// the demo and operators, and tests/hygiene holds docker-compose.yml's copy to it.
 pub mod search_attribute {
     pub const INVOICE_NUMBER: &str = "InvoiceNumber";
     pub const CUSTOMER: &str = "Customer";
