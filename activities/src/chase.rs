@@ -79,6 +79,30 @@ fn outcome(result: &Result<SendResult, ActivityError>) -> &'static str {
     }
 }
 
+/// The first pause between tries of a store write the provider's answer depends on; doubling,
+/// six tries span about eight seconds: long enough for a cut connection to be replaced, well
+/// inside the send's timeout.
+const STORE_RETRY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Runs a store write until it succeeds, six tries at most, pausing `pause`, then doubling.
+async fn retried<Fut>(
+    mut pause: std::time::Duration,
+    mut write: impl FnMut() -> Fut,
+) -> Result<(), crate::store::StoreError>
+where
+    Fut: std::future::Future<Output = Result<(), crate::store::StoreError>>,
+{
+    for _ in 0..5 {
+        match write().await {
+            Ok(()) => return Ok(()),
+            Err(e) => tracing::warn!(error.message = %e, "a store write failed; trying again"),
+        }
+        tokio::time::sleep(pause).await;
+        pause *= 2;
+    }
+    write().await
+}
+
 fn rejected(message: String) -> ActivityError {
     ActivityError::application(
         ApplicationFailure::builder(message)
@@ -440,33 +464,39 @@ impl ChaseActivities {
         }
         match self.mailer.send(email).await {
             Ok(message_id) => {
-                store
-                    .finish_outbox(
-                        &request.workflow_id,
-                        &request.key,
-                        OutboxStatus::Sent,
-                        Some(&message_id),
-                        None,
-                        now,
-                    )
-                    .await?;
-                if request.kind != MessageKind::OwnerEscalation {
-                    let to: Vec<String> = email.to.iter().chain(&email.cc).cloned().collect();
+                // The provider has it: a store hiccup must not lose that, or the next attempt
+                // could only call the message uncertain. Each write is safe to repeat.
+                let record = || async {
                     store
-                        .record_touches(&to, &request.workflow_id, &request.key, now)
-                        .await?;
-                }
-                if request.approved {
-                    store
-                        .decide_approval(
-                            approval_id,
-                            ApprovalStatus::Approved,
-                            ApprovalStatus::Sent,
-                            "chaser",
+                        .finish_outbox(
+                            &request.workflow_id,
+                            &request.key,
+                            OutboxStatus::Sent,
+                            Some(&message_id),
+                            None,
                             now,
                         )
                         .await?;
-                }
+                    if request.kind != MessageKind::OwnerEscalation {
+                        let to: Vec<String> = email.to.iter().chain(&email.cc).cloned().collect();
+                        store
+                            .record_touches(&to, &request.workflow_id, &request.key, now)
+                            .await?;
+                    }
+                    if request.approved {
+                        store
+                            .decide_approval(
+                                approval_id,
+                                ApprovalStatus::Approved,
+                                ApprovalStatus::Sent,
+                                "chaser",
+                                now,
+                            )
+                            .await?;
+                    }
+                    Ok::<(), crate::store::StoreError>(())
+                };
+                retried(STORE_RETRY, record).await?;
                 tracing::info!(%message_id, "sent");
                 Ok(SendResult::Sent { message_id })
             }
@@ -887,5 +917,44 @@ fn recorded(
         | OutboxStatus::Declined
         | OutboxStatus::Deferred
         | OutboxStatus::AwaitingApproval => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use std::time::Duration;
+
+    use super::retried;
+    use crate::store::StoreError;
+
+    fn cut() -> StoreError {
+        StoreError::Db(sqlx::Error::PoolClosed)
+    }
+
+    #[tokio::test]
+    async fn a_write_after_the_provider_took_the_message_outlasts_a_store_cut() {
+        let tries = AtomicU32::new(0);
+        let write = || async {
+            if tries.fetch_add(1, Ordering::SeqCst) < 3 {
+                Err(cut())
+            } else {
+                Ok(())
+            }
+        };
+        retried(Duration::from_millis(1), write).await.unwrap();
+        assert_eq!(tries.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_store_that_stays_away_fails_the_attempt_after_six_tries() {
+        let tries = AtomicU32::new(0);
+        let write = || async {
+            tries.fetch_add(1, Ordering::SeqCst);
+            Err(cut())
+        };
+        assert!(retried(Duration::from_millis(1), write).await.is_err());
+        assert_eq!(tries.load(Ordering::SeqCst), 6);
     }
 }

@@ -8,7 +8,10 @@
 //! - an open invoice without a running chase (a start that failed after the store write):
 //!   the chase is started, or, when it has ended, the store takes its final state;
 //! - a closed invoice whose chase still runs open (a stop written by an older version that
-//!   never reached the chase): the stop is sent.
+//!   never reached the chase): the stop is sent;
+//! - a message handed to the provider whose attempt died before the answer and that no
+//!   later attempt came back for (a stop ended the chase meanwhile): it is recorded
+//!   `uncertain`, as a later attempt would have recorded it.
 //!
 //! Only what has been quiet for a grace period is touched, so a command or a start still on
 //! its way is never repaired twice.
@@ -57,6 +60,8 @@ pub enum Repair {
     Stop { invoice: String, state: ChaseState },
     /// A chase that ended without finishing (terminated, failed): a human must look.
     Flag { invoice: String, why: String },
+    /// A message handed to the provider that no attempt finished: it may have been sent.
+    Uncertain { invoice: String, message: String },
 }
 
 impl Repair {
@@ -69,6 +74,7 @@ impl Repair {
             Repair::Project { .. } => "project",
             Repair::Stop { .. } => "stop",
             Repair::Flag { .. } => "flag",
+            Repair::Uncertain { .. } => "uncertain",
         }
     }
 
@@ -79,7 +85,8 @@ impl Repair {
             | Repair::Start { invoice }
             | Repair::Project { invoice, .. }
             | Repair::Stop { invoice, .. }
-            | Repair::Flag { invoice, .. } => invoice,
+            | Repair::Flag { invoice, .. }
+            | Repair::Uncertain { invoice, .. } => invoice,
         }
     }
 
@@ -102,6 +109,9 @@ impl Repair {
                 format!("stop the chase: the invoice is {state} but its chase still runs")
             }
             Repair::Flag { why, .. } => format!("flag for review: {why}"),
+            Repair::Uncertain { message, .. } => format!(
+                "record the {message} message uncertain: it was handed to the provider and no attempt heard the answer"
+            ),
         }
     }
 }
@@ -209,6 +219,17 @@ impl Chaser {
                 }
                 (true, _) => {}
             }
+        }
+        // An attempt lives at most its send timeout; one handed over longer ago is over.
+        let handed_before = quiet_since
+            .checked_sub(chaser_workflows::invoice_chase::SEND_TIMEOUT)
+            .unwrap_or(quiet_since);
+        for (workflow_id, message) in self.store().handed_unfinished(handed_before).await? {
+            let invoice = workflow_id
+                .strip_prefix(names::WORKFLOW_ID_PREFIX)
+                .unwrap_or(&workflow_id)
+                .to_owned();
+            repairs.push(Repair::Uncertain { invoice, message });
         }
         Ok(Survey {
             repairs,
@@ -323,6 +344,21 @@ impl Chaser {
                     Ok(Outcome::Accepted { why }) => Err(AppError::Temporal(why)),
                     Ok(_) | Err(AppError::Refused(_)) => Ok(()),
                     Err(e) => Err(e),
+                }
+            }
+            Repair::Uncertain { invoice, message } => {
+                let workflow_id = format!("{}{invoice}", names::WORKFLOW_ID_PREFIX);
+                let why = "handed to the provider, and no attempt heard the answer: it may have been sent";
+                if self
+                    .store()
+                    .settle_handed_uncertain(&workflow_id, message, why, now)
+                    .await?
+                {
+                    Ok(())
+                } else {
+                    Err(AppError::Invalid(format!(
+                        "the {message} message was settled meanwhile"
+                    )))
                 }
             }
             Repair::Flag { invoice, why } => {

@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use chaser_activities::store::{Claim, OutboxRow, OutboxStatus, Store};
+
 use crate::doors::{api, doors_chaser, stored, trail};
 use crate::support::*;
 
@@ -238,9 +240,74 @@ fn a_failed_start_and_a_failed_stop_are_repaired_by_the_reconciler() {
             .iter()
             .any(|(a, who)| a == "paid" && who == "cli:offline")
     );
+
+    // A message an attempt handed to the provider before it died, which no attempt came back
+    // for (its chase has ended): the reconciler records it uncertain, as an attempt would.
+    let workflow_id = stopped.workflow_id();
+    left_handed_over(&chaser, &workflow_id, "final_notice");
+    wait_for(
+        "the reconciler to settle the message",
+        Duration::from_secs(20),
+        || {
+            let row = outbox_row(&chaser, &workflow_id, "final_notice");
+            (row.status == OutboxStatus::Uncertain).then_some(row)
+        },
+    );
+
     // Nothing is left to repair (the paid chase has ended; the started one runs).
     let plan = chaser.ok(&["reconcile", "--dry-run"]);
     assert!(plan.contains("nothing to repair"), "{plan}");
+}
+
+/// Leaves `message` as an attempt that died after handing it to the provider leaves it:
+/// claimed, handed over (ten minutes ago), never answered.
+fn left_handed_over(chaser: &Chaser, workflow_id: &str, message: &str) {
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10);
+    let to = serde_json::json!({ "to": ["ap@example.com"], "cc": [] });
+    with_store(chaser, |store| async move {
+        let claim = store
+            .claim_outbox(
+                workflow_id,
+                message,
+                "dead-attempt",
+                &to,
+                "Final notice",
+                at,
+            )
+            .await
+            .unwrap();
+        assert_eq!(claim, Claim::Fresh);
+        assert!(
+            store
+                .hand_over(workflow_id, message, "dead-attempt", at)
+                .await
+                .unwrap()
+        );
+    });
+}
+
+fn outbox_row(chaser: &Chaser, workflow_id: &str, message: &str) -> OutboxRow {
+    with_store(chaser, |store| async move {
+        store
+            .outbox_row(workflow_id, message)
+            .await
+            .unwrap()
+            .unwrap()
+    })
+}
+
+fn with_store<T, F: std::future::Future<Output = T>>(
+    chaser: &Chaser,
+    work: impl FnOnce(Store) -> F,
+) -> T {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = Store::connect(&chaser.database_url).await.unwrap();
+        work(store).await
+    })
 }
 
 #[test]

@@ -502,6 +502,44 @@ impl Store {
         Ok(())
     }
 
+    /// Messages handed to the provider before `before` whose attempt never recorded an
+    /// answer, as `(workflow_id, step_id)`: no attempt is still waiting on them by then.
+    pub async fn handed_unfinished(&self, before: Timestamp) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "select workflow_id, step_id from outbox
+             where status = 'sending' and handed_at is not null and handed_at < $1
+             order by id",
+        )
+        .bind(timestamp_text(before))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("workflow_id")?, r.try_get("step_id")?)))
+            .collect()
+    }
+
+    /// Records a message [`Store::handed_unfinished`] found as `uncertain`, unless an attempt
+    /// recorded its answer meanwhile. `false` when one did.
+    pub async fn settle_handed_uncertain(
+        &self,
+        workflow_id: &str,
+        step_id: &str,
+        why: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "update outbox set status = 'uncertain', error = $1, updated_at = $2
+             where workflow_id = $3 and step_id = $4 and status = 'sending' and handed_at is not null",
+        )
+        .bind(why.to_owned())
+        .bind(timestamp_text(now))
+        .bind(workflow_id.to_owned())
+        .bind(step_id.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn handed_over(&self, workflow_id: &str, step_id: &str) -> Result<bool> {
         let row =
             sqlx::query("select handed_at from outbox where workflow_id = $1 and step_id = $2")
