@@ -19,6 +19,7 @@ pub struct Metrics {
     imports: Counter,
     webhook_rejects: Counter,
     repairs: Counter,
+    queries: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -71,6 +72,11 @@ impl Metrics {
                 "chaser_reconciler_repairs",
                 "Drift the reconciler repaired, by kind",
             ),
+            queries: counter(
+                m,
+                "chaser_chase_queries",
+                "Workflow queries sent to a chase (each is billed), by query: status and schedule on request only; pages, reports and the daily review read the store",
+            ),
             meter,
         }
     }
@@ -121,5 +127,9 @@ impl Metrics {
 
     pub fn repaired(&self, kind: &str) {
         self.add(&self.repairs, &[("kind", kind)]);
+    }
+
+    pub fn queried(&self, query: &str) {
+        self.add(&self.queries, &[("query", query)]);
     }
 }

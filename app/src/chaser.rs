@@ -419,6 +419,7 @@ impl Chaser {
     ) -> Result<(StatusView, StatusSource), AppError> {
         let why = match self.handle(number) {
             Ok(handle) => {
+                self.metrics().queried(names::query::STATUS);
                 let query = handle.query(InvoiceChase::status, (), WorkflowQueryOptions::default());
                 match tokio::time::timeout(QUERY_WAIT, query).await {
                     Ok(Ok(status)) => return Ok((status, StatusSource::Chase)),
@@ -434,31 +435,14 @@ impl Chaser {
             .invoice(&number.normalized())
             .await?
             .ok_or_else(|| AppError::UnknownInvoice(number.to_string()))?;
-        let view = match stored.chase {
-            Some(view) => StatusView {
-                state: stored.state,
-                ..view
-            },
-            None => StatusView {
-                invoice: stored.invoice.number.to_string(),
-                state: stored.state,
-                balance: stored.invoice.balance,
-                next_touch: None,
-                paused_until: None,
-                pauses_used: 0,
-                paused_days_used: 0,
-                sends: vec![],
-                pay_clicks: vec![],
-                chasing_disabled: stored.invoice.do_not_chase,
-                overrides: Default::default(),
-            },
-        };
+        let view = stored.status_view();
         Ok((view, StatusSource::Store(why)))
     }
 
     /// Every planned step of a running chase (only the chase knows its plan).
     pub async fn schedule(&self, number: &InvoiceNumber) -> Result<Schedule, AppError> {
         let handle = self.handle(number)?;
+        self.metrics().queried(names::query::SCHEDULE);
         let query = handle.query(InvoiceChase::schedule, (), WorkflowQueryOptions::default());
         match tokio::time::timeout(QUERY_WAIT, query).await {
             Ok(Ok(schedule)) => Ok(schedule),

@@ -84,3 +84,95 @@ move = "nudge"
     ]);
     assert!(history.contains("metrics-build-7"), "{history}");
 }
+
+#[test]
+fn the_daily_review_asks_no_chase_anything() {
+    // Arrange: a chase asleep until its one step in ten minutes, whose copy in the store is
+    // then wiped, as for a chase that has not written one since the column exists: the
+    // review used to ask such a chase with a (billed) workflow query.
+    let name = "review-queries";
+    let port = free_port();
+    let mut chaser = Chaser::with_config(
+        name,
+        &seconds_rules(
+            r#"[[cadences.default.steps]]
+when = "after_issue 600s"
+move = "nudge"
+"#,
+        ),
+        Backend::Sqlite,
+        &[
+            ("metrics.listen", format!("127.0.0.1:{port}").into()),
+            ("email.default_owner", address(name, "owner").into()),
+        ],
+    );
+    chaser.start_worker();
+    let mut inv = Invoice::new(name, "INV-Q");
+    let path = chaser.csv("q.csv", &format!("{HEADER}{}", inv.row(false)));
+    chaser.ok(&["import", &path]);
+    wait_for(
+        "the chase's copy in the store",
+        Duration::from_secs(20),
+        || stored_copy(&chaser, &inv.number).then_some(()),
+    );
+    wipe_stored_copy(&chaser, &inv.number);
+
+    // Act: the review's schedule, triggered as an operator would.
+    let schedule_id = format!("daily-review-e2e-{name}-{}", std::process::id());
+    temporal(&["schedule", "trigger", "--schedule-id", &schedule_id]);
+    let done = format!(
+        "WorkflowType = 'daily_review' AND ExecutionStatus = 'Completed' AND TaskQueue = 'e2e-{name}-{}'",
+        std::process::id()
+    );
+    wait_for("the review to run", Duration::from_secs(30), || {
+        let listed = temporal(&["workflow", "list", "--query", &done, "-o", "json"]);
+        listed.contains("daily_review").then_some(())
+    });
+
+    // Assert: no chase was asked anything (the copy is still gone, so nothing rewrote it).
+    assert!(!stored_copy(&chaser, &inv.number));
+    let text = get(&format!("http://127.0.0.1:{port}/metrics")).body;
+    let asked: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("chaser_chase_queries_total{") && !l.ends_with(" 0"))
+        .collect();
+    assert!(asked.is_empty(), "{asked:?}");
+}
+
+/// Whether the store holds the chase's own copy of `number`'s status.
+fn stored_copy(chaser: &Chaser, number: &str) -> bool {
+    sql(
+        chaser,
+        number,
+        "select chase is not null as copied from invoices where number_key = $1",
+    )
+}
+
+fn wipe_stored_copy(chaser: &Chaser, number: &str) {
+    sql(
+        chaser,
+        number,
+        "update invoices set chase = null where number_key = $1 returning 1 = 1 as copied",
+    );
+}
+
+fn sql(chaser: &Chaser, number: &str, query: &str) -> bool {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let pool = sqlx::AnyPool::connect(&chaser.database_url).await.unwrap();
+        let row = sqlx::query(sqlx::AssertSqlSafe(query.to_owned()))
+            .bind(number.to_uppercase())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        row.try_get::<bool, _>("copied")
+            .or_else(|_| row.try_get::<i64, _>("copied").map(|n| n != 0))
+            .unwrap()
+    })
+}

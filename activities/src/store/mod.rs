@@ -67,6 +67,33 @@ pub struct StoredInvoice {
     pub chase: Option<StatusView>,
 }
 
+impl StoredInvoice {
+    /// The chase as the store shows it: its last written copy with the store's state, or,
+    /// for one that never wrote a copy, what the invoice row alone says. Every page, report
+    /// and digest reads this; none asks the chase.
+    pub fn status_view(&self) -> StatusView {
+        match &self.chase {
+            Some(view) => StatusView {
+                state: self.state,
+                ..view.clone()
+            },
+            None => StatusView {
+                invoice: self.invoice.number.to_string(),
+                state: self.state,
+                balance: self.invoice.balance,
+                next_touch: None,
+                paused_until: None,
+                pauses_used: 0,
+                paused_days_used: 0,
+                sends: vec![],
+                pay_clicks: vec![],
+                chasing_disabled: self.invoice.do_not_chase,
+                overrides: Default::default(),
+            },
+        }
+    }
+}
+
 /// What an outbox claim found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
