@@ -5,6 +5,7 @@
 
 mod determinism_lint;
 mod dockerfile;
+mod layers;
 mod search_attributes;
 mod toolchain;
 
