@@ -17,7 +17,7 @@ use chaser_domain::{Command, Email, InvoiceNumber, Resolution, Rules};
 use chaser_intake::{self as intake, DateFormat, PresetName};
 use jiff::Timestamp;
 
-use crate::Context;
+use crate::context::Context;
 
 fn chaser(app: &Context) -> Chaser {
     Chaser::new(
@@ -111,21 +111,6 @@ pub struct ImportArgs<'a> {
     pub dry_run: bool,
 }
 
-/// The intake options from the config, with the command line's choices on top.
-pub fn intake_options(
-    app: &Context,
-    preset: Option<PresetName>,
-    date_format: Option<DateFormat>,
-) -> anyhow::Result<intake::Options> {
-    Ok(intake::Options {
-        preset,
-        date_format: date_format.or(app.config.intake.date_format),
-        default_currency: app.config.default_currency()?,
-        default_owner: app.config.default_owner()?,
-        custom: app.config.intake.custom.clone(),
-    })
-}
-
 /// Reads an export, with a progress bar on big files when stderr is a terminal.
 fn read_with_progress(
     bytes: &[u8],
@@ -149,7 +134,7 @@ fn read_with_progress(
 pub async fn import(app: &Context, args: ImportArgs<'_>, by: &str) -> anyhow::Result<ExitCode> {
     let name = args.file.display().to_string();
     let bytes = std::fs::read(args.file).with_context(|| format!("cannot read {name}"))?;
-    let options = intake_options(app, args.preset, args.date_format)?;
+    let options = app.config.intake_options(args.preset, args.date_format)?;
     let export = read_with_progress(&bytes, &name, &options)?;
     eprintln!(
         "{name}: read as {} ({} invoices)",

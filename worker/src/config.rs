@@ -572,6 +572,30 @@ impl Config {
             .context("email.default_owner")
     }
 
+    /// The company as every message signs it.
+    pub fn company(&self) -> chaser_activities::render::Company {
+        chaser_activities::render::Company {
+            name: self.email.company_name.clone(),
+            reply_to: self.email.reply_to.clone(),
+            signature: self.email.signature.clone(),
+        }
+    }
+
+    /// The intake options from the config, with the command line's or a sync's choices on top.
+    pub fn intake_options(
+        &self,
+        preset: Option<PresetName>,
+        date_format: Option<DateFormat>,
+    ) -> anyhow::Result<chaser_intake::Options> {
+        Ok(chaser_intake::Options {
+            preset,
+            date_format: date_format.or(self.intake.date_format),
+            default_currency: self.default_currency()?,
+            default_owner: self.default_owner()?,
+            custom: self.intake.custom.clone(),
+        })
+    }
+
     /// Every secret that is set, by its key.
     pub fn secrets(&self) -> Vec<(&'static str, &SecretString)> {
         let http = &self.http;

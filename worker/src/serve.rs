@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chaser_activities::links::Links;
 use chaser_activities::mail::{Mailer, SesMailer, SmtpMailer};
-use chaser_activities::render::{Company, Renderer};
+use chaser_activities::render::Renderer;
 use chaser_activities::{ChaseActivities, Sender};
 
 use crate::config::Transport;
@@ -18,7 +18,7 @@ use chaser_activities::metrics::Metrics;
 use chaser_api::http::{AppState, Health, router};
 use chaser_api::inbound::DocumentDesk;
 use chaser_api::inbound_gate::InboundPolicy;
-use chaser_api::review::{ReviewDesk, Reviewer};
+use chaser_api::review::ReviewDesk;
 use chaser_app::Chaser;
 use chaser_app::reconcile::Reconciler;
 use chaser_app::sync::SheetSyncer;
@@ -36,8 +36,8 @@ use temporalio_common::worker::WorkerDeploymentOptions;
 use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
 use temporalio_sdk::{Worker, WorkerOptions};
 
-use crate::Context as AppContext;
-use crate::LogFormat;
+use crate::context::Context as AppContext;
+use crate::logs::LogFormat;
 
 /// Families every chase may need, whatever its cadence says.
 const ALWAYS_NEEDED: [&str; 7] = [
@@ -328,7 +328,7 @@ pub async fn run_http_only(app: AppContext, logs: LogFormat) -> anyhow::Result<(
             let mut backoff = Backoff::default();
             loop {
                 tokio::time::sleep(backoff.next_delay()).await;
-                if let Ok(client) = crate::connect_temporal(&config).await {
+                if let Ok(client) = crate::context::connect_temporal(&config).await {
                     tracing::info!("Temporal answers: commands go to their chases again");
                     chaser.set_temporal(Ok(client));
                     return;
@@ -421,11 +421,7 @@ pub async fn run(app: AppContext, logs: LogFormat) -> anyhow::Result<()> {
     let sender = Sender {
         from: config.email.from.clone(),
         reply_to: config.email.reply_to.clone(),
-        company: Company {
-            name: config.email.company_name.clone(),
-            reply_to: config.email.reply_to.clone(),
-            signature: config.email.signature.clone(),
-        },
+        company: config.company(),
         pay_link_ttl: config.links.pay_link_ttl.as_duration(),
         action_link_ttl: config.links.action_link_ttl.as_duration(),
         approval_ttl: config.links.approval_ttl.as_duration(),
@@ -470,22 +466,15 @@ pub async fn run(app: AppContext, logs: LogFormat) -> anyhow::Result<()> {
         grace: config.reconcile.grace()?,
     };
     let summary_desk = summary_desk(&app, chaser.clone(), mailer.clone()).await?;
+    let health = Health::starting("connecting to Temporal");
+    let state = app_state(&app, chaser.clone(), links, mailer.clone(), health.clone())?;
     let review_desk = ReviewDesk {
-        reviewer: Reviewer {
-            chaser: chaser.clone(),
-            links: links.clone(),
-            action_ttl: config.links.action_link_ttl.as_duration(),
-            approval_ttl: config.links.approval_ttl.as_duration(),
-            zone: app.rules.company.time_zone.clone(),
-        },
+        // The same reviewer the `/review` page uses: one digest, on the page and by e-mail.
+        reviewer: state.reviewer(),
         mailer: mailer.clone(),
         renderer: renderer.clone(),
         from: config.email.from.clone(),
-        company: Company {
-            name: config.email.company_name.clone(),
-            reply_to: config.email.reply_to.clone(),
-            signature: config.email.signature.clone(),
-        },
+        company: config.company(),
         default_owner: config.default_owner()?,
     };
 
@@ -541,8 +530,6 @@ pub async fn run(app: AppContext, logs: LogFormat) -> anyhow::Result<()> {
         .graceful_shutdown_period(Duration::from_secs(10))
         .build();
 
-    let health = Health::starting("connecting to Temporal");
-    let state = app_state(&app, chaser.clone(), links, mailer.clone(), health.clone())?;
     let header_timeout = header_timeout(config)?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
@@ -621,7 +608,7 @@ impl Workers<'_> {
                     }
                 },
                 Err(_) => {
-                    let connect = crate::connect_temporal(config);
+                    let connect = crate::context::connect_temporal(config);
                     tokio::select! {
                         connected = connect => match connected {
                             Ok(client) => {

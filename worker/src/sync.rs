@@ -18,8 +18,7 @@ use temporalio_client::schedules::{
     ScheduleError, ScheduleOverlapPolicy, ScheduleSpec,
 };
 
-use crate::Context;
-use crate::commands::intake_options;
+use crate::context::Context;
 
 /// The shortest interval a sync may run at.
 const MIN_INTERVAL: Duration = Duration::from_secs(1);
@@ -53,7 +52,7 @@ pub fn sources(app: &Context) -> anyhow::Result<Vec<(SyncSource, Duration)>> {
             .ok()
             .filter(|d| *d >= MIN_INTERVAL)
             .with_context(|| format!("{at}.every: `{}` must be at least 1s", sync.every))?;
-        let options = intake_options(app, sync.preset, sync.date_format)?;
+        let options = app.config.intake_options(sync.preset, sync.date_format)?;
         out.push((
             SyncSource {
                 name: sync.name.clone(),
