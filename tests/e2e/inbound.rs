@@ -102,6 +102,7 @@ fn a_forwarded_pdf_is_read_offline_and_chased_only_after_one_approval() {
     wait_for("the proposal to close", Duration::from_secs(20), || {
         (documents(&chaser)[0]["state"] == "approved").then_some(())
     });
+    save_completed_run_if_asked(&chaser, "invoice_proposal", "approved_by_link");
 
     // The same invoice forwarded by e-mail to `POST /inbound` (signed): one document, not two.
     let eml = std::fs::read_to_string(fixture("forwarded.eml")).unwrap();

@@ -157,6 +157,7 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
             .into_iter()
             .find(|m| m.subject.starts_with("Collections review"))
     });
+    save_completed_run_if_asked(&chaser, "daily_review", "triggered_review");
     assert!(
         mail.text()
             .contains("Forwarded invoices waiting for your approval"),

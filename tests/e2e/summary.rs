@@ -104,4 +104,15 @@ fn the_monthly_summary_is_mailed_with_its_csv_and_a_model_narrative_from_aggrega
         described.contains("dayOfMonth") || described.contains("day_of_month"),
         "{described}"
     );
+    // Triggered as an operator would (`temporal schedule trigger`), its run mails it too.
+    temporal(&["schedule", "trigger", "--schedule-id", &id]);
+    wait_for("the scheduled summary", Duration::from_secs(30), || {
+        let summaries = stack()
+            .mail_to(&owner)
+            .into_iter()
+            .filter(|m| m.subject.starts_with("Receivables summary"))
+            .count();
+        (summaries >= 2).then_some(())
+    });
+    save_completed_run_if_asked(&chaser, "monthly_summary", "triggered_summary");
 }

@@ -55,6 +55,7 @@ fn the_scheduled_sync_picks_up_an_edit_including_a_newly_paid_row() {
             .success();
         (b_known && chaser.status(&a.number)["state"] == "paid").then_some(())
     });
+    save_completed_run_if_asked(&chaser, "sheet_sync", "edit_synced");
 
     // B vanishes from the export: flagged for the owner, its chase left running.
     std::fs::write(&export, format!("{HEADER}{}", a.row(true))).unwrap();

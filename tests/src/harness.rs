@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::http::{agent, page};
 use crate::process::{Service, chaser_bin, free_port, repo_root, stderr, stdout, wait_for};
-use crate::stack::{stack, temporal, temporal_patiently};
+use crate::stack::{stack, temporal, temporal_patiently, workflows_matching};
 
 /// A rules doc for chases that run in seconds: every hour and day open, one second between
 /// touches (up to 50 a day), two seconds of lateness tolerated; `rest` adds sections and
@@ -577,13 +577,40 @@ pub fn today() -> String {
 /// With `UPDATE_HISTORIES=1`, saves a finished chase's history as a replay fixture
 /// (`tests/fixtures/histories/invoice_chase/<scenario>.json`).
 pub fn save_history_if_asked(chaser: &Chaser, workflow_id: &str, scenario: &str) {
-    if std::env::var("UPDATE_HISTORIES").as_deref() != Ok("1") {
+    if histories_asked() {
+        save_history(chaser, "invoice_chase", workflow_id, scenario);
+    }
+}
+
+/// With `UPDATE_HISTORIES=1`, saves a completed run of the workflow type `kind` on this
+/// chaser's task queue as a replay fixture (`tests/fixtures/histories/<kind>/<scenario>.json`):
+/// for the workflows a schedule or a document starts, whose ids the test does not choose.
+pub fn save_completed_run_if_asked(chaser: &Chaser, kind: &str, scenario: &str) {
+    if !histories_asked() {
         return;
     }
+    let query = format!(
+        "WorkflowType = '{kind}' AND ExecutionStatus = 'Completed' AND TaskQueue = 'e2e-{}-{}'",
+        chaser.name,
+        std::process::id()
+    );
+    let id = wait_for(
+        &format!("a completed {kind}"),
+        Duration::from_secs(30),
+        || workflows_matching(&query).into_iter().next(),
+    );
+    save_history(chaser, kind, &id, scenario);
+}
+
+fn histories_asked() -> bool {
+    std::env::var("UPDATE_HISTORIES").as_deref() == Ok("1")
+}
+
+fn save_history(chaser: &Chaser, kind: &str, workflow_id: &str, scenario: &str) {
     let json = chaser.history_json(workflow_id, true);
-    let path = repo_root()
-        .join("tests/fixtures/histories/invoice_chase")
-        .join(format!("{scenario}.json"));
+    let dir = repo_root().join("tests/fixtures/histories").join(kind);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{scenario}.json"));
     std::fs::write(&path, json).unwrap();
     println!("saved {}", path.display());
 }
