@@ -24,6 +24,9 @@ use temporalio_client::{
 use crate::chaser::{Chaser, custom_cadence};
 use crate::error::AppError;
 
+/// The journal's note on a command queued as a signal: Temporal keeps it for the chase.
+pub(crate) const QUEUED_AS_SIGNAL: &str = "queued as a signal";
+
 /// How long a door waits for a worker to take a command before it falls back to the signal.
 const ACCEPT_WITHIN: Duration = Duration::from_secs(3);
 
@@ -311,11 +314,13 @@ impl Chaser {
             .await
         {
             Ok(()) => {
+                // Still pending: Temporal holds the signal, but until a worker runs the chase
+                // nothing has changed, and the pending command must go on holding messages.
                 self.store()
                     .settle_command(
                         &request.id,
-                        CommandStatus::Delivered,
-                        &format!("queued as a signal: {why}"),
+                        CommandStatus::Pending,
+                        &format!("{QUEUED_AS_SIGNAL}: {why}"),
                         Timestamp::now(),
                     )
                     .await?;

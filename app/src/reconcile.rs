@@ -190,11 +190,22 @@ impl Chaser {
                     command,
                 });
             } else {
+                // A signal Temporal kept was taken by the chase before it ended (a chase
+                // cannot end with a signal it has not run).
+                let queued = entry
+                    .outcome
+                    .as_deref()
+                    .is_some_and(|o| o.starts_with(crate::execute::QUEUED_AS_SIGNAL));
+                let why = if queued {
+                    "the chase took it as a signal, then ended"
+                } else {
+                    "the chase has ended"
+                };
                 repairs.push(Repair::Drop {
                     invoice,
                     id,
                     command,
-                    why: "the chase has ended".into(),
+                    why: why.into(),
                 });
             }
         }
