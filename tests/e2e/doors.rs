@@ -207,25 +207,12 @@ fn pay(chaser: &Chaser, inv: &mut Invoice, door: Door) {
 /// The state and balance the store holds for `number`, read as is (SQLite or Postgres).
 pub fn stored(chaser: &Chaser, number: &str) -> (String, String) {
     use sqlx::Row;
-    sqlx::any::install_default_drivers();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let url = match chaser.database_url.starts_with("sqlite:") {
-            true => format!("{}?mode=ro", chaser.database_url),
-            false => chaser.database_url.clone(),
-        };
-        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-        let row = sqlx::query("select state, balance from invoices where number_key = $1")
-            .bind(number.to_uppercase())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        (row.get("state"), row.get("balance"))
-    })
+    invoice_row(
+        chaser,
+        number,
+        "select state, balance from invoices where number_key = $1",
+        |row| (row.get("state"), row.get("balance")),
+    )
 }
 
 /// The audit trail of `number` as `(action, actor)` pairs, oldest first.

@@ -158,19 +158,7 @@ fn wipe_stored_copy(chaser: &Chaser, number: &str) {
 
 fn sql(chaser: &Chaser, number: &str, query: &str) -> bool {
     use sqlx::Row;
-    sqlx::any::install_default_drivers();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let pool = sqlx::AnyPool::connect(&chaser.database_url).await.unwrap();
-        let row = sqlx::query(sqlx::AssertSqlSafe(query.to_owned()))
-            .bind(number.to_uppercase())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+    invoice_row(chaser, number, query, |row| {
         row.try_get::<bool, _>("copied")
             .or_else(|_| row.try_get::<i64, _>("copied").map(|n| n != 0))
             .unwrap()

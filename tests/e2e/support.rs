@@ -172,3 +172,28 @@ pub fn review_action(chaser: &Chaser, invoice: &str, label: &str) -> Option<Stri
                 .map(str::to_owned)
         })
 }
+
+/// Runs `sql` against `number`'s invoice row in the chaser's store (SQLite or Postgres), bound
+/// as `$1`, and reads the one row it returns with `read`.
+pub fn invoice_row<T>(
+    chaser: &Chaser,
+    number: &str,
+    sql: &str,
+    read: impl FnOnce(&sqlx::any::AnyRow) -> T,
+) -> T {
+    sqlx::any::install_default_drivers();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let pool = sqlx::AnyPool::connect(&chaser.database_url).await.unwrap();
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .bind(number.to_uppercase())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        read(&row)
+    })
+}
