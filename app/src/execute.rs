@@ -366,7 +366,7 @@ impl Chaser {
 fn check_command(command: &Command, by: &str) -> Result<(), AppError> {
     use chaser_domain::limits;
     limits::check_len("by", by, limits::MAX_ID_CHARS)
-        .and_then(|()| limits::check_command(command))
+        .and_then(|()| command.check_limits())
         .map_err(|e| AppError::Invalid(e.to_string()))
 }
 

@@ -5,8 +5,6 @@
 
 use url::Url;
 
-use crate::command::Command;
-
 /// Names: the customer (a search attribute, which Temporal caps at 2 KB), its id, contacts.
 pub const MAX_NAME_CHARS: usize = 200;
 /// Free text that travels with a command or an invoice: reasons, notes, references, terms.
@@ -94,34 +92,6 @@ pub fn check_link(field: &str, url: &Url) -> Result<(), LimitError> {
     check_len(field, url.as_str(), MAX_URL_CHARS)
 }
 
-/// Every free-text field of a command is within its limit.
-pub fn check_command(command: &Command) -> Result<(), LimitError> {
-    let text = |field: &str, value: &str| check_len(field, value, MAX_TEXT_CHARS);
-    match command {
-        Command::Paid { reference, .. } | Command::Payment { reference, .. } => {
-            text("reference", reference.as_deref().unwrap_or_default())
-        }
-        Command::Pause { reason, .. }
-        | Command::Dispute { reason }
-        | Command::Resolve { reason, .. }
-        | Command::Writeoff { reason }
-        | Command::Void { reason } => text("reason", reason),
-        Command::Promise { note, .. } => text("note", note),
-        Command::Contacts { to } => check_count("to", to.len(), MAX_CONTACTS),
-        Command::Resend { step_id } => check_len("step", step_id, MAX_ID_CHARS),
-        Command::Update { update } => match &update.contacts {
-            Some(contacts) => {
-                check_count("contacts", contacts.len(), MAX_CONTACTS)?;
-                contacts.iter().enumerate().try_for_each(|(n, c)| {
-                    check_len(&format!("contacts[{n}].name"), &c.name, MAX_NAME_CHARS)
-                })
-            }
-            None => Ok(()),
-        },
-        Command::Reschedule { .. } | Command::Resume | Command::Disable | Command::Enable => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,22 +119,6 @@ mod tests {
         assert_eq!(
             error,
             Err("pdf_url must be an https:// link to a web page (not `javascript:`), without a user or password".into())
-        );
-    }
-
-    #[test]
-    fn long_text_is_refused_with_its_field() {
-        let reason = "x".repeat(MAX_TEXT_CHARS + 1);
-        let error = check_command(&Command::Dispute { reason }).map_err(|e| e.to_string());
-        assert_eq!(
-            error,
-            Err("reason is 1001 characters long; at most 1000 are accepted".into())
-        );
-        assert!(
-            check_command(&Command::Dispute {
-                reason: "x".repeat(MAX_TEXT_CHARS)
-            })
-            .is_ok()
         );
     }
 }

@@ -2,6 +2,7 @@
 //! new fields always `#[serde(default)]` so that running chases keep deserializing.
 
 use chaser_domain::AuditAction;
+use chaser_domain::chase::Awaiting;
 use chaser_domain::schedule::HistoryEntry;
 use chaser_domain::{
     Cadence, Chase, ChaseState, Email, Invoice, InvoiceUpdate, Money, Overrides, PauseLength,
@@ -34,25 +35,11 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "CarriedWire")]
 pub struct Carried {
     pub chase: Chase,
     pub audit_seq: u64,
-    #[serde(default)]
-    pub thanked: bool,
-    /// Steps a guardrail deferred, and until when.
-    #[serde(default)]
-    pub not_before: std::collections::BTreeMap<String, Timestamp>,
-    /// A message waiting for approval.
-    #[serde(default)]
-    pub awaiting: Option<Awaiting>,
-    /// How often each step was resent.
-    #[serde(default)]
-    pub resends: std::collections::BTreeMap<String, u32>,
-    /// When the customer opened the pay link (the latest few).
-    #[serde(default)]
-    pub pay_clicks: Vec<Timestamp>,
     /// The answers to the latest commands, by id, so a repeat is done once.
-    #[serde(default)]
     pub answered: Vec<Answered>,
 }
 
@@ -62,12 +49,48 @@ impl Carried {
         Carried {
             chase,
             audit_seq: 0,
-            thanked: false,
-            not_before: Default::default(),
-            awaiting: None,
-            resends: Default::default(),
-            pay_clicks: vec![],
             answered: vec![],
+        }
+    }
+}
+
+/// `Carried` as histories hold it: before the chase kept its sending state itself, the
+/// workflow carried these five fields beside it.
+#[derive(Deserialize)]
+struct CarriedWire {
+    chase: Chase,
+    audit_seq: u64,
+    #[serde(default)]
+    answered: Vec<Answered>,
+    #[serde(default)]
+    thanked: bool,
+    #[serde(default)]
+    not_before: std::collections::BTreeMap<String, Timestamp>,
+    #[serde(default)]
+    awaiting: Option<Awaiting>,
+    #[serde(default)]
+    resends: std::collections::BTreeMap<String, u32>,
+    #[serde(default)]
+    pay_clicks: Vec<Timestamp>,
+}
+
+impl From<CarriedWire> for Carried {
+    fn from(w: CarriedWire) -> Carried {
+        let mut chase = w.chase;
+        chase.thanked |= w.thanked;
+        chase.not_before.extend(w.not_before);
+        chase.awaiting = chase.awaiting.or(w.awaiting);
+        for (step, n) in w.resends {
+            let count = chase.resends.entry(step).or_default();
+            *count = (*count).max(n);
+        }
+        if chase.pay_clicks.is_empty() {
+            chase.pay_clicks = w.pay_clicks;
+        }
+        Carried {
+            chase,
+            audit_seq: w.audit_seq,
+            answered: w.answered,
         }
     }
 }
@@ -112,19 +135,6 @@ pub enum CommandReply {
 pub struct Answered {
     pub id: String,
     pub reply: CommandReply,
-}
-
-/// A step whose customer message waits for a human's approval.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Awaiting {
-    pub step: PlannedStep,
-    pub key: String,
-    pub expires_at: Timestamp,
-    #[serde(default)]
-    pub decision: Option<ApprovalSignal>,
-    /// The expiry came, but a decision had just been made: wait for its signal.
-    #[serde(default)]
-    pub decided_elsewhere: bool,
 }
 
 /// What a finished chase reports.

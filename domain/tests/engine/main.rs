@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod classify;
+mod delivery;
 mod examples;
 mod fixtures;
 mod properties;

@@ -1,7 +1,7 @@
 //! Commands reaching the chase: the `command` update and signal, and the older per-action
 //! signals, which are thin translations into the same [`Command`]. The domain decides
 //! ([`chaser_domain::Chase::execute`]); this module keeps the answers, audits both outcomes,
-//! and does the two things the domain cannot: swapping the cadence and numbering resends.
+//! and does the one thing the domain cannot: swapping the cadence the plan is made from.
 
 use chaser_domain::{AuditAction, Command};
 use jiff::Timestamp;
@@ -48,13 +48,8 @@ impl InvoiceChase {
         self.dirty = true;
         let reply = match self.chase.execute(&request.command, now, &self.settings) {
             Ok(decision) => {
-                match &request.command {
-                    Command::Reschedule { cadence } => self.cadence = cadence.clone(),
-                    Command::Resend { step_id } => {
-                        *self.resends.entry(step_id.clone()).or_default() += 1;
-                        self.not_before.remove(step_id);
-                    }
-                    _ => {}
+                if let Command::Reschedule { cadence } = &request.command {
+                    self.cadence = cadence.clone();
                 }
                 let after = self.snapshot();
                 self.audit(

@@ -11,35 +11,34 @@
 
 mod audit;
 mod commands;
+mod lifecycle;
 mod publish;
 mod sending;
+mod view;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use chaser_domain::schedule::StepState;
-use chaser_domain::{
-    AuditAction, Cadence, Chase, ChaseError, ChaseState, Command, Move, PlannedStep, Schedule,
-    Settings, Transition, plan_with_history,
-};
+use chaser_domain::chase::{ApprovalDecision, Due};
+use chaser_domain::{AuditAction, Cadence, Chase, Command, Schedule, Settings};
 use jiff::Timestamp;
 use temporalio_common::ActivityError;
 use temporalio_common::error::IncomingError;
 use temporalio_macros::{activity_definitions, workflow, workflow_methods};
 use temporalio_workflow::{
-    ActivityExecutionError, CancellableFuture, ContinueAsNewOptions, SyncWorkflowContext,
-    TimerOptions, WorkflowContext, WorkflowContextView, WorkflowResult, workflows::select,
+    ActivityExecutionError, CancellableFuture, SyncWorkflowContext, TimerOptions, WorkflowContext,
+    WorkflowContextView, WorkflowResult, workflows::select,
 };
 
 use crate::contracts::{
-    Answered, ApprovalSignal, AuditBatch, AuditEvent, Awaiting, Carried, ChaseInput, ChaseOutcome,
+    Answered, ApprovalSignal, AuditBatch, AuditEvent, Carried, ChaseInput, ChaseOutcome,
     CommandReply, CommandRequest, DisputeSignal, ExpireApproval, ExpiryOutcome, MessageKind,
-    NextTouch, PaidSignal, PauseReply, PauseSignal, PayLinkClickedSignal, PaymentSignal,
-    PromiseSignal, RescheduleSignal, ResendSignal, ResolveSignal, ResumeSignal, SendRequest,
-    SendResult, StatusView, UpdateInvoiceSignal, VoidSignal, WriteoffSignal,
+    PaidSignal, PauseReply, PauseSignal, PayLinkClickedSignal, PaymentSignal, PromiseSignal,
+    RescheduleSignal, ResendSignal, ResolveSignal, ResumeSignal, SendRequest, SendResult,
+    StatusView, UpdateInvoiceSignal, VoidSignal, WriteoffSignal,
 };
 use crate::names;
 use publish::Published;
+use view::step_summary;
 
 /// How long one attempt at sending a message may take; a stop waits for no older attempt.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -91,16 +90,7 @@ pub struct InvoiceChase {
     dirty: bool,
     /// The latest workflow time seen, for handlers that have no clock (validators).
     clock: Timestamp,
-    thanked: bool,
     published: Option<Published>,
-    /// Steps a guardrail deferred (window, gap, daily cap), and until when.
-    not_before: BTreeMap<String, Timestamp>,
-    /// A customer message waiting for a human's approval.
-    awaiting: Option<Awaiting>,
-    /// How often each failed step was sent again; each resend gets its own outbox key.
-    resends: BTreeMap<String, u32>,
-    /// When the customer opened the pay link (the latest few).
-    pay_clicks: Vec<Timestamp>,
     /// The answers to the latest commands that carried an id.
     answered: Vec<Answered>,
     /// The kind of message on its way to the provider, if one is.
@@ -109,21 +99,10 @@ pub struct InvoiceChase {
     index_customer_name: bool,
 }
 
-/// Pay-link clicks kept for `status`; the audit log keeps them all.
-const MAX_PAY_CLICKS: usize = 20;
-
 /// Why the main loop woke up.
 enum Wake {
-    Due,
+    Timer,
     Signal,
-}
-
-/// What the next wake-up is for.
-enum Next {
-    Step(Box<PlannedStep>),
-    PauseEnds,
-    ApprovalDecided,
-    ApprovalExpires,
 }
 
 pub(crate) fn timestamp(t: Option<SystemTime>) -> Timestamp {
@@ -153,23 +132,6 @@ pub(crate) fn failure_of(error: &ActivityExecutionError) -> (Option<String>, Str
     }
 }
 
-/// "follow-up · 2026-12-11 09:00 Europe/London": what the UI shows on a timer.
-pub(crate) fn step_summary(step: &PlannedStep) -> String {
-    let local = step.zone.tz().to_datetime(step.at);
-    let label = match step.action {
-        Move::Nudge => "nudge",
-        Move::FollowUp => "follow-up",
-        Move::Escalate => "escalation",
-        Move::FinalNotice => "final notice",
-    };
-    format!(
-        "{label} ({}) · {} {}",
-        step.id,
-        local.strftime("%Y-%m-%d %H:%M"),
-        step.zone
-    )
-}
-
 #[workflow_methods]
 impl InvoiceChase {
     #[init]
@@ -191,12 +153,7 @@ impl InvoiceChase {
             // A command can arrive in the chase's very first task, before the loop reads the
             // clock: its validator must not judge deadlines from 1970.
             clock: timestamp(ctx.start_time()),
-            thanked: carried.thanked,
             published: None,
-            not_before: carried.not_before,
-            awaiting: carried.awaiting,
-            resends: carried.resends,
-            pay_clicks: carried.pay_clicks,
             answered: carried.answered,
             sending: None,
             index_customer_name,
@@ -221,44 +178,12 @@ impl InvoiceChase {
     pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<ChaseOutcome> {
         loop {
             let now = timestamp(ctx.workflow_time());
-            let next = ctx.state_mut(|s| {
-                s.dirty = false;
-                s.clock = now;
-                if s.chase.pause_is_over(now) {
-                    match s.chase.promise.clone() {
-                        Some(promise) => {
-                            let detail = format!(
-                                "nothing paid by {}: the chase resumes, one rung firmer",
-                                promise.pay_by
-                            );
-                            s.system(
-                                now,
-                                (
-                                    AuditAction::PromiseBroken,
-                                    AuditAction::PromiseBrokenRefused,
-                                ),
-                                Some(detail),
-                                |c| c.break_promise(),
-                            );
-                        }
-                        None => s.system(
-                            now,
-                            (AuditAction::PauseEnded, AuditAction::PauseEndedRefused),
-                            None,
-                            |c| c.resume(now),
-                        ),
-                    }
-                    s.dirty = false;
-                }
-                s.replan(now);
-                s.next()
-            });
+            let next = ctx.state_mut(|s| s.begin_turn(now));
             Self::publish(ctx, now);
             let lean = ctx.patched(names::patch::FEWER_ACTIONS);
             let one_writer = ctx.patched(names::patch::ONE_WRITER);
             let state = ctx.state(|s| s.chase.state);
-            let thanks_due =
-                state == ChaseState::Paid && ctx.state(|s| s.settings.thank_you && !s.thanked);
+            let thanks_due = ctx.state(|s| s.chase.thanks_due(&s.settings));
             // Before the one-writer patch a paid chase wrote its audit once, after the
             // thank-you; now the store shows `paid` first, which the thank-you's fresh-state
             // check reads.
@@ -266,42 +191,10 @@ impl InvoiceChase {
                 Self::flush_audit(ctx).await?;
             }
             if state.is_closed() {
-                if ctx.state(|s| s.awaiting.is_some()) {
-                    Self::expire_waiting_approval(ctx).await;
-                    Self::flush_audit(ctx).await?;
-                }
-                if state == ChaseState::Paid && ctx.state(|s| s.settings.thank_you && !s.thanked) {
-                    Self::thank(ctx).await;
-                    Self::flush_audit(ctx).await?;
-                }
-                // The closing signal may have arrived while the last flush was on its way:
-                // its audit event and search attributes still have to be written.
-                Self::publish(ctx, timestamp(ctx.workflow_time()));
-                Self::flush_audit(ctx).await?;
-                if one_writer {
-                    Self::finish_handlers(ctx).await?;
-                }
-                return Ok(ctx.state(|s| ChaseOutcome {
-                    state: s.chase.state,
-                    balance: s.chase.invoice.balance,
-                    sent: s
-                        .chase
-                        .history
-                        .entries
-                        .iter()
-                        .filter(|e| e.state == StepState::Done)
-                        .count(),
-                }));
+                return Self::close(ctx, one_writer).await;
             }
             if ctx.continue_as_new_suggested() {
-                if one_writer {
-                    Self::finish_handlers(ctx).await?;
-                }
-                let input = ctx.state(|s| s.carry_over());
-                return match ctx.continue_as_new(input, ContinueAsNewOptions::default()) {
-                    Err(termination) => Err(termination),
-                    Ok(never) => match never {},
-                };
+                return Self::continue_as_new(ctx, one_writer).await;
             }
             if ctx.state(|s| s.dirty) {
                 continue;
@@ -314,16 +207,16 @@ impl InvoiceChase {
             };
             if at > now {
                 let summary = match &next {
-                    Next::Step(step) => step_summary(step),
-                    Next::PauseEnds => "pause ends".to_owned(),
-                    Next::ApprovalExpires => "approval expires".to_owned(),
-                    Next::ApprovalDecided => "approval decided".to_owned(),
+                    Due::Step(step) => step_summary(step),
+                    Due::PauseEnds => "pause ends".to_owned(),
+                    Due::ApprovalExpires => "approval expires".to_owned(),
+                    Due::ApprovalDecided => "approval decided".to_owned(),
                 };
                 let wait = now.duration_until(at).unsigned_abs();
                 let mut timer =
                     std::pin::pin!(ctx.timer(TimerOptions::builder(wait).summary(summary).build()));
                 let woke = select! {
-                    _ = timer.as_mut() => Wake::Due,
+                    _ = timer.as_mut() => Wake::Timer,
                     woken = ctx.wait_condition(|s| s.dirty) => { woken?; Wake::Signal },
                 };
                 if let Wake::Signal = woke {
@@ -335,10 +228,10 @@ impl InvoiceChase {
                 continue;
             }
             match next {
-                Next::Step(step) => Self::run_step(ctx, *step, false).await?,
-                Next::ApprovalDecided => Self::settle_approval(ctx).await?,
-                Next::ApprovalExpires => Self::expire_waiting_approval(ctx).await,
-                Next::PauseEnds => {}
+                Due::Step(step) => Self::run_step(ctx, *step, false).await?,
+                Due::ApprovalDecided => Self::settle_approval(ctx).await?,
+                Due::ApprovalExpires => Self::expire_waiting_approval(ctx).await,
+                Due::PauseEnds => {}
             }
         }
     }
@@ -348,29 +241,22 @@ impl InvoiceChase {
     pub fn approval(&mut self, ctx: &mut SyncWorkflowContext<Self>, input: ApprovalSignal) {
         let now = self.tick(ctx);
         let who = actor(&input.by);
-        match &mut self.awaiting {
-            Some(a) if a.key == input.key && a.decision.is_none() => {
-                let action = if input.approved {
-                    AuditAction::MessageApproved
-                } else {
-                    AuditAction::MessageRejected
-                };
-                let detail = format!("{} ({})", a.step.id, a.key);
-                a.decision = Some(input);
-                self.audit(now, action, &who, None, None, Some(detail));
-            }
-            _ => {
-                let detail = format!("no message {} waits for approval", input.key);
-                self.audit(
-                    now,
-                    AuditAction::ApprovalRefused,
-                    &who,
-                    None,
-                    None,
-                    Some(detail),
-                );
-            }
-        }
+        let decision = ApprovalDecision {
+            approved: input.approved,
+            by: input.by,
+        };
+        let (action, detail) = match self.chase.decide_approval(&input.key, decision) {
+            Ok(step_id) if input.approved => (
+                AuditAction::MessageApproved,
+                format!("{step_id} ({})", input.key),
+            ),
+            Ok(step_id) => (
+                AuditAction::MessageRejected,
+                format!("{step_id} ({})", input.key),
+            ),
+            Err(refused) => (AuditAction::ApprovalRefused, refused.to_string()),
+        };
+        self.audit(now, action, &who, None, None, Some(detail));
         self.dirty = true;
     }
 
@@ -382,9 +268,7 @@ impl InvoiceChase {
         input: PayLinkClickedSignal,
     ) {
         let now = self.tick(ctx);
-        self.pay_clicks.push(input.at);
-        let keep = self.pay_clicks.len().saturating_sub(MAX_PAY_CLICKS);
-        self.pay_clicks.drain(..keep);
+        self.chase.pay_link_clicked(input.at);
         let detail = (!input.to.is_empty()).then(|| format!("to {}", input.to));
         self.audit(
             now,
@@ -621,147 +505,6 @@ impl InvoiceChase {
             id: String::new(),
         };
         self.take_command(now, request);
-    }
-
-    /// A change the chase makes on its own (a pause or a promise running out), audited
-    /// either way like a command.
-    fn system(
-        &mut self,
-        now: Timestamp,
-        (done, refused): (AuditAction, AuditAction),
-        detail: Option<String>,
-        decide: impl FnOnce(&mut Chase) -> Result<Transition, ChaseError>,
-    ) {
-        let before = self.snapshot();
-        match decide(&mut self.chase) {
-            Ok(_) => {
-                let after = self.snapshot();
-                self.audit(now, done, "system", Some(before), Some(after), detail);
-            }
-            Err(e) => {
-                let why = match detail {
-                    Some(d) => format!("{e} ({d})"),
-                    None => e.to_string(),
-                };
-                self.audit(now, refused, "system", Some(before), None, Some(why));
-            }
-        }
-    }
-
-    fn replan(&mut self, now: Timestamp) {
-        self.schedule = plan_with_history(
-            &self.chase.invoice,
-            &self.cadence,
-            &self.settings,
-            now,
-            &self.chase.history,
-        );
-    }
-
-    /// When to wake next, and what for.
-    fn next(&self) -> Option<(Timestamp, Next)> {
-        match (self.chase.state, &self.awaiting) {
-            (ChaseState::Paused, _) => self.chase.paused_until.map(|t| (t, Next::PauseEnds)),
-            (s, Some(a)) if s.is_sending() => match (&a.decision, a.decided_elsewhere) {
-                (Some(_), _) => Some((Timestamp::MIN, Next::ApprovalDecided)),
-                (None, false) => Some((a.expires_at, Next::ApprovalExpires)),
-                (None, true) => None,
-            },
-            (s, None) if s.is_sending() => self
-                .next_pending()
-                .map(|st| (st.at, Next::Step(Box::new(st)))),
-            _ => None,
-        }
-    }
-
-    /// The next step to send, no earlier than a guardrail allowed.
-    fn next_pending(&self) -> Option<PlannedStep> {
-        self.schedule.next_pending().map(|st| {
-            let mut st = st.clone();
-            if let Some(&until) = self.not_before.get(&st.id) {
-                st.at = st.at.max(until);
-            }
-            st
-        })
-    }
-
-    /// A guardrail said "not yet": the step waits until `until`.
-    fn defer(&mut self, step_id: &str, until: Timestamp, reason: &str, now: Timestamp) {
-        self.not_before.insert(step_id.to_owned(), until);
-        let detail = format!("{step_id}: {reason}");
-        self.audit(
-            now,
-            AuditAction::StepDeferred,
-            "chaser",
-            None,
-            None,
-            Some(detail),
-        );
-    }
-
-    /// The outbox key of a step's customer message: a resend gets a fresh one.
-    fn message_key(&self, step_id: &str) -> String {
-        match self.resends.get(step_id) {
-            Some(n) if *n > 0 => format!("{step_id}~resend{n}"),
-            _ => step_id.to_owned(),
-        }
-    }
-
-    fn next_touch(&self) -> Option<NextTouch> {
-        if !self.chase.state.is_sending() {
-            return None;
-        }
-        self.next_pending().map(|st| NextTouch {
-            step_id: st.id,
-            action: st.action,
-            at: st.at,
-        })
-    }
-
-    fn carry_over(&self) -> ChaseInput {
-        ChaseInput {
-            invoice: self.chase.invoice.clone(),
-            cadence: self.cadence.clone(),
-            settings: self.settings.clone(),
-            started_by: String::new(),
-            carried: Some(Carried {
-                chase: self.chase.clone(),
-                audit_seq: self.audit_seq,
-                thanked: self.thanked,
-                not_before: self.not_before.clone(),
-                awaiting: self.awaiting.clone(),
-                resends: self.resends.clone(),
-                pay_clicks: self.pay_clicks.clone(),
-                answered: self.answered.clone(),
-            }),
-            index_customer_name: self.index_customer_name,
-        }
-    }
-
-    /// The chase as `status` answers and the store keeps it.
-    fn view(&self) -> StatusView {
-        StatusView {
-            invoice: self.chase.invoice.number.to_string(),
-            state: self.chase.state,
-            balance: self.chase.invoice.balance,
-            next_touch: self.next_touch(),
-            paused_until: self.chase.paused_until,
-            pauses_used: self.chase.pauses_used,
-            paused_days_used: self.chase.paused_days_used,
-            sends: self.chase.history.entries.clone(),
-            pay_clicks: self.pay_clicks.clone(),
-            chasing_disabled: self.chase.invoice.do_not_chase,
-            overrides: self.chase.overrides.clone(),
-        }
-    }
-
-    /// Lets every running update finish (they wait for the store to show them) before the
-    /// chase ends or continues as new.
-    async fn finish_handlers(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<()> {
-        let view = ctx.clone();
-        ctx.wait_condition(move |_| view.all_handlers_finished())
-            .await?;
-        Ok(())
     }
 }
 

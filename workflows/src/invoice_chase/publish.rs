@@ -6,7 +6,8 @@ use jiff::Timestamp;
 use temporalio_common::search_attributes::{SearchAttributeKey, Timestamp as SaTimestamp};
 use temporalio_workflow::WorkflowContext;
 
-use super::{InvoiceChase, step_summary};
+use super::InvoiceChase;
+use super::view::step_summary;
 use crate::names;
 use crate::names::search_attribute::key;
 use chaser_domain::ChaseState;

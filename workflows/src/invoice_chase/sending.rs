@@ -16,12 +16,24 @@ use super::{
     ChaseActivities, InvoiceChase, SEND_HEARTBEAT_TIMEOUT, SEND_TIMEOUT, actor, failure_of,
     timestamp,
 };
-use crate::contracts::{
-    Awaiting, ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult,
-};
+use crate::contracts::{ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult};
 use crate::names;
 
 impl InvoiceChase {
+    /// A guardrail said "not yet": the step waits until `until`.
+    fn defer(&mut self, step_id: &str, until: Timestamp, reason: &str, now: Timestamp) {
+        self.chase.defer(step_id, until);
+        let detail = format!("{step_id}: {reason}");
+        self.audit(
+            now,
+            AuditAction::StepDeferred,
+            "chaser",
+            None,
+            None,
+            Some(detail),
+        );
+    }
+
     /// Sends one message through the guardrails; `None` when a command stopped it before it
     /// reached the provider. Under the one-writer patch a command that arrives meanwhile is
     /// written to the store at once (the send's last check reads it there), and one that makes
@@ -144,7 +156,7 @@ impl InvoiceChase {
                 s.chase.invoice.clone(),
                 s.chase.history.entries.clone(),
                 s.settings.clone(),
-                s.message_key(&step.id),
+                s.chase.message_key(&step.id),
             )
         });
         let request =
@@ -193,13 +205,7 @@ impl InvoiceChase {
                 Ok(SendResult::AwaitingApproval { expires_at }) => {
                     let expires_at = *expires_at;
                     ctx.state_mut(|s| {
-                        s.awaiting = Some(Awaiting {
-                            step: step.clone(),
-                            key,
-                            expires_at,
-                            decision: None,
-                            decided_elsewhere: false,
-                        });
+                        s.chase.await_approval(step.clone(), key, expires_at);
                         let detail = format!("{} waits for approval until {expires_at}", step.id);
                         s.audit(
                             started,
@@ -327,7 +333,6 @@ impl InvoiceChase {
         };
         ctx.state_mut(|s| {
             let before = s.snapshot();
-            s.not_before.remove(&step.id);
             s.chase
                 .record_step(entry, step.action == Move::Escalate || owner_told);
             let after = s.snapshot();
@@ -344,7 +349,7 @@ impl InvoiceChase {
 
     /// Sends an approved message, or records a rejected one as skipped.
     pub(super) async fn settle_approval(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<()> {
-        let Some(waiting) = ctx.state_mut(|s| s.awaiting.take()) else {
+        let Some(waiting) = ctx.state_mut(|s| s.chase.take_approval()) else {
             return Ok(());
         };
         let Some(decision) = waiting.decision else {
@@ -372,7 +377,7 @@ impl InvoiceChase {
 
     /// Nobody approved the waiting message in time: it is dropped, never sent late.
     pub(super) async fn expire_waiting_approval(ctx: &mut WorkflowContext<Self>) {
-        let Some(waiting) = ctx.state(|s| s.awaiting.clone()) else {
+        let Some(waiting) = ctx.state(|s| s.chase.awaiting.clone()) else {
             return;
         };
         let input = ExpireApproval {
@@ -388,7 +393,7 @@ impl InvoiceChase {
         let now = timestamp(ctx.workflow_time());
         match outcome {
             Ok(ExpiryOutcome::Expired) => {
-                ctx.state_mut(|s| s.awaiting = None);
+                ctx.state_mut(|s| s.chase.take_approval());
                 let note = Some("approval expired: dropped, never sent".to_owned());
                 Self::record(
                     ctx,
@@ -404,11 +409,9 @@ impl InvoiceChase {
                 );
             }
             // Decided just now: its signal is on the way.
-            Ok(ExpiryOutcome::AlreadyDecided) => ctx.state_mut(|s| {
-                if let Some(a) = &mut s.awaiting {
-                    a.decided_elsewhere = true;
-                }
-            }),
+            Ok(ExpiryOutcome::AlreadyDecided) => {
+                ctx.state_mut(|s| s.chase.approval_decided_elsewhere())
+            }
             Err(e) => ctx.state_mut(|s| {
                 s.audit(
                     now,
@@ -418,9 +421,7 @@ impl InvoiceChase {
                     None,
                     Some(failure_of(&e).1),
                 );
-                if let Some(a) = &mut s.awaiting {
-                    a.decided_elsewhere = true;
-                }
+                s.chase.approval_decided_elsewhere();
             }),
         }
     }
@@ -484,7 +485,7 @@ impl InvoiceChase {
         }
         let now = timestamp(ctx.workflow_time());
         ctx.state_mut(|s| {
-            s.thanked = true;
+            s.chase.record_thanks();
             let detail = match &result {
                 Ok(SendResult::Sent { message_id }) => format!("sent ({message_id})"),
                 Ok(SendResult::DryRun) => "dry run: rendered, not sent".to_owned(),

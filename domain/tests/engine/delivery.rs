@@ -1,0 +1,187 @@
+//! Properties of the chase's sending state (deferrals, resends, approvals, pay clicks, the
+//! thank-you) over generated sequences of what can happen to a chase: it is kept by the
+//! domain, so its rules hold whatever the order, and a serialized chase (what continue-as-new
+//! carries) loses none of it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chaser_domain::chase::{ApprovalDecision, Due, MAX_PAY_CLICKS};
+use chaser_domain::schedule::{HistoryEntry, StepState};
+use chaser_domain::{Chase, ChaseState, Command, Move, Schedule, Terms, plan_with_history};
+use jiff::civil::date;
+use jiff::{SignedDuration, Timestamp};
+use proptest::prelude::*;
+
+use crate::fixtures::{always_open, cadence, invoice, step, ts};
+
+const STEPS: usize = 3;
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// A guardrail defers step `n` by so many minutes after now.
+    Defer(usize, i64),
+    /// Step `n` went out, or failed.
+    Record(usize, bool),
+    /// The owner asks for step `n` again.
+    Resend(usize),
+    /// The customer opens the pay link.
+    Click,
+    /// Step `n`'s message must wait for approval.
+    Await(usize),
+    /// A decision on the waiting message, for its key or another.
+    Decide { right_key: bool, approved: bool },
+    /// The waiting message is taken (sent, rejected or expired).
+    Take,
+    /// Paid in full.
+    Pay,
+    /// The thank-you went out.
+    Thank,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..STEPS, 1i64..10_000).prop_map(|(n, m)| Op::Defer(n, m)),
+        (0..STEPS, any::<bool>()).prop_map(|(n, ok)| Op::Record(n, ok)),
+        (0..STEPS).prop_map(Op::Resend),
+        Just(Op::Click),
+        (0..STEPS).prop_map(Op::Await),
+        (any::<bool>(), any::<bool>()).prop_map(|(right_key, approved)| Op::Decide {
+            right_key,
+            approved
+        }),
+        Just(Op::Take),
+        Just(Op::Pay),
+        Just(Op::Thank),
+    ]
+}
+
+fn step_id(n: usize) -> String {
+    ["first", "second", "third"][n].to_owned()
+}
+
+/// The chase's plan at `now`, as the workflow makes it.
+fn planned(chase: &Chase, now: Timestamp) -> Schedule {
+    let cadence = cadence(vec![
+        step("first", "after_due 1d", Move::Nudge),
+        step("second", "after_due 7d", Move::FollowUp),
+        step("third", "after_due 14d", Move::Escalate),
+    ]);
+    let settings = always_open("UTC");
+    plan_with_history(&chase.invoice, &cadence, &settings, now, &chase.history)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn the_sending_state_keeps_its_rules_whatever_happens(ops in prop::collection::vec(op(), 1..40)) {
+        let settings = chaser_domain::Settings { thank_you: true, ..always_open("UTC") };
+        let mut chase = Chase::new(invoice(date(2026, 3, 2), Terms::Net(30)));
+        let mut now = ts("2026-04-01T09:00:00Z");
+        let mut clicks: Vec<Timestamp> = vec![];
+        let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut thanked = false;
+        for op in ops {
+            now += SignedDuration::from_mins(7);
+            match op {
+                Op::Defer(n, mins) => chase.defer(&step_id(n), now + SignedDuration::from_mins(mins)),
+                Op::Record(n, ok) => {
+                    let state = if ok {
+                        StepState::Done
+                    } else {
+                        StepState::Failed { error: "bounced".into() }
+                    };
+                    let entry = HistoryEntry {
+                        step_id: step_id(n),
+                        at: now,
+                        state,
+                        recipients: vec![],
+                        message_id: None,
+                        note: None,
+                    };
+                    chase.record_step(entry, false);
+                    // A step that has run waits for no guardrail any more.
+                    prop_assert!(!chase.not_before.contains_key(&step_id(n)));
+                }
+                Op::Resend(n) => {
+                    let before = chase.message_key(&step_id(n));
+                    keys.entry(step_id(n)).or_default().insert(before.clone());
+                    let command = Command::Resend { step_id: step_id(n) };
+                    if chase.execute(&command, now, &settings).is_ok() {
+                        // Each resend goes out under a key no earlier message of the step had.
+                        let key = chase.message_key(&step_id(n));
+                        prop_assert!(keys.entry(step_id(n)).or_default().insert(key));
+                        prop_assert!(!chase.not_before.contains_key(&step_id(n)));
+                    } else {
+                        prop_assert_eq!(chase.message_key(&step_id(n)), before);
+                    }
+                }
+                Op::Click => {
+                    chase.pay_link_clicked(now);
+                    clicks.push(now);
+                }
+                Op::Await(n) => {
+                    let schedule = planned(&chase, now);
+                    if let Some(st) = schedule.steps.into_iter().find(|s| s.id == step_id(n)) {
+                        chase.await_approval(st, format!("key-{n}"), now + SignedDuration::from_hours(48));
+                    }
+                }
+                Op::Decide { right_key, approved } => {
+                    let waiting = chase.awaiting.clone();
+                    let key = match (&waiting, right_key) {
+                        (Some(a), true) => a.key.clone(),
+                        _ => "no-such-key".to_owned(),
+                    };
+                    let decision = ApprovalDecision { approved, by: "owner".into() };
+                    let undecided = waiting.as_ref().is_some_and(|a| a.decision.is_none());
+                    let result = chase.decide_approval(&key, decision.clone());
+                    if undecided && right_key {
+                        prop_assert_eq!(result.ok(), waiting.map(|a| a.step.id));
+                        let a = chase.awaiting.as_ref().unwrap();
+                        prop_assert_eq!(a.decision.as_ref(), Some(&decision));
+                        if chase.state.is_sending() {
+                            prop_assert!(matches!(
+                                chase.next_due(&planned(&chase, now)),
+                                Some((_, Due::ApprovalDecided))
+                            ));
+                        }
+                    } else {
+                        // The first decision counts; a stray one changes nothing.
+                        prop_assert!(result.is_err());
+                        prop_assert_eq!(&chase.awaiting, &waiting);
+                    }
+                }
+                Op::Take => {
+                    chase.take_approval();
+                    prop_assert!(chase.awaiting.is_none());
+                }
+                Op::Pay => {
+                    let _ = chase.execute(&Command::Paid { paid_at: None, reference: None }, now, &settings);
+                }
+                Op::Thank => {
+                    if chase.thanks_due(&settings) {
+                        chase.record_thanks();
+                        thanked = true;
+                    }
+                }
+            }
+            // Thanked once, only once paid, and never again.
+            prop_assert_eq!(
+                chase.thanks_due(&settings),
+                chase.state == ChaseState::Paid && !thanked
+            );
+            // The latest clicks, in order, and no more than the cap.
+            let keep = clicks.len().saturating_sub(MAX_PAY_CLICKS);
+            prop_assert_eq!(&chase.pay_clicks[..], &clicks[keep..]);
+            // No step is due before its plan or before a guardrail allowed it.
+            let schedule = planned(&chase, now);
+            if let (Some(next), Some(plan)) = (chase.next_step(&schedule), schedule.next_pending()) {
+                let deferred = chase.not_before.get(&plan.id).copied().unwrap_or(plan.at);
+                prop_assert_eq!(next.at, plan.at.max(deferred));
+            }
+            // Continue-as-new carries all of it.
+            let carried: Chase = serde_json::from_value(serde_json::to_value(&chase).unwrap()).unwrap();
+            prop_assert_eq!(&carried, &chase);
+        }
+    }
+}
