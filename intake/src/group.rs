@@ -10,7 +10,7 @@ use chaser_domain::invoice::InvoiceError;
 
 use crate::error::RowError;
 use crate::export::{Export, IntakeRow};
-use crate::mapping::Field;
+use crate::field::Field;
 use crate::outcome::{FlagReason, Flagged, SkipReason, Skipped};
 use crate::row::{Context, Read};
 use crate::status::{self, Facts, RowStatus, Unsettled, Word};

@@ -25,6 +25,7 @@ mod dates;
 mod diff;
 mod error;
 mod export;
+mod field;
 mod format;
 mod group;
 mod mapping;

@@ -14,7 +14,8 @@ use url::Url;
 
 use crate::amounts::{self, AmountRules};
 use crate::dates::{self, DateRules};
-use crate::mapping::{Columns, Field};
+use crate::field::Field;
+use crate::mapping::Columns;
 use crate::outcome::SkipReason;
 use crate::presets::Layout;
 use crate::status::{self, Word};
