@@ -1,6 +1,6 @@
 //! Where each proposed value came from, how sure the reader is of it, and what the owner must
 //! look at: no field is filled in quietly. The owner's approval page and `chaser proposals`
-//! show both; [`crate::learn`] turns the evidence of an approved proposal into a template.
+//! show both; `learn` turns the evidence of an approved proposal into a template.
 
 use std::fmt;
 
@@ -131,7 +131,7 @@ impl fmt::Display for Position {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
-    /// The reader's labels ([`crate::read_invoice`]).
+    /// The reader's labels (`read_invoice`).
     Label,
     /// The issuer's template, learned from the owner's corrections.
     Template,

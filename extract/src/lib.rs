@@ -23,6 +23,7 @@ mod error;
 mod evidence;
 mod grammar;
 mod layout;
+mod lines;
 mod mime;
 mod pdf;
 mod proposal;

@@ -11,7 +11,7 @@ use crate::evidence::{Evidence, Field, Flag};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProposalSource {
-    /// The deterministic rules of [`crate::propose_from_text`].
+    /// The deterministic rules of `propose_from_text`.
     #[default]
     Rules,
     /// A language model's answer, read by [`proposal_from_model_json`].
@@ -31,7 +31,7 @@ pub struct LineItem {
 ///
 /// A value the reader settled is written plainly (an amount as `1250.00`, a date as
 /// `2026-11-02`) and its [`Evidence`] keeps it as printed; a value it could not settle stays
-/// as printed (`03/04/2026`) for [`crate::validate`] to report.
+/// as printed (`03/04/2026`) for `validate` to report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Proposal {

@@ -12,8 +12,7 @@ use chaser_domain::{Invoice, InvoiceNumber, InvoiceUpdate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::RowError;
-use crate::export::{Export, IntakeRow};
-use crate::outcome::Flagged;
+use crate::outcome::{Export, Flagged, IntakeRow};
 use crate::status::RowStatus;
 
 /// An invoice as last seen, and where it stood.

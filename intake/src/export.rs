@@ -8,20 +8,19 @@
 
 use std::borrow::Cow;
 
-use chaser_domain::{Currency, Email, Invoice};
-use serde::{Deserialize, Serialize};
+use chaser_domain::{Currency, Email};
 
 use crate::amounts;
 use crate::dates::{self, DateFormat};
 use crate::error::{FileError, RowError};
+use crate::field::Field;
 use crate::format::{self, Format, MAX_ROWS, Record, Table};
 use crate::group;
-use crate::mapping::{self, Columns, Field, Needs};
-use crate::outcome::{Flagged, SkipReason, Skipped};
-use crate::presets::{CustomMapping, Layout, LayoutName, PresetName};
+use crate::mapping::{self, Columns, Needs};
+use crate::outcome::{Export, SkipReason, Skipped};
+use crate::presets::{CustomMapping, Layout, PresetName};
 use crate::report::{self, Furniture, Headings};
 use crate::row::{self, Context, Outcome, Read};
-use crate::status::RowStatus;
 
 /// What the caller knows that the file may not say.
 #[derive(Debug, Clone, Default)]
@@ -36,39 +35,6 @@ pub struct Options {
     pub default_owner: Option<Email>,
     /// Used when no preset is forced, or when [`PresetName::Custom`] is.
     pub custom: Option<CustomMapping>,
-}
-
-/// One invoice read from the export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IntakeRow {
-    /// The line in a CSV file, or the row number in a spreadsheet (its first line item's).
-    pub line: u64,
-    pub invoice: Invoice,
-    pub status: RowStatus,
-    /// The export states the open balance (or the amount paid); otherwise `invoice.balance`
-    /// is the full amount and a running chase keeps the balance it knows.
-    pub balance_known: bool,
-    /// The lines of its other line items, folded into this invoice.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub item_lines: Vec<u64>,
-}
-
-/// Everything read from one export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Export {
-    pub preset: PresetName,
-    /// The tool's layout the file was read as.
-    pub layout: LayoutName,
-    /// Named columns that were ignored, as the file writes them.
-    pub unmapped_columns: Vec<String>,
-    /// Invoices, in file order of their first line.
-    pub rows: Vec<IntakeRow>,
-    /// In file order.
-    pub rejected: Vec<RowError>,
-    /// In file order.
-    pub skipped: Vec<Skipped>,
-    /// Rows for the owner to look at before anything is chased, in file order.
-    pub flagged: Vec<Flagged>,
 }
 
 /// Reads an export. `file_name` names the file in messages and hints at its format.

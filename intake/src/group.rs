@@ -9,9 +9,8 @@ use chaser_domain::Money;
 use chaser_domain::invoice::InvoiceError;
 
 use crate::error::RowError;
-use crate::export::{Export, IntakeRow};
-use crate::mapping::Field;
-use crate::outcome::{FlagReason, Flagged, SkipReason, Skipped};
+use crate::field::Field;
+use crate::outcome::{Export, FlagReason, Flagged, IntakeRow, SkipReason, Skipped};
 use crate::row::{Context, Read};
 use crate::status::{self, Facts, RowStatus, Unsettled, Word};
 

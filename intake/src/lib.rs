@@ -25,6 +25,7 @@ mod dates;
 mod diff;
 mod error;
 mod export;
+mod field;
 mod format;
 mod group;
 mod mapping;
@@ -44,10 +45,12 @@ pub use bank::{BankPayment, Statement, StatementOptions, StatementRowError, read
 pub use dates::DateFormat;
 pub use diff::{Change, ChangedField, Diff, Snapshot, SnapshotEntry, Vanished, diff};
 pub use error::{FileError, NearMiss, RowError};
-pub use export::{Export, IntakeRow, Options, read_export, read_export_with_progress};
+pub use export::{Options, read_export, read_export_with_progress};
 pub use format::{MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_ROWS, MAX_UNCOMPRESSED_BYTES};
 pub use matching::{Allocation, MatchBasis, MatchOutcome, OpenInvoice, match_payment};
-pub use outcome::{FlagReason, Flagged, LineOutcome, LineState, SkipReason, Skipped};
+pub use outcome::{
+    Export, FlagReason, Flagged, IntakeRow, LineOutcome, LineState, SkipReason, Skipped,
+};
 pub use presets::{CustomMapping, LayoutName, PresetName};
 pub use status::RowStatus;
 pub use stripe::{

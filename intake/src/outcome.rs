@@ -1,17 +1,50 @@
-//! What became of each line of an export, typed: an invoice with its standing, a row set
-//! aside for the owner ([`Flagged`]: never chased, never merged), a row that is no debt
-//! ([`Skipped`], with the reason), or a rejected one. A dry run prints these line by line
-//! ([`Export::outcomes`]); the review queue takes the flagged ones.
+//! An export as read ([`Export`]), and what became of each line of it, typed: an invoice with
+//! its standing, a row set aside for the owner ([`Flagged`]: never chased, never merged), a
+//! row that is no debt ([`Skipped`], with the reason), or a rejected one. A dry run prints
+//! these line by line ([`Export::outcomes`]); the review queue takes the flagged ones.
 
 use std::fmt;
 
-use chaser_domain::{InvoiceNumber, Money};
+use chaser_domain::{Invoice, InvoiceNumber, Money};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::error::RowError;
-use crate::export::{Export, IntakeRow};
+use crate::presets::{LayoutName, PresetName};
 use crate::status::RowStatus;
+
+/// One invoice read from the export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntakeRow {
+    /// The line in a CSV file, or the row number in a spreadsheet (its first line item's).
+    pub line: u64,
+    pub invoice: Invoice,
+    pub status: RowStatus,
+    /// The export states the open balance (or the amount paid); otherwise `invoice.balance`
+    /// is the full amount and a running chase keeps the balance it knows.
+    pub balance_known: bool,
+    /// The lines of its other line items, folded into this invoice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub item_lines: Vec<u64>,
+}
+
+/// Everything read from one export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Export {
+    pub preset: PresetName,
+    /// The tool's layout the file was read as.
+    pub layout: LayoutName,
+    /// Named columns that were ignored, as the file writes them.
+    pub unmapped_columns: Vec<String>,
+    /// Invoices, in file order of their first line.
+    pub rows: Vec<IntakeRow>,
+    /// In file order.
+    pub rejected: Vec<RowError>,
+    /// In file order.
+    pub skipped: Vec<Skipped>,
+    /// Rows for the owner to look at before anything is chased, in file order.
+    pub flagged: Vec<Flagged>,
+}
 
 /// Why a row is not an invoice to chase, and not a mistake either.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

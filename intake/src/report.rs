@@ -3,7 +3,8 @@
 //! and the customer headings of a report grouped by customer, nested where a tool nests
 //! sub-customers (`Parent:Child`).
 
-use crate::mapping::{Columns, Field};
+use crate::field::Field;
+use crate::mapping::Columns;
 
 /// A row that is no invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! One row to the facts of one invoice: every cell parsed, every problem collected (a row is
 //! rejected with all its problems, not the first), and rows that are not invoices (drafts,
 //! payments, credit notes) set aside with the reason. Where the invoice stands (its status,
-//! balance, whether the owner must look) is settled once its rows are together
-//! ([`crate::group`]).
+//! balance, whether the owner must look) is settled once its rows are together, by `group`,
+//! which reads these facts.
 
 use std::fmt;
 
@@ -14,7 +14,8 @@ use url::Url;
 
 use crate::amounts::{self, AmountRules};
 use crate::dates::{self, DateRules};
-use crate::mapping::{Columns, Field};
+use crate::field::Field;
+use crate::mapping::Columns;
 use crate::outcome::SkipReason;
 use crate::presets::Layout;
 use crate::status::{self, Word};

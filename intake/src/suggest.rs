@@ -13,8 +13,8 @@ use crate::amounts::{self, AmountRules};
 use crate::dates::{self, DateFormat};
 use crate::error::FileError;
 use crate::export::Options;
+use crate::field::Field;
 use crate::format::{self, Record};
-use crate::mapping::Field;
 use crate::presets::Layout;
 use crate::synonyms::{self, header_key};
 

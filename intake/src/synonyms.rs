@@ -4,7 +4,7 @@
 //! one name. A spreadsheet then imports with no config, and `--suggest-mapping` starts from
 //! the same list.
 
-use crate::mapping::Field;
+use crate::field::Field;
 
 /// Compares header names loosely: case, spaces and punctuation do not count, so
 /// `*InvoiceNumber`, `Invoice Number`, `invoice_number` and `Invoice No.`/`Invoice No` are

@@ -11,6 +11,7 @@ mod layouts;
 mod presets;
 mod robustness;
 mod shuffle;
+mod spreadsheet;
 mod stripe;
 mod suggest;
 
@@ -63,4 +64,9 @@ pub fn numbers(export: &Export) -> Vec<&str> {
         .iter()
         .map(|r| r.invoice.number.as_str())
         .collect()
+}
+
+/// Every line's outcome, as a dry run prints it.
+pub fn outcomes(export: &Export) -> Vec<String> {
+    export.outcomes().iter().map(ToString::to_string).collect()
 }

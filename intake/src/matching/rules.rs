@@ -1,97 +1,13 @@
-//! Which open invoice a bank payment pays. Never a guess: anything short of clear evidence
-//! goes to the owner's review queue with the reason.
-//!
-//! The rules, in order:
-//!
-//! 1. **Reference.** The remittance text names an invoice when the invoice's number appears
-//!    on token boundaries, compared by [`InvoiceNumber::normalized`] with letters and digits
-//!    glued or apart: `INV-1042`, `inv 1042`, `INV1042` all name `INV-1042`, and `INV-10421`
-//!    or `XINV1042` do not. A bare number of three or more digits (`1042`, standing alone,
-//!    not joined to a word by `-` or `/`) names `INV-1042` only when it is all the digits of
-//!    that number and of no other open invoice.
-//! 2. One named invoice in the payment's currency: [`MatchOutcome::Unique`] with
-//!    [`MatchBasis::Reference`], whatever the amount (less than the balance is a partial
-//!    payment; more sets `overpaid`).
-//! 3. Several named invoices: a [`MatchOutcome::Split`] paying each in full when the amount is
-//!    exactly the sum of their balances, [`MatchOutcome::Ambiguous`] otherwise.
-//! 4. No invoice named: when exactly one open invoice in the payment's currency has a balance
-//!    equal to the amount, and the payer or the remittance contains its customer's name (in any
-//!    case, ignoring punctuation and a trailing Ltd, Inc, GmbH, LLC and the like), it is
-//!    `Unique` with [`MatchBasis::AmountAndPayer`]. Without the name, or with several such
-//!    invoices, it is `Ambiguous`.
-//! 5. Otherwise [`MatchOutcome::Unmatched`].
-//!
-//! An invoice in another currency never matches. The outcome does not depend on the order of
-//! the open invoices.
+//! The matching rules, in the order the module doc gives them: references first, then a
+//! unique balance with the customer named.
 
 use std::cmp::Ordering;
 
-use chaser_domain::{InvoiceNumber, Money};
-use serde::{Deserialize, Serialize};
+use chaser_domain::Money;
 
+use super::text::{Atom, Gap, atoms, words};
+use super::{Allocation, MatchBasis, MatchOutcome, OpenInvoice};
 use crate::bank::BankPayment;
-
-/// An invoice that is still owed, as the chaser knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenInvoice {
-    pub number: InvoiceNumber,
-    pub customer_name: String,
-    pub balance: Money,
-}
-
-/// What tied a payment to its invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MatchBasis {
-    /// The remittance names the invoice.
-    Reference,
-    /// The amount equals the invoice's balance and the payer or remittance names the customer.
-    AmountAndPayer,
-}
-
-/// One invoice's share of a payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Allocation {
-    pub invoice: InvoiceNumber,
-    pub amount: Money,
-}
-
-/// Where a payment goes, with the reason shown in the owner's review queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MatchOutcome {
-    Unique {
-        invoice: InvoiceNumber,
-        /// The whole payment; less than the balance for a partial payment.
-        amount: Money,
-        basis: MatchBasis,
-        /// The payment is more than the invoice's balance.
-        overpaid: bool,
-        reason: String,
-    },
-    /// Each named invoice paid in full, sorted by number.
-    Split {
-        allocations: Vec<Allocation>,
-        reason: String,
-    },
-    /// For the owner to decide; candidates sorted by number.
-    Ambiguous {
-        candidates: Vec<InvoiceNumber>,
-        reason: String,
-    },
-    Unmatched {
-        reason: String,
-    },
-}
-
-impl MatchOutcome {
-    pub fn reason(&self) -> &str {
-        match self {
-            MatchOutcome::Unique { reason, .. }
-            | MatchOutcome::Split { reason, .. }
-            | MatchOutcome::Ambiguous { reason, .. }
-            | MatchOutcome::Unmatched { reason } => reason,
-        }
-    }
-}
 
 /// Bare numbers shorter than this (`7`, `42`) are too common in text to name an invoice.
 const MIN_BARE_DIGITS: usize = 3;
@@ -264,55 +180,6 @@ fn list(items: impl Iterator<Item = String>) -> String {
     items.collect::<Vec<_>>().join(", ")
 }
 
-/// What comes between an atom and the one before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gap {
-    /// Nothing: `INV` and `1042` in `INV1042`.
-    Glued,
-    /// Only `-`, `/` or `_`: one word still (`XINV-1042`).
-    Joined,
-    /// Space or other punctuation, or the start of the text.
-    Apart,
-}
-
-/// A run of ASCII letters or of digits, upper-cased.
-#[derive(Debug)]
-struct Atom {
-    text: String,
-    before: Gap,
-}
-
-fn atoms(text: &str) -> Vec<Atom> {
-    let mut out: Vec<Atom> = Vec::new();
-    let mut gap = Gap::Apart;
-    let mut previous: Option<char> = None;
-    for c in text.chars() {
-        if !c.is_ascii_alphanumeric() {
-            gap = match (previous, gap) {
-                (Some(_), _) if matches!(c, '-' | '/' | '_') => Gap::Joined,
-                (None, Gap::Joined) if matches!(c, '-' | '/' | '_') => Gap::Joined,
-                _ => Gap::Apart,
-            };
-            previous = None;
-            continue;
-        }
-        let c = c.to_ascii_uppercase();
-        match (previous, out.last_mut()) {
-            (Some(p), Some(atom)) if p.is_ascii_digit() == c.is_ascii_digit() => atom.text.push(c),
-            (Some(_), _) => out.push(Atom {
-                text: c.to_string(),
-                before: Gap::Glued,
-            }),
-            (None, _) => out.push(Atom {
-                text: c.to_string(),
-                before: if out.is_empty() { Gap::Apart } else { gap },
-            }),
-        }
-        previous = Some(c);
-    }
-    out
-}
-
 /// Whether the text's atoms name `invoice`, in full or by a bare number it alone has.
 fn names(text: &[Atom], invoice: &OpenInvoice, open: &[&OpenInvoice]) -> bool {
     let number = atoms(&invoice.number.normalized());
@@ -348,18 +215,6 @@ fn digit_part(invoice: &OpenInvoice) -> String {
         .collect()
 }
 
-/// Lower-case words, with `.` and apostrophes dropped inside them (`A.C.M.E.`, `O'Brien`).
-fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .chars()
-        .filter(|c| !matches!(c, '.' | '\'' | '\u{2019}'))
-        .collect::<String>()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The payer or the remittance contains the customer's name, company form aside.
 fn mentions_customer(payment: &BankPayment, customer: &str) -> bool {
     let mut name = words(customer);
@@ -385,6 +240,7 @@ fn mentions_customer(payment: &BankPayment, customer: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chaser_domain::InvoiceNumber;
     use jiff::civil::date;
     use proptest::prelude::*;
 

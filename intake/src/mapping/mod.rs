@@ -3,242 +3,21 @@
 //! spreadsheet's common names), and reading a row's cells by field. When nothing fits, the
 //! error says what the closest layouts miss. Knows nothing of what the cells mean.
 
-use std::collections::BTreeMap;
+mod columns;
+
 use std::sync::Arc;
 
 use crate::error::{FileError, NearMiss};
+use crate::field::Field;
 use crate::format::Record;
 use crate::presets::{Layout, LayoutName, PresetName};
-use crate::synonyms::{self, header_key};
+use crate::synonyms;
+
+pub(crate) use columns::Columns;
+use columns::Titles;
 
 /// How many rows from the top may be title lines before the header.
 const HEADER_SEARCH_ROWS: usize = 20;
-
-/// What a column can mean to the chaser.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Field {
-    Number,
-    Customer,
-    CustomerId,
-    ContactEmail,
-    ContactName,
-    Amount,
-    /// The open balance.
-    Balance,
-    /// Paid so far, for exports that state it instead of (or beside) the balance.
-    AmountPaid,
-    /// One line item's amount; the invoice's amount is their sum when no column states it.
-    LineAmount,
-    /// When the invoice was (last) paid.
-    DatePaid,
-    Currency,
-    IssueDate,
-    DueDate,
-    Terms,
-    PayUrl,
-    PdfUrl,
-    OwnerEmail,
-    /// A yes/no paid flag (the native format).
-    Paid,
-    /// The tool's status word.
-    Status,
-    /// The kind of transaction, where an export mixes invoices with payments or credits.
-    Kind,
-    CustomerTimeZone,
-    Locale,
-    IssuedAt,
-    DueAt,
-    /// The tool already e-mailed the invoice (yes/no): `on_issue` steps are skipped.
-    AlreadySent,
-    /// Never remind this invoice's customer (yes/no).
-    DoNotChase,
-}
-
-impl Field {
-    /// Without these four there is no invoice. The amount may come from the balance or the
-    /// line items' amounts, and the customer from a report's headings.
-    pub const REQUIRED: [Field; 4] = [
-        Field::Number,
-        Field::Customer,
-        Field::Amount,
-        Field::IssueDate,
-    ];
-
-    /// The native format's column name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Number => "number",
-            Field::Customer => "customer",
-            Field::CustomerId => "customer_id",
-            Field::ContactEmail => "contact_email",
-            Field::ContactName => "contact_name",
-            Field::Amount => "amount",
-            Field::Balance => "balance",
-            Field::AmountPaid => "amount_paid",
-            Field::LineAmount => "line_amount",
-            Field::DatePaid => "date_paid",
-            Field::Currency => "currency",
-            Field::IssueDate => "issue_date",
-            Field::DueDate => "due_date",
-            Field::Terms => "terms",
-            Field::PayUrl => "pay_url",
-            Field::PdfUrl => "pdf_url",
-            Field::OwnerEmail => "owner_email",
-            Field::Paid => "paid",
-            Field::Status => "status",
-            Field::Kind => "kind",
-            Field::CustomerTimeZone => "customer_time_zone",
-            Field::Locale => "locale",
-            Field::IssuedAt => "issued_at",
-            Field::DueAt => "due_at",
-            Field::AlreadySent => "already_sent",
-            Field::DoNotChase => "do_not_chase",
-        }
-    }
-
-    /// In a sentence: `issue date`.
-    pub fn spoken(self) -> String {
-        self.name().replace('_', " ")
-    }
-}
-
-/// A header row as written, and each title's columns by [`header_key`]: keyed once per row,
-/// then shared by every layout tried on it.
-#[derive(Debug)]
-pub(crate) struct Titles {
-    headers: Vec<String>,
-    by_key: BTreeMap<String, Vec<usize>>,
-}
-
-impl Titles {
-    pub(crate) fn new(header: &[String]) -> Titles {
-        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, title) in header.iter().enumerate() {
-            let key = header_key(title);
-            if !key.is_empty() {
-                by_key.entry(key).or_default().push(i);
-            }
-        }
-        Titles {
-            headers: header.to_vec(),
-            by_key,
-        }
-    }
-}
-
-/// Which columns of the header hold which field.
-#[derive(Debug, Clone)]
-pub(crate) struct Columns {
-    /// The header as written.
-    titles: Arc<Titles>,
-    /// Each mapped field's columns, most preferred first.
-    fields: BTreeMap<Field, Vec<usize>>,
-}
-
-/// A cell read for a field: its text, and the column name to blame in an error.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Cell<'a> {
-    pub text: &'a str,
-    pub label: &'a str,
-}
-
-impl Columns {
-    #[cfg(test)]
-    pub(crate) fn resolve(layout: &Layout, header: &[String]) -> Columns {
-        Columns::of(layout, &Arc::new(Titles::new(header)))
-    }
-
-    /// The layout's fields in a keyed header. (Detection tries every layout on each of the
-    /// top rows: looking its names' keys up is what keeps that cheap.)
-    pub(crate) fn of(layout: &Layout, titles: &Arc<Titles>) -> Columns {
-        let mut fields = BTreeMap::new();
-        for (field, names) in &layout.columns {
-            let found: Vec<usize> = names
-                .iter()
-                .filter_map(|name| titles.by_key.get(&name.key))
-                .flatten()
-                .copied()
-                .collect();
-            if !found.is_empty() {
-                fields.insert(*field, found);
-            }
-        }
-        Columns {
-            titles: Arc::clone(titles),
-            fields,
-        }
-    }
-
-    pub(crate) fn has(&self, field: Field) -> bool {
-        self.fields.contains_key(&field)
-    }
-
-    /// Where the invoice's amount comes from: its own column, else the balance (a report of
-    /// what is owed), else the sum of its line items.
-    pub(crate) fn amount_field(&self) -> Field {
-        [Field::Amount, Field::Balance]
-            .into_iter()
-            .find(|f| self.has(*f))
-            .unwrap_or(Field::LineAmount)
-    }
-
-    /// Whether the header has a column named `name`.
-    fn named(&self, name: &str) -> bool {
-        self.titles.by_key.contains_key(&header_key(name))
-    }
-
-    /// How many of the header's columns this layout reads: the better match scores higher.
-    fn score(&self) -> usize {
-        let mut used: Vec<usize> = self.fields.values().flatten().copied().collect();
-        used.sort_unstable();
-        used.dedup();
-        used.len()
-    }
-
-    pub(crate) fn width(&self) -> usize {
-        self.titles.headers.len()
-    }
-
-    /// A field's cell in a row: the first of its columns with a value, else its first
-    /// column (empty); `None` when the file has no column for it.
-    pub(crate) fn cell<'a>(&'a self, field: Field, cells: &'a [String]) -> Option<Cell<'a>> {
-        let columns = self.fields.get(&field)?;
-        let at = |i: usize| Cell {
-            text: cells.get(i).map_or("", String::as_str),
-            label: self
-                .titles
-                .headers
-                .get(i)
-                .map_or(field.name(), |h| h.as_str()),
-        };
-        columns
-            .iter()
-            .map(|i| at(*i))
-            .find(|c| !c.text.is_empty())
-            .or_else(|| columns.first().map(|i| at(*i)))
-    }
-
-    /// The column name to blame for a field: its first column's header, or our name for it.
-    pub(crate) fn label(&self, field: Field) -> &str {
-        self.fields
-            .get(&field)
-            .and_then(|c| c.first())
-            .and_then(|i| self.titles.headers.get(*i))
-            .map_or(field.name(), |h| h.as_str())
-    }
-
-    /// Named columns that no field reads, as written, for the caller to show as ignored.
-    pub(crate) fn unmapped(&self) -> Vec<String> {
-        let used: Vec<usize> = self.fields.values().flatten().copied().collect();
-        self.titles
-            .headers
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| !h.is_empty() && !used.contains(i))
-            .map(|(_, h)| h.clone())
-            .collect()
-    }
-}
 
 /// The header found: which record it is, the layout it matched, and its columns.
 #[derive(Debug)]
@@ -733,24 +512,5 @@ mod tests {
         // Without its marker column (the open balance) the layout does not fit.
         let err = detect(&[record(1, &grouped[..7])]).unwrap_err();
         assert!(matches!(err, FileError::NoLayoutFits { .. }), "{err}");
-    }
-
-    #[test]
-    fn a_field_reads_its_first_column_with_a_value() {
-        let layout = Layout::preset(PresetName::Stripe).remove(0);
-        let columns = Columns::resolve(
-            &layout,
-            &[
-                "Customer".into(),
-                "Customer Name".into(),
-                "Customer Email".into(),
-            ],
-        );
-        let row: Vec<String> = vec!["cus_1".into(), "".into(), "ap@acme.example".into()];
-        assert_eq!(
-            columns.cell(Field::Customer, &row).unwrap().text,
-            "ap@acme.example"
-        );
-        assert_eq!(columns.cell(Field::CustomerId, &row).unwrap().text, "cus_1");
     }
 }

@@ -8,6 +8,11 @@ use jiff::civil::date;
 
 use crate::fixtures::*;
 
+mod backdated;
+mod catch_up;
+mod dst;
+mod lateness;
+
 fn at(schedule: &Schedule, id: &str) -> Timestamp {
     schedule
         .step(id)
@@ -82,138 +87,6 @@ fn the_seed_net_30_cadence_nudges_at_3_follows_up_at_10_and_escalates_at_21() {
             && escalate.recipients.owner
             && !escalate.recipients.no_contact
     );
-}
-
-/// Invoiced's rule: steps already in the past when an invoice is entered are skipped, except
-/// "on issue", which still goes out once unless the invoice was already sent.
-mod backdated {
-    use super::*;
-
-    fn cadence() -> chaser_domain::Cadence {
-        let mut on_issue = step("on_issue", "on_issue", Move::Nudge);
-        on_issue.template = "new_invoice".into();
-        crate::fixtures::cadence(vec![
-            on_issue,
-            step("reminder", "after_issue 7d", Move::Nudge),
-            step("follow_up", "after_due 3d", Move::FollowUp),
-        ])
-    }
-
-    // Issued Monday 2 Nov 2026, entered ten days later on Thursday 12 Nov at 14:00.
-    const NOW: &str = "2026-11-12T14:00:00Z";
-
-    fn run(catch_up: CatchUp, already_sent: bool) -> Schedule {
-        let settings = chaser_domain::Settings {
-            catch_up,
-            ..settings("Europe/London")
-        };
-        let mut inv = invoice(date(2026, 11, 2), Terms::Net(30));
-        inv.already_sent = already_sent;
-        plan(&inv, &cadence(), &settings, ts(NOW))
-    }
-
-    #[test]
-    fn an_unsent_invoice_still_gets_its_on_issue_message_once() {
-        let s = run(CatchUp::Skip, false);
-        assert_eq!(state(&s, "on_issue"), StepState::Pending);
-        assert_eq!(at(&s, "on_issue"), ts(NOW), "sent now, inside the window");
-        assert_eq!(state(&s, "reminder"), skipped(SkipReason::Backdated));
-        assert_eq!(
-            at(&s, "reminder"),
-            ts("2026-11-09T09:00:00Z"),
-            "where it would have been"
-        );
-        // Due Wednesday 2 Dec; + 3 days is a Saturday, so Monday.
-        assert_eq!(at(&s, "follow_up"), ts("2026-12-07T09:00:00Z"));
-        assert_eq!(pending_ids(&s), ["on_issue", "follow_up"]);
-    }
-
-    #[test]
-    fn an_invoice_already_sent_skips_on_issue_too() {
-        let s = run(CatchUp::Skip, true);
-        assert_eq!(state(&s, "on_issue"), skipped(SkipReason::AlreadySent));
-        assert_eq!(state(&s, "reminder"), skipped(SkipReason::Backdated));
-        assert_eq!(pending_ids(&s), ["follow_up"]);
-    }
-
-    #[test]
-    fn with_catch_up_latest_only_the_most_recent_past_step_goes_out() {
-        let s = run(CatchUp::Latest, false);
-        assert_eq!(state(&s, "on_issue"), skipped(SkipReason::CatchUp));
-        assert_eq!(state(&s, "reminder"), StepState::Pending);
-        assert_eq!(at(&s, "reminder"), ts(NOW));
-        assert_eq!(pending_ids(&s), ["reminder", "follow_up"]);
-    }
-}
-
-mod dst {
-    use super::*;
-
-    fn seed_in(zone: &str, due: jiff::civil::Date) -> Schedule {
-        let rules = Rules::default();
-        let inv = due_on(due);
-        plan(
-            &inv,
-            &rules.default_cadence,
-            &settings(zone),
-            inv.issue_date
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .unwrap()
-                .timestamp(),
-        )
-    }
-
-    #[test]
-    fn new_york_keeps_09_00_local_across_both_changes() {
-        // Clocks go back on Sunday 1 Nov 2026: 09:00 EDT is 13:00Z, 09:00 EST is 14:00Z.
-        let s = seed_in("America/New_York", date(2026, 10, 27));
-        assert_eq!(at(&s, "nudge"), ts("2026-10-30T13:00:00Z"));
-        assert_eq!(at(&s, "follow_up"), ts("2026-11-06T14:00:00Z"));
-        // Clocks go forward on Sunday 8 Mar 2026.
-        let s = seed_in("America/New_York", date(2026, 3, 3));
-        assert_eq!(at(&s, "nudge"), ts("2026-03-06T14:00:00Z"));
-        assert_eq!(at(&s, "follow_up"), ts("2026-03-13T13:00:00Z"));
-    }
-
-    #[test]
-    fn london_keeps_09_00_local_across_both_changes() {
-        // BST ends Sunday 25 Oct 2026 and starts Sunday 29 Mar 2026.
-        let s = seed_in("Europe/London", date(2026, 10, 20));
-        assert_eq!(at(&s, "nudge"), ts("2026-10-23T08:00:00Z"));
-        assert_eq!(at(&s, "follow_up"), ts("2026-10-30T09:00:00Z"));
-        let s = seed_in("Europe/London", date(2026, 3, 24));
-        assert_eq!(at(&s, "nudge"), ts("2026-03-27T09:00:00Z"));
-        assert_eq!(at(&s, "follow_up"), ts("2026-04-03T08:00:00Z"));
-    }
-
-    #[test]
-    fn sydney_keeps_09_00_local_when_summer_time_starts_in_october() {
-        // AEST (+10) until Sunday 4 Oct 2026, then AEDT (+11).
-        let s = seed_in("Australia/Sydney", date(2026, 9, 29));
-        assert_eq!(at(&s, "nudge"), ts("2026-10-01T23:00:00Z"));
-        assert_eq!(at(&s, "follow_up"), ts("2026-10-08T22:00:00Z"));
-        // And when it ends on Sunday 5 Apr 2026.
-        let s = seed_in("Australia/Sydney", date(2026, 3, 31));
-        assert_eq!(at(&s, "nudge"), ts("2026-04-02T22:00:00Z"));
-        assert_eq!(at(&s, "follow_up"), ts("2026-04-09T23:00:00Z"));
-    }
-
-    #[test]
-    fn a_send_hour_that_dst_skips_moves_forward_by_the_gap() {
-        // 02:30 does not exist in New York on 8 Mar 2026; it becomes 03:30 EDT (07:30Z).
-        let settings = chaser_domain::Settings {
-            send_hour: hm(2, 30),
-            ..always_open("America/New_York")
-        };
-        let inv = invoice(date(2026, 3, 1), Terms::Net(30));
-        let s = plan(
-            &inv,
-            &cadence(vec![step("leap", "on_date 2026-03-08", Move::Nudge)]),
-            &settings,
-            ts("2026-03-01T00:00:00Z"),
-        );
-        assert_eq!(at(&s, "leap"), ts("2026-03-08T07:30:00Z"));
-    }
 }
 
 #[test]
@@ -327,91 +200,6 @@ fn a_recipient_in_tokyo_is_written_to_at_09_00_tokyo_time() {
     assert_eq!(escalate.zone.name(), "Europe/Berlin");
 }
 
-mod catch_up {
-    use super::*;
-
-    // Due Thursday 1 Oct 2026; imported 40 days later, Tuesday 10 Nov at 10:00 London (GMT).
-    const NOW: &str = "2026-11-10T10:00:00Z";
-
-    fn late_invoice() -> chaser_domain::Invoice {
-        due_on(date(2026, 10, 1))
-    }
-
-    #[test]
-    fn an_invoice_imported_40_days_late_gets_one_message_not_a_burst() {
-        let s = plan(
-            &late_invoice(),
-            &Rules::default().default_cadence,
-            &settings("Europe/London"),
-            ts(NOW),
-        );
-        assert_eq!(state(&s, "nudge"), skipped(SkipReason::CatchUp));
-        assert_eq!(state(&s, "follow_up"), skipped(SkipReason::CatchUp));
-        assert_eq!(pending_ids(&s), ["escalate"]);
-        assert_eq!(at(&s, "escalate"), ts(NOW));
-    }
-
-    #[test]
-    fn repeats_catch_up_to_the_latest_and_the_next_one_keeps_its_distance() {
-        let mut cad = Rules::default().default_cadence;
-        let mut weekly = step(
-            "weekly",
-            "repeat every 7d, at most 3 times",
-            Move::FinalNotice,
-        );
-        weekly.to = vec!["billing".parse().unwrap()];
-        cad.steps.push(weekly);
-        let s = plan(&late_invoice(), &cad, &settings("Europe/London"), ts(NOW));
-        // Weekly after the escalation of Thu 22 Oct: 29 Oct, 5 Nov, 12 Nov.
-        assert_eq!(state(&s, "escalate"), skipped(SkipReason::CatchUp));
-        assert_eq!(state(&s, "weekly#1"), skipped(SkipReason::CatchUp));
-        assert_eq!(at(&s, "weekly#1"), ts("2026-10-29T09:00:00Z"));
-        assert_eq!(pending_ids(&s), ["weekly#2", "weekly#3"]);
-        assert_eq!(at(&s, "weekly#2"), ts(NOW));
-        // 12 Nov 09:00 is less than two days after now, so it moves to 10:00.
-        assert_eq!(at(&s, "weekly#3"), ts("2026-11-12T10:00:00Z"));
-
-        let skip_all = chaser_domain::Settings {
-            catch_up: CatchUp::Skip,
-            ..settings("Europe/London")
-        };
-        let s = plan(&late_invoice(), &cad, &skip_all, ts(NOW));
-        assert_eq!(state(&s, "weekly#2"), skipped(SkipReason::Backdated));
-        assert_eq!(pending_ids(&s), ["weekly#3"]);
-        assert_eq!(at(&s, "weekly#3"), ts("2026-11-12T09:00:00Z"));
-    }
-
-    #[test]
-    fn after_a_pause_the_chase_resumes_with_the_step_it_missed() {
-        let inv = due_on(date(2026, 12, 1));
-        let nudge_sent = HistoryEntry {
-            step_id: "nudge".into(),
-            at: ts("2026-12-04T09:00:00Z"),
-            state: StepState::Done,
-            recipients: vec![inv.contacts[0].email.clone()],
-            message_id: None,
-            note: None,
-        };
-        let history = History {
-            entries: vec![nudge_sent],
-        };
-        // Paused until Sunday 20 Dec at noon: the follow-up of the 11th was missed.
-        let s = plan_with_history(
-            &inv,
-            &Rules::default().default_cadence,
-            &settings("UTC"),
-            ts("2026-12-20T12:00:00Z"),
-            &history,
-        );
-        assert_eq!(state(&s, "nudge"), StepState::Done);
-        assert_eq!(at(&s, "nudge"), ts("2026-12-04T09:00:00Z"));
-        // Sunday is not a working day and 00:00-08:00 is quiet: Monday 08:00.
-        assert_eq!(at(&s, "follow_up"), ts("2026-12-21T08:00:00Z"));
-        assert_eq!(at(&s, "escalate"), ts("2026-12-22T09:00:00Z"));
-        assert_eq!(pending_ids(&s), ["follow_up", "escalate"]);
-    }
-}
-
 #[test]
 fn nothing_is_scheduled_before_the_issue_date() {
     // A due-on-receipt invoice cannot have a reminder three days before it is due.
@@ -516,48 +304,6 @@ fn recipients_fall_back_through_the_roles_and_to_the_owner() {
         r.no_contact && r.owner && r.to.is_empty(),
         "no contact at all escalates to the owner"
     );
-}
-
-mod lateness {
-    use super::*;
-
-    fn nudge_at_09_00() -> (chaser_domain::Invoice, chaser_domain::Cadence) {
-        (
-            due_on(date(2026, 12, 1)),
-            cadence(vec![step("nudge", "after_due 3d", Move::Nudge)]),
-        )
-    }
-
-    #[test]
-    fn a_step_a_few_minutes_late_still_goes_out_even_when_catch_up_skips() {
-        // The timer fired at 09:02 for a 09:00 step: late, not missed.
-        let (inv, cad) = nudge_at_09_00();
-        let strict = chaser_domain::Settings {
-            catch_up: CatchUp::Skip,
-            ..settings("UTC")
-        };
-        let s = plan(&inv, &cad, &strict, ts("2026-12-04T09:02:00Z"));
-        assert_eq!(state(&s, "nudge"), StepState::Pending);
-        assert_eq!(at(&s, "nudge"), ts("2026-12-04T09:02:00Z"));
-        // Ten minutes late it was missed, and `skip` means skip.
-        let s = plan(&inv, &cad, &strict, ts("2026-12-04T09:10:00Z"));
-        assert_eq!(state(&s, "nudge"), skipped(SkipReason::Backdated));
-    }
-
-    #[test]
-    fn a_worker_down_through_the_evening_sends_at_the_next_window_not_at_once() {
-        // A 17:58 step, and the worker only came back at 18:01, inside quiet hours.
-        let (inv, mut cad) = nudge_at_09_00();
-        let s17 = chaser_domain::Settings {
-            send_hour: hm(17, 58),
-            ..settings("UTC")
-        };
-        cad.steps[0].id = "evening".into();
-        let s = plan(&inv, &cad, &s17, ts("2026-12-04T18:01:00Z"));
-        assert_eq!(state(&s, "evening"), StepState::Pending);
-        // Friday evening: the next window opens Monday 08:00.
-        assert_eq!(at(&s, "evening"), ts("2026-12-07T08:00:00Z"));
-    }
 }
 
 #[test]

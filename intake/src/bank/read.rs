@@ -1,270 +1,20 @@
-//! Bank statements (CSV or XLSX, as banks export them) read into incoming payments.
-//!
-//! Columns are found by their titles (see [`ColumnKind`]), in any case. Only credits are
-//! payments; debits are counted and skipped. Dates and amounts follow the export rules of
-//! this crate: the date order and the decimal mark are settled once per file, and an ambiguous
-//! file is refused rather than guessed. A bad row is reported with the file, line and column,
-//! and the other rows are read anyway.
-//!
-//! Each payment has a stable id: the bank's transaction id, or else a hash of its date, amount,
-//! payer and text (numbered when a statement repeats the same transaction), so that importing
-//! the same statement twice yields the same ids.
+//! Reading a statement's rows under the file's settled date order and decimal mark: credits
+//! into payments with stable ids, debits counted, a bad row reported with its column.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use chaser_domain::{Currency, Money};
-use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
+use chaser_domain::Currency;
 use sha2::{Digest, Sha256};
 
+use super::columns::{AmountColumns, Columns, cell};
+use super::{BankPayment, Statement, StatementOptions, StatementRowError};
 use crate::amounts::{self, AmountRules};
-use crate::dates::{self, DateFormat, DateRules};
+use crate::dates::{self, DateRules};
 use crate::error::FileError;
 use crate::format::{self, Record};
 
-/// Compares statement titles loosely: `  *Value  Date ` is `value date`.
-fn normalize_header(name: &str) -> String {
-    name.trim_start_matches('\u{feff}')
-        .trim()
-        .trim_start_matches('*')
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
 /// How many rows from the top may be account details before the header.
 const HEADER_SEARCH_ROWS: usize = 20;
-
-/// What the caller knows that the statement may not say.
-#[derive(Debug, Clone, Default)]
-pub struct StatementOptions {
-    /// How numeric dates are written, when the file cannot tell (`--date-format`).
-    pub date_format: Option<DateFormat>,
-    /// For statements without a currency column (most single-account statements).
-    pub default_currency: Option<Currency>,
-}
-
-/// Money received, as the bank reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BankPayment {
-    /// The line in a CSV file, or the row number in a spreadsheet.
-    pub line: u64,
-    /// The bank's transaction id, or `h:` and a hash of the transaction (see the module doc).
-    pub id: String,
-    pub date: Date,
-    /// Always positive.
-    pub amount: Money,
-    pub payer: Option<String>,
-    /// The reference-like columns joined with ` / `; empty when the bank gave none.
-    pub remittance: String,
-}
-
-/// A statement row that could not be read: which file, line and column, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatementRowError {
-    pub file: String,
-    pub line: u64,
-    /// The column as the file names it; empty when the problem is the row as a whole.
-    pub field: String,
-    pub message: String,
-}
-
-impl fmt::Display for StatementRowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "{}: line {}: {}", self.file, self.line, self.message)
-        } else {
-            write!(
-                f,
-                "{}: line {}: {}: {}",
-                self.file, self.line, self.field, self.message
-            )
-        }
-    }
-}
-
-/// Everything read from one statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Statement {
-    /// Credits, in file order.
-    pub payments: Vec<BankPayment>,
-    /// In file order.
-    pub rejected: Vec<StatementRowError>,
-    /// Rows of money going out (or of zero), which are not payments.
-    pub debits: usize,
-}
-
-/// What a statement column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum ColumnKind {
-    Date,
-    /// Signed: negative is money out.
-    Amount,
-    Credit,
-    Debit,
-    Currency,
-    Id,
-    Payer,
-    /// Description, reference, memo: joined into the remittance text.
-    Text,
-}
-
-/// Column titles (normalized) for each kind; for dates, the preferred first.
-const TITLES: &[(ColumnKind, &[&str])] = &[
-    (
-        ColumnKind::Date,
-        &[
-            "transaction date",
-            "booking date",
-            "date",
-            "posting date",
-            "posted date",
-            "value date",
-        ],
-    ),
-    (ColumnKind::Amount, &["amount", "transaction amount"]),
-    (
-        ColumnKind::Credit,
-        &[
-            "credit",
-            "credit amount",
-            "paid in",
-            "money in",
-            "deposit",
-            "deposits",
-        ],
-    ),
-    (
-        ColumnKind::Debit,
-        &[
-            "debit",
-            "debit amount",
-            "paid out",
-            "money out",
-            "withdrawal",
-            "withdrawals",
-        ],
-    ),
-    (ColumnKind::Currency, &["currency", "ccy"]),
-    (
-        ColumnKind::Id,
-        &["transaction id", "id", "fitid", "transaction number"],
-    ),
-    (
-        ColumnKind::Payer,
-        &[
-            "payee",
-            "payer",
-            "counterparty",
-            "counterparty name",
-            "name",
-        ],
-    ),
-    (
-        ColumnKind::Text,
-        &[
-            "description",
-            "transaction description",
-            "details",
-            "reference",
-            "payment reference",
-            "memo",
-            "remittance",
-            "remittance information",
-            "narrative",
-        ],
-    ),
-];
-
-/// The titles a statement needs, for the refusal message.
-pub(crate) const EXPECTED_COLUMNS: &str = "a date (Date, Transaction Date, Booking Date or Value Date) and an amount (Amount, or Credit / Paid in / Money in beside Debit / Paid out / Money out)";
-
-/// Where a row's money is: one signed column, or money in and money out apart.
-#[derive(Debug, Clone, Copy)]
-enum AmountColumns {
-    Signed(usize),
-    Split { credit: usize, debit: Option<usize> },
-}
-
-/// Which column holds what. Single-valued kinds take the first title that matches.
-#[derive(Debug)]
-struct Columns {
-    headers: Vec<String>,
-    date: usize,
-    amount: AmountColumns,
-    currency: Option<usize>,
-    id: Option<usize>,
-    payer: Option<usize>,
-    /// In header order.
-    text: Vec<usize>,
-}
-
-impl Columns {
-    /// `Err(missing)` when the row lacks a date or an amount column.
-    fn resolve(header: &[String]) -> Result<Columns, Vec<&'static str>> {
-        let normalized: Vec<String> = header.iter().map(|h| normalize_header(h)).collect();
-        let titles = |kind: ColumnKind| {
-            TITLES
-                .iter()
-                .find(|(k, _)| *k == kind)
-                .map_or(&[][..], |(_, t)| *t)
-        };
-        let first = |kind: ColumnKind| {
-            titles(kind)
-                .iter()
-                .find_map(|t| normalized.iter().position(|h| h == t))
-        };
-        let date = first(ColumnKind::Date);
-        // A signed amount column wins over credit/debit columns beside it.
-        let amount = match (first(ColumnKind::Amount), first(ColumnKind::Credit)) {
-            (Some(signed), _) => Some(AmountColumns::Signed(signed)),
-            (None, Some(credit)) => Some(AmountColumns::Split {
-                credit,
-                debit: first(ColumnKind::Debit),
-            }),
-            (None, None) => None,
-        };
-        let (Some(date), Some(amount)) = (date, amount) else {
-            let missing = [("date", date.is_some()), ("amount", amount.is_some())];
-            return Err(missing
-                .into_iter()
-                .filter_map(|(name, has)| (!has).then_some(name))
-                .collect());
-        };
-        let text = (0..normalized.len())
-            .filter(|i| titles(ColumnKind::Text).contains(&normalized[*i].as_str()))
-            .collect();
-        Ok(Columns {
-            headers: header.to_vec(),
-            date,
-            amount,
-            currency: first(ColumnKind::Currency),
-            id: first(ColumnKind::Id),
-            payer: first(ColumnKind::Payer),
-            text,
-        })
-    }
-
-    fn label(&self, column: usize) -> &str {
-        self.headers.get(column).map_or("", String::as_str)
-    }
-
-    /// The columns holding amounts, for settling the decimal mark.
-    fn amount_columns(&self) -> Vec<usize> {
-        match self.amount {
-            AmountColumns::Signed(c) => vec![c],
-            AmountColumns::Split { credit, debit } => {
-                [Some(credit), debit].into_iter().flatten().collect()
-            }
-        }
-    }
-}
-
-fn cell(cells: &[String], column: usize) -> &str {
-    cells.get(column).map_or("", String::as_str)
-}
 
 /// Reads a bank statement. `name` names the file in messages and hints at its format.
 pub fn read_statement(
@@ -529,6 +279,7 @@ impl RowReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::DateFormat;
     use jiff::civil::date;
 
     fn usd() -> StatementOptions {

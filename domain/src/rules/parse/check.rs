@@ -1,23 +1,20 @@
-//! Reading a rules doc: TOML into loose structs, then validation into `Rules`.
-//!
-//! Every problem becomes a `RuleError` naming the file, line, column, field and reason. All
-//! problems are reported together, and nothing here panics on any input.
+//! Checking the loose doc into `Rules`: every field parsed and checked, every problem recorded
+//! with its path, defaults used so that the rest is still checked.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use indexmap::IndexMap;
 use jiff::SignedDuration;
 use jiff::civil::Date;
-use serde::Deserialize;
-use toml::de::{DeTable, DeValue};
 
-use super::{
+use super::path::FieldPath;
+use super::raw::{RawCadence, RawCompany, RawDoc, RawStep, RawTemplates};
+use crate::contact::Role;
+use crate::offset::Offset;
+use crate::rules::{
     BUILTIN_TEMPLATES, Cadence, CatchUp, Channel, ClockTime, MAX_CADENCES, MAX_STEPS, Move,
     PauseCap, QuietHours, RecipientRole, Rules, Settings, Step, Tone, Trigger, Weekdays,
 };
-use crate::contact::Role;
-use crate::offset::Offset;
 use crate::terms::Terms;
 use crate::zone::Zone;
 
@@ -26,203 +23,6 @@ const MAX_PAUSES: u32 = 100;
 const MAX_PAUSED_DAYS: u32 = 365;
 const MAX_ID_LEN: usize = 40;
 
-/// One problem in a rules doc, located in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    /// Dotted path of the field, e.g. `cadences.net-30.steps[1].template`.
-    pub field: String,
-    pub reason: String,
-}
-
-impl fmt::Display for RuleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
-        if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
-        }
-        f.write_str(&self.reason)
-    }
-}
-
-/// Every problem found in one rules doc, in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RulesErrors(pub Vec<RuleError>);
-
-impl fmt::Display for RulesErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("\n")?;
-            }
-            e.fmt(f)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for RulesErrors {}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawDoc {
-    #[serde(default)]
-    company: RawCompany,
-    #[serde(default)]
-    templates: RawTemplates,
-    /// In file order, so a duplicate is reported where it appears.
-    #[serde(default)]
-    cadences: IndexMap<String, RawCadence>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawCompany {
-    time_zone: Option<String>,
-    send_hour: Option<String>,
-    quiet_hours: Option<String>,
-    business_days: Option<Vec<String>>,
-    holidays: Option<Vec<toml::Value>>,
-    min_gap: Option<String>,
-    catch_up: Option<String>,
-    pause_cap: Option<RawPauseCap>,
-    late_tolerance: Option<String>,
-    thank_you: Option<bool>,
-    daily_cap: Option<u32>,
-    locale: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPauseCap {
-    max_pauses: Option<u32>,
-    max_paused_days: Option<u32>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawTemplates {
-    #[serde(default)]
-    custom: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCadence {
-    #[serde(default)]
-    steps: Vec<RawStep>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStep {
-    id: Option<String>,
-    when: String,
-    #[serde(rename = "move")]
-    action: String,
-    tone: Option<String>,
-    template: Option<String>,
-    channel: Option<String>,
-    to: Option<Vec<String>>,
-    cc: Option<Vec<String>>,
-    notify_owner: Option<bool>,
-    require_approval: Option<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-/// Where a value sits in the doc.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct FieldPath(Vec<Seg>);
-
-impl FieldPath {
-    fn key(&self, key: &str) -> FieldPath {
-        let mut segs = self.0.clone();
-        segs.push(Seg::Key(key.to_owned()));
-        FieldPath(segs)
-    }
-
-    fn index(&self, i: usize) -> FieldPath {
-        let mut segs = self.0.clone();
-        segs.push(Seg::Index(i));
-        FieldPath(segs)
-    }
-}
-
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, seg) in self.0.iter().enumerate() {
-            match seg {
-                Seg::Index(n) => write!(f, "[{n}]")?,
-                Seg::Key(k) => {
-                    if i > 0 {
-                        f.write_str(".")?;
-                    }
-                    let bare = !k.is_empty()
-                        && k.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-                    if bare {
-                        f.write_str(k)?
-                    } else {
-                        write!(f, "\"{k}\"")?
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-pub(super) fn parse(source: &str, file: &str) -> Result<Rules, RulesErrors> {
-    let at_span = |span: Option<std::ops::Range<usize>>, field: String, reason: String| {
-        let (line, column) = span.map_or((1, 1), |s| line_col(source, s.start));
-        RulesErrors(vec![RuleError {
-            file: file.to_owned(),
-            line,
-            column,
-            field,
-            reason,
-        }])
-    };
-    let deserializer = toml::de::Deserializer::parse(source)
-        .map_err(|e| at_span(e.span(), String::new(), e.message().to_owned()))?;
-    let raw: RawDoc = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let field = e.path().to_string();
-        let inner = e.into_inner();
-        let field = if field == "." { String::new() } else { field };
-        at_span(inner.span(), field, inner.message().to_owned())
-    })?;
-
-    let mut check = Checker::default();
-    let rules = check.doc(raw);
-    if check.problems.is_empty() {
-        return Ok(rules);
-    }
-    let located = Locator::new(source);
-    let mut errors: Vec<RuleError> = check
-        .problems
-        .into_iter()
-        .map(|(path, reason)| {
-            let (line, column) = located.find(&path);
-            RuleError {
-                file: file.to_owned(),
-                line,
-                column,
-                field: path.to_string(),
-                reason,
-            }
-        })
-        .collect();
-    errors.sort_by_key(|e| (e.line, e.column));
-    Err(RulesErrors(errors))
-}
-
 #[derive(Clone, Copy)]
 struct Position {
     first: bool,
@@ -230,8 +30,8 @@ struct Position {
 }
 
 #[derive(Default)]
-struct Checker {
-    problems: Vec<(FieldPath, String)>,
+pub(super) struct Checker {
+    pub(super) problems: Vec<(FieldPath, String)>,
 }
 
 impl Checker {
@@ -257,7 +57,7 @@ impl Checker {
         }
     }
 
-    fn doc(&mut self, raw: RawDoc) -> Rules {
+    pub(super) fn doc(&mut self, raw: RawDoc) -> Rules {
         let root = FieldPath::default();
         let company = self.company(&root.key("company"), raw.company);
         let custom_templates = self.templates(&root.key("templates").key("custom"), raw.templates);
@@ -730,61 +530,5 @@ fn holiday_date(value: &toml::Value) -> Option<Date> {
             .ok()
         }
         _ => None,
-    }
-}
-
-/// 1-based line and column of a byte offset.
-fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let before = source.get(..offset.min(source.len())).unwrap_or(source);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-/// Finds where a field sits in the source, falling back to its nearest parent.
-struct Locator<'s> {
-    source: &'s str,
-    doc: Option<toml::Spanned<DeTable<'s>>>,
-}
-
-impl<'s> Locator<'s> {
-    fn new(source: &'s str) -> Self {
-        Locator {
-            source,
-            doc: DeTable::parse(source).ok(),
-        }
-    }
-
-    fn find(&self, path: &FieldPath) -> (usize, usize) {
-        let Some(doc) = &self.doc else { return (1, 1) };
-        let mut offset = 0;
-        let mut table: Option<&DeTable<'s>> = Some(doc.get_ref());
-        let mut array: Option<&[toml::Spanned<DeValue<'s>>]> = None;
-        for seg in &path.0 {
-            let found = match (seg, table, array) {
-                (Seg::Key(k), Some(t), _) => t
-                    .iter()
-                    .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
-                    .map(|(key, v)| {
-                        // Point at the key for tables: their value can start far away.
-                        let at = if matches!(v.get_ref(), DeValue::Table(_)) {
-                            key.span()
-                        } else {
-                            v.span()
-                        };
-                        (at.start, v)
-                    }),
-                (Seg::Index(i), _, Some(items)) => items.get(*i).map(|v| (v.span().start, v)),
-                _ => None,
-            };
-            let Some((start, value)) = found else { break };
-            offset = start;
-            (table, array) = match value.get_ref() {
-                DeValue::Table(t) => (Some(t), None),
-                DeValue::Array(a) => (None, Some(a.as_ref())),
-                _ => (None, None),
-            };
-        }
-        line_col(self.source, offset)
     }
 }

@@ -1,12 +1,5 @@
-//! File formats: which one a file is (CSV or XLSX), and its rows as text cells with their
-//! line numbers. Owns the size limits, and knows nothing of columns or invoices.
-//!
-//! What the limits buy, measured (RELIABILITY.md has the figures): any input within them is
-//! read in bounded time and in at most 256 MB, whatever its shape. Every structure that grows
-//! with the input is counted before it grows: bytes in, bytes inflated, rows, fields in one
-//! CSV record, cells held (each row as wide as its last filled cell) and the shared strings a
-//! workbook declares. A file past any of them is refused with [`FileError::TooLarge`] naming
-//! the file and the limit.
+//! XLSX: the container measured before calamine opens it (what each part inflates to, what its
+//! shared strings declare), then the first sheet read into rows as a CSV export would write them.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
@@ -14,273 +7,19 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{DataRef, Reader, Xlsx};
 
-use crate::error::{FileError, RowError};
+use crate::error::FileError;
 
-/// Inputs larger than this are refused before parsing.
-pub const MAX_INPUT_BYTES: usize = 50 * 1024 * 1024;
-/// An XLSX workbook whose parts inflate beyond this is refused (a zip bomb, or not an export).
-pub const MAX_UNCOMPRESSED_BYTES: u64 = 50 * 1024 * 1024;
-/// More data rows than this and the file is refused. (It was 200,000: a valid export of that
-/// many rows peaked at 357 MB, over the 256 MB every input must fit in.)
-pub const MAX_ROWS: usize = 100_000;
-/// Exports have a few dozen columns; a cell further right than this, or a CSV record with
-/// more fields, is refused.
-pub const MAX_COLUMNS: usize = 1_024;
-/// Cells held at once, counting each row as wide as its last filled cell: the rows × columns
-/// budget. 100,000 rows of 20 columns fit; a sheet with one cell per row at column 1,024, or a
-/// CSV of millions of empty fields, does not.
-pub const MAX_CELLS: usize = 2_000_000;
-/// Parts in an XLSX container; a real workbook has a dozen or two.
-const MAX_ZIP_ENTRIES: usize = 10_000;
-/// Rows above the header (a report's title lines) that may come on top of `MAX_ROWS`.
-const HEADER_SLACK: usize = 20;
-/// How far into a shared-strings part its `<sst>` element must start: Excel writes it right
-/// after the XML declaration, and calamine reserves room for the count it declares.
-const SST_HEAD_BYTES: usize = 64 * 1024;
-
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
-const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    Csv,
-    Xlsx,
-}
-
-/// One non-blank row: its line (CSV) or row number (spreadsheet), and its trimmed cells.
-#[derive(Debug, Clone)]
-pub(crate) struct Record {
-    pub line: u64,
-    pub cells: Vec<String>,
-}
-
-/// Every non-blank row of the file, and the rows that could not be read at all.
-#[derive(Debug)]
-pub(crate) struct Table {
-    pub format: Format,
-    pub records: Vec<Record>,
-    pub unreadable: Vec<RowError>,
-}
-
-/// Reads a file into rows of text. Spreadsheet values are turned into text the way a CSV
-/// export would write them: dates as `YYYY-MM-DD`, numbers in their shortest exact form.
-pub(crate) fn read_table(bytes: &[u8], file: &str) -> Result<Table, FileError> {
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(FileError::TooLarge {
-            file: file.to_owned(),
-            reason: format!(
-                "is {} bytes; exports over {MAX_INPUT_BYTES} bytes are refused",
-                bytes.len()
-            ),
-        });
-    }
-    match detect(bytes, file)? {
-        Format::Csv => read_csv(bytes, file),
-        Format::Xlsx => read_xlsx(bytes, file),
-    }
-}
-
-/// XLSX when the bytes are a zip container, CSV otherwise; the name only sharpens the error
-/// for a file that claims to be a spreadsheet but is not one we read.
-fn detect(bytes: &[u8], file: &str) -> Result<Format, FileError> {
-    let lower = file.to_ascii_lowercase();
-    let unreadable = |reason: &str| FileError::Unreadable {
-        file: file.to_owned(),
-        reason: reason.to_owned(),
-    };
-    if bytes.starts_with(OLE_MAGIC) || lower.ends_with(".xls") {
-        return Err(unreadable(
-            "it is an old Excel .xls workbook: save it as .xlsx or CSV",
-        ));
-    }
-    if lower.ends_with(".ods") || lower.ends_with(".numbers") {
-        return Err(unreadable(
-            "only CSV and XLSX are read: save the export as .xlsx or CSV",
-        ));
-    }
-    if bytes.starts_with(ZIP_MAGIC) {
-        return Ok(Format::Xlsx);
-    }
-    if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
-        return Err(unreadable(
-            "it is named like an XLSX workbook but is not one (XLSX files are zip archives)",
-        ));
-    }
-    Ok(Format::Csv)
-}
-
-fn too_many_rows(file: &str) -> FileError {
-    FileError::TooLarge {
-        file: file.to_owned(),
-        reason: format!("has more than {MAX_ROWS} rows; split the export"),
-    }
-}
-
-fn too_many_cells(file: &str) -> FileError {
-    FileError::TooLarge {
-        file: file.to_owned(),
-        reason: format!(
-            "has more than {MAX_CELLS} cells (rows × columns, up to each row's last filled cell); split the export"
-        ),
-    }
-}
-
-/// Counts the cells held against [`MAX_CELLS`].
-struct CellBudget<'a> {
-    file: &'a str,
-    used: usize,
-}
-
-impl CellBudget<'_> {
-    fn spend(&mut self, cells: usize) -> Result<(), FileError> {
-        self.used = self.used.saturating_add(cells);
-        if self.used > MAX_CELLS {
-            Err(too_many_cells(self.file))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-/// Reads CSV records with `csv_core` into buffers this function bounds: a record may not
-/// have more than [`MAX_COLUMNS`] fields, and the fields kept count against [`MAX_CELLS`].
-/// (The `csv` crate grows a record's buffers to whatever the line holds: a 50 MB line of
-/// commas took 2.9 GB before the first check could run.) Quoting follows the `csv` crate's
-/// defaults, which are `csv_core`'s: `"` quotes, `""` escapes, CRLF or LF ends a record.
-fn read_csv(bytes: &[u8], file: &str) -> Result<Table, FileError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv_core::ReaderBuilder::new()
-        .delimiter(sniff_delimiter(bytes))
-        .build();
-    let mut records = Vec::new();
-    let mut unreadable = Vec::new();
-    let mut budget = CellBudget { file, used: 0 };
-    let mut lines = LineCounter::default();
-    // One record's field bytes (grown as needed, never past the input's size) and the ends of
-    // its fields (fixed: a record that fills them has too many fields).
-    let mut output = vec![0u8; 4096];
-    let mut ends = [0usize; MAX_COLUMNS];
-    let mut at = 0usize;
-    loop {
-        // Lines are counted from the record's first byte, after any blank lines before it.
-        let line = lines.line_at(bytes, at as u64);
-        let (mut out_len, mut end_len) = (0usize, 0usize);
-        let finished = loop {
-            let input = bytes.get(at..).unwrap_or_default();
-            let (result, read, written, ended) = reader.read_record(
-                input,
-                output.get_mut(out_len..).unwrap_or_default(),
-                ends.get_mut(end_len..).unwrap_or_default(),
-            );
-            at += read;
-            out_len += written;
-            end_len += ended;
-            match result {
-                // All the input is given at once; an empty slice then tells the end.
-                csv_core::ReadRecordResult::InputEmpty => {}
-                csv_core::ReadRecordResult::OutputFull => {
-                    let grown = output.len().saturating_mul(2);
-                    output.resize(grown, 0);
-                }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    return Err(FileError::TooLarge {
-                        file: file.to_owned(),
-                        reason: format!(
-                            "line {line} has more than {MAX_COLUMNS} fields; exports have at most {MAX_COLUMNS} columns"
-                        ),
-                    });
-                }
-                csv_core::ReadRecordResult::Record => break false,
-                csv_core::ReadRecordResult::End => break true,
-            }
-        };
-        if finished {
-            break;
-        }
-        let mut start = 0;
-        let mut cells = Vec::with_capacity(end_len);
-        let mut utf8 = true;
-        for &end in &ends[..end_len] {
-            let field = output.get(start..end).unwrap_or_default();
-            start = end;
-            match std::str::from_utf8(field) {
-                Ok(text) => cells.push(text.trim().to_owned()),
-                Err(_) => utf8 = false,
-            }
-        }
-        if !utf8 {
-            unreadable.push(RowError {
-                line,
-                field: String::new(),
-                message: "is not UTF-8 text: export the file as UTF-8 CSV".to_owned(),
-                invoice: None,
-            });
-            continue;
-        }
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        if records.len() >= MAX_ROWS + HEADER_SLACK {
-            return Err(too_many_rows(file));
-        }
-        budget.spend(cells.len())?;
-        records.push(Record { line, cells });
-    }
-    Ok(Table {
-        format: Format::Csv,
-        records,
-        unreadable,
-    })
-}
-
-/// Line numbers from byte offsets, counted forward only once.
-#[derive(Default)]
-struct LineCounter {
-    offset: usize,
-    line: u64,
-}
-
-impl LineCounter {
-    /// The line of the first byte at or after `from` that is not a line break (a record
-    /// starts there once blank lines are skipped).
-    fn line_at(&mut self, bytes: &[u8], from: u64) -> u64 {
-        let from = usize::try_from(from)
-            .unwrap_or(bytes.len())
-            .min(bytes.len());
-        let skipped = bytes[from..]
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-        let start = (from + skipped).max(self.offset);
-        let newlines = bytes[self.offset..start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        self.line += newlines as u64;
-        self.offset = start;
-        self.line + 1
-    }
-}
-
-/// Comma unless the first line is clearly separated by semicolons (European Excel) or tabs.
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let count = |d: u8| first.iter().filter(|b| **b == d).count();
-    let commas = count(b',');
-    if count(b';') > commas && count(b';') >= count(b'\t') {
-        b';'
-    } else if count(b'\t') > commas {
-        b'\t'
-    } else {
-        b','
-    }
-}
+use super::limits::{
+    HEADER_SLACK, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES,
+    SST_HEAD_BYTES,
+};
+use super::table::{CellBudget, Format, Record, Table, too_many_rows};
 
 /// Reads the first sheet. calamine does arithmetic on the cell references it reads, and some
 /// of it overflows on references out of Excel's range (`A0`, `ZZZZZZZZ1`, a `dimension` whose
 /// end is before its start): a panic in debug builds, a wrapped number in release. So the
 /// reading runs under `catch_unwind`, and whatever position comes out is bounded here.
-fn read_xlsx(bytes: &[u8], file: &str) -> Result<Table, FileError> {
+pub(super) fn read_xlsx(bytes: &[u8], file: &str) -> Result<Table, FileError> {
     check_container(bytes, file)?;
     catch_unwind(AssertUnwindSafe(|| read_sheet(bytes, file))).unwrap_or_else(|_| {
         Err(FileError::Unreadable {
@@ -583,50 +322,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spreadsheets_are_told_from_csv_by_their_bytes() {
-        assert_eq!(detect(b"PK\x03\x04rest", "export.csv"), Ok(Format::Xlsx));
-        assert_eq!(detect(b"a,b\n", "export.csv"), Ok(Format::Csv));
-        assert_eq!(detect(b"a,b\n", "export"), Ok(Format::Csv));
-        assert_eq!(
-            detect(b"a,b\n", "export.xlsx").unwrap_err().to_string(),
-            "export.xlsx: cannot read it: it is named like an XLSX workbook but is not one (XLSX files are zip archives)"
-        );
-        assert!(detect(b"\xD0\xCF\x11\xE0", "old").is_err());
-    }
-
-    #[test]
-    fn semicolon_and_tab_files_are_sniffed_from_the_first_line() {
-        assert_eq!(sniff_delimiter(b"a;b;c\n1,5;2;3"), b';');
-        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
-        assert_eq!(sniff_delimiter(b"a,b;c\n"), b',');
-        assert_eq!(sniff_delimiter(b""), b',');
-    }
-
-    #[test]
-    fn csv_rows_keep_their_file_lines_and_skip_blank_ones() {
-        let table = read_table(
-            b"\xEF\xBB\xBFnumber,amount\r\n\r\nINV-1, 12 \r\n,\n\"INV\n2\",3\nINV-3,4",
-            "x.csv",
-        )
-        .unwrap();
-        let lines: Vec<_> = table.records.iter().map(|r| r.line).collect();
-        assert_eq!(lines, [1, 3, 5, 7]);
-        assert_eq!(table.records[0].cells, ["number", "amount"]);
-        assert_eq!(table.records[1].cells, ["INV-1", "12"]);
-        assert_eq!(table.records[2].cells, ["INV\n2", "3"]);
-    }
-
-    #[test]
-    fn non_utf8_rows_are_reported_not_garbled() {
-        let table = read_table(b"number,customer\nINV-1,Soci\xe9t\xe9\n", "x.csv").unwrap();
-        assert_eq!(table.records.len(), 1);
-        assert_eq!(
-            table.unreadable[0].to_string(),
-            "line 2: is not UTF-8 text: export the file as UTF-8 CSV"
-        );
-    }
-
-    #[test]
     fn a_declared_count_is_found_however_the_tag_is_written() {
         let largest = |chunks: &[&[u8]]| {
             let mut declared = DeclaredCounts::default();
@@ -646,14 +341,5 @@ mod tests {
         );
         assert_eq!(largest(&[b"uniqueCount=99999999999999999999999"]), u64::MAX);
         assert_eq!(largest(&[b"<sst count=\"5\" uniqueCount>"]), 0);
-    }
-
-    #[test]
-    fn oversized_input_is_refused_before_parsing() {
-        let big = vec![b'a'; MAX_INPUT_BYTES + 1];
-        assert!(matches!(
-            read_table(&big, "big.csv"),
-            Err(FileError::TooLarge { .. })
-        ));
     }
 }
