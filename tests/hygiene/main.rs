@@ -6,6 +6,7 @@
 mod determinism_lint;
 mod dockerfile;
 mod layers;
+mod modules;
 mod search_attributes;
 mod toolchain;
 
