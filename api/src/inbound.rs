@@ -29,8 +29,8 @@ use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
-use crate::http::AppState;
 use crate::pages;
+use crate::state::AppState;
 use chaser_app::{AppError, Chaser, Incoming};
 use chaser_domain::AuditAction;
 use chaser_workflows::contracts::ProposalState;
@@ -537,7 +537,7 @@ pub async fn inbound(
     let error = |status: StatusCode, message: String| {
         (status, Json(json!({ "error": message }))).into_response()
     };
-    if let Err(refused) = crate::http::verify_signed(
+    if let Err(refused) = crate::signed::verify_signed(
         state.inbound_secret.as_ref(),
         "http.inbound_secret",
         &headers,
@@ -546,7 +546,7 @@ pub async fn inbound(
         return refused.into_response();
     }
     // Allowed senders, in allowed numbers: a stranger's mail stops here, stored nowhere.
-    let from = match crate::inbound_gate::admit(&state, &body).await {
+    let from = match crate::inbound_gate::admit(&state.chaser, &state.inbound, &body).await {
         Ok(from) => from,
         Err(refused) => return refused,
     };

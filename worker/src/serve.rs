@@ -15,10 +15,11 @@ use chaser_activities::chase::registered as activity_defs;
 use chaser_activities::documents::{Proposer, TextReader};
 use chaser_activities::fetch::Fetcher;
 use chaser_activities::metrics::Metrics;
-use chaser_api::http::{AppState, Health, router};
+use chaser_api::http::router;
 use chaser_api::inbound::DocumentDesk;
 use chaser_api::inbound_gate::InboundPolicy;
 use chaser_api::review::ReviewDesk;
+use chaser_api::state::{AppState, Health};
 use chaser_app::Chaser;
 use chaser_app::reconcile::Reconciler;
 use chaser_app::sync::SheetSyncer;
@@ -237,7 +238,7 @@ fn app_state(
         .map_err(anyhow::Error::msg)?;
     Ok(Arc::new(AppState {
         deliverability: config.deliverability.clone(),
-        owner_mail: chaser_api::sending::OwnerMail {
+        owner_mail: chaser_api::state::OwnerMail {
             mailer,
             from: config.email.from.clone(),
         },
