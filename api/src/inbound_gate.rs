@@ -7,15 +7,12 @@
 //! `http.inbound_secret` after its own SPF and DKIM checks; the allow-list then names the
 //! suppliers whose invoices the owner expects.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chaser_app::Chaser;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
-
-use crate::http::AppState;
 
 /// The largest forwarded message read: two documents of the documented maximum size, as the
 /// MIME reader allows.
@@ -54,7 +51,11 @@ fn refuse(status: StatusCode, message: String) -> Response {
 /// Admits a forwarded message: its sender is allowed, it carries no more documents than a
 /// message may, and the sender is within its daily quota. Answers the sender's bare address
 /// (lower case), or the refusal; nothing is stored either way.
-pub(crate) async fn admit(state: &Arc<AppState>, body: &[u8]) -> Result<String, Response> {
+pub(crate) async fn admit(
+    chaser: &Chaser,
+    policy: &InboundPolicy,
+    body: &[u8],
+) -> Result<String, Response> {
     let message = chaser_extract::read_message(body)
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
     let Some(sender) = message.from.map(|f| f.trim().to_ascii_lowercase()) else {
@@ -63,7 +64,6 @@ pub(crate) async fn admit(state: &Arc<AppState>, body: &[u8]) -> Result<String, 
             "the message names no sender".into(),
         ));
     };
-    let policy = &state.inbound;
     if !policy.allows(&sender) {
         tracing::warn!(%sender, "inbound mail from a sender not on inbound.allowed_senders refused");
         return Err(refuse(
@@ -84,8 +84,7 @@ pub(crate) async fn admit(state: &Arc<AppState>, body: &[u8]) -> Result<String, 
     let since = Timestamp::now()
         .checked_sub(SignedDuration::from_hours(24))
         .unwrap_or(Timestamp::MIN);
-    let today = state
-        .chaser
+    let today = chaser
         .store()
         .documents_received_since(&received_by(&sender), since)
         .await

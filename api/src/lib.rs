@@ -3,6 +3,7 @@
 //! same whichever door it comes through.
 
 pub mod codec;
+mod error;
 pub mod hooks;
 pub mod http;
 pub mod inbound;
@@ -14,4 +15,6 @@ pub mod review;
 pub mod sending;
 pub mod server;
 pub mod session;
+mod signed;
+pub mod state;
 pub mod summary;

@@ -18,8 +18,8 @@ use chaser_domain::{Command, InvoiceNumber, Resolution};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::http::AppState;
 use crate::pages;
+use crate::state::AppState;
 
 pub(crate) fn link_error(state: &AppState, error: &LinkError) -> Response {
     let status = match error {

@@ -23,7 +23,9 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::http::{ApiError, AppState, parse_json_body, same_secret};
+use crate::error::{ApiError, parse_json_body};
+use crate::signed::same_secret;
+use crate::state::AppState;
 use chaser_app::reports;
 
 /// The caller, from `Authorization: Bearer <http.api_token>`: `api`, or `api:<X-Chaser-Actor>`.

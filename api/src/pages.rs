@@ -9,7 +9,7 @@ use chaser_activities::store::Approval;
 use chaser_domain::Invoice;
 use minijinja::{Environment, context};
 
-use crate::http::AppState;
+use crate::state::AppState;
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

@@ -22,6 +22,7 @@ use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
 use crate::pages;
+use crate::state::AppState;
 use chaser_app::{AppError, Chaser};
 
 /// A pause ending within this is "ending soon".
@@ -150,6 +151,20 @@ pub struct Reviewer {
     pub action_ttl: SignedDuration,
     pub approval_ttl: SignedDuration,
     pub zone: Zone,
+}
+
+// Here rather than beside `AppState`, so the state does not depend on the review above it.
+impl AppState {
+    /// The daily review's builder, with this server's links.
+    pub fn reviewer(&self) -> Reviewer {
+        Reviewer {
+            chaser: self.chaser.clone(),
+            links: self.links.clone(),
+            action_ttl: self.action_link_ttl,
+            approval_ttl: self.approval_ttl,
+            zone: self.zone.clone(),
+        }
+    }
 }
 
 impl Reviewer {
@@ -527,7 +542,7 @@ impl ReviewDesk {
 /// `/login`, or the API token as a bearer header. A token in the URL is not accepted (it
 /// would stay in browser history, proxy logs and `Referer` headers).
 pub(crate) async fn page(
-    axum::extract::State(state): axum::extract::State<Arc<crate::http::AppState>>,
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use axum::http::StatusCode;

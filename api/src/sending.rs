@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chaser_activities::links::{LinkError, Purpose, SendingSwitch};
-use chaser_activities::mail::{Mailer, OutgoingEmail};
+use chaser_activities::mail::OutgoingEmail;
 use chaser_activities::store::{MailEventKind, SendingHold};
 use chaser_activities::suppression::Suppressed;
 use chaser_app::AppError;
@@ -21,9 +21,10 @@ use minijinja::HtmlEscape;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::http::{ApiError, AppState, parse_json_body};
+use crate::error::{ApiError, parse_json_body};
 use crate::owner_api::authorize;
 use crate::pages;
+use crate::state::AppState;
 
 /// The global stop's line in an owner e-mail built in code (the templated ones use the
 /// `pause_sending` macros): its text, and the link alone for the HTML.
@@ -39,13 +40,6 @@ pub fn pause_line(
         ),
         url,
     )
-}
-
-/// How owners are told that the deliverability guard held sending.
-#[derive(Clone)]
-pub struct OwnerMail {
-    pub mailer: Arc<dyn Mailer>,
-    pub from: String,
 }
 
 /// Feeds an SES event's hard bounces and complaints to the deliverability guard; when they

@@ -22,8 +22,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::http::{AppState, same_secret};
 use crate::pages;
+use crate::signed::same_secret;
+use crate::state::AppState;
 
 /// How long a session lasts: a working session, not a remembered device.
 pub const SESSION_TTL: SignedDuration = SignedDuration::from_hours(2);

@@ -18,10 +18,7 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn sqlite(name: &str) -> TestDb {
-        let dir = std::env::temp_dir().join(format!("chaser-store-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("chaser.db").display());
+        let (url, dir) = crate::fixtures::fresh_sqlite(name);
         TestDb {
             store: Store::connect(&url).await.unwrap(),
             url,

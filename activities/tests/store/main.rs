@@ -4,3 +4,5 @@
 
 mod backends;
 mod contract;
+#[path = "../fixtures/mod.rs"]
+mod fixtures;

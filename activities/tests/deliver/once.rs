@@ -1,0 +1,201 @@
+//! Exactly once under retries and provider faults: a recorded outcome stands, a rejection
+//! is final, a lost answer is never sent again, and a payment landing mid-send wins.
+
+use chaser_activities::Mode;
+use chaser_activities::mail::MailError;
+use chaser_activities::store::OutboxStatus;
+use chaser_domain::ChaseState;
+use chaser_workflows::contracts::SendResult;
+
+use crate::fixtures::{invoice, ts};
+use crate::{NOW, chased, failure_type, nudge_request, setup};
+
+#[tokio::test]
+async fn a_message_is_sent_once_however_often_the_activity_runs() {
+    let s = setup("once", Mode::Live).await;
+    let inv = invoice("INV-7");
+    s.store
+        .upsert_invoice(&inv, "invoice-INV-7", ChaseState::Scheduled, ts(NOW))
+        .await
+        .unwrap();
+    let request = nudge_request(&inv);
+
+    let first = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+    let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+
+    assert_eq!(
+        first,
+        SendResult::Sent {
+            message_id: "msg-1".into()
+        }
+    );
+    assert_eq!(
+        retry, first,
+        "a retry after a recorded success returns it, and sends nothing"
+    );
+    let sent = s.mailer.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let mail = &sent[0];
+    assert_eq!(mail.to, ["ap@acme.example"]);
+    assert_eq!(mail.reply_to.as_deref(), Some("billing@acme.example"));
+    assert!(mail.subject.contains("INV-7"), "{}", mail.subject);
+    for body in [&mail.text, &mail.html] {
+        assert!(
+            body.contains("$1,200.00")
+                && body.contains("https://chaser.example/pay/")
+                && body.contains("December 1, 2026"),
+            "{body}"
+        );
+    }
+    let row = s
+        .store
+        .outbox_row("invoice-INV-7", "nudge")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.status, row.message_id.as_deref()),
+        (OutboxStatus::Sent, Some("msg-1"))
+    );
+}
+
+#[tokio::test]
+async fn a_permanent_rejection_is_non_retryable_and_never_retried_by_itself() {
+    let s = setup("rejected", Mode::Live).await;
+    let inv = invoice("INV-7");
+    s.store
+        .upsert_invoice(&inv, "invoice-INV-7", ChaseState::Scheduled, ts(NOW))
+        .await
+        .unwrap();
+    s.mailer.failures.lock().unwrap().push(MailError::Permanent(
+        "MessageRejected: address does not exist".into(),
+    ));
+    let request = nudge_request(&inv);
+
+    let error = s.activities.deliver(&request, ts(NOW)).await.unwrap_err();
+    assert_eq!(failure_type(&error), (Some("EmailRejected".into()), true));
+    // Run again: the recorded failure stands, and the mailer is not asked again.
+    let again = s.activities.deliver(&request, ts(NOW)).await.unwrap_err();
+    assert_eq!(failure_type(&again), (Some("EmailRejected".into()), true));
+    assert!(s.mailer.sent.lock().unwrap().is_empty());
+    let row = s
+        .store
+        .outbox_row("invoice-INV-7", "nudge")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, OutboxStatus::Failed);
+    assert_eq!(
+        row.error.as_deref(),
+        Some("MessageRejected: address does not exist")
+    );
+}
+
+#[tokio::test]
+async fn a_transient_error_is_retryable_and_the_retry_sends() {
+    let s = setup("transient", Mode::Live).await;
+    let inv = invoice("INV-7");
+    s.store
+        .upsert_invoice(&inv, "invoice-INV-7", ChaseState::Scheduled, ts(NOW))
+        .await
+        .unwrap();
+    s.mailer.failures.lock().unwrap().push(MailError::Transient(
+        "TooManyRequestsException: slow down".into(),
+    ));
+    let request = nudge_request(&inv);
+    let error = s.activities.deliver(&request, ts(NOW)).await.unwrap_err();
+    assert!(!failure_type(&error).1, "throttling is retried");
+    let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+    assert_eq!(
+        retry,
+        SendResult::Sent {
+            message_id: "msg-1".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_send_with_no_answer_is_uncertain_and_never_sent_again_by_itself() {
+    let s = setup("unknown", Mode::Live).await;
+    let request = chased(&s, "INV-7").await;
+    s.mailer.failures.lock().unwrap().push(MailError::Unknown(
+        "timed out waiting for the answer".into(),
+    ));
+
+    let first = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+    let again = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+
+    let expected = SendResult::Uncertain {
+        reason:
+            "no answer from the provider (timed out waiting for the answer): it may have been sent"
+                .into(),
+    };
+    assert_eq!(first, expected);
+    assert_eq!(again, expected, "asked about, not retried");
+    assert!(s.mailer.sent.lock().unwrap().is_empty());
+    let row = s
+        .store
+        .outbox_row("invoice-INV-7", "nudge")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, OutboxStatus::Uncertain);
+}
+
+#[tokio::test]
+async fn an_attempt_cut_off_after_handing_the_message_over_is_never_repeated() {
+    // The worker died between the provider taking the message and the outbox recording it.
+    let s = setup("cut-off", Mode::Live).await;
+    let request = chased(&s, "INV-7").await;
+    let to = serde_json::json!({"to": ["ap@acme.example"], "cc": []});
+    s.store
+        .claim_outbox("invoice-INV-7", "nudge", "a1", &to, "Reminder", ts(NOW))
+        .await
+        .unwrap();
+    assert!(
+        s.store
+            .hand_over("invoice-INV-7", "nudge", "a1", ts(NOW))
+            .await
+            .unwrap()
+    );
+
+    let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+
+    assert!(
+        matches!(&retry, SendResult::Uncertain { reason } if reason.contains("cut off")),
+        "{retry:?}"
+    );
+    assert!(s.mailer.sent.lock().unwrap().is_empty(), "never sent twice");
+}
+
+#[tokio::test]
+async fn paid_landing_while_a_send_is_in_flight_never_results_in_a_sent_email() {
+    let s = setup("in-flight", Mode::Live).await;
+    let request = chased(&s, "INV-7").await;
+    // The provider refuses for now; meanwhile the payment lands (the chase writes a stop to
+    // the store at once, even while a send is in flight).
+    let store = s.store.clone();
+    *s.mailer.during_send.lock().unwrap() = Some(Box::pin(async move {
+        store
+            .set_state("INV-7", ChaseState::Paid, ts(NOW))
+            .await
+            .unwrap();
+    }));
+    s.mailer
+        .failures
+        .lock()
+        .unwrap()
+        .push(MailError::Transient("throttled".into()));
+
+    let first = s.activities.deliver(&request, ts(NOW)).await.unwrap_err();
+    assert!(!failure_type(&first).1, "a refusal for now is retried");
+    let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+
+    assert_eq!(
+        retry,
+        SendResult::Declined {
+            reason: "fresh_state: the invoice is paid".into()
+        }
+    );
+    assert!(s.mailer.sent.lock().unwrap().is_empty());
+}
