@@ -13,8 +13,18 @@ use chaser_tests::repo_root;
 
 /// Every crate's library or binary sources.
 const CRATES: [&str; 12] = [
-    "domain", "links", "codec", "extract", "intake", "workflows", "activities", "app", "api",
-    "worker", "tests", "bench",
+    "domain",
+    "links",
+    "codec",
+    "extract",
+    "intake",
+    "workflows",
+    "activities",
+    "app",
+    "api",
+    "worker",
+    "tests",
+    "bench",
 ];
 
 /// The longest a source file may be.
@@ -81,7 +91,10 @@ fn no_source_file_is_longer_than_a_few_screens() {
 fn the_long_files_allowed_exist_and_are_long() {
     for (path, why) in LONG_TABLES {
         let lines = read(&repo_root().join(path)).lines().count();
-        assert!(lines > MAX_LINES, "{path} ({why}) is {lines} lines now: drop it from the list");
+        assert!(
+            lines > MAX_LINES,
+            "{path} ({why}) is {lines} lines now: drop it from the list"
+        );
     }
 }
 
@@ -203,7 +216,9 @@ fn use_items(text: &str) -> Vec<(bool, String)> {
         let prefix = before[line_start..].trim();
         let at_item = prefix.is_empty() || prefix.starts_with("pub");
         let boundary = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric();
-        let Some(end) = rest[at..].find(';') else { break };
+        let Some(end) = rest[at..].find(';') else {
+            break;
+        };
         if at_item && boundary {
             out.push((prefix.starts_with("pub"), rest[at + 4..at + end].to_owned()));
         }

@@ -36,6 +36,8 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migrating the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("locking the SQLite file for its migrations: {0}")]
+    MigrationLock(std::io::Error),
     #[error("stored data is corrupt ({what}): {detail}")]
     Corrupt { what: &'static str, detail: String },
     #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://...")]
@@ -150,6 +152,35 @@ fn parse_state(s: &str) -> Result<ChaseState> {
     parse_json("chase state", &format!("\"{s}\""))
 }
 
+/// An exclusive lock on `<file>.lock` beside a SQLite file, held while its schema is brought
+/// up to date; `None` for an in-memory database, which no other process can open.
+async fn migration_lock(url: &str) -> Result<Option<std::fs::File>> {
+    let path = url
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return Ok(None);
+    }
+    let lock = std::path::PathBuf::from(format!("{path}.lock"));
+    let file = tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(std::io::Error::other)
+    .and_then(|locked| locked)
+    .map_err(StoreError::MigrationLock)?;
+    Ok(Some(file))
+}
+
 impl Store {
     /// Connects and brings the schema up to date. `sqlite://` files are created if missing.
     pub async fn connect(url: &str) -> Result<Store> {
@@ -180,6 +211,9 @@ impl Store {
                 sqlx::query("pragma journal_mode = wal")
                     .execute(&pool)
                     .await?;
+                // SQLite has no advisory lock: two processes opening a new file at once (the
+                // worker and a command) would both apply a migration, and one would fail.
+                let _migrating = migration_lock(&url).await?;
                 sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
             }
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&pool).await?,

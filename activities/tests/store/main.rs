@@ -6,3 +6,4 @@ mod backends;
 mod contract;
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
+mod sqlite;

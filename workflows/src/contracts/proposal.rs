@@ -139,4 +139,3 @@ pub struct CloseProposal {
     #[serde(default)]
     pub reason: String,
 }
-
