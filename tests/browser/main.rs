@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use chaser_domain::ChaseState;
 use chaser_tests::*;
 use fantoccini::{ClientBuilder, Locator};
 
@@ -119,12 +120,12 @@ async fn the_review_page_pauses_a_chase_with_one_click() {
 
     let status = wait_for("the chase to be paused", Duration::from_secs(20), || {
         let s = chaser.status(&number);
-        (s["state"] == "paused").then_some(s)
+        (s.state == ChaseState::Paused).then_some(s)
     });
-    assert_eq!(status["pauses_used"], 1);
+    assert_eq!(status.pauses_used, 1);
     assert_ne!(
-        chaser.status(&other)["state"],
-        "paused",
+        chaser.status(&other).state,
+        ChaseState::Paused,
         "only the clicked invoice"
     );
 }
@@ -253,11 +254,11 @@ fn the_temporal_ui_lists_chases_filtered_by_chase_state() {
         "a real screenshot"
     );
     assert!(
-        dom.contains(&format!("invoice-{disputed}")),
+        dom.contains(&workflow_id(&disputed)),
         "the disputed chase is listed:\n{dom}"
     );
     assert!(
-        !dom.contains(&format!("invoice-{running}")),
+        !dom.contains(&workflow_id(&running)),
         "the running one is filtered out"
     );
 }
@@ -286,7 +287,7 @@ async fn the_temporal_ui_shows_a_chase_decoded_by_the_codec_server() {
         ),
     ];
     let chaser = started_with(name, &[&number], &settings);
-    let workflow = format!("invoice-{number}");
+    let workflow = workflow_id(&number);
     let described: serde_json::Value = serde_json::from_str(&temporal(&[
         "workflow", "describe", "-w", &workflow, "-o", "json",
     ]))

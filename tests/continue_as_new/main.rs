@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use chaser_domain::ChaseState;
+use chaser_domain::schedule::StepState;
 use chaser_tests::*;
 
 const STEPS: &str = r#"
@@ -46,7 +48,7 @@ fn a_long_chase_continues_as_new_without_losing_or_repeating_anything() {
     std::thread::sleep(Duration::from_secs(4));
     assert_eq!(stack().mail_to(&billing).len(), 5, "{mail:#?}");
 
-    let workflow_id = format!("invoice-{}", number.to_uppercase());
+    let workflow_id = workflow_id(&number);
     let earlier_runs = workflows_matching(&format!(
         "WorkflowId = '{workflow_id}' AND ExecutionStatus = 'ContinuedAsNew'"
     ));
@@ -56,12 +58,11 @@ fn a_long_chase_continues_as_new_without_losing_or_repeating_anything() {
     );
     // The current run still knows every step that went out in earlier runs.
     let status = chaser.status(&number);
-    let done: Vec<&str> = status["sends"]
-        .as_array()
-        .unwrap()
+    let done: Vec<&str> = status
+        .sends
         .iter()
-        .filter(|s| s["state"]["state"] == "done")
-        .map(|s| s["step_id"].as_str().unwrap())
+        .filter(|s| s.state == StepState::Done)
+        .map(|s| s.step_id.as_str())
         .collect();
     assert_eq!(
         done,
@@ -73,7 +74,7 @@ fn a_long_chase_continues_as_new_without_losing_or_repeating_anything() {
             "follow_up#4"
         ]
     );
-    assert_eq!(status["state"], "scheduled");
+    assert_eq!(status.state, ChaseState::Scheduled);
     let found = workflows_matching(&format!(
         "InvoiceNumber = '{number}' AND ChaseState = 'scheduled' AND ExecutionStatus = 'Running'"
     ));

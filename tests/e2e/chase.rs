@@ -53,8 +53,8 @@ fn cadence_runs_in_order(name: &str, backend: Backend) {
     );
 
     let status = chaser.status(&inv.number);
-    assert_eq!(status["state"], "escalated");
-    assert_eq!(sends(&status, "done"), ["nudge", "follow_up", "escalate"]);
+    assert_eq!(status.state, ChaseState::Escalated);
+    assert_eq!(sends(&status, done), ["nudge", "follow_up", "escalate"]);
     // The chase is findable by its search attributes.
     let wf = inv.workflow_id();
     let found = workflows_matching(&format!(
@@ -120,9 +120,9 @@ fn paid_stops_at_once(name: &str, backend: Backend) {
         "no escalation after paid"
     );
     let status = chaser.status(&inv.number);
-    assert_eq!(status["state"], "paid");
-    assert_eq!(status["balance"], "USD 0.00");
-    assert_eq!(sends(&status, "done"), ["nudge"]);
+    assert_eq!(status.state, ChaseState::Paid);
+    assert_eq!(status.balance, money("USD 0.00"));
+    assert_eq!(sends(&status, done), ["nudge"]);
     if backend == Backend::Sqlite {
         save_history_if_asked(&chaser, &inv.workflow_id(), "paid_after_nudge");
     }
@@ -162,7 +162,7 @@ fn a_pause_delays_the_next_step_and_the_cap_refuses_a_second() {
         "alice",
     ]);
     assert!(out.contains("paused until"), "{out}");
-    assert_eq!(chaser.status(&inv.number)["state"], "paused");
+    assert_eq!(chaser.status(&inv.number).state, ChaseState::Paused);
     inv.sleep_until(12.0);
     assert_eq!(
         stack().mail_to(&inv.billing).len(),
@@ -188,8 +188,8 @@ fn a_pause_delays_the_next_step_and_the_cap_refuses_a_second() {
         stderr(&refused)
     );
     let status = chaser.status(&inv.number);
-    assert_eq!(status["pauses_used"], 1);
-    assert_ne!(status["state"], "paused");
+    assert_eq!(status.pauses_used, 1);
+    assert_ne!(status.state, ChaseState::Paused);
 }
 
 #[test]
@@ -208,7 +208,7 @@ fn a_dispute_stops_sending_and_resolving_it_resumes_the_chase() {
         "--by",
         "bob",
     ]);
-    assert_eq!(chaser.status(&inv.number)["state"], "disputed");
+    assert_eq!(chaser.status(&inv.number).state, ChaseState::Disputed);
     // Both later steps fall due, and are missed, while the chase is parked.
     inv.sleep_until(18.0);
     assert_eq!(
@@ -225,8 +225,8 @@ fn a_dispute_stops_sending_and_resolving_it_resumes_the_chase() {
     chaser.ok(&["resolve", &inv.number, "--outcome", "resume", "--by", "bob"]);
     inv.wait_mail(&inv.owner, 1);
     let status = chaser.status(&inv.number);
-    assert_eq!(status["state"], "escalated");
-    assert_eq!(sends(&status, "done"), ["nudge", "escalate"]);
+    assert_eq!(status.state, ChaseState::Escalated);
+    assert_eq!(sends(&status, done), ["nudge", "escalate"]);
     assert_eq!(
         stack().mail_to(&inv.billing).len(),
         1,
@@ -251,7 +251,7 @@ fn a_write_off_ends_the_chase() {
     assert!(out.contains("written off"), "{out}");
     inv.sleep_until(7.0);
     assert!(stack().mail_to(&inv.billing).is_empty());
-    assert_eq!(chaser.status(&inv.number)["state"], "written_off");
+    assert_eq!(chaser.status(&inv.number).state, ChaseState::WrittenOff);
     // A closed chase takes no more actions, and says so.
     let again = chaser.run(&["pause", &inv.number, "--days", "1"]);
     assert_eq!(again.status.code(), Some(1));
@@ -279,7 +279,7 @@ fn a_partial_payment_shows_the_new_balance_in_the_next_reminder() {
     let mail = inv.wait_mail(&inv.billing, 2);
     let text = mail[1].text();
     assert!(text.contains("$800.00 (of $1,200.00)"), "{text}");
-    assert_eq!(chaser.status(&inv.number)["balance"], "USD 800.00");
+    assert_eq!(chaser.status(&inv.number).balance, money("USD 800.00"));
 }
 
 #[test]

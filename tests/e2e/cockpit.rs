@@ -23,11 +23,11 @@ fn cockpit(name: &str) -> Chaser {
     chaser
 }
 
-fn wait_state(chaser: &Chaser, invoice: &str, state: &str) {
+fn wait_state(chaser: &Chaser, invoice: &str, state: ChaseState) {
     wait_for(
         &format!("{invoice} to be {state}"),
         Duration::from_secs(20),
-        || (chaser.status(invoice)["state"] == state).then_some(()),
+        || (chaser.status(invoice).state == state).then_some(()),
     );
 }
 
@@ -59,16 +59,16 @@ fn every_owner_action_works_through_the_api_and_is_audited_in_a_verifiable_chain
         (200, Some("paused")),
         "{answer}"
     );
-    wait_state(&chaser, &n, "paused");
+    wait_state(&chaser, &n, ChaseState::Paused);
     let (status, answer) = api(&chaser, &n, "pause", r#"{"days": 1}"#);
     assert_eq!(status, 422, "over the cap: {answer}");
     assert_eq!(api(&chaser, &n, "resume", "").0, 200);
-    wait_state(&chaser, &n, "scheduled");
+    wait_state(&chaser, &n, ChaseState::Scheduled);
     assert_eq!(
         api(&chaser, &n, "dispute", r#"{"reason": "wrong quantity"}"#).0,
         200
     );
-    wait_state(&chaser, &n, "disputed");
+    wait_state(&chaser, &n, ChaseState::Disputed);
     assert_eq!(
         api(
             &chaser,
@@ -79,7 +79,7 @@ fn every_owner_action_works_through_the_api_and_is_audited_in_a_verifiable_chain
         .0,
         200
     );
-    wait_state(&chaser, &n, "scheduled");
+    wait_state(&chaser, &n, ChaseState::Scheduled);
     let (status, answer) = api(
         &chaser,
         &n,
@@ -92,7 +92,7 @@ fn every_owner_action_works_through_the_api_and_is_audited_in_a_verifiable_chain
         "{answer}"
     );
     wait_for("the lower balance", Duration::from_secs(20), || {
-        (chaser.status(&n)["balance"] == "USD 1000.00").then_some(())
+        (chaser.status(&n).balance == money("USD 1000.00")).then_some(())
     });
     assert_eq!(
         api(
@@ -104,9 +104,9 @@ fn every_owner_action_works_through_the_api_and_is_audited_in_a_verifiable_chain
         .0,
         200
     );
-    wait_state(&chaser, &n, "written_off");
+    wait_state(&chaser, &n, ChaseState::WrittenOff);
     assert_eq!(api(&chaser, &b.number, "paid", "").0, 200);
-    wait_state(&chaser, &b.number, "paid");
+    wait_state(&chaser, &b.number, ChaseState::Paid);
 
     // Refusals name the problem.
     assert_eq!(
@@ -205,7 +205,7 @@ fn the_aging_report_buckets_open_invoices_per_currency() {
     let path = chaser.csv("aging.csv", &format!("{HEADER}{body}"));
     chaser.ok(&["import", &path]);
     wait_for("the paid row to close", Duration::from_secs(20), || {
-        (chaser.status(&format!("AG-6-{pid}"))["state"] == "paid").then_some(())
+        (chaser.status(&format!("AG-6-{pid}")).state == ChaseState::Paid).then_some(())
     });
 
     let view: serde_json::Value =
@@ -282,7 +282,7 @@ fn reschedule_disable_and_enable_through_the_cli_and_the_api() {
         "workflow",
         "describe",
         "--workflow-id",
-        &format!("invoice-{}", n.to_uppercase()),
+        &workflow_id(&n),
         "-o",
         "json",
     ]);
@@ -342,5 +342,5 @@ fn reschedule_disable_and_enable_through_the_cli_and_the_api() {
             all.then_some(())
         },
     );
-    wait_state(&chaser, &n, "scheduled");
+    wait_state(&chaser, &n, ChaseState::Scheduled);
 }

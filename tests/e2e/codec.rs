@@ -182,7 +182,7 @@ fn a_chase_started_through_the_cli_is_encrypted_in_temporal_and_decoded_only_for
         r#"{"by":"ops","reference":"raw-cli"}"#,
     ]);
     wait_for("the raw signal", std::time::Duration::from_secs(20), || {
-        (chaser.status(&invoice.number)["state"] == "paid").then_some(())
+        (chaser.status(&invoice.number).state == ChaseState::Paid).then_some(())
     });
 
     // The encrypted history replays with the key, and cannot be read without it.

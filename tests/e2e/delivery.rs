@@ -31,9 +31,9 @@ fn a_suppressed_address_is_never_mailed_and_the_owner_is_told() {
     );
     let status = chaser.status(&bounced.number);
     assert_eq!(
-        sends(&status, "skipped"),
+        sends(&status, skipped),
         ["nudge", "follow_up"],
-        "{status:#}"
+        "{status:#?}"
     );
     let nobody_told = nobody.wait_mail(&nobody.owner, 1);
     assert!(
@@ -136,15 +136,13 @@ move = "nudge"
     import(&chaser, &[inv.row(false)]);
     let status = wait_for("the nudge to fail", Duration::from_secs(45), || {
         let status = chaser.status(&inv.number);
-        (sends(&status, "failed") == ["nudge"]).then_some(status)
+        (sends(&status, failed) == ["nudge"]).then_some(status)
     });
 
     // Assert: the failure and its reason show.
     assert!(
-        status["sends"][0]["state"]["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("550")),
-        "{status:#}"
+        matches!(&status.sends[0].state, StepState::Failed { error } if error.contains("550")),
+        "{status:#?}"
     );
     let text = chaser.ok(&["status", &inv.number]);
     assert!(text.contains("failed: "), "{text}");
@@ -173,7 +171,7 @@ move = "nudge"
         "{mail:?}"
     );
     wait_for("the nudge done", Duration::from_secs(10), || {
-        (sends(&chaser.status(&inv.number), "done") == ["nudge"]).then_some(())
+        (sends(&chaser.status(&inv.number), done) == ["nudge"]).then_some(())
     });
     // Only a failed step can be sent again.
     let refused = chaser.run(&["resend", &inv.number, "nudge"]);

@@ -57,7 +57,7 @@ fn a_paid_row_in_a_later_import_stops_the_chase() {
     let out = import(&chaser, &[paid_row]);
     assert!(out.contains("1 paid"), "{out}");
     wait_for("the chase to end paid", Duration::from_secs(20), || {
-        (chaser.status(&inv.number)["state"] == "paid").then_some(())
+        (chaser.status(&inv.number).state == ChaseState::Paid).then_some(())
     });
     inv.sleep_until(12.0);
     let mail = stack().mail_to(&inv.billing);
@@ -102,7 +102,7 @@ fn a_csv_with_malformed_rows_reports_line_numbers_and_imports_the_good_rows() {
         "{text}"
     );
     for inv in [&good1, &good2] {
-        assert_eq!(chaser.status(&inv.number)["state"], "scheduled");
+        assert_eq!(chaser.status(&inv.number).state, ChaseState::Scheduled);
     }
     let unknown = chaser.run(&["status", &good1.number.replace("INV-G1", "INV-B1")]);
     assert_eq!(
@@ -135,7 +135,7 @@ fn a_dry_run_prints_the_diff_and_changes_nothing() {
     let out = chaser.ok(&["import", "--dry-run", &paid]);
     assert!(out.contains("0 new, 0 changed, 1 paid"), "{out}");
     std::thread::sleep(Duration::from_secs(1));
-    assert_ne!(chaser.status(&inv.number)["state"], "paid");
+    assert_ne!(chaser.status(&inv.number).state, ChaseState::Paid);
 }
 
 /// A Xero invoice export, exactly as Xero writes it (one line per line item, DD/MM/YYYY),
@@ -200,7 +200,7 @@ fn a_xero_export_starts_chases_without_hand_editing() {
     assert!(stderr(&out).contains("read as Xero"), "{}", stderr(&out));
     assert!(stdout(&out).contains("1 started"), "{}", stdout(&out));
     let status = chaser.status(&number);
-    assert_eq!(status["balance"], "GBP 1650.00", "{status:#}");
+    assert_eq!(status.balance, money("GBP 1650.00"), "{status:#?}");
 }
 
 #[test]
@@ -223,8 +223,8 @@ fn an_invoice_gone_from_a_named_source_is_flagged_never_closed() {
     assert_eq!(items.len(), 1, "{items:#?}");
     assert_eq!(items[0]["kind"], "vanished_from_export");
     assert_ne!(
-        chaser.status(&gone.number)["state"],
-        "void",
+        chaser.status(&gone.number).state,
+        ChaseState::Void,
         "nothing closed"
     );
 
@@ -250,7 +250,7 @@ fn a_void_row_closes_the_chase_as_void() {
     let out = chaser.ok(&["import", &path]);
     assert!(out.contains("1 closed"), "{out}");
     wait_for("the chase to end void", Duration::from_secs(20), || {
-        (chaser.status(&inv.number)["state"] == "void").then_some(())
+        (chaser.status(&inv.number).state == ChaseState::Void).then_some(())
     });
     inv.sleep_until(7.0);
     assert!(
@@ -275,7 +275,7 @@ fn status_and_invoices_answer_from_the_store_without_a_worker_or_temporal() {
     import(&chaser, &[inv.row(false)]);
     let live = wait_for("the chase to plan", Duration::from_secs(20), || {
         let status = chaser.status(&inv.number);
-        (!status["next_touch"].is_null()).then_some(status)
+        (status.next_touch.is_some()).then_some(status)
     });
     chaser.kill_worker();
 
@@ -289,10 +289,10 @@ fn status_and_invoices_answer_from_the_store_without_a_worker_or_temporal() {
         "{}",
         stderr(&out)
     );
-    let stored: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(stored["state"], "scheduled");
-    assert_eq!(stored["balance"], "USD 1200.00");
-    assert_eq!(stored["next_touch"], live["next_touch"]);
+    let stored: StatusView = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(stored.state, ChaseState::Scheduled);
+    assert_eq!(stored.balance, money("USD 1200.00"));
+    assert_eq!(stored.next_touch, live.next_touch);
 
     // No Temporal at all: the same answer, and why.
     let unreachable = format!("127.0.0.1:{}", free_port());

@@ -91,7 +91,7 @@ fn a_forwarded_pdf_is_read_offline_and_chased_only_after_one_approval() {
             .success()
             .then_some(())
     });
-    assert_eq!(chaser.status("INV-2041")["balance"], "USD 1250.00");
+    assert_eq!(chaser.status("INV-2041").balance, money("USD 1250.00"));
     let again = post_form(&url, &fields);
     assert!(
         matches!(again.status, 409),

@@ -37,7 +37,7 @@ fn the_pay_link_is_recorded_then_redirects_and_bad_tokens_get_a_clear_page() {
     );
     wait_for("the click in the chase", Duration::from_secs(10), || {
         let status = chaser.status(&with_url.number);
-        (status["pay_clicks"].as_array().map(Vec::len) == Some(1)).then_some(())
+        (Some(status.pay_clicks.len()) == Some(1)).then_some(())
     });
 
     // Without a pay URL, the page shows the bank details and the reference to quote.
@@ -106,13 +106,13 @@ move = "escalate"
         "{}",
         page.body
     );
-    assert_eq!(chaser.status(&inv.number)["state"], "escalated");
+    assert_eq!(chaser.status(&inv.number).state, ChaseState::Escalated);
 
     // The POST acts, once.
     let done = post_form(&pause, &[]);
     assert_eq!(done.status, 200, "{}", done.body);
     assert!(done.body.contains("Paused until"), "{}", done.body);
-    assert_eq!(chaser.status(&inv.number)["state"], "paused");
+    assert_eq!(chaser.status(&inv.number).state, ChaseState::Paused);
     let again = post_form(&pause, &[]);
     assert_eq!(again.status, 409);
     assert!(again.body.contains("Already used"), "{}", again.body);
@@ -145,11 +145,11 @@ fn every_one_tap_action_in_the_review_asks_on_get_and_acts_once_on_post() {
             Duration::from_secs(20),
             || review_action(&chaser, invoice, label),
         );
-        let before = chaser.status(invoice)["state"].clone();
+        let before = chaser.status(invoice).state;
         let confirm = get(&url);
         assert_eq!(confirm.status, 200, "{}", confirm.body);
         std::thread::sleep(Duration::from_millis(500));
-        assert_eq!(chaser.status(invoice)["state"], before, "a GET never acts");
+        assert_eq!(chaser.status(invoice).state, before, "a GET never acts");
         let done = post_form(&url, &[]);
         assert_eq!(done.status, 200, "{label}: {}", done.body);
         assert_eq!(post_form(&url, &[]).status, 409, "{label} works once");
@@ -161,9 +161,9 @@ fn every_one_tap_action_in_the_review_asks_on_get_and_acts_once_on_post() {
     tap(&paused.number, "Resume");
     tap(&disputed.number, "Resolve and resume");
     wait_for("every action to land", Duration::from_secs(20), || {
-        let done = chaser.status(&promised.number)["state"] == "paused"
-            && chaser.status(&paused.number)["state"] != "paused"
-            && chaser.status(&disputed.number)["state"] != "disputed"
+        let done = chaser.status(&promised.number).state == ChaseState::Paused
+            && chaser.status(&paused.number).state != ChaseState::Paused
+            && chaser.status(&disputed.number).state != ChaseState::Disputed
             && chaser
                 .ok(&["audit", &muted.number])
                 .contains("chasing_disabled");

@@ -42,15 +42,16 @@ fn dry_run_renders_and_records_every_message_and_sends_none() {
     import(&chaser, &[inv.row(false)]);
     let status = wait_for("the whole cadence", Duration::from_secs(45), || {
         let status = chaser.status(&inv.number);
-        (sends(&status, "done").len() == 3).then_some(status)
+        (sends(&status, done).len() == 3).then_some(status)
     });
 
     // Assert: nothing reached the emulator; the outbox holds every message.
     assert!(stack().mail_to(&inv.billing).is_empty());
     assert!(stack().mail_to(&inv.owner).is_empty());
     assert_eq!(
-        status["sends"][0]["note"], "dry run: rendered, not sent",
-        "{status:#}"
+        status.sends[0].note.as_deref(),
+        Some("dry run: rendered, not sent"),
+        "{status:#?}"
     );
     let rows = outbox(&chaser, &inv.number);
     let keys: Vec<&str> = rows.iter().filter_map(|r| r["step_id"].as_str()).collect();

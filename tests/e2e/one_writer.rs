@@ -127,8 +127,8 @@ move = "follow_up"
         "no reminder while chasing is off"
     );
     let status = chaser.status(&off.number);
-    assert_eq!(status["chasing_disabled"], true, "{status}");
-    assert_eq!(status["overrides"]["do_not_chase"], true, "{status}");
+    assert!(status.chasing_disabled, "{status:?}");
+    assert!(status.overrides.do_not_chase, "{status:?}");
     let text = chaser.ok(&["status", &moved.number]);
     assert!(
         text.contains("owner overrides (kept whatever the source says): contacts"),
@@ -165,9 +165,9 @@ move = "follow_up"
         "{item}"
     );
     let status = chaser.status(&off.number);
-    assert_eq!(
-        status["chasing_disabled"], false,
-        "the owner's enable stands: {status}"
+    assert!(
+        !status.chasing_disabled,
+        "the owner's enable stands: {status:?}"
     );
     chaser.ok(&["writeoff", &moved.number]);
     wait_for("the chase to end", Duration::from_secs(20), || {
@@ -390,7 +390,7 @@ fn a_pause_over_the_cap_is_refused_and_audited_through_every_door() {
             .then_some(())
         },
     );
-    assert_ne!(chaser.status(&n)["state"], "paused");
+    assert_ne!(chaser.status(&n).state, ChaseState::Paused);
 }
 
 fn smtp_chaser(name: &str, sink: &SmtpSink) -> Chaser {
@@ -507,7 +507,7 @@ fn with_no_worker_a_command_is_accepted_at_once_and_applied_when_the_worker_is_b
         // Recorded, not merely delivered: a send cut off by the kill would stay in flight
         // until its timeout, and a stop waits for it.
         wait_for("the nudge recorded", Duration::from_secs(10), || {
-            (sends(&chaser.status(&inv.number), "done") == ["nudge"]).then_some(())
+            (sends(&chaser.status(&inv.number), done) == ["nudge"]).then_some(())
         });
     }
     chaser.kill_worker();

@@ -33,11 +33,11 @@ fn a_statement_applies_unique_matches_and_queues_the_rest() {
         "{out}"
     );
     wait_for("the partial payment", Duration::from_secs(20), || {
-        (chaser.status(&a.number)["balance"] == "USD 700.00").then_some(())
+        (chaser.status(&a.number).balance == money("USD 700.00")).then_some(())
     });
     assert_eq!(
-        chaser.status(&b.number)["balance"],
-        "USD 1200.00",
+        chaser.status(&b.number).balance,
+        money("USD 1200.00"),
         "an ambiguous payment is never applied"
     );
     let review = review_items(&chaser);
@@ -72,6 +72,6 @@ fn a_statement_applies_unique_matches_and_queues_the_rest() {
         "{answer}"
     );
     wait_for("B paid", Duration::from_secs(20), || {
-        (chaser.status(&b.number)["state"] == "paid").then_some(())
+        (chaser.status(&b.number).state == ChaseState::Paid).then_some(())
     });
 }

@@ -45,7 +45,7 @@ fn a_kept_promise_ends_quietly_and_a_broken_one_resumes_firmer() {
     wait_for(
         "the chase to wait on the promise",
         Duration::from_secs(20),
-        || (chaser.status(&kept.number)["state"] == "paused").then_some(()),
+        || (chaser.status(&kept.number).state == ChaseState::Paused).then_some(()),
     );
     kept.sleep_until(7.0);
     chaser.ok(&["paid", &kept.number]);

@@ -99,7 +99,7 @@ fn the_worker_waits_for_temporal_and_rides_out_a_server_restart() {
         mail[1].subject
     );
     wait_for("the paid chase to end", Duration::from_secs(30), || {
-        (chaser.status(&paid.number)["state"] == "paid").then_some(())
+        (chaser.status(&paid.number).state == ChaseState::Paid).then_some(())
     });
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(stack().mail_to(&chased.billing).len(), 2, "nothing twice");

@@ -47,7 +47,7 @@ fn held_sending_holds_every_customer_message_until_resumed_through_every_door() 
     let outbox = chaser.ok(&["outbox", &inv.number, "--json"]);
     assert!(outbox.contains("sending_held"), "{outbox}");
     assert_eq!(
-        sends(&chaser.status(&inv.number), "done"),
+        sends(&chaser.status(&inv.number), done),
         Vec::<String>::new()
     );
     let (_, health) = chaser.health();
@@ -81,8 +81,8 @@ fn held_sending_holds_every_customer_message_until_resumed_through_every_door() 
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(stack().mail_to(&inv.billing).len(), 1, "{mail:?}");
     let status = chaser.status(&inv.number);
-    assert_eq!(sends(&status, "done"), ["follow_up"], "{status:#}");
-    assert_eq!(sends(&status, "skipped"), ["nudge"], "{status:#}");
+    assert_eq!(sends(&status, done), ["follow_up"], "{status:#?}");
+    assert_eq!(sends(&status, skipped), ["nudge"], "{status:#?}");
 
     // The CLI holds it (the API sees it, a second hold keeps the first reason); the review's
     // "Resume sending" link releases it.
@@ -267,7 +267,7 @@ fn a_batch_signal_reaches_every_matching_chase() {
         wait_for(
             &format!("{} paused by the batch", inv.number),
             Duration::from_secs(30),
-            || (chaser.status(&inv.number)["state"] == "paused").then_some(()),
+            || (chaser.status(&inv.number).state == ChaseState::Paused).then_some(()),
         );
         let trail = crate::doors::trail(&chaser, &inv.number);
         assert!(

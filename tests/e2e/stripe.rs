@@ -73,7 +73,7 @@ fn a_signed_stripe_invoice_starts_a_chase_and_its_payment_stops_it() {
         (200, Some("started")),
         "{answer}"
     );
-    assert_eq!(chaser.status(&number)["balance"], "GBP 1200.50");
+    assert_eq!(chaser.status(&number).balance, money("GBP 1200.50"));
     let (_, replay) = post_raw(
         &url,
         &[(
@@ -105,7 +105,7 @@ fn a_signed_stripe_invoice_starts_a_chase_and_its_payment_stops_it() {
         "{answer}"
     );
     wait_for("the chase to end paid", Duration::from_secs(20), || {
-        (chaser.status(&number)["state"] == "paid").then_some(())
+        (chaser.status(&number).state == ChaseState::Paid).then_some(())
     });
 
     // Events the chaser does not act on are acknowledged.

@@ -36,8 +36,8 @@ fn the_monthly_summary_is_mailed_with_its_csv_and_a_model_narrative_from_aggrega
         "the payments to be recorded",
         Duration::from_secs(20),
         || {
-            let done = chaser.status(&open.number)["balance"] == "USD 1000.00"
-                && chaser.status(&paid.number)["state"] == "paid";
+            let done = chaser.status(&open.number).balance == money("USD 1000.00")
+                && chaser.status(&paid.number).state == ChaseState::Paid;
             done.then_some(())
         },
     );

@@ -2,7 +2,10 @@
 
 use std::time::{Duration, Instant};
 
+pub use chaser_domain::schedule::StepState;
+pub use chaser_domain::{ChaseState, Money};
 pub use chaser_tests::*;
+pub use chaser_workflows::contracts::StatusView;
 
 /// Nudge at 5 s, follow-up at 10 s, escalation to the owner at 15 s after issue; at most one
 /// pause of up to two days.
@@ -93,7 +96,7 @@ impl Invoice {
     }
 
     pub fn workflow_id(&self) -> String {
-        format!("invoice-{}", self.number.to_uppercase())
+        workflow_id(&self.number)
     }
 
     /// Sleeps until `secs` after issue.
@@ -130,15 +133,36 @@ pub fn import(chaser: &Chaser, rows: &[String]) -> String {
     chaser.ok(&["import", &path])
 }
 
-/// The step ids of a status's sends with the given state.
-pub fn sends(status: &serde_json::Value, state: &str) -> Vec<String> {
-    status["sends"]
-        .as_array()
-        .unwrap()
+/// The step ids of a status's sends whose state is one `state` accepts (`done`, `failed`,
+/// `skipped`, `uncertain`).
+pub fn sends(status: &StatusView, state: fn(&StepState) -> bool) -> Vec<String> {
+    status
+        .sends
         .iter()
-        .filter(|s| s["state"]["state"] == state)
-        .map(|s| s["step_id"].as_str().unwrap().to_owned())
+        .filter(|s| state(&s.state))
+        .map(|s| s.step_id.clone())
         .collect()
+}
+
+pub fn done(state: &StepState) -> bool {
+    *state == StepState::Done
+}
+
+pub fn failed(state: &StepState) -> bool {
+    matches!(state, StepState::Failed { .. })
+}
+
+pub fn skipped(state: &StepState) -> bool {
+    matches!(state, StepState::Skipped { .. })
+}
+
+pub fn uncertain(state: &StepState) -> bool {
+    matches!(state, StepState::Uncertain { .. })
+}
+
+/// An amount in its wire form (`"USD 700.00"`).
+pub fn money(wire: &str) -> Money {
+    wire.parse().unwrap_or_else(|e| panic!("{wire}: {e:?}"))
 }
 
 /// The open items of the owner's review queue (`chaser review --json`).

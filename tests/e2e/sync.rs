@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use crate::support::*;
 
-fn assert_running(status: &serde_json::Value) {
-    let state = &status["state"];
+fn assert_running(status: &StatusView) {
+    let state = status.state;
     assert!(
-        state == "scheduled" || state == "escalated",
+        state == ChaseState::Scheduled || state == ChaseState::Escalated,
         "the chase is left running: {state}"
     );
 }
@@ -44,7 +44,7 @@ fn the_scheduled_sync_picks_up_an_edit_including_a_newly_paid_row() {
         let out = chaser.run(&["status", &a.number, "--json"]);
         out.status.success().then_some(())
     });
-    assert_eq!(chaser.status(&a.number)["state"], "scheduled");
+    assert_eq!(chaser.status(&a.number).state, ChaseState::Scheduled);
 
     // The owner's tool marks A paid and adds B: one run later both are applied.
     std::fs::write(&export, format!("{HEADER}{}{}", a.row(true), b.row(false))).unwrap();
@@ -53,7 +53,7 @@ fn the_scheduled_sync_picks_up_an_edit_including_a_newly_paid_row() {
             .run(&["status", &b.number, "--json"])
             .status
             .success();
-        (b_known && chaser.status(&a.number)["state"] == "paid").then_some(())
+        (b_known && chaser.status(&a.number).state == ChaseState::Paid).then_some(())
     });
     save_completed_run_if_asked(&chaser, "sheet_sync", "edit_synced");
 

@@ -79,7 +79,7 @@ fn the_accounting_webhook_starts_a_chase_once_and_refuses_bad_requests() {
         (200, Some("duplicate")),
         "{answer}"
     );
-    assert_eq!(chaser.status(&inv.number)["state"], "scheduled");
+    assert_eq!(chaser.status(&inv.number).state, ChaseState::Scheduled);
 
     // Invalid payloads: 400 naming the field.
     let bad = body
@@ -150,7 +150,7 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
         "{answer}"
     );
     wait_for("the new amount", std::time::Duration::from_secs(15), || {
-        (chaser.status(&inv.number)["balance"] == "USD 1500.00").then_some(())
+        (chaser.status(&inv.number).balance == money("USD 1500.00")).then_some(())
     });
 
     // payment.received: a partial payment lowers the balance, once, however often it is sent.
@@ -174,12 +174,12 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
     wait_for(
         "the lower balance",
         std::time::Duration::from_secs(15),
-        || (chaser.status(&inv.number)["balance"] == "USD 1000.00").then_some(()),
+        || (chaser.status(&inv.number).balance == money("USD 1000.00")).then_some(()),
     );
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert_eq!(
-        chaser.status(&inv.number)["balance"],
-        "USD 1000.00",
+        chaser.status(&inv.number).balance,
+        money("USD 1000.00"),
         "applied once"
     );
 
@@ -211,7 +211,7 @@ fn updates_payments_and_voids_arrive_by_webhook_once_each() {
     wait_for(
         "the chase to end void",
         std::time::Duration::from_secs(15),
-        || (chaser.status(&inv.number)["state"] == "void").then_some(()),
+        || (chaser.status(&inv.number).state == ChaseState::Void).then_some(()),
     );
     let stranger = event(
         &id("voided-stranger"),

@@ -74,7 +74,7 @@ move = "nudge"
     assert_eq!(mail.len(), 1);
     assert!(Timestamp::now() >= quiet_end.timestamp());
     let status = chaser.status(&inv.number);
-    let sent_at: Timestamp = status["sends"][0]["at"].as_str().unwrap().parse().unwrap();
+    let sent_at = status.sends[0].at;
     assert!(
         sent_at >= quiet_end.timestamp(),
         "sent at {sent_at}, quiet until {quiet_end}"

@@ -62,7 +62,7 @@ fn killing_the_worker_mid_chase_loses_and_duplicates_nothing() {
     assert_ne!(customer[0].message_id, customer[1].message_id);
     assert_eq!(stack().mail_to(&inv.owner).len(), 1);
     let status = chaser.status(&inv.number);
-    assert_eq!(sends(&status, "done"), ["nudge", "follow_up", "escalate"]);
+    assert_eq!(sends(&status, done), ["nudge", "follow_up", "escalate"]);
 }
 
 /// Never twice, by construction: a worker killed while the provider holds a message leaves a
@@ -93,9 +93,9 @@ fn a_worker_killed_mid_send_leaves_the_step_uncertain_until_the_owner_sends_it_a
     // handed over with no answer, and sends nothing.
     let status = wait_for("the nudge to be uncertain", Duration::from_secs(90), || {
         let status = chaser.status(&inv.number);
-        (sends(&status, "uncertain") == ["nudge"]).then_some(status)
+        (sends(&status, uncertain) == ["nudge"]).then_some(status)
     });
-    assert_eq!(status["state"], "scheduled", "{status:#}");
+    assert_eq!(status.state, ChaseState::Scheduled, "{status:#?}");
     let outbox = chaser.ok(&["outbox", &inv.number]);
     assert!(outbox.contains("uncertain"), "{outbox}");
     let before = sink.mail_to(&inv.billing).len();
@@ -139,7 +139,7 @@ fn a_worker_killed_mid_send_leaves_the_step_uncertain_until_the_owner_sends_it_a
         "{mail:#?}"
     );
     wait_for("the nudge done", Duration::from_secs(20), || {
-        (sends(&chaser.status(&inv.number), "done") == ["nudge"]).then_some(())
+        (sends(&chaser.status(&inv.number), done) == ["nudge"]).then_some(())
     });
     assert_eq!(post_form(&again, &[]).status, 409, "one tap sends once");
 }

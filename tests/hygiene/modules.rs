@@ -56,7 +56,7 @@ fn no_file_of_a_crate_depends_on_itself_through_others() {
             }
         }
         for cycle in strongly_connected(&graph) {
-            let names: Vec<String> = cycle.iter().map(|m| name(m)).collect();
+            let names: Vec<String> = cycle.iter().map(name).collect();
             cycles.push(format!("{krate}/src: {}", names.join(" <-> ")));
         }
     }

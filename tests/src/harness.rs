@@ -4,9 +4,12 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use chaser_domain::InvoiceNumber;
+use chaser_workflows::contracts::StatusView;
+
 use crate::http::{agent, page};
-use crate::process::{Service, chaser_bin, free_port, repo_root, stderr, stdout, wait_for};
-use crate::stack::{stack, temporal, temporal_patiently, workflows_matching};
+use crate::process::{Service, chaser_bin, free_port, stderr, stdout, wait_for};
+use crate::stack::{stack, temporal, temporal_patiently};
 
 /// A rules doc for chases that run in seconds: every hour and day open, one second between
 /// touches (up to 50 a day), two seconds of lateness tolerated; `rest` adds sections and
@@ -460,8 +463,9 @@ ses_endpoint_url = "{ses}"
     }
 
     /// `chaser status INV --json`, parsed.
-    pub fn status(&self, invoice: &str) -> serde_json::Value {
-        serde_json::from_str(&self.ok(&["status", invoice, "--json"])).unwrap()
+    pub fn status(&self, invoice: &str) -> StatusView {
+        let json = self.ok(&["status", invoice, "--json"]);
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("status {invoice}: {e}\n{json}"))
     }
 
     /// Writes `body` to a CSV file in this chaser's folder and returns its path.
@@ -485,62 +489,6 @@ ses_endpoint_url = "{ses}"
             })
             .collect::<Vec<_>>()
             .join("\n--- restart ---\n")
-    }
-}
-
-impl Chaser {
-    /// A Temporal client that seals and opens payloads with this chaser's codec key, as its
-    /// worker and CLI do.
-    pub async fn client(&self) -> temporalio_client::Client {
-        use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
-        let url: temporalio_client::Url = format!("http://{}", stack().temporal_address)
-            .parse()
-            .unwrap();
-        let connection = Connection::connect(ConnectionOptions::new(url).build())
-            .await
-            .unwrap();
-        let mut options = ClientOptions::new("default").build();
-        options.data_converter = self.secrets.codec().data_converter();
-        Client::new(connection, options).unwrap()
-    }
-
-    /// A chase's history as the SDK's JSON: as stored (`decoded` false: payloads sealed), or
-    /// with every payload opened with this chaser's key (replay fixtures stay readable and
-    /// replay under any key).
-    pub fn history_json(&self, workflow_id: &str, decoded: bool) -> Vec<u8> {
-        use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowHistory};
-        use temporalio_common::data_converters::SerializationContextData;
-        use temporalio_common::protos::temporal::api::history::v1::History;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let client = self.client().await;
-            let handle = client
-                .get_workflow_handle::<chaser_workflows::InvoiceChase>(workflow_id.to_owned());
-            let mut events = handle
-                .fetch_history(WorkflowFetchHistoryOptions::default())
-                .into_events()
-                .await
-                .unwrap();
-            if decoded {
-                let codec = self.secrets.codec();
-                for event in &mut events {
-                    temporalio_common::payload_visitor::decode_payloads(
-                        event,
-                        &codec,
-                        &SerializationContextData::None,
-                    )
-                    .await
-                    .unwrap();
-                }
-            }
-            WorkflowHistory::from(History { events })
-                .to_json()
-                .await
-                .unwrap()
-        })
     }
 }
 
@@ -574,43 +522,8 @@ pub fn today() -> String {
         .to_string()
 }
 
-/// With `UPDATE_HISTORIES=1`, saves a finished chase's history as a replay fixture
-/// (`tests/fixtures/histories/invoice_chase/<scenario>.json`).
-pub fn save_history_if_asked(chaser: &Chaser, workflow_id: &str, scenario: &str) {
-    if histories_asked() {
-        save_history(chaser, "invoice_chase", workflow_id, scenario);
-    }
-}
-
-/// With `UPDATE_HISTORIES=1`, saves a completed run of the workflow type `kind` on this
-/// chaser's task queue as a replay fixture (`tests/fixtures/histories/<kind>/<scenario>.json`):
-/// for the workflows a schedule or a document starts, whose ids the test does not choose.
-pub fn save_completed_run_if_asked(chaser: &Chaser, kind: &str, scenario: &str) {
-    if !histories_asked() {
-        return;
-    }
-    let query = format!(
-        "WorkflowType = '{kind}' AND ExecutionStatus = 'Completed' AND TaskQueue = 'e2e-{}-{}'",
-        chaser.name,
-        std::process::id()
-    );
-    let id = wait_for(
-        &format!("a completed {kind}"),
-        Duration::from_secs(30),
-        || workflows_matching(&query).into_iter().next(),
-    );
-    save_history(chaser, kind, &id, scenario);
-}
-
-fn histories_asked() -> bool {
-    std::env::var("UPDATE_HISTORIES").as_deref() == Ok("1")
-}
-
-fn save_history(chaser: &Chaser, kind: &str, workflow_id: &str, scenario: &str) {
-    let json = chaser.history_json(workflow_id, true);
-    let dir = repo_root().join("tests/fixtures/histories").join(kind);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{scenario}.json"));
-    std::fs::write(&path, json).unwrap();
-    println!("saved {}", path.display());
+/// The chase's workflow id for an invoice number, by the workflows' own rule.
+pub fn workflow_id(number: &str) -> String {
+    let number = InvoiceNumber::parse(number).unwrap_or_else(|e| panic!("{number}: {e}"));
+    chaser_workflows::names::workflow_id(&number)
 }

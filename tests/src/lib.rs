@@ -10,12 +10,14 @@
 
 pub mod aws_fake;
 mod harness;
+mod histories;
 mod http;
 mod mail;
 mod process;
 mod stack;
 
 pub use harness::*;
+pub use histories::*;
 pub use http::*;
 pub use mail::*;
 pub use process::*;
