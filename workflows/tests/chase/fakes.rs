@@ -86,6 +86,15 @@ impl FakeActivities {
             .flat_map(|b| b.events.iter().map(|e| e.action))
             .collect()
     }
+
+    /// Every audit event's sequence number, in the order the store got them.
+    pub fn audit_seqs(&self) -> Vec<u64> {
+        let book = self.book.lock().unwrap();
+        book.audits
+            .iter()
+            .flat_map(|b| b.events.iter().map(|e| e.seq))
+            .collect()
+    }
 }
 
 /// Registers one fake, named by its marker.

@@ -15,9 +15,10 @@ use chaser_workflows::contracts::{
 use chaser_workflows::names;
 use jiff::tz::TimeZone;
 use temporalio_client::{
-    Client, ClientOptions, Connection, ConnectionOptions, Url, WorkflowExecuteUpdateOptions,
-    WorkflowFetchHistoryOptions, WorkflowGetResultOptions, WorkflowHandle, WorkflowQueryOptions,
-    WorkflowSignalOptions, WorkflowStartOptions, errors::WorkflowUpdateError,
+    Client, ClientOptions, Connection, ConnectionOptions, Url, WorkflowDescribeOptions,
+    WorkflowExecuteUpdateOptions, WorkflowFetchHistoryOptions, WorkflowGetResultOptions,
+    WorkflowHandle, WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
+    errors::WorkflowUpdateError,
 };
 use temporalio_common::protos::temporal::api::history::v1::HistoryEvent;
 use temporalio_common::{HasWorkflowDefinition, SignalDefinition};
@@ -147,6 +148,7 @@ pub struct Chase {
     pub id: String,
     pub handle: WorkflowHandle<Client, InvoiceChase>,
     pub input: ChaseInput,
+    pub first_run: String,
 }
 
 impl Env {
@@ -155,7 +157,8 @@ impl Env {
         let input = chase_input(number, steps);
         let id = names::workflow_id(&input.invoice.number);
         let options = WorkflowStartOptions::new(self.task_queue.clone(), id.clone()).build();
-        self.client
+        let started = self
+            .client
             .start_workflow(InvoiceChase::run, input.clone(), options)
             .await
             .unwrap();
@@ -163,6 +166,7 @@ impl Env {
             handle: self.client.get_workflow_handle::<InvoiceChase>(id.clone()),
             id,
             input,
+            first_run: started.run_id().unwrap().to_owned(),
         }
     }
 
@@ -232,6 +236,34 @@ impl Chase {
             .await
             .unwrap_or_else(|_| panic!("{} did not finish within {PATIENCE:?}", self.id))
             .unwrap()
+    }
+
+    /// The id of the chase's current run.
+    pub async fn run_id(&self) -> String {
+        let description = self
+            .handle
+            .describe(WorkflowDescribeOptions::default())
+            .await
+            .unwrap();
+        description.run_id().to_owned()
+    }
+
+    /// Waits until the current run has no workflow task pending or running: it waits on a
+    /// timer or a condition, so it cannot be in the middle of continuing as new.
+    pub async fn idle(&self) {
+        clock::until("the chase to be idle", PATIENCE, async || {
+            let description = self
+                .handle
+                .describe(WorkflowDescribeOptions::default())
+                .await
+                .unwrap();
+            description
+                .raw_description
+                .pending_workflow_task
+                .is_none()
+                .then_some(())
+        })
+        .await
     }
 
     /// When the invoice was issued: where the cadence's offsets count from.

@@ -11,6 +11,7 @@ mod harness;
 mod server;
 
 mod commands;
+mod continue_as_new;
 mod sending;
 mod signals;
 mod timers;
