@@ -1,0 +1,163 @@
+//! The `command` update and the `command` signal: every command's one way in.
+
+use chaser_domain::{AuditAction, ChaseState, Command, Resolution};
+use chaser_workflows::InvoiceChase;
+use chaser_workflows::contracts::{CommandReply, CommandRequest};
+
+use crate::clock;
+use crate::harness::{eur, request, server, step, with_worker};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_update_pauses_refuses_and_answers_a_repeated_id_from_memory() {
+    with_worker(server(), "command-update", async |env| {
+        let chase = env
+            .start("CMD-UPDATE", &step("nudge", "after_issue 1h", "nudge"))
+            .await;
+        let until = clock::in_secs(3600);
+        let pause = CommandRequest {
+            command: Command::Pause {
+                until: Some(until),
+                days: None,
+                reason: "on holiday".to_owned(),
+            },
+            by: "ops:alice".to_owned(),
+            id: "pause-1".to_owned(),
+        };
+        let reply = chase.command(pause.clone()).await.unwrap();
+        let CommandReply::Done {
+            state,
+            balance,
+            paused_until,
+            pauses_used,
+            ..
+        } = reply.clone()
+        else {
+            panic!("the pause was not done: {reply:?}");
+        };
+        assert_eq!(
+            (state, balance, paused_until, pauses_used),
+            (ChaseState::Paused, eur("500.00"), Some(until), 1)
+        );
+        let status = chase.status().await;
+        assert_eq!(status.state, ChaseState::Paused);
+        assert_eq!(status.paused_until, Some(until));
+        assert_eq!(status.pauses_used, 1);
+        assert_eq!(status.next_touch, None, "a paused chase touches nobody");
+
+        // The same id again (a webhook's retry): the first answer, and no second pause.
+        assert_eq!(chase.command(pause).await.unwrap(), reply);
+        assert_eq!(chase.status().await.pauses_used, 1);
+
+        // Malformed: the validator refuses it, and Temporal records nothing.
+        let malformed = request(Command::Pause {
+            until: None,
+            days: None,
+            reason: String::new(),
+        });
+        let refused = chase.command(malformed).await.unwrap_err().to_string();
+        assert!(
+            refused.contains("a pause needs `until` or `days`"),
+            "{refused}"
+        );
+
+        let reply = chase.command(request(Command::Resume)).await.unwrap();
+        assert!(
+            matches!(
+                reply,
+                CommandReply::Done {
+                    state: ChaseState::Scheduled,
+                    paused_until: None,
+                    pauses_used: 1,
+                    ..
+                }
+            ),
+            "{reply:?}"
+        );
+
+        // Well formed but over the cap: the chase refuses it on its merits, with the reason.
+        let long = request(Command::Pause {
+            until: None,
+            days: Some(45),
+            reason: "a long holiday".to_owned(),
+        });
+        let reply = chase.command(long).await.unwrap();
+        let CommandReply::Refused { reason } = reply else {
+            panic!("a 45-day pause went through: {reply:?}");
+        };
+        assert!(reason.contains("over the cap of 30"), "{reason}");
+        let status = chase.status().await;
+        assert_eq!(
+            (status.state, status.pauses_used, status.paused_until),
+            (ChaseState::Scheduled, 1, None)
+        );
+        assert_eq!(status.next_touch.unwrap().step_id, "nudge");
+
+        // An answer comes once the store shows it: the fake store has every event by now.
+        assert_eq!(
+            env.fakes.audit_actions(),
+            [
+                AuditAction::ChaseStarted,
+                AuditAction::Pause,
+                AuditAction::Resume,
+                AuditAction::PauseRefused
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_signal_does_the_command_and_audits_a_refusal() {
+    with_worker(server(), "command-signal", async |env| {
+        let chase = env
+            .start("CMD-SIGNAL", &step("nudge", "after_issue 1h", "nudge"))
+            .await;
+        let dispute = request(Command::Dispute {
+            reason: "wrong amount".to_owned(),
+        });
+        chase.signal(InvoiceChase::command_signal, dispute).await;
+        let status = chase
+            .status_until("the chase to be disputed", |s| {
+                s.state == ChaseState::Disputed
+            })
+            .await;
+        assert_eq!(status.next_touch, None);
+
+        // Nobody is answered, so the refusal shows only in the audit log.
+        chase
+            .signal(InvoiceChase::command_signal, request(Command::Resume))
+            .await;
+        clock::until(
+            "the refused resume in the audit log",
+            crate::harness::PATIENCE,
+            async || {
+                env.fakes
+                    .audit_actions()
+                    .contains(&AuditAction::ResumeRefused)
+                    .then_some(())
+            },
+        )
+        .await;
+        assert_eq!(chase.status().await.state, ChaseState::Disputed);
+
+        let resolve = request(Command::Resolve {
+            resolution: Resolution::Resume,
+            reason: "credit note agreed".to_owned(),
+        });
+        chase.signal(InvoiceChase::command_signal, resolve).await;
+        let status = chase
+            .status_until("the chase to resume", |s| s.state == ChaseState::Scheduled)
+            .await;
+        assert_eq!(status.next_touch.unwrap().step_id, "nudge");
+        assert_eq!(
+            env.fakes.audit_actions(),
+            [
+                AuditAction::ChaseStarted,
+                AuditAction::Dispute,
+                AuditAction::ResumeRefused,
+                AuditAction::ResolveResume
+            ]
+        );
+    })
+    .await;
+}
