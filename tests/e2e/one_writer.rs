@@ -257,6 +257,7 @@ fn a_failed_start_and_a_failed_stop_are_repaired_by_the_reconciler() {
     // Nothing is left to repair (the paid chase has ended; the started one runs).
     let plan = chaser.ok(&["reconcile", "--dry-run"]);
     assert!(plan.contains("nothing to repair"), "{plan}");
+    save_completed_run_if_asked(&chaser, "reconcile", "scheduled_run");
 }
 
 /// Leaves `message` as an attempt that died after handing it to the provider leaves it:

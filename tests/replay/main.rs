@@ -6,18 +6,21 @@
 
 #![allow(clippy::unwrap_used)]
 
-use chaser_workflows::{DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, SheetSync};
+use chaser_workflows::{
+    DailyReview, InvoiceChase, InvoiceProposal, MonthlySummary, Reconcile, SheetSync,
+};
 use temporalio_client::WorkflowHistory;
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
 
 /// Each workflow type with committed histories, its folder under `fixtures/histories`, and
 /// how many histories it must have at least.
-const TYPES: [(&str, usize); 5] = [
+const TYPES: [(&str, usize); 6] = [
     ("invoice_chase", 2),
     ("daily_review", 1),
     ("monthly_summary", 1),
     ("sheet_sync", 1),
     ("invoice_proposal", 1),
+    ("reconcile", 1),
 ];
 
 #[tokio::test]
@@ -36,6 +39,8 @@ async fn committed_histories_replay_with_the_current_workflow() {
             .register_workflow::<SheetSync>()
             .unwrap()
             .register_workflow::<InvoiceProposal>()
+            .unwrap()
+            .register_workflow::<Reconcile>()
             .unwrap()
             .data_converter(chaser_tests::Secrets::random().codec().data_converter())
             .build(),

@@ -7,8 +7,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{Chase, ChaseError, ChaseState};
-use crate::rules::Settings;
-use crate::schedule::{PlannedStep, Schedule};
+use crate::contact::Email;
+use crate::rules::{Move, Settings, Step, Trigger};
+use crate::schedule::{PlannedStep, Schedule, resolve_recipients};
 
 /// Pay-link clicks kept for `status`; the audit log keeps them all.
 pub const MAX_PAY_CLICKS: usize = 20;
@@ -141,6 +142,13 @@ impl Chase {
     /// The invoice is paid and the company thanks its customers, and nobody was thanked yet.
     pub fn thanks_due(&self, settings: &Settings) -> bool {
         self.state == ChaseState::Paid && settings.thank_you && !self.thanked
+    }
+
+    /// Who is thanked for paying: whoever a customer reminder would reach (the owner's chosen
+    /// addresses, else the billing contacts).
+    pub fn thank_you_recipients(&self) -> Vec<Email> {
+        let step = Step::with_defaults("thank_you", Trigger::OnIssue, Move::Nudge);
+        resolve_recipients(&step, &self.invoice).to
     }
 
     /// The thank-you was sent, or given up: it is never tried again.

@@ -138,6 +138,11 @@ pub struct Chase {
     /// The state to return to when a pause or a dispute ends.
     #[serde(default = "scheduled")]
     pub resume_to: ChaseState,
+    /// The state to return to once a failed step goes out: kept apart from `resume_to`, so a
+    /// pause or a dispute taken while failed still ends in `failed`, and the resend then in
+    /// the state before the failure.
+    #[serde(default)]
+    pub recover_to: Option<ChaseState>,
     #[serde(default)]
     pub paused_until: Option<Timestamp>,
     #[serde(default)]
@@ -246,6 +251,7 @@ impl Chase {
             invoice,
             state,
             resume_to: ChaseState::Scheduled,
+            recover_to: None,
             paused_until: None,
             paused_since: None,
             pauses_used: 0,

@@ -13,10 +13,19 @@ impl Chase {
         let to = match (&entry.state, self.state) {
             (_, s) if !s.is_sending() => None,
             (StepState::Done, _) if escalation => Some(ChaseState::Escalated),
-            (StepState::Done, ChaseState::Failed) => Some(self.resume_to),
+            (StepState::Done, ChaseState::Failed) => {
+                // Chases carried from before `recover_to` kept it in `resume_to`, which a
+                // pause taken while failed overwrote with `failed` itself.
+                let back = self.recover_to.take().unwrap_or(self.resume_to);
+                Some(if back == ChaseState::Failed {
+                    ChaseState::Scheduled
+                } else {
+                    back
+                })
+            }
             (StepState::Failed { .. }, s) => {
                 if s != ChaseState::Failed {
-                    self.resume_to = s;
+                    self.recover_to = Some(s);
                 }
                 Some(ChaseState::Failed)
             }

@@ -277,3 +277,48 @@ fn steps_move_the_state_to_escalated_and_failed_and_back() {
     assert_eq!(t.to, ChaseState::Escalated);
     assert_eq!(c.history.entries.len(), 3);
 }
+
+#[test]
+fn the_thank_you_goes_where_reminders_go() {
+    let mut c = chase();
+    let billing = Email::parse("ap@c.example").unwrap();
+    assert_eq!(c.thank_you_recipients(), [billing]);
+    let chosen = Email::parse("payables@c.example").unwrap();
+    c.invoice.contact_override = vec![chosen.clone()];
+    assert_eq!(c.thank_you_recipients(), [chosen]);
+}
+
+#[test]
+fn a_failed_step_sent_again_after_a_pause_returns_the_chase_to_where_it_was() {
+    let settings = crate::rules::Settings::default();
+    for (escalated, back) in [
+        (false, ChaseState::Scheduled),
+        (true, ChaseState::Escalated),
+    ] {
+        let mut c = chase();
+        let now = ts("2026-01-10T09:00:00Z");
+        let entry = |id: &str, state: StepState| HistoryEntry {
+            step_id: id.into(),
+            at: now,
+            state,
+            recipients: vec![],
+            message_id: None,
+            note: None,
+        };
+        if escalated {
+            c.record_step(entry("escalate", StepState::Done), true);
+        }
+        let failed = StepState::Failed {
+            error: "bounced".into(),
+        };
+        c.record_step(entry("nudge", failed), false);
+        assert_eq!(c.state, ChaseState::Failed);
+        c.pause(PauseLength::Days(1), now, settings.pause_cap)
+            .unwrap();
+        c.resume(now).unwrap();
+        assert_eq!(c.state, ChaseState::Failed, "a pause ends where it began");
+        c.request_resend("nudge").unwrap();
+        c.record_step(entry("nudge", StepState::Done), false);
+        assert_eq!(c.state, back, "escalated before: {escalated}");
+    }
+}

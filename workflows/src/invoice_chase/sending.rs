@@ -19,6 +19,31 @@ use super::{
 use crate::contracts::{ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult};
 use crate::names;
 
+/// What came of one step, as its history entry records it.
+struct Outcome {
+    state: StepState,
+    recipients: Vec<Email>,
+    message_id: Option<String>,
+    note: Option<String>,
+    /// The owner was told: the step escalates, or nobody could be reached.
+    owner_told: bool,
+}
+
+impl Outcome {
+    /// Not sent, for `note`'s reason (rejected, or its approval ran out).
+    fn declined(note: String) -> Outcome {
+        Outcome {
+            state: StepState::Skipped {
+                reason: SkipReason::Declined,
+            },
+            recipients: vec![],
+            message_id: None,
+            note: Some(note),
+            owner_told: false,
+        }
+    }
+}
+
 impl InvoiceChase {
     /// A guardrail said "not yet": the step waits until `until`.
     fn defer(&mut self, step_id: &str, until: Timestamp, reason: &str, now: Timestamp) {
@@ -287,32 +312,25 @@ impl InvoiceChase {
             ),
             None => (declined, None, Some("no recipient".to_owned())),
         };
-        Self::record(
-            ctx,
-            &step,
+        let recorded = Outcome {
             state,
-            sent_to,
+            recipients: sent_to,
             message_id,
             note,
-            owner_note.is_some(),
-            now,
-        );
+            owner_told: owner_note.is_some(),
+        };
+        Self::record(ctx, &step, recorded, now);
         Ok(())
     }
 
     /// Records a step's outcome, moves the state, and audits it.
-    #[allow(clippy::too_many_arguments)]
     fn record(
         ctx: &mut WorkflowContext<Self>,
         step: &PlannedStep,
-        state: StepState,
-        recipients: Vec<Email>,
-        message_id: Option<String>,
-        note: Option<String>,
-        owner_told: bool,
+        outcome: Outcome,
         now: Timestamp,
     ) {
-        let action = match &state {
+        let action = match &outcome.state {
             StepState::Done => AuditAction::StepSent,
             StepState::Failed { .. } => AuditAction::StepFailed,
             StepState::Uncertain { .. } => AuditAction::StepUncertain,
@@ -321,15 +339,20 @@ impl InvoiceChase {
         let detail = format!(
             "{}{}",
             step.id,
-            note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+            outcome
+                .note
+                .as_ref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
         );
+        let owner_told = outcome.owner_told;
         let entry = HistoryEntry {
             step_id: step.id.clone(),
             at: now,
-            state,
-            recipients,
-            message_id,
-            note,
+            state: outcome.state,
+            recipients: outcome.recipients,
+            message_id: outcome.message_id,
+            note: outcome.note,
         };
         ctx.state_mut(|s| {
             let before = s.snapshot();
@@ -360,18 +383,7 @@ impl InvoiceChase {
         }
         let now = timestamp(ctx.workflow_time());
         let note = format!("rejected by {}", actor(&decision.by));
-        Self::record(
-            ctx,
-            &waiting.step,
-            StepState::Skipped {
-                reason: SkipReason::Declined,
-            },
-            vec![],
-            None,
-            Some(note),
-            false,
-            now,
-        );
+        Self::record(ctx, &waiting.step, Outcome::declined(note), now);
         Ok(())
     }
 
@@ -394,19 +406,8 @@ impl InvoiceChase {
         match outcome {
             Ok(ExpiryOutcome::Expired) => {
                 ctx.state_mut(|s| s.chase.take_approval());
-                let note = Some("approval expired: dropped, never sent".to_owned());
-                Self::record(
-                    ctx,
-                    &waiting.step,
-                    StepState::Skipped {
-                        reason: SkipReason::Declined,
-                    },
-                    vec![],
-                    None,
-                    note,
-                    false,
-                    now,
-                );
+                let note = "approval expired: dropped, never sent".to_owned();
+                Self::record(ctx, &waiting.step, Outcome::declined(note), now);
             }
             // Decided just now: its signal is on the way.
             Ok(ExpiryOutcome::AlreadyDecided) => {
@@ -431,13 +432,8 @@ impl InvoiceChase {
     pub(super) async fn thank(ctx: &mut WorkflowContext<Self>) {
         let workflow_id = ctx.workflow_id().to_owned();
         let (invoice, to, settings) = ctx.state(|s| {
-            let step = chaser_domain::Step::with_defaults(
-                "thank_you",
-                chaser_domain::Trigger::OnIssue,
-                Move::Nudge,
-            );
-            let r = chaser_domain::schedule::resolve_recipients(&step, &s.chase.invoice);
-            (s.chase.invoice.clone(), r.to, s.settings.clone())
+            let to = s.chase.thank_you_recipients();
+            (s.chase.invoice.clone(), to, s.settings.clone())
         });
         if to.is_empty() {
             return;

@@ -187,6 +187,9 @@ async fn a_chase_continues_as_new_carrying_everything() {
             .await;
         let s1 = status.sends.iter().find(|e| e.step_id == "s1").unwrap();
         assert_eq!(s1.message_id.as_deref(), Some("msg-s1~resend2"));
+        // Sent at last, the failed step returns the chase to where it was before the failure,
+        // though a pause was taken and ended while it had failed.
+        assert_eq!(status.state, ChaseState::Scheduled);
         let mut keys = env.fakes.keys();
         keys.sort();
         assert_eq!(keys, ["s0", "s1", "s1~resend1", "s1~resend2", "s2"]);
