@@ -75,6 +75,8 @@ audit_actions! {
     PromiseBrokenRefused => "promise_broken_refused",
     Rescheduled => "rescheduled",
     RescheduleRefused => "reschedule_refused",
+    CalendarChanged => "calendar_changed",
+    CalendarRefused => "calendar_refused",
     ChasingDisabled => "chasing_disabled",
     DisableRefused => "disable_refused",
     ChasingEnabled => "chasing_enabled",

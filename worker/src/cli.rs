@@ -459,4 +459,14 @@ pub(crate) enum ProposalCommand {
 pub(crate) enum RulesCommand {
     /// Validate a rules doc and summarise it.
     Check { file: PathBuf },
+    /// Re-plan every running chase under the configured rules doc's calendar (holidays, quiet
+    /// hours, business days, the send hour). A changed cadence reaches only new chases.
+    Apply {
+        /// List each running chase's next touch and whether the new calendar closes it;
+        /// change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        by: By,
+    },
 }

@@ -76,6 +76,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules {
             command: RulesCommand::Check { file },
         } => c::rules_check(&file),
+        Command::Rules {
+            command: RulesCommand::Apply { dry_run, by },
+        } => c::rules_apply(&load().await?, dry_run, &by.actor()).await,
         Command::SearchAttributes => Ok(c::search_attributes()),
         Command::Inbound { file } => {
             c::inbound(&load().await?, &file, &By { by: None }.actor()).await

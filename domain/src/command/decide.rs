@@ -158,6 +158,16 @@ impl Chase {
                     Some(format!("custom steps: {}", steps.join(", "))),
                 )
             }
+            Command::Calendar { calendar } => {
+                self.open()?;
+                let changes = calendar.changes_from(&settings.calendar());
+                let detail = if changes.is_empty() {
+                    "calendar unchanged".to_owned()
+                } else {
+                    format!("calendar: {}", changes.join("; "))
+                };
+                (same(self), Some(detail))
+            }
             Command::Disable | Command::Enable => {
                 self.open()?;
                 self.invoice.do_not_chase = matches!(command, Command::Disable);

@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditAction;
+use crate::calendar::Calendar;
 use crate::chase::InvoiceUpdate;
 use crate::contact::Email;
 use crate::limits::{
@@ -88,6 +89,11 @@ pub enum Command {
     Reschedule {
         cadence: Cadence,
     },
+    /// The company calendar changed (holidays, quiet hours, business days, the send hour):
+    /// the remaining steps are planned under it; what was sent keeps its history.
+    Calendar {
+        calendar: Calendar,
+    },
     /// The owner stops reminders to the customer (escalations to the owner continue).
     Disable,
     /// The owner restarts them.
@@ -121,6 +127,7 @@ impl Command {
             Command::Void { .. } => "void",
             Command::Promise { .. } => "promise",
             Command::Reschedule { .. } => "reschedule",
+            Command::Calendar { .. } => "calendar",
             Command::Disable => "disable",
             Command::Enable => "enable",
             Command::Contacts { .. } => "contacts",
@@ -149,6 +156,7 @@ impl Command {
             Command::Void { .. } => AuditAction::Void,
             Command::Promise { .. } => AuditAction::Promise,
             Command::Reschedule { .. } => AuditAction::Rescheduled,
+            Command::Calendar { .. } => AuditAction::CalendarChanged,
             Command::Disable => AuditAction::ChasingDisabled,
             Command::Enable => AuditAction::ChasingEnabled,
             Command::Contacts { .. } => AuditAction::ContactsOverridden,
@@ -177,6 +185,7 @@ impl Command {
             Command::Void { .. } => AuditAction::VoidRefused,
             Command::Promise { .. } => AuditAction::PromiseRefused,
             Command::Reschedule { .. } => AuditAction::RescheduleRefused,
+            Command::Calendar { .. } => AuditAction::CalendarRefused,
             Command::Disable => AuditAction::DisableRefused,
             Command::Enable => AuditAction::EnableRefused,
             Command::Contacts { .. } => AuditAction::ContactsRefused,
@@ -209,9 +218,11 @@ impl Command {
                 }
                 None => Ok(()),
             },
-            Command::Reschedule { .. } | Command::Resume | Command::Disable | Command::Enable => {
-                Ok(())
-            }
+            Command::Reschedule { .. }
+            | Command::Calendar { .. }
+            | Command::Resume
+            | Command::Disable
+            | Command::Enable => Ok(()),
         }
     }
 

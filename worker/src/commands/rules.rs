@@ -1,10 +1,16 @@
-//! The rules doc and the workflows' own lists: `chaser rules check`, `chaser search-attributes`.
+//! The rules doc and the workflows' own lists: `chaser rules check`, `chaser rules apply`,
+//! `chaser search-attributes`.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use chaser_domain::Rules;
+use chaser_app::Outcome;
+use chaser_domain::calendar::Window;
+use chaser_domain::{Command, Rules};
+
+use super::{chaser, command, when};
+use crate::context::Context;
 
 /// `chaser search-attributes`: the workflows' own list, for the scripts and operators that
 /// register it, so that none of them keeps a copy.
@@ -52,4 +58,63 @@ pub fn rules_check(file: &Path) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// `chaser rules apply [--dry-run]`: the rules doc's calendar (holidays, quiet hours, business
+/// days, the send hour) reaches every running chase, which plans its remaining steps under
+/// it; a changed cadence reaches only chases started after it. The dry run lists each running
+/// chase's next touch and whether the new calendar closes it (those are the ones that move).
+pub async fn rules_apply(app: &Context, dry_run: bool, by: &str) -> anyhow::Result<ExitCode> {
+    let settings = &app.rules.company;
+    let calendar = settings.calendar();
+    let window = Window::new(settings, &settings.time_zone);
+    let open = app.store.open_invoices().await?;
+    let (mut moves, mut failed) = (0, 0);
+    for stored in &open {
+        let number = &stored.invoice.number;
+        if dry_run {
+            match stored.status_view().next_touch {
+                Some(next) => match window.closed_because(next.at) {
+                    Some(why) => {
+                        moves += 1;
+                        println!("{number}: next touch {} is {why}: it moves", when(next.at));
+                    }
+                    None => println!("{number}: next touch {} stays", when(next.at)),
+                },
+                None => println!("{number}: no touch planned"),
+            }
+            continue;
+        }
+        let request = command(Command::Calendar {
+            calendar: calendar.clone(),
+        });
+        match chaser(app).execute(number, request, by, None).await {
+            Ok(Outcome::Done { detail, .. }) => {
+                println!("{number}: {}", detail.unwrap_or_default());
+            }
+            Ok(other) => println!("{number}: {}", other.describe()),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{number}: {e}");
+            }
+        }
+    }
+    if dry_run {
+        println!(
+            "{} running chase(s); {moves} next touch(es) fall outside the new calendar. \
+             `chaser rules apply` re-plans them all.",
+            open.len()
+        );
+    } else {
+        println!(
+            "the calendar reached {} of {} running chase(s)",
+            open.len() - failed,
+            open.len()
+        );
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

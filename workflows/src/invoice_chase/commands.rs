@@ -1,7 +1,8 @@
 //! Commands reaching the chase: the `command` update and signal, and the older per-action
 //! signals, which are thin translations into the same [`Command`]. The domain decides
 //! ([`chaser_domain::Chase::execute`]); this module keeps the answers, audits both outcomes,
-//! and does the one thing the domain cannot: swapping the cadence the plan is made from.
+//! and does the one thing the domain cannot: swapping the cadence or the calendar the plan is
+//! made from.
 
 use chaser_domain::{AuditAction, Command};
 use jiff::Timestamp;
@@ -48,8 +49,12 @@ impl InvoiceChase {
         self.dirty = true;
         let reply = match self.chase.execute(&request.command, now, &self.settings) {
             Ok(decision) => {
-                if let Command::Reschedule { cadence } = &request.command {
-                    self.cadence = cadence.clone();
+                match &request.command {
+                    Command::Reschedule { cadence } => self.cadence = cadence.clone(),
+                    Command::Calendar { calendar } => {
+                        self.settings = self.settings.with_calendar(calendar);
+                    }
+                    _ => {}
                 }
                 let after = self.snapshot();
                 self.audit(

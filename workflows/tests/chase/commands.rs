@@ -5,7 +5,7 @@ use chaser_workflows::InvoiceChase;
 use chaser_workflows::contracts::{CommandReply, CommandRequest};
 
 use crate::clock;
-use crate::harness::{eur, request, server, step, with_worker};
+use crate::harness::{calendar, eur, request, server, step, with_worker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_update_pauses_refuses_and_answers_a_repeated_id_from_memory() {
@@ -157,6 +157,41 @@ async fn the_command_signal_does_the_command_and_audits_a_refusal() {
                 AuditAction::ResumeRefused,
                 AuditAction::ResolveResume
             ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_calendar_command_moves_the_next_step_off_a_new_holiday() {
+    with_worker(server(), "command-calendar", async |env| {
+        let chase = env
+            .start("CMD-CALENDAR", &step("nudge", "after_issue 1h", "nudge"))
+            .await;
+        let planned = chase.status().await.next_touch.unwrap();
+        let day = planned.at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let mut holiday = calendar();
+        holiday.holidays.insert(day);
+        let reply = chase
+            .command(request(Command::Calendar { calendar: holiday }))
+            .await
+            .unwrap();
+        let CommandReply::Done { detail, .. } = reply else {
+            panic!("the calendar was not taken: {reply:?}");
+        };
+        assert_eq!(detail, Some(format!("calendar: holidays added {day}")));
+        let moved = chase
+            .status_until("the nudge to move off the holiday", |s| {
+                s.next_touch.as_ref().is_some_and(|n| n.at != planned.at)
+            })
+            .await
+            .next_touch
+            .unwrap();
+        assert_eq!(moved.step_id, "nudge");
+        assert!(moved.at.to_zoned(jiff::tz::TimeZone::UTC).date() > day);
+        assert_eq!(
+            env.fakes.audit_actions(),
+            [AuditAction::ChaseStarted, AuditAction::CalendarChanged]
         );
     })
     .await;

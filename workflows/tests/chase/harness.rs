@@ -5,6 +5,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use chaser_domain::calendar::Calendar;
 use chaser_domain::{
     Cadence, Contact, Currency, Customer, Email, Invoice, InvoiceNumber, Money, Role, Rules, Terms,
 };
@@ -132,6 +133,11 @@ fn rules(steps: &str) -> Rules {
 /// The cadence `steps` make, for a reschedule.
 pub fn cadence(steps: &str) -> Cadence {
     rules(steps).default_cadence
+}
+
+/// The company calendar the chases start with.
+pub fn calendar() -> Calendar {
+    rules("").company.calendar()
 }
 
 pub fn eur(amount: &str) -> Money {
