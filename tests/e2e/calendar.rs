@@ -3,6 +3,11 @@
 
 use std::time::Duration;
 
+use chaser_workflows::contracts::NextTouch;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
 use crate::support::*;
 
 const CADENCE: &str = r#"[[cadences.default.steps]]
@@ -23,16 +28,8 @@ move = "escalate"
 #[test]
 fn a_holiday_added_after_a_chase_started_moves_its_next_step_and_a_new_cadence_does_not() {
     // Arrange: a chase whose nudge is planned for later today.
-    let name = "calendar";
-    let mut chaser = Chaser::new(name, &seconds_rules(CADENCE), Backend::Sqlite);
-    chaser.start_worker();
-    let mut inv = Invoice::new(name, "INV-CAL");
-    import(&chaser, &[inv.row(false)]);
-    let planned = wait_for("the nudge to be planned", Duration::from_secs(20), || {
-        chaser.status(&inv.number).next_touch
-    });
-    assert_eq!(planned.step_id, "nudge");
-    let day = planned.at.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let (chaser, inv, planned) = nudge_planned("calendar", "INV-CAL");
+    let day = utc_day(planned.at);
 
     // Act: the owner makes that day a holiday and changes the cadence in the rules doc.
     let company = format!("holidays = [\"{day}\"]\n");
@@ -57,36 +54,15 @@ fn a_holiday_added_after_a_chase_started_moves_its_next_step_and_a_new_cadence_d
     );
 
     // Assert: the nudge moved past the holiday; the cadence is the one the chase began with.
-    let moved = wait_for("the nudge to move", Duration::from_secs(20), || {
-        chaser
-            .status(&inv.number)
-            .next_touch
-            .filter(|n| n.at != planned.at)
-    });
-    assert_eq!(
-        moved.step_id, "nudge",
-        "the running chase keeps its cadence"
-    );
-    assert!(
-        moved.at.to_zoned(jiff::tz::TimeZone::UTC).date() > day,
-        "moved to {}, the holiday is {day}",
-        moved.at
-    );
+    assert_nudge_moved_past(&chaser, &inv, &planned);
     let trail = chaser.ok(&["audit", &inv.number]);
     assert!(trail.contains("calendar_changed"), "{trail}");
 }
 
 #[test]
 fn an_operator_sends_a_calendar_with_the_raw_temporal_update() {
-    let name = "calendar-raw";
-    let mut chaser = Chaser::new(name, &seconds_rules(CADENCE), Backend::Sqlite);
-    chaser.start_worker();
-    let mut inv = Invoice::new(name, "INV-CALRAW");
-    import(&chaser, &[inv.row(false)]);
-    let planned = wait_for("the nudge to be planned", Duration::from_secs(20), || {
-        chaser.status(&inv.number).next_touch
-    });
-    let day = planned.at.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let (chaser, inv, planned) = nudge_planned("calendar-raw", "INV-CALRAW");
+    let day = utc_day(planned.at);
     let input = format!(
         r#"{{"command": "calendar", "by": "ops:raw-update", "calendar": {{"send_hour": "09:00", "quiet_hours": null, "business_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "holidays": ["{day}"]}}}}"#
     );
@@ -102,12 +78,43 @@ fn an_operator_sends_a_calendar_with_the_raw_temporal_update() {
         &input,
     ]);
     assert!(out.contains(&format!("holidays added {day}")), "{out}");
+    assert_nudge_moved_past(&chaser, &inv, &planned);
+}
+
+/// A chaser whose invoice's nudge (a minute after issue) is planned.
+fn nudge_planned(name: &str, number: &str) -> (Chaser, Invoice, NextTouch) {
+    let mut chaser = Chaser::new(name, &seconds_rules(CADENCE), Backend::Sqlite);
+    chaser.start_worker();
+    let mut inv = Invoice::new(name, number);
+    import(&chaser, &[inv.row(false)]);
+    let planned = wait_for("the nudge to be planned", Duration::from_secs(20), || {
+        chaser.status(&inv.number).next_touch
+    });
+    assert_eq!(planned.step_id, "nudge");
+    (chaser, inv, planned)
+}
+
+/// The nudge is planned again, after the day it was planned on (now a holiday), and it is still
+/// the nudge: the running chase keeps its cadence.
+fn assert_nudge_moved_past(chaser: &Chaser, inv: &Invoice, planned: &NextTouch) {
     let moved = wait_for("the nudge to move", Duration::from_secs(20), || {
         chaser
             .status(&inv.number)
             .next_touch
             .filter(|n| n.at != planned.at)
     });
-    assert_eq!(moved.step_id, "nudge");
-    assert!(moved.at.to_zoned(jiff::tz::TimeZone::UTC).date() > day);
+    assert_eq!(
+        moved.step_id, "nudge",
+        "the running chase keeps its cadence"
+    );
+    assert!(
+        utc_day(moved.at) > utc_day(planned.at),
+        "moved to {}, the holiday is {}",
+        moved.at,
+        utc_day(planned.at)
+    );
+}
+
+fn utc_day(at: Timestamp) -> Date {
+    at.to_zoned(TimeZone::UTC).date()
 }
