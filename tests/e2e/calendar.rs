@@ -52,6 +52,11 @@ fn a_holiday_added_after_a_chase_started_moves_its_next_step_and_a_new_cadence_d
         applied.contains(&format!("{}: calendar: holidays added {day}", inv.number)),
         "{applied}"
     );
+    assert!(
+        applied.contains("the calendar reached 1 of 1 running chase(s)")
+            && applied.contains("once the worker restarts"),
+        "{applied}"
+    );
 
     // Assert: the nudge moved past the holiday; the cadence is the one the chase began with.
     assert_nudge_moved_past(&chaser, &inv, &planned);

@@ -107,7 +107,8 @@ pub async fn rules_apply(app: &Context, dry_run: bool, by: &str) -> anyhow::Resu
         );
     } else {
         println!(
-            "the calendar reached {} of {} running chase(s)",
+            "the calendar reached {} of {} running chase(s); chases the worker starts itself \
+             (syncs, webhooks) take the edited rules doc once the worker restarts",
             open.len() - failed,
             open.len()
         );
