@@ -505,4 +505,4 @@ fn whole_days(d: SignedDuration) -> u32 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,4 +1,4 @@
-//! The chase's transitions, one rule per test.
+//! The chase's transitions, one rule per test; its fixtures serve the command tests too.
 
 use super::*;
 use crate::contact::{Contact, Email, Role};
@@ -7,15 +7,16 @@ use crate::schedule::{HistoryEntry, SkipReason, StepState};
 use crate::terms::Terms;
 use jiff::civil::date;
 
-fn ts(s: &str) -> Timestamp {
+pub(crate) fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-fn usd(s: &str) -> Money {
+pub(crate) fn usd(s: &str) -> Money {
     Money::parse(s, "USD".parse().unwrap()).unwrap()
 }
 
-fn chase() -> Chase {
+/// An unpaid USD 1,000 invoice, net 30 from 2026-11-01, to one billing contact.
+pub(crate) fn chase() -> Chase {
     Chase::new(Invoice {
         contacts: vec![Contact {
             name: "".into(),
@@ -37,7 +38,7 @@ fn chase() -> Chase {
     })
 }
 
-const NOW: &str = "2026-12-05T10:00:00Z";
+pub(crate) const NOW: &str = "2026-12-05T10:00:00Z";
 
 #[test]
 fn partial_payments_lower_the_balance_and_the_last_one_settles() {

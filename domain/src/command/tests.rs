@@ -1,45 +1,11 @@
 //! Each command's decision, its refusals and its wire form.
 
 use super::*;
-use crate::chase::{Chase, ChaseState};
-use crate::contact::{Contact, Role};
-use crate::invoice::{Customer, Invoice, InvoiceNumber};
+use crate::chase::ChaseState;
+use crate::chase::tests::{NOW, chase, ts, usd};
 use crate::rules::PauseCap;
 use crate::rules::Settings;
-use crate::terms::Terms;
 use jiff::civil::date;
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
-
-fn usd(s: &str) -> Money {
-    Money::parse(s, "USD".parse().unwrap()).unwrap()
-}
-
-fn chase() -> Chase {
-    Chase::new(Invoice {
-        contacts: vec![Contact {
-            name: String::new(),
-            email: Email::parse("ap@c.example").unwrap(),
-            roles: vec![Role::Billing],
-        }],
-        ..Invoice::new(
-            InvoiceNumber::parse("INV-1").unwrap(),
-            Customer {
-                id: "c".into(),
-                name: "C".into(),
-            },
-            usd("1000"),
-            date(2026, 11, 1),
-            date(2026, 12, 1),
-            Terms::Net(30),
-            Email::parse("owner@x.example").unwrap(),
-        )
-    })
-}
-
-const NOW: &str = "2026-12-05T10:00:00Z";
 
 #[test]
 fn a_payment_of_the_whole_balance_ends_the_chase_like_paid() {
