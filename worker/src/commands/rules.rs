@@ -69,6 +69,7 @@ pub async fn rules_apply(app: &Context, dry_run: bool, by: &str) -> anyhow::Resu
     let calendar = settings.calendar();
     let window = Window::new(settings, &settings.time_zone);
     let open = app.store.open_invoices().await?;
+    let chaser = chaser(app);
     let (mut moves, mut failed) = (0, 0);
     for stored in &open {
         let number = &stored.invoice.number;
@@ -88,7 +89,7 @@ pub async fn rules_apply(app: &Context, dry_run: bool, by: &str) -> anyhow::Resu
         let request = command(Command::Calendar {
             calendar: calendar.clone(),
         });
-        match chaser(app).execute(number, request, by, None).await {
+        match chaser.execute(number, request, by, None).await {
             Ok(Outcome::Done { detail, .. }) => {
                 println!("{number}: {}", detail.unwrap_or_default());
             }
