@@ -134,6 +134,21 @@ pub struct HistoryEntry {
     /// Why a send was declined, or what a dry run would have sent.
     #[serde(default)]
     pub note: Option<String>,
+    /// The owner accepted this failed or uncertain send (`dismiss`): it is not sent again and
+    /// no longer needs anyone. Left out of the wire form while false, as histories before it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dismissed: bool,
+}
+
+impl HistoryEntry {
+    /// A failed send, or one that may not have gone out, that nobody has dealt with yet.
+    pub fn needs_owner(&self) -> bool {
+        !self.dismissed
+            && matches!(
+                self.state,
+                StepState::Failed { .. } | StepState::Uncertain { .. }
+            )
+    }
 }
 
 /// `plan_with_history` for a chase that has done nothing yet.

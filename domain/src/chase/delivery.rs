@@ -1,18 +1,30 @@
-//! What stands between a planned step and the customer's inbox: a guardrail's deferral, a
-//! human's approval, a resend's fresh outbox key, and, once paid, the thank-you. This is
-//! business state like the rest of the chase, so it survives continue-as-new with it and is
-//! decided here rather than in the workflow.
+//! What stands between a planned step and the customer's inbox: a guardrail's deferral, the
+//! owner's hold, a human's approval, a resend's fresh outbox key, and, once paid, the
+//! thank-you. This is business state like the rest of the chase, so it survives
+//! continue-as-new with it and is decided here rather than in the workflow.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::{Chase, ChaseError, ChaseState};
 use crate::contact::Email;
 use crate::rules::{Move, Settings, Step, Trigger};
-use crate::schedule::{PlannedStep, Schedule, resolve_recipients};
+use crate::schedule::{HistoryEntry, PlannedStep, Schedule, StepState, resolve_recipients};
 
 /// Pay-link clicks kept for `status`; the audit log keeps them all.
 pub const MAX_PAY_CLICKS: usize = 20;
+
+/// The longest hold: a held step keeps every later one waiting behind it, so a longer wait is
+/// a pause, which the pause cap counts.
+pub const MAX_HOLD_DAYS: i64 = 7;
+
+/// What the workflow knows beside the chase, for a command about one step: the plan as it
+/// last made it, and the step whose message is on its way to the provider right now.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan<'a> {
+    pub schedule: &'a Schedule,
+    pub sending: Option<&'a str>,
+}
 
 /// A step whose customer message waits for a human's approval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +93,79 @@ impl Chase {
     /// A guardrail said "not yet" (send window, minimum gap, daily cap): the step waits.
     pub fn defer(&mut self, step_id: &str, until: Timestamp) {
         self.not_before.insert(step_id.to_owned(), until);
+    }
+
+    /// The owner holds a pending step's message until `until` (never earlier than a guardrail
+    /// already deferred it): it then goes out through the same guardrails, and the send
+    /// window still applies. Returns when it goes.
+    pub fn hold(
+        &mut self,
+        step_id: &str,
+        until: Timestamp,
+        now: Timestamp,
+        plan: Plan<'_>,
+    ) -> Result<Timestamp, ChaseError> {
+        let refused = |why: String| Err(ChaseError::HoldRefused(why));
+        self.open()?;
+        if !self.state.is_sending() {
+            return refused(format!("the chase is {}: nothing goes out", self.state));
+        }
+        if until <= now {
+            return refused(format!("{until} is not in the future"));
+        }
+        if until.duration_since(now) > SignedDuration::from_hours(24 * MAX_HOLD_DAYS) {
+            return refused(format!(
+                "{until} is more than {MAX_HOLD_DAYS} days away: pause the chase instead"
+            ));
+        }
+        let Some(step) = plan.schedule.step(step_id) else {
+            return refused(format!("this chase has no step `{step_id}`"));
+        };
+        let recorded = self
+            .history
+            .entries
+            .iter()
+            .position(|e| e.step_id == step_id);
+        let state = recorded.map_or(&step.state, |i| &self.history.entries[i].state);
+        let not_pending = match state {
+            StepState::Pending => None,
+            StepState::Done => Some("was sent already"),
+            StepState::Failed { .. } => Some("failed: send it again or dismiss it"),
+            StepState::Uncertain { .. } => Some("may have been sent: send it again or dismiss it"),
+            StepState::Skipped { .. } => Some("was skipped"),
+        };
+        if let Some(why) = not_pending {
+            return refused(format!("step `{step_id}` {why}"));
+        }
+        if plan.sending == Some(step_id) {
+            return refused(format!("step `{step_id}` is being sent right now"));
+        }
+        if self.awaiting.as_ref().is_some_and(|a| a.step.id == step_id) {
+            return refused(format!(
+                "step `{step_id}` waits for approval: reject it instead"
+            ));
+        }
+        let until = self
+            .not_before
+            .get(step_id)
+            .map_or(until, |&deferred| deferred.max(until));
+        self.defer(step_id, until);
+        // Recorded as asked for, like a resend: the plan never counts it missed when it
+        // wakes after the late tolerance, so catch-up cannot skip what the owner only held.
+        let note = Some(format!("held until {until}"));
+        match recorded {
+            Some(i) => self.history.entries[i].note = note,
+            None => self.history.entries.push(HistoryEntry {
+                step_id: step_id.to_owned(),
+                at: now,
+                state: StepState::Pending,
+                recipients: vec![],
+                message_id: None,
+                note,
+                dismissed: false,
+            }),
+        }
+        Ok(until)
     }
 
     /// The outbox key of a step's customer message: each resend gets a fresh one, so the

@@ -20,7 +20,7 @@ mod delivery;
 mod steps;
 mod update;
 
-pub use delivery::{ApprovalDecision, Awaiting, Due, MAX_PAY_CLICKS};
+pub use delivery::{ApprovalDecision, Awaiting, Due, MAX_HOLD_DAYS, MAX_PAY_CLICKS, Plan};
 pub use update::InvoiceUpdate;
 
 /// Where a chase stands. The names are the `ChaseState` search attribute's values.
@@ -103,6 +103,12 @@ pub enum ChaseError {
     NotSent(String),
     #[error("no message {0} waits for approval")]
     NoApproval(String),
+    #[error("hold refused: {0}")]
+    HoldRefused(String),
+    #[error(
+        "step `{step}` is {state}: only a failed step, or one whose sending is uncertain, can be dismissed"
+    )]
+    NotDismissable { step: String, state: &'static str },
 }
 
 /// A state change, for the audit log.

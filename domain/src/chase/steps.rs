@@ -1,5 +1,5 @@
 //! The steps a chase has run: their outcomes move its state, a failed one may be asked for
-//! again, and catch-up's skips are made final before a later step goes out.
+//! again or dismissed, and catch-up's skips are made final before a later step goes out.
 
 use jiff::Timestamp;
 
@@ -13,16 +13,7 @@ impl Chase {
         let to = match (&entry.state, self.state) {
             (_, s) if !s.is_sending() => None,
             (StepState::Done, _) if escalation => Some(ChaseState::Escalated),
-            (StepState::Done, ChaseState::Failed) => {
-                // Chases carried from before `recover_to` kept it in `resume_to`, which a
-                // pause taken while failed overwrote with `failed` itself.
-                let back = self.recover_to.take().unwrap_or(self.resume_to);
-                Some(if back == ChaseState::Failed {
-                    ChaseState::Scheduled
-                } else {
-                    back
-                })
-            }
+            (StepState::Done, ChaseState::Failed) => Some(self.recovered()),
             (StepState::Failed { .. }, s) => {
                 if s != ChaseState::Failed {
                     self.recover_to = Some(s);
@@ -69,6 +60,73 @@ impl Chase {
         })
     }
 
+    /// The owner accepts a failed send, or one whose sending is uncertain, and the chase goes
+    /// on without sending it again. The entry is marked dismissed (an uncertain one still
+    /// counts as a touch for pacing); a chase this failure left failed returns to the state it
+    /// had before, or will when its pause or dispute ends.
+    pub fn dismiss(&mut self, step_id: &str) -> Result<Transition, ChaseError> {
+        self.open()?;
+        let refused = |state| ChaseError::NotDismissable {
+            step: step_id.to_owned(),
+            state,
+        };
+        let entry = self
+            .history
+            .entries
+            .iter_mut()
+            .find(|e| e.step_id == step_id)
+            .ok_or_else(|| refused("not sent yet"))?;
+        let failed = match entry.state {
+            _ if entry.dismissed => return Err(refused("dismissed already")),
+            StepState::Failed { .. } => true,
+            StepState::Uncertain { .. } => false,
+            StepState::Done => return Err(refused("done")),
+            StepState::Pending => return Err(refused("pending")),
+            StepState::Skipped { .. } => return Err(refused("skipped")),
+        };
+        entry.dismissed = true;
+        let unchanged = Transition {
+            from: self.state,
+            to: self.state,
+        };
+        // Only a failure moves the state; an uncertain send never did.
+        if !failed || self.failing() {
+            return Ok(unchanged);
+        }
+        if self.state == ChaseState::Failed {
+            let back = self.recovered();
+            return Ok(self.go(back));
+        }
+        if self.resume_to == ChaseState::Failed {
+            self.resume_to = self.recovered();
+        }
+        Ok(unchanged)
+    }
+
+    /// A failed send nobody dismissed since the last message went out: what keeps a chase
+    /// `failed` (a later send that went out ended the failures before it).
+    fn failing(&self) -> bool {
+        self.history
+            .entries
+            .iter()
+            .rev()
+            .take_while(|e| e.state != StepState::Done)
+            .any(|e| matches!(e.state, StepState::Failed { .. }) && !e.dismissed)
+    }
+
+    /// The state a chase returns to once its failure is over (the step went out, or the owner
+    /// dismissed it).
+    fn recovered(&mut self) -> ChaseState {
+        // Chases carried from before `recover_to` kept it in `resume_to`, which a pause taken
+        // while failed overwrote with `failed` itself.
+        let back = self.recover_to.take().unwrap_or(self.resume_to);
+        if back == ChaseState::Failed {
+            ChaseState::Scheduled
+        } else {
+            back
+        }
+    }
+
     /// Before `step` runs, makes the plan's catch-up decisions final: the missed steps it
     /// skipped in `step`'s favour are recorded as skipped, so a later re-plan never sends them
     /// after it. Returns their ids.
@@ -98,6 +156,7 @@ impl Chase {
                 recipients: vec![],
                 message_id: None,
                 note: Some(format!("missed; superseded by {}", step.id)),
+                dismissed: false,
             })
             .collect();
         let ids = superseded.iter().map(|e| e.step_id.clone()).collect();

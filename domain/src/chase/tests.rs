@@ -230,6 +230,7 @@ fn catch_up_skips_are_recorded_so_a_re_plan_never_resurrects_them() {
             recipients: vec![],
             message_id: None,
             note: None,
+            dismissed: false,
         },
         false,
     );
@@ -258,6 +259,7 @@ fn steps_move_the_state_to_escalated_and_failed_and_back() {
         recipients: vec![],
         message_id: None,
         note: None,
+        dismissed: false,
     };
     assert_eq!(c.record_step(entry("nudge", StepState::Done), false), None);
     let t = c
@@ -305,6 +307,7 @@ fn a_failed_step_sent_again_after_a_pause_returns_the_chase_to_where_it_was() {
             recipients: vec![],
             message_id: None,
             note: None,
+            dismissed: false,
         };
         if escalated {
             c.record_step(entry("escalate", StepState::Done), true);

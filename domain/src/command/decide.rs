@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use super::{Command, Resolution};
 use crate::audit::AuditAction;
 use crate::chase::{
-    Chase, ChaseError, ChaseState, InvoiceUpdate, PauseLength, Promise, Transition,
+    Chase, ChaseError, ChaseState, InvoiceUpdate, PauseLength, Plan, Promise, Transition,
 };
 use crate::contact::Email;
 use crate::rules::Settings;
@@ -28,17 +28,18 @@ pub struct Refusal {
 }
 
 impl Chase {
-    /// Applies `command` at `now` under the company's `settings`, or refuses it with the
-    /// reason, leaving the chase exactly as it was.
+    /// Applies `command` at `now` under the company's `settings` and the workflow's `plan`,
+    /// or refuses it with the reason, leaving the chase exactly as it was.
     pub fn execute(
         &mut self,
         command: &Command,
         now: Timestamp,
         settings: &Settings,
+        plan: Plan<'_>,
     ) -> Result<Decision, Refusal> {
         let before = self.clone();
         let promised = self.promise.clone();
-        let outcome = self.decide(command, now, settings);
+        let outcome = self.decide(command, now, settings, plan);
         match outcome {
             Ok((transition, detail)) => {
                 let kept = promised.filter(|_| self.state == ChaseState::Paid);
@@ -68,6 +69,7 @@ impl Chase {
         command: &Command,
         now: Timestamp,
         settings: &Settings,
+        plan: Plan<'_>,
     ) -> Result<(Transition, Option<String>), ChaseError> {
         let same = |c: &Chase| Transition {
             from: c.state,
@@ -190,6 +192,16 @@ impl Chase {
                 self.request_resend(step_id)?;
                 (same(self), Some(step_id.clone()))
             }
+            Command::Hold { step_id, until } => {
+                let held = self.hold(step_id, *until, now, plan)?;
+                let detail = if held > *until {
+                    format!("{step_id} held until {held} (a guardrail had deferred it that far)")
+                } else {
+                    format!("{step_id} held until {held}")
+                };
+                (same(self), Some(detail))
+            }
+            Command::Dismiss { step_id } => (self.dismiss(step_id)?, Some(step_id.clone())),
             Command::Update { update } => {
                 let (t, kept) = self.update_from_source(update, now)?;
                 let mut detail = format!("changed: {}", changed(update, &kept).join(", "));

@@ -106,6 +106,17 @@ pub enum Command {
     Resend {
         step_id: String,
     },
+    /// Hold a pending step's message until `until` (within a few days): it then goes out
+    /// through the same guardrails.
+    Hold {
+        step_id: String,
+        until: Timestamp,
+    },
+    /// The owner accepts a failed or uncertain send: it is not sent again, and the chase
+    /// goes on with its next step.
+    Dismiss {
+        step_id: String,
+    },
     /// New facts from the invoice's source (an import, a sync, a webhook). Never undoes what
     /// the owner decided: see [`Chase::update_from_source`](crate::Chase::update_from_source).
     Update {
@@ -132,6 +143,8 @@ impl Command {
             Command::Enable => "enable",
             Command::Contacts { .. } => "contacts",
             Command::Resend { .. } => "resend",
+            Command::Hold { .. } => "hold",
+            Command::Dismiss { .. } => "dismiss",
             Command::Update { .. } => "update",
         }
     }
@@ -161,6 +174,8 @@ impl Command {
             Command::Enable => AuditAction::ChasingEnabled,
             Command::Contacts { .. } => AuditAction::ContactsOverridden,
             Command::Resend { .. } => AuditAction::Resend,
+            Command::Hold { .. } => AuditAction::Held,
+            Command::Dismiss { .. } => AuditAction::Dismissed,
             Command::Update { .. } => AuditAction::InvoiceUpdated,
         }
     }
@@ -190,6 +205,8 @@ impl Command {
             Command::Enable => AuditAction::EnableRefused,
             Command::Contacts { .. } => AuditAction::ContactsRefused,
             Command::Resend { .. } => AuditAction::ResendRefused,
+            Command::Hold { .. } => AuditAction::HoldRefused,
+            Command::Dismiss { .. } => AuditAction::DismissRefused,
             Command::Update { .. } => AuditAction::InvoiceUpdatedRefused,
         }
     }
@@ -208,7 +225,9 @@ impl Command {
             | Command::Void { reason } => text("reason", reason),
             Command::Promise { note, .. } => text("note", note),
             Command::Contacts { to } => check_count("to", to.len(), MAX_CONTACTS),
-            Command::Resend { step_id } => check_len("step", step_id, MAX_ID_CHARS),
+            Command::Resend { step_id }
+            | Command::Hold { step_id, .. }
+            | Command::Dismiss { step_id } => check_len("step", step_id, MAX_ID_CHARS),
             Command::Update { update } => match &update.contacts {
                 Some(contacts) => {
                     check_count("contacts", contacts.len(), MAX_CONTACTS)?;
@@ -249,8 +268,12 @@ impl Command {
             Command::Payment { amount, .. } if !amount.is_positive() => {
                 Err(format!("a payment must be positive, got {amount}"))
             }
-            Command::Resend { step_id } if step_id.trim().is_empty() => {
-                Err("resend needs the step's id".into())
+            Command::Resend { step_id }
+            | Command::Hold { step_id, .. }
+            | Command::Dismiss { step_id }
+                if step_id.trim().is_empty() =>
+            {
+                Err(format!("{} needs the step's id", self.verb()))
             }
             _ => Ok(()),
         }

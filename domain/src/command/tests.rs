@@ -1,11 +1,21 @@
 //! Each command's decision, its refusals and its wire form.
 
 use super::*;
-use crate::chase::ChaseState;
 use crate::chase::tests::{NOW, chase, ts, usd};
+use crate::chase::{ChaseState, Plan};
 use crate::rules::PauseCap;
 use crate::rules::Settings;
+use crate::schedule::Schedule;
 use jiff::civil::date;
+
+/// No plan: for commands that are not about a step.
+fn none() -> Plan<'static> {
+    static EMPTY: Schedule = Schedule { steps: Vec::new() };
+    Plan {
+        schedule: &EMPTY,
+        sending: None,
+    }
+}
 
 #[test]
 fn a_payment_of_the_whole_balance_ends_the_chase_like_paid() {
@@ -16,7 +26,9 @@ fn a_payment_of_the_whole_balance_ends_the_chase_like_paid() {
         paid_at: None,
         reference: Some("T-1".into()),
     };
-    let decision = by_payment.execute(&payment, ts(NOW), &settings).unwrap();
+    let decision = by_payment
+        .execute(&payment, ts(NOW), &settings, none())
+        .unwrap();
     assert_eq!(decision.action, AuditAction::Payment);
     assert_eq!(decision.transition.to, ChaseState::Paid);
     assert_eq!(
@@ -28,7 +40,7 @@ fn a_payment_of_the_whole_balance_ends_the_chase_like_paid() {
         paid_at: None,
         reference: None,
     };
-    by_paid.execute(&paid, ts(NOW), &settings).unwrap();
+    by_paid.execute(&paid, ts(NOW), &settings, none()).unwrap();
     assert_eq!(by_payment.state, by_paid.state);
     assert_eq!(by_payment.invoice.balance, by_paid.invoice.balance);
 }
@@ -49,7 +61,7 @@ fn a_refusal_names_its_action_and_reason_and_changes_nothing() {
         days: Some(10),
         reason: "holiday".into(),
     };
-    let refusal = c.execute(&pause, ts(NOW), &settings).unwrap_err();
+    let refusal = c.execute(&pause, ts(NOW), &settings, none()).unwrap_err();
     assert_eq!(refusal.action, AuditAction::PauseRefused);
     assert_eq!(
         refusal.reason,
@@ -67,10 +79,16 @@ fn a_refusal_names_its_action_and_reason_and_changes_nothing() {
 fn a_source_update_never_undoes_the_owners_decisions() {
     let settings = Settings::default();
     let mut c = chase();
-    c.execute(&Command::Disable, ts(NOW), &settings).unwrap();
-    let to = vec![Email::parse("boss@c.example").unwrap()];
-    c.execute(&Command::Contacts { to: to.clone() }, ts(NOW), &settings)
+    c.execute(&Command::Disable, ts(NOW), &settings, none())
         .unwrap();
+    let to = vec![Email::parse("boss@c.example").unwrap()];
+    c.execute(
+        &Command::Contacts { to: to.clone() },
+        ts(NOW),
+        &settings,
+        none(),
+    )
+    .unwrap();
     // What an import of the unchanged invoice looks like: no override, chasing on.
     let update = InvoiceUpdate {
         do_not_chase: Some(false),
@@ -79,7 +97,7 @@ fn a_source_update_never_undoes_the_owners_decisions() {
         ..InvoiceUpdate::default()
     };
     let decision = c
-        .execute(&Command::Update { update }, ts(NOW), &settings)
+        .execute(&Command::Update { update }, ts(NOW), &settings, none())
         .unwrap();
     assert!(c.invoice.do_not_chase, "still disabled");
     assert_eq!(c.invoice.contact_override, to, "still the owner's contacts");
@@ -99,7 +117,7 @@ fn resolving_as_a_writeoff_needs_a_dispute() {
         resolution: Resolution::Writeoff,
         reason: String::new(),
     };
-    let refusal = c.execute(&resolve, ts(NOW), &settings).unwrap_err();
+    let refusal = c.execute(&resolve, ts(NOW), &settings, none()).unwrap_err();
     assert_eq!(refusal.action, AuditAction::ResolveWriteoffRefused);
     assert_eq!(refusal.reason, "the chase is scheduled, not disputed");
     c.execute(
@@ -108,9 +126,10 @@ fn resolving_as_a_writeoff_needs_a_dispute() {
         },
         ts(NOW),
         &settings,
+        none(),
     )
     .unwrap();
-    let d = c.execute(&resolve, ts(NOW), &settings).unwrap();
+    let d = c.execute(&resolve, ts(NOW), &settings, none()).unwrap();
     assert_eq!(d.transition.to, ChaseState::WrittenOff);
 }
 
@@ -123,13 +142,13 @@ fn paying_while_a_promise_waits_keeps_the_promise() {
         until: None,
         note: "by Friday".into(),
     };
-    let d = c.execute(&promise, ts(NOW), &settings).unwrap();
+    let d = c.execute(&promise, ts(NOW), &settings, none()).unwrap();
     assert_eq!(d.detail.as_deref(), Some("pay by 2026-12-12: by Friday"));
     let paid = Command::Paid {
         paid_at: None,
         reference: None,
     };
-    let d = c.execute(&paid, ts(NOW), &settings).unwrap();
+    let d = c.execute(&paid, ts(NOW), &settings, none()).unwrap();
     assert_eq!(d.kept.map(|p| p.pay_by), Some(date(2026, 12, 12)));
 }
 
@@ -196,3 +215,5 @@ fn long_text_is_refused_with_its_field() {
         .is_ok()
     );
 }
+
+mod steps;

@@ -1,11 +1,11 @@
-//! Properties of the chase's sending state (deferrals, resends, approvals, pay clicks, the
-//! thank-you) over generated sequences of what can happen to a chase: it is kept by the
+//! Properties of the chase's sending state (deferrals, holds, resends, dismissals, approvals,
+//! pay clicks, the thank-you) over generated sequences of what can happen to a chase: it is kept by the
 //! domain, so its rules hold whatever the order, and a serialized chase (what continue-as-new
 //! carries) loses none of it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chaser_domain::chase::{ApprovalDecision, Due, MAX_PAY_CLICKS};
+use chaser_domain::chase::{ApprovalDecision, Due, MAX_PAY_CLICKS, Plan};
 use chaser_domain::schedule::{HistoryEntry, StepState};
 use chaser_domain::{Chase, ChaseState, Command, Move, Schedule, Terms, plan_with_history};
 use jiff::civil::date;
@@ -24,6 +24,10 @@ enum Op {
     Record(usize, bool),
     /// The owner asks for step `n` again.
     Resend(usize),
+    /// The owner holds step `n` for so many minutes.
+    Hold(usize, i64),
+    /// The owner accepts step `n`'s failure.
+    Dismiss(usize),
     /// The customer opens the pay link.
     Click,
     /// Step `n`'s message must wait for approval.
@@ -43,6 +47,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0..STEPS, 1i64..10_000).prop_map(|(n, m)| Op::Defer(n, m)),
         (0..STEPS, any::<bool>()).prop_map(|(n, ok)| Op::Record(n, ok)),
         (0..STEPS).prop_map(Op::Resend),
+        (0..STEPS, 1i64..10_000).prop_map(|(n, m)| Op::Hold(n, m)),
+        (0..STEPS).prop_map(Op::Dismiss),
         Just(Op::Click),
         (0..STEPS).prop_map(Op::Await),
         (any::<bool>(), any::<bool>()).prop_map(|(right_key, approved)| Op::Decide {
@@ -68,6 +74,13 @@ fn planned(chase: &Chase, now: Timestamp) -> Schedule {
     ]);
     let settings = always_open("UTC");
     plan_with_history(&chase.invoice, &cadence, &settings, now, &chase.history)
+}
+
+fn plan(schedule: &Schedule) -> Plan<'_> {
+    Plan {
+        schedule,
+        sending: None,
+    }
 }
 
 proptest! {
@@ -98,6 +111,7 @@ proptest! {
                         recipients: vec![],
                         message_id: None,
                         note: None,
+                        dismissed: false,
                     };
                     chase.record_step(entry, false);
                     // A step that has run waits for no guardrail any more.
@@ -107,13 +121,39 @@ proptest! {
                     let before = chase.message_key(&step_id(n));
                     keys.entry(step_id(n)).or_default().insert(before.clone());
                     let command = Command::Resend { step_id: step_id(n) };
-                    if chase.execute(&command, now, &settings).is_ok() {
+                    let schedule = planned(&chase, now);
+                    if chase.execute(&command, now, &settings, plan(&schedule)).is_ok() {
                         // Each resend goes out under a key no earlier message of the step had.
                         let key = chase.message_key(&step_id(n));
                         prop_assert!(keys.entry(step_id(n)).or_default().insert(key));
                         prop_assert!(!chase.not_before.contains_key(&step_id(n)));
                     } else {
                         prop_assert_eq!(chase.message_key(&step_id(n)), before);
+                    }
+                }
+                Op::Hold(n, mins) => {
+                    let until = now + SignedDuration::from_mins(mins);
+                    let earlier = chase.not_before.get(&step_id(n)).copied();
+                    let command = Command::Hold { step_id: step_id(n), until };
+                    let schedule = planned(&chase, now);
+                    if chase.execute(&command, now, &settings, plan(&schedule)).is_ok() {
+                        // Held until then, or a guardrail's later deferral: never earlier.
+                        let held = chase.not_before[&step_id(n)];
+                        prop_assert_eq!(held, earlier.map_or(until, |e| e.max(until)));
+                        // And still to send, whatever catch-up thinks of it when it wakes.
+                        let woken = planned(&chase, held + SignedDuration::from_hours(48));
+                        prop_assert_eq!(&woken.step(&step_id(n)).unwrap().state, &StepState::Pending);
+                    }
+                }
+                Op::Dismiss(n) => {
+                    let command = Command::Dismiss { step_id: step_id(n) };
+                    let schedule = planned(&chase, now);
+                    if chase.execute(&command, now, &settings, plan(&schedule)).is_ok() {
+                        // Dealt with, and never asked for again by itself.
+                        let entry = chase.history.entries.iter().find(|e| e.step_id == step_id(n)).unwrap();
+                        prop_assert!(entry.dismissed && !entry.needs_owner());
+                        let after = planned(&chase, now);
+                        prop_assert_ne!(&after.step(&step_id(n)).unwrap().state, &StepState::Pending);
                     }
                 }
                 Op::Click => {
@@ -156,7 +196,9 @@ proptest! {
                     prop_assert!(chase.awaiting.is_none());
                 }
                 Op::Pay => {
-                    let _ = chase.execute(&Command::Paid { paid_at: None, reference: None }, now, &settings);
+                    let paid = Command::Paid { paid_at: None, reference: None };
+                    let schedule = planned(&chase, now);
+                    let _ = chase.execute(&paid, now, &settings, plan(&schedule));
                 }
                 Op::Thank => {
                     if chase.thanks_due(&settings) {

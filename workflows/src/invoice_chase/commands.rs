@@ -1,9 +1,11 @@
 //! Commands reaching the chase: the `command` update and signal, and the older per-action
 //! signals, which are thin translations into the same [`Command`]. The domain decides
-//! ([`chaser_domain::Chase::execute`]); this module keeps the answers, audits both outcomes,
-//! and does the one thing the domain cannot: swapping the cadence or the calendar the plan is
-//! made from.
+//! ([`chaser_domain::Chase::execute`], with the plan and the step on its way for a command
+//! about one step); this module keeps the answers, audits both outcomes, and does the one
+//! thing the domain cannot: swapping the cadence or the calendar the plan is made from. Any
+//! answer wakes the loop, which re-plans: a hold's step waits on a new timer.
 
+use chaser_domain::chase::Plan;
 use chaser_domain::{AuditAction, Command};
 use jiff::Timestamp;
 
@@ -47,7 +49,14 @@ impl InvoiceChase {
         let before = self.snapshot();
         // Any answer wakes the loop: a change re-plans, a refusal is flushed to the log.
         self.dirty = true;
-        let reply = match self.chase.execute(&request.command, now, &self.settings) {
+        let plan = Plan {
+            schedule: &self.schedule,
+            sending: self.sending_step.as_deref(),
+        };
+        let reply = match self
+            .chase
+            .execute(&request.command, now, &self.settings, plan)
+        {
             Ok(decision) => {
                 match &request.command {
                     Command::Reschedule { cadence } => self.cadence = cadence.clone(),

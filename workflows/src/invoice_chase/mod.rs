@@ -95,6 +95,8 @@ pub struct InvoiceChase {
     answered: Vec<Answered>,
     /// The kind of message on its way to the provider, if one is.
     sending: Option<MessageKind>,
+    /// The step whose message that is: too late to hold.
+    sending_step: Option<String>,
     /// Whether the customer's name is published as a search attribute.
     index_customer_name: bool,
 }
@@ -156,6 +158,7 @@ impl InvoiceChase {
             published: None,
             answered: carried.answered,
             sending: None,
+            sending_step: None,
             index_customer_name,
         };
         if fresh {

@@ -89,6 +89,7 @@ impl InvoiceChase {
             )
             .build();
         let kind = request.kind;
+        let step_id = request.step.as_ref().map(|s| s.id.clone());
         if !one_writer {
             let result = ctx
                 .execute_activity(ChaseActivities::send_message, request, options)
@@ -102,7 +103,10 @@ impl InvoiceChase {
             request,
             options
         ));
-        ctx.state_mut(|s| s.sending = Some(kind));
+        ctx.state_mut(|s| {
+            s.sending = Some(kind);
+            s.sending_step = step_id;
+        });
         let mut cancelled = false;
         let result = loop {
             select! {
@@ -116,7 +120,10 @@ impl InvoiceChase {
                 cancelled = true;
             }
         };
-        ctx.state_mut(|s| s.sending = None);
+        ctx.state_mut(|s| {
+            s.sending = None;
+            s.sending_step = None;
+        });
         Ok(match result {
             Err(ActivityExecutionError::Cancelled(_)) if cancelled => None,
             other => Some(other.map_err(|e| failure_of(&e).1)),
@@ -353,6 +360,7 @@ impl InvoiceChase {
             recipients: outcome.recipients,
             message_id: outcome.message_id,
             note: outcome.note,
+            dismissed: false,
         };
         ctx.state_mut(|s| {
             let before = s.snapshot();

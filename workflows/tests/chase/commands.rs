@@ -1,10 +1,13 @@
-//! The `command` update and the `command` signal: every command's one way in.
+//! The `command` update and the `command` signal: every command's one way in, and the
+//! commands about one step (hold, dismiss) that re-plan the chase's timer.
 
+use chaser_domain::schedule::StepState;
 use chaser_domain::{AuditAction, ChaseState, Command, Resolution};
 use chaser_workflows::InvoiceChase;
 use chaser_workflows::contracts::{CommandReply, CommandRequest};
 
 use crate::clock;
+use crate::fakes::Answer;
 use crate::harness::{calendar, eur, request, server, step, with_worker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,6 +195,117 @@ async fn a_calendar_command_moves_the_next_step_off_a_new_holiday() {
         assert_eq!(
             env.fakes.audit_actions(),
             [AuditAction::ChaseStarted, AuditAction::CalendarChanged]
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hold_moves_the_steps_send_time_and_it_goes_out_then() {
+    with_worker(server(), "command-hold", async |env| {
+        let chase = env
+            .start("CMD-HOLD", &step("nudge", "after_issue 3s", "nudge"))
+            .await;
+        let planned = chase.status().await.next_touch.unwrap();
+        let until = clock::in_secs(6);
+        let hold = request(Command::Hold {
+            step_id: "nudge".to_owned(),
+            until,
+        });
+        let reply = chase.command(hold).await.unwrap();
+        let CommandReply::Done { state, detail, .. } = reply else {
+            panic!("the hold was refused: {reply:?}");
+        };
+        assert_eq!(state, ChaseState::Scheduled);
+        assert_eq!(detail, Some(format!("nudge held until {until}")));
+        let status = chase.status().await;
+        let next = status.next_touch.unwrap();
+        assert_eq!((next.step_id.as_str(), next.at), ("nudge", until));
+        assert!(until > planned.at);
+
+        // The re-planned timer wakes it then, not at the cadence's time.
+        let sent = env.sent(1).await;
+        assert!(
+            sent[0].at >= until,
+            "sent at {}, held until {until}",
+            sent[0].at
+        );
+        chase
+            .status_until("the nudge to be recorded", |s| {
+                s.sends.iter().any(|e| e.state == StepState::Done)
+            })
+            .await;
+        assert_eq!(
+            env.fakes.audit_actions(),
+            [
+                AuditAction::ChaseStarted,
+                AuditAction::Held,
+                AuditAction::StepSent
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dismissed_failure_returns_the_chase_to_its_state_and_the_next_step_goes_out() {
+    with_worker(server(), "command-dismiss", async |env| {
+        env.fakes.answer("nudge", Answer::Reject);
+        let steps = [
+            step("nudge", "after_issue 1s", "nudge"),
+            step("follow_up", "after_issue 8s", "follow_up"),
+        ]
+        .concat();
+        let chase = env.start("CMD-DISMISS", &steps).await;
+        chase
+            .status_until("the nudge to fail", |s| s.state == ChaseState::Failed)
+            .await;
+
+        let dismiss = request(Command::Dismiss {
+            step_id: "nudge".to_owned(),
+        });
+        let reply = chase.command(dismiss.clone()).await.unwrap();
+        assert!(
+            matches!(
+                reply,
+                CommandReply::Done {
+                    state: ChaseState::Scheduled,
+                    ..
+                }
+            ),
+            "{reply:?}"
+        );
+        let status = chase.status().await;
+        assert!(
+            status.sends[0].dismissed && matches!(status.sends[0].state, StepState::Failed { .. }),
+            "{:#?}",
+            status.sends
+        );
+        assert_eq!(status.next_touch.unwrap().step_id, "follow_up");
+
+        // Dismissed once: the second is refused on its merits.
+        let again = chase.command(dismiss).await.unwrap();
+        assert!(
+            matches!(&again, CommandReply::Refused { reason } if reason.contains("dismissed already")),
+            "{again:?}"
+        );
+
+        env.sent(2).await;
+        chase
+            .status_until("the follow-up to be recorded", |s| {
+                s.sends.iter().any(|e| e.step_id == "follow_up")
+            })
+            .await;
+        assert_eq!(env.fakes.keys(), ["nudge", "follow_up"], "never sent again");
+        assert_eq!(
+            env.fakes.audit_actions(),
+            [
+                AuditAction::ChaseStarted,
+                AuditAction::StepFailed,
+                AuditAction::Dismissed,
+                AuditAction::DismissRefused,
+                AuditAction::StepSent
+            ]
         );
     })
     .await;

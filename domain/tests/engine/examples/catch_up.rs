@@ -65,6 +65,7 @@ fn after_a_pause_the_chase_resumes_with_the_step_it_missed() {
         recipients: vec![inv.contacts[0].email.clone()],
         message_id: None,
         note: None,
+        dismissed: false,
     };
     let history = History {
         entries: vec![nudge_sent],

@@ -321,6 +321,7 @@ fn a_failed_step_asked_again_is_due_at_the_next_opening_even_long_after() {
         recipients: vec![inv.contacts[0].email.clone()],
         message_id: None,
         note: None,
+        dismissed: false,
     };
     let mut chase = chaser_domain::Chase::new(inv.clone());
     chase.history = History {
