@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chaser_activities::store::NewReviewItem;
 use chaser_activities::suppression;
+use chaser_app::review_queue::kind::UNMATCHED_DISPUTE;
 use chaser_app::{AppError, Chaser, Incoming, Ingested, Outcome, Request};
 use chaser_domain::{Command, InvoiceNumber};
 use chaser_intake::webhook::{
@@ -325,11 +326,11 @@ pub(crate) async fn stripe(
                         amount.grouped()
                     );
                     let item = NewReviewItem {
-                        kind: "unmatched_dispute".into(),
+                        kind: UNMATCHED_DISPUTE.into(),
                         invoice: None,
                         summary,
                         detail: json!({ "charge": charge, "invoice_id": invoice_id }),
-                        dedup_key: format!("unmatched_dispute/{charge}"),
+                        dedup_key: format!("{UNMATCHED_DISPUTE}/{charge}"),
                     };
                     store
                         .flag_for_review(&item, Timestamp::now())

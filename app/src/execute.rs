@@ -59,6 +59,12 @@ pub enum Request {
     /// Custom steps as `[[steps]]` tables, checked like the rules doc; `source` names them in
     /// errors (a file name).
     Reschedule { steps: String, source: String },
+    /// Hold a step's message until `until`: by default the chase's next step, until the same
+    /// time tomorrow on the company's clock (the send window still applies when it wakes).
+    Hold {
+        step: Option<String>,
+        until: Option<Timestamp>,
+    },
 }
 
 impl From<Command> for Request {
@@ -127,7 +133,7 @@ impl Chaser {
                 state: stored.state,
             });
         }
-        let command = self.command(request, &stored)?;
+        let command = self.command(number, request, &stored).await?;
         // Checked before anything is journaled or sent: Temporal would take a huge reason
         // into the chase's history for good.
         check_command(&command, by)?;
@@ -173,7 +179,12 @@ impl Chaser {
     }
 
     /// The door's request as a command: amounts, days and steps parsed here, once.
-    fn command(&self, request: Request, stored: &StoredInvoice) -> Result<Command, AppError> {
+    async fn command(
+        &self,
+        number: &InvoiceNumber,
+        request: Request,
+        stored: &StoredInvoice,
+    ) -> Result<Command, AppError> {
         Ok(match request {
             Request::Command(command) => command,
             Request::Payment { amount, reference } => Command::Payment {
@@ -221,7 +232,49 @@ impl Chaser {
             Request::Reschedule { steps, source } => Command::Reschedule {
                 cadence: custom_cadence(&steps, &source)?,
             },
+            Request::Hold {
+                step: Some(step_id),
+                until: Some(until),
+            } => Command::Hold { step_id, until },
+            Request::Hold { step, until } => self.hold(number, step, until).await?,
         })
+    }
+
+    /// A hold with its defaults filled in from the chase's plan (its own answer, or the
+    /// store's copy): the next step, and the same time tomorrow.
+    async fn hold(
+        &self,
+        number: &InvoiceNumber,
+        step: Option<String>,
+        until: Option<Timestamp>,
+    ) -> Result<Command, AppError> {
+        let next = self.status(number).await?.0.next_touch;
+        let Some(step_id) = step.or_else(|| next.as_ref().map(|n| n.step_id.clone())) else {
+            return Err(AppError::Invalid(format!(
+                "step: nothing is planned for {number} to hold"
+            )));
+        };
+        let until = match (until, next) {
+            (Some(until), _) => until,
+            (None, Some(next)) if next.step_id == step_id => self.same_time_tomorrow(next.at)?,
+            (None, _) => {
+                let schedule = self.schedule(number).await?;
+                let step = schedule.step(&step_id).ok_or_else(|| {
+                    AppError::Invalid(format!("step: {number} has no step `{step_id}`"))
+                })?;
+                self.same_time_tomorrow(step.at)?
+            }
+        };
+        Ok(Command::Hold { step_id, until })
+    }
+
+    /// A day after `at` (or now, if that has passed) on the company's clock.
+    fn same_time_tomorrow(&self, at: Timestamp) -> Result<Timestamp, AppError> {
+        at.max(Timestamp::now())
+            .to_zoned(self.rules().company.time_zone.tz().clone())
+            .checked_add(jiff::Span::new().days(1))
+            .map(|z| z.timestamp())
+            .map_err(|e| AppError::Invalid(format!("until: {e}")))
     }
 
     /// Gives a journaled command to its chase and settles its journal entry; the reconciler

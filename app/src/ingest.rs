@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use crate::chaser::Chaser;
 use crate::error::AppError;
 use crate::execute::{Outcome, Request};
+use crate::review_queue::kind;
 
 /// One invoice from an import or a webhook.
 #[derive(Debug, Clone)]
@@ -321,8 +322,8 @@ impl Chaser {
     ) -> Result<(), AppError> {
         let invoice = number.normalized();
         let item = chaser_activities::store::NewReviewItem {
-            kind: "intake_conflict".to_owned(),
-            dedup_key: format!("intake_conflict/{source}/{invoice}"),
+            kind: kind::INTAKE_CONFLICT.to_owned(),
+            dedup_key: format!("{}/{source}/{invoice}", kind::INTAKE_CONFLICT),
             invoice: Some(invoice),
             summary: format!("{number} ({source}): {why}"),
             detail: serde_json::json!({ "source": source, "detail": detail }),

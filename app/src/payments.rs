@@ -9,9 +9,21 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 
-use chaser_domain::Command;
+use chaser_domain::{Command, InvoiceNumber};
 
+use crate::review_queue::kind;
 use crate::{AppError, Chaser, Outcome, Request};
+
+/// Every command id of one bank payment starts with this.
+pub(crate) fn command_prefix(payment: &str) -> String {
+    format!("bank:{payment}:")
+}
+
+/// The id of the command that applies bank payment `payment` to `invoice`: one per payment
+/// and invoice, so a statement read twice, or an owner applying it by hand, pays once.
+pub(crate) fn command_id(payment: &str, invoice: &InvoiceNumber) -> String {
+    format!("{}{}", command_prefix(payment), invoice.normalized())
+}
 
 /// What matching a batch of payments did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -60,7 +72,7 @@ pub async fn apply(
         // is not matched again: the invoices it paid have changed since, and a new match
         // could pay another one. Its commands are delivered under their own ids.
         let journaled = store
-            .journaled_with_prefix(&format!("bank:{}:", payment.id))
+            .journaled_with_prefix(&command_prefix(&payment.id))
             .await?;
         if chaser.handled_before("bank", &payment.id).await? || journaled > 0 {
             chaser.record_delivery("bank", &payment.id).await?;
@@ -94,8 +106,8 @@ pub async fn apply(
                 .collect(),
             MatchOutcome::Ambiguous { .. } | MatchOutcome::Unmatched { .. } => {
                 let kind = match outcome {
-                    MatchOutcome::Ambiguous { .. } => "ambiguous_payment",
-                    _ => "unmatched_payment",
+                    MatchOutcome::Ambiguous { .. } => kind::AMBIGUOUS_PAYMENT,
+                    _ => kind::UNMATCHED_PAYMENT,
                 };
                 let summary = format!(
                     "payment of {label}: {}. Remittance: \"{}\". Nothing was applied.",
@@ -121,8 +133,7 @@ pub async fn apply(
                 paid_at: None,
                 reference: Some(format!("{}: {}", payment.id, payment.remittance)),
             };
-            // One command per payment and invoice: a statement read twice pays once.
-            let id = format!("bank:{}:{}", payment.id, invoice.normalized());
+            let id = command_id(&payment.id, &invoice);
             let line = format!("{invoice}: {} ({label})", amount.grouped());
             match chaser
                 .execute(&invoice, Request::Command(command), by, Some(id))

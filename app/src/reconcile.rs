@@ -34,6 +34,7 @@ use temporalio_client::{WorkflowDescribeOptions, WorkflowExecutionStatus, Workfl
 use crate::chaser::Chaser;
 use crate::error::{AppError, temporal};
 use crate::execute::Outcome;
+use crate::review_queue::kind;
 
 /// One repair, as planned and as done.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -374,11 +375,11 @@ impl Chaser {
             }
             Repair::Flag { invoice, why } => {
                 let item = chaser_activities::store::NewReviewItem {
-                    kind: "chase_drift".to_owned(),
+                    kind: kind::CHASE_DRIFT.to_owned(),
                     invoice: Some(invoice.clone()),
                     summary: format!("{invoice}: {why}"),
                     detail: serde_json::json!({ "why": why }),
-                    dedup_key: format!("chase_drift/{invoice}"),
+                    dedup_key: format!("{}/{invoice}", kind::CHASE_DRIFT),
                 };
                 self.store().flag_for_review(&item, now).await?;
                 Ok(())

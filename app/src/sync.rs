@@ -103,7 +103,7 @@ impl SheetSyncer {
     }
 
     async fn flag_broken(&self, config: &SyncSource, error: &SyncError) -> Result<(), AppError> {
-        let kind = "sync_failed";
+        let kind = crate::review_queue::kind::SYNC_FAILED;
         let item = NewReviewItem {
             kind: kind.to_owned(),
             dedup_key: format!("{kind}/{}", config.name),

@@ -10,6 +10,7 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use serde_json::json;
 
+use crate::review_queue::kind;
 use crate::{AppError, Chaser, Ingested, Outcome};
 
 use super::{ImportReport, incoming, previous, settle_closed, vanished};
@@ -60,7 +61,7 @@ pub async fn apply(
             RowOutcome::Ingested(Ok(Ingested::Conflict(why))) => {
                 let summary = format!("{number} ({label}, line {}): {why}", row.line);
                 let item = review_item(
-                    "intake_conflict",
+                    kind::INTAKE_CONFLICT,
                     label,
                     number,
                     summary,
@@ -145,7 +146,7 @@ fn vanished_item(source: &str, gone: &Vanished) -> NewReviewItem {
         invoice.balance.grouped()
     );
     review_item(
-        "vanished_from_export",
+        kind::VANISHED_FROM_EXPORT,
         source,
         &invoice.number,
         summary,
