@@ -117,7 +117,7 @@ The demo is running (mode: $MODE). Ctrl-C stops it.
   Temporal UI      http://127.0.0.1:$UI_PORT/namespaces/default/workflows
   Mailbox viewer   http://127.0.0.1:$SES_PORT  (the catch-up messages; nothing leaves the machine)
   API              http://127.0.0.1:$HTTP_PORT/healthz
-  Review           http://127.0.0.1:$HTTP_PORT/review  (sign in with the API token: $API_TOKEN)
+  Cockpit          http://127.0.0.1:$HTTP_PORT/review  (sign in with the API token: $API_TOKEN)
 Chases are encrypted in Temporal. To see them decoded in the UI: sign in at the review link
 above, then in the UI's codec server settings override them in this browser with the same
 endpoint (http://127.0.0.1:$HTTP_PORT/codec) and tick "Include cross-origin credentials".

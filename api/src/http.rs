@@ -19,9 +19,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(crate::session::routes())
         .merge(crate::codec::routes())
         .route("/healthz", get(healthz))
+        .route("/favicon.svg", get(favicon))
         .route("/webhooks/accounting", post(hooks::accounting))
         .route("/webhooks/ses", post(hooks::ses_events))
         .route("/review", get(crate::review::page))
+        .route("/review/items/{id}", post(crate::review::item_action))
+        .route("/invoices/{number}", get(crate::review::invoice_page))
         .route("/api/invoices/{number}/{action}", post(owner_api::act))
         .route("/api/sending", get(crate::sending::status))
         .route("/api/sending/{action}", post(crate::sending::switch))
@@ -60,6 +63,18 @@ pub fn router(state: Arc<AppState>) -> Router {
             count_webhook_rejects,
         ))
         .with_state(state)
+}
+
+/// The pages' icon (a browser asks for one; without it every page logs a 404).
+async fn favicon() -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../pages/favicon.svg"),
+    )
+        .into_response()
 }
 
 /// Counts refused webhook deliveries (`/webhooks/<name>` and `/inbound`) by name and status:

@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chaser_activities::links::{Act, Claims, LinkAction, LinkError, Purpose};
 use chaser_activities::store::ApprovalStatus;
@@ -167,6 +168,14 @@ fn action_text(action: LinkAction) -> (&'static str, &'static str) {
             "Mark this invoice paid? The chase ends and the customer is thanked.",
             "Mark paid",
         ),
+        LinkAction::Hold => (
+            "Hold this message until tomorrow? It then goes out at the next opening of the send window.",
+            "Hold until tomorrow",
+        ),
+        LinkAction::Dismiss => (
+            "Leave this message as it is and go on with the chase? It is not sent again.",
+            "Dismiss",
+        ),
     }
 }
 
@@ -229,6 +238,19 @@ fn request(act: &Act) -> (Request, &'static str) {
             }),
             "Marked paid: the chase has ended.",
         ),
+        LinkAction::Hold => (
+            Request::Hold {
+                step: act.step.clone(),
+                until: None,
+            },
+            "Held until tomorrow.",
+        ),
+        LinkAction::Dismiss => (
+            command(Command::Dismiss {
+                step_id: act.step.clone().unwrap_or_default(),
+            }),
+            "Dismissed: the chase goes on without it.",
+        ),
     }
 }
 
@@ -249,8 +271,20 @@ pub async fn confirm_action(
     pages::confirm(&state, &title, question, button, &expires(&claims))
 }
 
+/// Whether a form came from the cockpit (`back=review`), which then shows the answer itself.
+fn from_cockpit(state: &AppState, headers: &HeaderMap, body: &[u8]) -> bool {
+    url::form_urlencoded::parse(body).any(|(k, v)| k == "back" && v == "review")
+        && crate::session::is_owner(state, headers)
+}
+
 /// `POST /act/<token>`: performs the action once, on behalf of whom the link was made for.
-pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+/// From the cockpit, the cockpit comes back with the answer on top.
+pub async fn act(
+    State(state): State<Arc<AppState>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let now = Timestamp::now();
     let claims = match state.links.verify(&token, Purpose::Act, now) {
         Ok(c) => c,
@@ -269,18 +303,23 @@ pub async fn act(State(state): State<Arc<AppState>>, Path(token): Path<String>) 
     let (request, done) = request(&act);
     // The link's nonce names the request: a double submit is done once.
     let id = Some(format!("link:{}", claims.nonce));
-    let message = match state.chaser.execute(&number, request, &by, id).await {
-        Ok(Outcome::Accepted { why }) => format!("Accepted: {why}."),
+    let (message, done) = match state.chaser.execute(&number, request, &by, id).await {
+        Ok(Outcome::Accepted { why }) => (format!("Accepted: {why}."), true),
         Ok(Outcome::Done {
             paused_until: Some(until),
             ..
-        }) if act.action == LinkAction::Pause7d => {
-            format!("Paused until {}.", until.strftime("%Y-%m-%d %H:%M UTC"))
-        }
-        Ok(_) => done.to_owned(),
-        Err(AppError::Refused(reason)) => format!("Not done: {reason}."),
+        }) if act.action == LinkAction::Pause7d => (
+            format!("Paused until {}.", until.strftime("%Y-%m-%d %H:%M UTC")),
+            true,
+        ),
+        Ok(_) => (done.to_owned(), true),
+        Err(AppError::Refused(reason)) => (format!("Not done: {reason}."), false),
         Err(e) => return failed(&state, &e),
     };
+    if from_cockpit(&state, &headers, &body) {
+        let text = format!("{}: {message}", claims.invoice);
+        return crate::review::cockpit(&state, Some(crate::review::Notice { done, text })).await;
+    }
     pages::notice(
         &state,
         StatusCode::OK,

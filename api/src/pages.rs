@@ -1,5 +1,6 @@
-//! The few HTML pages people see: link outcomes, the bank-transfer page, confirmations and
-//! approvals. Rendered with minijinja, HTML auto-escaped.
+//! The few HTML pages people see: link outcomes, the bank-transfer page, confirmations,
+//! approvals, and the owner's cockpit and invoice pages. Rendered with minijinja, HTML
+//! auto-escaped.
 
 use std::sync::LazyLock;
 
@@ -28,7 +29,8 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ),
         ("approval.html", include_str!("../pages/approval.html")),
         ("proposal.html", include_str!("../pages/proposal.html")),
-        ("review.html", include_str!("../pages/review.html")),
+        ("cockpit.html", include_str!("../pages/cockpit.html")),
+        ("invoice.html", include_str!("../pages/invoice.html")),
         ("login.html", include_str!("../pages/login.html")),
         (
             "summary_email.html",

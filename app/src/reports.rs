@@ -51,6 +51,14 @@ fn snapshot(value: Option<&serde_json::Value>) -> Option<AuditSnapshot> {
     serde_json::from_value(value?.clone()).ok()
 }
 
+/// How much an audited change took off the balance (a payment, a write-off, a void).
+pub fn balance_moved(record: &AuditRecord) -> Option<Money> {
+    let before = snapshot(record.before.as_ref())?.balance;
+    let after =
+        snapshot(record.after.as_ref()).map_or(Money::zero(before.currency()), |a| a.balance);
+    before.checked_sub(&after).ok().filter(Money::is_positive)
+}
+
 /// The ledger: every invoice issued (from its snapshot), every audited change of balance, and
 /// the promises made, kept and broken.
 fn ledger(invoices: &[StoredInvoice], audit: &[AuditRecord]) -> Vec<LedgerEvent> {
@@ -73,17 +81,8 @@ fn ledger(invoices: &[StoredInvoice], audit: &[AuditRecord]) -> Vec<LedgerEvent>
         })
         .collect();
     for record in audit {
-        let (before, after) = (
-            snapshot(record.before.as_ref()),
-            snapshot(record.after.as_ref()),
-        );
-        let moved = || {
-            let before = before.as_ref()?.balance;
-            let after = after
-                .as_ref()
-                .map_or(Money::zero(before.currency()), |a| a.balance);
-            before.checked_sub(&after).ok().filter(Money::is_positive)
-        };
+        let after = snapshot(record.after.as_ref());
+        let moved = || balance_moved(record);
         let kind = match record.action {
             AuditAction::Paid | AuditAction::Payment => moved().map(LedgerKind::Payment),
             AuditAction::Writeoff | AuditAction::ResolveWriteoff => {

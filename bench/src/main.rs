@@ -49,14 +49,16 @@ enum Scenario {
     Actions,
     Storm,
     Plan,
+    Cockpit,
     All,
     /// The fault-injection harness (not part of `all`).
     Chaos,
 }
 
 impl Scenario {
-    const EACH: [Scenario; 6] = [
+    const EACH: [Scenario; 7] = [
         Scenario::Plan,
+        Scenario::Cockpit,
         Scenario::Actions,
         Scenario::StopLatency,
         Scenario::Intake,
@@ -72,6 +74,7 @@ impl Scenario {
             Scenario::Actions => "actions",
             Scenario::Storm => "storm",
             Scenario::Plan => "plan",
+            Scenario::Cockpit => "cockpit",
             Scenario::All => "all",
             Scenario::Chaos => "chaos",
         }
@@ -99,7 +102,7 @@ fn main() -> ExitCode {
             Scenario::Footprint => scenarios::footprint(),
             Scenario::Actions => scenarios::actions(),
             Scenario::Storm => scenarios::storm(),
-            Scenario::Plan | Scenario::All | Scenario::Chaos => {
+            Scenario::Plan | Scenario::Cockpit | Scenario::All | Scenario::Chaos => {
                 Err(anyhow::anyhow!("not a child scenario"))
             }
         };
@@ -146,6 +149,7 @@ fn measure(scenario: Scenario, cli: &Cli) -> anyhow::Result<()> {
         );
         runs.push(match scenario {
             Scenario::Plan => scenarios::plan()?,
+            Scenario::Cockpit => scenarios::cockpit()?,
             _ => child(scenario, run)?,
         });
     }
@@ -240,6 +244,7 @@ fn verdicts(scenario: Scenario, summaries: &[Summary]) -> Vec<String> {
             target("throttling errors", |v| v == 0.0, "no throttling errors");
         }
         Scenario::Plan => target("100,000 invoices", |v| v < 1000.0, "< 1 s per 100,000"),
+        Scenario::Cockpit => target("10,000 open invoices", |v| v < 500.0, "< 0.5 s"),
         Scenario::All | Scenario::Chaos => {}
     }
     out

@@ -70,12 +70,16 @@ pub enum LinkAction {
     Enable,
     /// The owner knows it is paid: the chase ends and the customer is thanked.
     Paid,
-    /// Send a step again whose first attempt has an unknown fate (see [`Act::resend`]).
+    /// Send a step again whose first attempt has an unknown fate (see [`Act::on_step`]).
     Resend,
+    /// Hold a step due today until tomorrow.
+    Hold,
+    /// Leave a failed or uncertain step as it is: the chase goes on without it.
+    Dismiss,
 }
 
 impl LinkAction {
-    pub const ALL: [LinkAction; 10] = [
+    pub const ALL: [LinkAction; 12] = [
         LinkAction::Pause7d,
         LinkAction::Dispute,
         LinkAction::Writeoff,
@@ -86,6 +90,8 @@ impl LinkAction {
         LinkAction::Enable,
         LinkAction::Paid,
         LinkAction::Resend,
+        LinkAction::Hold,
+        LinkAction::Dismiss,
     ];
 
     /// The name in the link's claims.
@@ -101,7 +107,17 @@ impl LinkAction {
             LinkAction::Enable => "enable",
             LinkAction::Paid => "mark_paid",
             LinkAction::Resend => "resend",
+            LinkAction::Hold => "hold",
+            LinkAction::Dismiss => "dismiss",
         }
+    }
+
+    /// Acts on one step of the chase, which the link names.
+    pub fn takes_step(self) -> bool {
+        matches!(
+            self,
+            LinkAction::Resend | LinkAction::Hold | LinkAction::Dismiss
+        )
     }
 
     pub fn parse(name: &str) -> Option<LinkAction> {
@@ -109,25 +125,25 @@ impl LinkAction {
     }
 }
 
-/// What an `Act` link asks for: the action, and for a resend the step it sends again. Its
-/// subject is the action's name (`pause_7d`), or `resend:<step id>`.
+/// What an `Act` link asks for: the action, and for a step's action (resend, hold, dismiss)
+/// the step. Its subject is the action's name (`pause_7d`), or `resend:<step id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Act {
     pub action: LinkAction,
-    /// The step, for [`LinkAction::Resend`] only.
+    /// The step, for the actions that [take one](LinkAction::takes_step).
     pub step: Option<String>,
 }
 
 impl Act {
-    /// An action on the whole chase (anything but a resend).
+    /// An action on the whole chase.
     pub fn on_chase(action: LinkAction) -> Act {
         Act { action, step: None }
     }
 
-    /// Sends `step` again.
-    pub fn resend(step: &str) -> Act {
+    /// An action on one step: resend, hold or dismiss it.
+    pub fn on_step(action: LinkAction, step: &str) -> Act {
         Act {
-            action: LinkAction::Resend,
+            action,
             step: Some(step.to_owned()),
         }
     }
@@ -139,15 +155,17 @@ impl Act {
         }
     }
 
-    /// A subject as [`Act::subject`] writes it; a resend must name a step, nothing else may.
+    /// A subject as [`Act::subject`] writes it; a step's action must name a step, nothing
+    /// else may.
     pub fn parse(subject: &str) -> Option<Act> {
         match subject.split_once(':') {
-            Some((name, step)) => (LinkAction::parse(name)? == LinkAction::Resend
-                && !step.trim().is_empty())
-            .then(|| Act::resend(step)),
+            Some((name, step)) => {
+                let action = LinkAction::parse(name)?;
+                (action.takes_step() && !step.trim().is_empty()).then(|| Act::on_step(action, step))
+            }
             None => {
                 let action = LinkAction::parse(subject)?;
-                (action != LinkAction::Resend).then_some(Act::on_chase(action))
+                (!action.takes_step()).then_some(Act::on_chase(action))
             }
         }
     }
@@ -234,6 +252,11 @@ impl Links {
         }
     }
 
+    /// The public address links point at, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     pub fn token(&self, claims: &Claims) -> String {
         // Serializing a struct of strings and integers cannot fail.
         let json = serde_json::to_vec(claims).unwrap_or_default();
@@ -304,21 +327,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_act_subject_reads_back_and_a_resend_needs_its_step() {
+    fn an_act_subject_reads_back_and_a_step_action_needs_its_step() {
         for action in LinkAction::ALL {
-            let act = if action == LinkAction::Resend {
-                Act::resend("nudge")
+            let act = if action.takes_step() {
+                Act::on_step(action, "nudge")
             } else {
                 Act::on_chase(action)
             };
             assert_eq!(Act::parse(&act.subject()), Some(act));
         }
-        assert_eq!(Act::resend("final:2").subject(), "resend:final:2");
-        assert_eq!(Act::parse("resend:final:2"), Some(Act::resend("final:2")));
+        assert_eq!(
+            Act::on_step(LinkAction::Resend, "final:2").subject(),
+            "resend:final:2"
+        );
+        assert_eq!(
+            Act::parse("resend:final:2"),
+            Some(Act::on_step(LinkAction::Resend, "final:2"))
+        );
         for bad in [
             "resend",
             "resend:",
             "resend: ",
+            "hold",
+            "dismiss:",
             "pause_7d:nudge",
             "nope",
             "",

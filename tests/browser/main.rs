@@ -1,8 +1,10 @@
-//! Browser tests in Debian's headless Chromium: the owner's review page driven through
-//! chromedriver (load, screenshot, click "Pause 7 days"), and the Temporal Web UI's workflow
-//! list filtered by `ChaseState`.
+//! Browser tests in Debian's headless Chromium: the owner's cockpit driven through
+//! chromedriver (load, screenshot, an action of each kind), and the Temporal Web UI's
+//! workflow list filtered by `ChaseState`.
 
 #![allow(clippy::unwrap_used)]
+
+mod cockpit;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -89,7 +91,7 @@ async fn the_review_page_pauses_a_chase_with_one_click() {
     let other = format!("INV-BO-{pid}");
     let chaser = started(name, &[&number, &other]);
 
-    let (_driver, client) = browser("review").await;
+    let (_driver, client, _) = browser("review").await;
     sign_in(&client, &chaser).await;
     let page = client.source().await.unwrap();
     assert!(page.contains(&number) && page.contains(&other), "{page}");
@@ -130,8 +132,9 @@ async fn the_review_page_pauses_a_chase_with_one_click() {
     );
 }
 
-/// Chromium driven through chromedriver (kept alive by the returned service).
-async fn browser(name: &str) -> (Service, fantoccini::Client) {
+/// Chromium driven through chromedriver (kept alive by the returned service), and the
+/// driver's port.
+async fn browser(name: &str) -> (Service, fantoccini::Client, u16) {
     let port = free_port();
     let mut driver = Command::new("/usr/bin/chromedriver");
     driver.args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()]);
@@ -152,12 +155,39 @@ async fn browser(name: &str) -> (Service, fantoccini::Client) {
                      "--disable-dev-shm-usage", "--window-size=1400,900"]
         }),
     );
+    capabilities.insert(
+        "goog:loggingPrefs".into(),
+        serde_json::json!({ "browser": "ALL" }),
+    );
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .unwrap();
-    (driver, client)
+    (driver, client, port)
+}
+
+/// The browser console's errors so far (chromedriver's log of the `browser` type).
+async fn console_errors(port: u16, client: &fantoccini::Client) -> Vec<serde_json::Value> {
+    let session = client.session_id().await.unwrap().expect("a session");
+    let url = format!("http://127.0.0.1:{port}/session/{session}/se/log");
+    let (status, log) = tokio::task::spawn_blocking(move || {
+        post_raw(
+            &url,
+            &[("Content-Type", "application/json")],
+            r#"{"type":"browser"}"#,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{log}");
+    log["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .cloned()
+        .collect()
 }
 
 /// Signs in as the owner on the sign-in page, as a person would; lands on the review.
@@ -299,7 +329,7 @@ async fn the_temporal_ui_shows_a_chase_decoded_by_the_codec_server() {
     let contact = address(name, &number);
     let page = format!("{ui}/namespaces/default/workflows/{workflow}/{run}/history");
 
-    let (_driver, client) = browser("codec").await;
+    let (_driver, client, _) = browser("codec").await;
     // Not signed in: the codec server refuses, and the UI has only ciphertext to show.
     client.goto(&page).await.unwrap();
     tokio::time::sleep(Duration::from_secs(5)).await;

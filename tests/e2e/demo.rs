@@ -1,11 +1,12 @@
 //! `make demo`'s script, run as a newcomer runs it: the catch-up messages land in the local
-//! SES emulator's mailbox, and `chaser paid` adds the thank-you.
+//! SES emulator's mailbox, the printed link opens the cockpit with the demo's invoices, and
+//! `chaser paid` adds the thank-you.
 
 use std::process::Command;
 use std::time::Duration;
 
 use chaser_tests::{
-    Service, chaser_bin, free_port, mail_at, port_open, repo_root, scratch_dir, wait_for,
+    Service, chaser_bin, free_port, get_with, mail_at, port_open, repo_root, scratch_dir, wait_for,
 };
 
 /// The running demo. Its services run in sessions of their own (as `make demo` starts them),
@@ -63,10 +64,25 @@ fn the_demo_mails_its_catch_up_messages_to_the_local_mailbox_and_thanks_after_pa
     });
     let printed = log();
     assert!(printed.contains("mode: live"), "{printed}");
-    assert!(
-        printed.contains(&format!("http://127.0.0.1:{http}/review")),
-        "{printed}"
-    );
+    let cockpit = format!("http://127.0.0.1:{http}/review");
+    assert!(printed.contains(&cockpit), "{printed}");
+    // The printed link, with the printed token, opens the cockpit with the demo's invoices.
+    let token = printed
+        .split("sign in with the API token: ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no token printed:\n{printed}"));
+    let page = get_with(&cockpit, &[("Authorization", &format!("Bearer {token}"))]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    for shown in [
+        "What goes out",
+        "What needs you",
+        "Where the money stands",
+        "Since yesterday",
+        "INV-1003",
+    ] {
+        assert!(page.body.contains(shown), "{shown}:\n{}", page.body);
+    }
     // Not yet due, or paid: no mail.
     let mail = mail_at(&ses_url);
     for quiet in ["ap@acme.example", "keiri@zeta.example"] {

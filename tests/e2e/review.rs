@@ -88,13 +88,30 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
     );
     assert_eq!(section(&digest, "newly_overdue"), [upper(&overdue)]);
     assert_eq!(section(&digest, "proposals"), ["HP-0977"], "{digest:#}");
-    let review = digest["to_review"].as_array().unwrap();
-    assert_eq!(review.len(), 1, "{digest:#}");
-    assert!(
-        review[0]["note"]
-            .as_str()
-            .unwrap()
-            .contains(&vanished.number),
+    assert_eq!(
+        section(&digest, "vanished"),
+        [upper(&vanished)],
+        "a vanished invoice is named as written: {digest:#}"
+    );
+    let decisions: Vec<&str> = digest["vanished"][0]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            "Paid",
+            "Void",
+            "Renumbered as",
+            "Keep chasing",
+            "Decide on the review page"
+        ]
+    );
+    assert!(section(&digest, "to_review").is_empty(), "{digest:#}");
+    assert_eq!(
+        digest["money"]["currencies"][0]["currency"], "USD",
         "{digest:#}"
     );
     let actions: Vec<&str> = digest["planned"][0]["actions"]
@@ -106,6 +123,7 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
     assert_eq!(
         actions,
         [
+            "Hold until tomorrow",
             "Pause 7 days",
             "Promised within 7 days",
             "Dispute",
@@ -115,7 +133,7 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
         ]
     );
     assert!(
-        digest["planned"][0]["actions"][0]["url"]
+        digest["planned"][0]["actions"][1]["url"]
             .as_str()
             .unwrap()
             .contains("/act/")
@@ -138,6 +156,31 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
         );
     }
     assert!(page.body.contains("Pause 7 days"));
+    for part in ["going_out", "needs_you", "money", "since_yesterday"] {
+        assert!(
+            page.body
+                .contains(&format!("<section class=\"part\" id=\"{part}\">")),
+            "{part}"
+        );
+    }
+    // Each invoice has its page: status, outbox and audit trail, from the store.
+    let invoice_page = get_with(
+        &chaser.url(&format!("/invoices/{}", disputed.number)),
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(invoice_page.status, 200, "{}", invoice_page.body);
+    for shown in ["disputed", "Audit trail", "Outbox", "wrong quantity"] {
+        assert!(
+            invoice_page.body.contains(shown),
+            "{shown}: {}",
+            invoice_page.body
+        );
+    }
+    assert_eq!(
+        get(&chaser.url(&format!("/invoices/{}", disputed.number))).status,
+        303,
+        "the invoice page is the owner's"
+    );
 
     // The schedule exists, at the configured hour; triggered, it e-mails the owners.
     let schedule_id = format!("daily-review-e2e-{name}-{}", std::process::id());
@@ -158,12 +201,15 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
             .find(|m| m.subject.starts_with("Collections review"))
     });
     save_completed_run_if_asked(&chaser, "daily_review", "triggered_review");
-    assert!(
-        mail.text()
-            .contains("Forwarded invoices waiting for your approval"),
-        "{}",
-        mail.text()
-    );
+    for shown in [
+        "Forwarded invoices waiting for your approval",
+        "== What needs you ==",
+        "== Where the money stands ==",
+        "USD",
+        "/review",
+    ] {
+        assert!(mail.text().contains(shown), "{shown}: {}", mail.text());
+    }
     let to_paused_owner = wait_for(
         "the paused invoice's owner's review",
         Duration::from_secs(30),
@@ -174,11 +220,13 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
                 .find(|m| m.subject.starts_with("Collections review"))
         },
     );
-    assert!(
-        to_paused_owner.text().contains(&paused.number),
-        "{}",
-        to_paused_owner.text()
-    );
+    for shown in [paused.number.as_str(), "== What goes out =="] {
+        assert!(
+            to_paused_owner.text().contains(shown),
+            "{shown}: {}",
+            to_paused_owner.text()
+        );
+    }
     assert!(
         !to_paused_owner.text().contains(&disputed.number),
         "each owner sees their own invoices"

@@ -13,7 +13,7 @@ pub use context::{
     ActionLinks, ApprovalView, Company, CustomerView, HistoryView, InvoiceView, MessageContext,
     Presentation, StepView,
 };
-pub use digest::{DIGEST_FAMILY, DigestAction, DigestLine, DigestSection, DigestView};
+pub use digest::{DIGEST_FAMILY, DigestAction, DigestLine, DigestSection, DigestTally, DigestView};
 pub use lint::{DEFAULT_BANNED_WORDS, LintProblem};
 
 use std::collections::BTreeSet;

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use chaser_domain::AuditAction;
+use jiff::Timestamp;
 
 use super::{AuditRecord, Result, Store, StoreError, parse_json, parse_timestamp, timestamp_text};
 
@@ -252,6 +253,16 @@ impl Store {
 
     /// Every audit event with one of `actions`, in the order written (the reports' ledger).
     pub async fn audit_with_actions(&self, actions: &[AuditAction]) -> Result<Vec<AuditRecord>> {
+        self.audit_since(Timestamp::MIN, actions).await
+    }
+
+    /// The audit events with one of `actions` written at or after `since`, in the order
+    /// written (the cockpit's "since yesterday"; `audit_log_at` keeps it off the whole log).
+    pub async fn audit_since(
+        &self,
+        since: Timestamp,
+        actions: &[AuditAction],
+    ) -> Result<Vec<AuditRecord>> {
         if actions.is_empty() {
             return Ok(vec![]);
         }
@@ -261,9 +272,10 @@ impl Store {
             .map(|a| format!("'{}'", a.as_str()))
             .collect();
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {COLUMNS} from audit_log where action in ({}) order by id",
+            "select {COLUMNS} from audit_log where at >= $1 and action in ({}) order by id",
             names.join(", ")
         )))
+        .bind(timestamp_text(since))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(record_from_row).collect()

@@ -6,7 +6,7 @@ mod scale;
 mod stop_latency;
 
 pub use actions::actions;
-pub use scale::{INTAKE_SIZES, footprint, intake, plan, storm};
+pub use scale::{INTAKE_SIZES, cockpit, footprint, intake, plan, storm};
 pub use stop_latency::stop_latency;
 
 use std::time::Duration;

@@ -217,27 +217,42 @@ pub fn storm() -> anyhow::Result<Run> {
     Ok(out)
 }
 
-/// `plan`: the domain engine's criterion benchmark, run as `make bench` has always run it.
-pub fn plan() -> anyhow::Result<Run> {
+/// Runs one criterion benchmark and reads its mean, in nanoseconds.
+fn criterion_mean(package: &str, bench: &str, id: &str) -> anyhow::Result<f64> {
     let root = chaser_tests::repo_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = std::process::Command::new(cargo)
-        .args(["bench", "-p", "chaser-domain", "--bench", "plan"])
+        .args(["bench", "-p", package, "--bench", bench])
         .current_dir(&root)
         .stdout(std::process::Stdio::null())
         .status()?;
     anyhow::ensure!(status.success(), "cargo bench failed: {status}");
-    let estimates = root.join("target/criterion/plan/100k_invoices/new/estimates.json");
+    let estimates = root.join(format!("target/criterion/{id}/new/estimates.json"));
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(&estimates)
             .with_context(|| format!("reading {}", estimates.display()))?,
     )?;
-    let mean_ns = json["mean"]["point_estimate"]
+    json["mean"]["point_estimate"]
         .as_f64()
-        .context("no mean in the criterion estimates")?;
+        .context("no mean in the criterion estimates")
+}
+
+/// `plan`: the domain engine's criterion benchmark, run as `make bench` has always run it.
+pub fn plan() -> anyhow::Result<Run> {
+    let mean_ns = criterion_mean("chaser-domain", "plan", "plan/100k_invoices")?;
     let mut out = Run::default();
     out.figure("100,000 invoices", "ms", mean_ns / 1e6);
     out.figure("per invoice", "µs", mean_ns / 1e3 / 100_000.0);
     out.note("Criterion's mean of 10 samples over 12 s, one thread: `cargo bench -p chaser-domain --bench plan` (domain/benches/plan.rs; the mix of invoices is described above).");
+    Ok(out)
+}
+
+/// `cockpit`: the owner's page over 10,000 open invoices, read from SQLite and rendered.
+pub fn cockpit() -> anyhow::Result<Run> {
+    let mean_ns = criterion_mean("chaser-api", "cockpit", "cockpit/10k_open_invoices")?;
+    let mut out = Run::default();
+    out.figure("10,000 open invoices", "ms", mean_ns / 1e6);
+    out.figure("per invoice", "µs", mean_ns / 1e3 / 10_000.0);
+    out.note("Criterion's mean of 10 samples: `cargo bench -p chaser-api --bench cockpit` (api/benches/cockpit.rs: the digest from a SQLite store, the aging report, the page rendered; the portfolio is described in the file).");
     Ok(out)
 }

@@ -179,13 +179,27 @@ impl Chase {
 
     /// The step's message must wait for a human until `expires_at`.
     pub fn await_approval(&mut self, step: PlannedStep, key: String, expires_at: Timestamp) {
+        let decision = self
+            .early_decision
+            .take_if(|(early, _)| *early == key)
+            .map(|(_, d)| d);
         self.awaiting = Some(Awaiting {
             step,
             key,
             expires_at,
-            decision: None,
+            decision,
             decided_elsewhere: false,
         });
+    }
+
+    /// A decision on a message the chase does not wait for yet: kept for `await_approval`
+    /// (the latest one only). False when the message is the one waiting (decided already).
+    pub fn decide_early(&mut self, key: &str, decision: ApprovalDecision) -> bool {
+        if self.awaiting.as_ref().is_some_and(|a| a.key == key) {
+            return false;
+        }
+        self.early_decision = Some((key.to_owned(), decision));
+        true
     }
 
     /// A human approved or rejected the message with this key; the first decision counts.

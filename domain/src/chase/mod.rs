@@ -175,6 +175,11 @@ pub struct Chase {
     /// A customer message waiting for a human's approval.
     #[serde(default)]
     pub awaiting: Option<Awaiting>,
+    /// A decision on a message whose wait the chase has not recorded yet: the approval is in
+    /// the store as soon as the send activity asks for it, and a quick owner may answer
+    /// before the activity's result reaches the chase. Applied by `await_approval`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_decision: Option<(String, ApprovalDecision)>,
     /// How often each step was sent again; each resend gets its own outbox key.
     #[serde(default)]
     pub resends: BTreeMap<String, u32>,
@@ -268,6 +273,7 @@ impl Chase {
             overrides: Overrides::default(),
             not_before: BTreeMap::new(),
             awaiting: None,
+            early_decision: None,
             resends: BTreeMap::new(),
             pay_clicks: vec![],
             thanked: false,

@@ -227,3 +227,32 @@ proptest! {
         }
     }
 }
+
+/// The owner may answer the approval e-mail before the send activity's answer (which records
+/// the wait) reaches the chase: the decision is kept and applied when the wait is recorded.
+#[test]
+fn a_decision_that_arrives_before_the_wait_is_recorded_is_kept() {
+    let mut chase = Chase::new(invoice(date(2026, 3, 2), Terms::Net(30)));
+    let now = ts("2026-04-01T09:00:00Z");
+    let approved = ApprovalDecision {
+        approved: true,
+        by: "owner".into(),
+    };
+    assert!(chase.decide_approval("first", approved.clone()).is_err());
+    assert!(chase.decide_early("first", approved.clone()));
+    let carried: Chase = serde_json::from_value(serde_json::to_value(&chase).unwrap()).unwrap();
+    assert_eq!(carried, chase, "continue-as-new carries it");
+    let step = planned(&chase, now).step("first").unwrap().clone();
+    chase.await_approval(step, "first".into(), now + SignedDuration::from_hours(48));
+    assert_eq!(
+        chase.awaiting.as_ref().unwrap().decision.as_ref(),
+        Some(&approved)
+    );
+    assert!(matches!(
+        chase.next_due(&planned(&chase, now)),
+        Some((_, Due::ApprovalDecided))
+    ));
+    assert!(chase.early_decision.is_none());
+    // Once the message waits, a second decision is not early: the first one counts.
+    assert!(!chase.decide_early("first", approved));
+}

@@ -82,13 +82,24 @@ pub async fn digest(app: &Context, owner: Option<&str>, json: bool) -> anyhow::R
         digest.date,
         digest.item_count()
     );
-    for (title, lines) in digest.sections() {
-        println!("\n{title}");
-        for l in lines {
-            println!(
-                "  {} · {} · {} · {}",
-                l.subject, l.customer, l.balance, l.note
-            );
+    for t in digest.week.iter().filter(|t| t.week > 0) {
+        println!("  {} {} today, {} this week", t.today, t.label, t.week);
+    }
+    for part in digest.parts(usize::MAX) {
+        println!("\n== {} ==", part.title);
+        if part.key == "money" {
+            let (currencies, payers) = digest.money.lines();
+            currencies.iter().for_each(|l| println!("{l}"));
+            payers.iter().for_each(|l| println!("  {l}"));
+        }
+        for section in part.sections {
+            println!("\n{}", section.title);
+            for l in section.lines {
+                println!(
+                    "  {} · {} · {} · {}",
+                    l.subject, l.customer, l.balance, l.note
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

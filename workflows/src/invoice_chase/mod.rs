@@ -248,14 +248,17 @@ impl InvoiceChase {
             approved: input.approved,
             by: input.by,
         };
-        let (action, detail) = match self.chase.decide_approval(&input.key, decision) {
-            Ok(step_id) if input.approved => (
-                AuditAction::MessageApproved,
-                format!("{step_id} ({})", input.key),
-            ),
-            Ok(step_id) => (
-                AuditAction::MessageRejected,
-                format!("{step_id} ({})", input.key),
+        let decided = if input.approved {
+            AuditAction::MessageApproved
+        } else {
+            AuditAction::MessageRejected
+        };
+        let (action, detail) = match self.chase.decide_approval(&input.key, decision.clone()) {
+            Ok(step_id) => (decided, format!("{step_id} ({})", input.key)),
+            // Decided before the send activity's answer says the message waits.
+            Err(_) if self.chase.decide_early(&input.key, decision) => (
+                decided,
+                format!("{}: before the chase recorded its wait", input.key),
             ),
             Err(refused) => (AuditAction::ApprovalRefused, refused.to_string()),
         };
