@@ -109,12 +109,14 @@ impl Chaser {
         let item = self
             .open_item(item_id, &[kind::VANISHED_FROM_EXPORT])
             .await?;
-        let number = item
-            .item
-            .invoice
-            .as_deref()
-            .and_then(|n| InvoiceNumber::parse(n).ok())
-            .ok_or_else(|| AppError::Invalid(format!("review item #{item_id} names no invoice")))?;
+        let key = item.item.invoice.as_deref().unwrap_or_default();
+        // The item keeps the normalised number; messages say it as the invoice writes it.
+        let number = match self.store().invoice(key).await? {
+            Some(stored) => stored.invoice.number,
+            None => InvoiceNumber::parse(key).map_err(|_| {
+                AppError::Invalid(format!("review item #{item_id} names no invoice"))
+            })?,
+        };
         let source = item.item.detail["source"].as_str().unwrap_or("import");
         let (command, note) = match &resolution {
             VanishedResolution::Paid => (
