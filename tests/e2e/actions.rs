@@ -270,6 +270,17 @@ fn dismiss_accepts_a_failed_send_through_the_cli_and_the_api_and_the_chase_goes_
     let why = refused(chaser, &["dismiss", &cli.number, "nudge"]);
     assert!(why.contains("step `nudge` is dismissed already"), "{why}");
     audited(chaser, &cli.number, "dismissed", "owner:carol", "nudge");
+    // Recorded with a hold after it and an end, as a replay fixture.
+    chaser.ok(&["hold", &cli.number, "follow_up"]);
+    chaser.ok(&["paid", &cli.number]);
+    let ended = format!(
+        "WorkflowId = '{}' AND ExecutionStatus = 'Completed'",
+        cli.workflow_id()
+    );
+    wait_for("the chase to end", PATIENCE, || {
+        (!workflows_matching(&ended).is_empty()).then_some(())
+    });
+    save_history_if_asked(chaser, &cli.workflow_id(), "failed_then_dismissed_and_held");
 
     let (status, answer) = owner_api(chaser, &api.number, "dismiss", r#"{"step": "nudge"}"#);
     assert_eq!(
