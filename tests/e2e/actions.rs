@@ -267,6 +267,14 @@ fn dismiss_accepts_a_failed_send_through_the_cli_and_the_api_and_the_chase_goes_
     );
     let text = chaser.ok(&["status", &cli.number]);
     assert!(text.contains("(dismissed)"), "{text}");
+    // The store's copy (what `status` shows when no worker answers) says so too.
+    let kept: StatusView = invoice_row(
+        chaser,
+        &cli.number,
+        "select chase from invoices where number_key = $1",
+        |row| serde_json::from_str(&sqlx::Row::get::<String, _>(row, "chase")).unwrap(),
+    );
+    assert!(kept.sends[0].dismissed, "{kept:#?}");
     let why = refused(chaser, &["dismiss", &cli.number, "nudge"]);
     assert!(why.contains("step `nudge` is dismissed already"), "{why}");
     audited(chaser, &cli.number, "dismissed", "owner:carol", "nudge");
