@@ -236,7 +236,7 @@ impl Chaser {
                 step: Some(step_id),
                 until: Some(until),
             } => Command::Hold { step_id, until },
-            Request::Hold { step, until } => self.hold(number, step, until).await?,
+            Request::Hold { step, until } => self.hold_command(number, step, until).await?,
         })
     }
 

@@ -11,7 +11,7 @@ use crate::error::AppError;
 impl Chaser {
     /// A hold with its defaults filled in from the chase's plan (its own answer, or the
     /// store's copy): the next step, and the same time tomorrow.
-    pub(crate) async fn hold(
+    pub(crate) async fn hold_command(
         &self,
         number: &InvoiceNumber,
         step: Option<String>,
