@@ -5,8 +5,9 @@
 //! `pause {days | until, reason}`, `resume {}`, `dispute {reason}`,
 //! `resolve {outcome: resume|writeoff, reason}`, `writeoff {reason}`, `void {reason}`,
 //! `paid {reference}`, `payment {amount, reference}`, `resend {step}`,
-//! `promise {pay_by, note}`, `reschedule {steps}`, `disable {}`, `enable {}`,
-//! `contacts {to: [addresses]}`.
+//! `hold {step, until}` (both optional: the next step, the same time tomorrow),
+//! `dismiss {step}`, `promise {pay_by, note}`, `reschedule {steps}`, `disable {}`,
+//! `enable {}`, `contacts {to: [addresses]}`.
 //! `GET /api/reports/aging` (JSON) and `GET /api/reports/aging.csv`.
 
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chaser_app::{Outcome, Request};
+use chaser_app::{Chaser, Outcome, Request};
 use chaser_domain::{Command, Email, InvoiceNumber, Resolution};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -92,10 +93,14 @@ struct ActionBody {
     note: String,
 }
 
-const ACTIONS: &str = "pause, resume, dispute, resolve, writeoff, void, paid, payment, resend, promise, reschedule, disable, enable, contacts";
+const ACTIONS: &str = "pause, resume, dispute, resolve, writeoff, void, paid, payment, resend, hold, dismiss, promise, reschedule, disable, enable, contacts";
 
 /// The request an action names, and the word its answer gives when done.
-fn request(action: &str, body: ActionBody) -> Result<(Request, &'static str), ApiError> {
+fn request(
+    chaser: &Chaser,
+    action: &str,
+    body: ActionBody,
+) -> Result<(Request, &'static str), ApiError> {
     let missing = |field: &str| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -193,6 +198,24 @@ fn request(action: &str, body: ActionBody) -> Result<(Request, &'static str), Ap
             }),
             "resend requested",
         ),
+        "hold" => (
+            Request::Hold {
+                step: body.step,
+                until: body
+                    .until
+                    .as_deref()
+                    .map(|u| chaser.hold_until(u))
+                    .transpose()
+                    .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?,
+            },
+            "held",
+        ),
+        "dismiss" => (
+            command(Command::Dismiss {
+                step_id: body.step.ok_or_else(|| missing("step"))?,
+            }),
+            "dismissed",
+        ),
         other => {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -218,7 +241,7 @@ pub(crate) async fn act(
     } else {
         parse_json_body(&body)?
     };
-    let (request, done) = request(&action, body)?;
+    let (request, done) = request(&state.chaser, &action, body)?;
     let outcome = state.chaser.execute(&number, request, &by, None).await?;
     let mut answer = json!({ "invoice": number.as_str(), "action": action, "result": done });
     match outcome {

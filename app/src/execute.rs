@@ -236,45 +236,8 @@ impl Chaser {
                 step: Some(step_id),
                 until: Some(until),
             } => Command::Hold { step_id, until },
-            Request::Hold { step, until } => self.hold(number, step, until).await?,
+            Request::Hold { step, until } => self.hold_command(number, step, until).await?,
         })
-    }
-
-    /// A hold with its defaults filled in from the chase's plan (its own answer, or the
-    /// store's copy): the next step, and the same time tomorrow.
-    async fn hold(
-        &self,
-        number: &InvoiceNumber,
-        step: Option<String>,
-        until: Option<Timestamp>,
-    ) -> Result<Command, AppError> {
-        let next = self.status(number).await?.0.next_touch;
-        let Some(step_id) = step.or_else(|| next.as_ref().map(|n| n.step_id.clone())) else {
-            return Err(AppError::Invalid(format!(
-                "step: nothing is planned for {number} to hold"
-            )));
-        };
-        let until = match (until, next) {
-            (Some(until), _) => until,
-            (None, Some(next)) if next.step_id == step_id => self.same_time_tomorrow(next.at)?,
-            (None, _) => {
-                let schedule = self.schedule(number).await?;
-                let step = schedule.step(&step_id).ok_or_else(|| {
-                    AppError::Invalid(format!("step: {number} has no step `{step_id}`"))
-                })?;
-                self.same_time_tomorrow(step.at)?
-            }
-        };
-        Ok(Command::Hold { step_id, until })
-    }
-
-    /// A day after `at` (or now, if that has passed) on the company's clock.
-    fn same_time_tomorrow(&self, at: Timestamp) -> Result<Timestamp, AppError> {
-        at.max(Timestamp::now())
-            .to_zoned(self.rules().company.time_zone.tz().clone())
-            .checked_add(jiff::Span::new().days(1))
-            .map(|z| z.timestamp())
-            .map_err(|e| AppError::Invalid(format!("until: {e}")))
     }
 
     /// Gives a journaled command to its chase and settles its journal entry; the reconciler

@@ -10,6 +10,7 @@
 mod chaser;
 mod error;
 mod execute;
+mod hold;
 mod ingest;
 pub mod invoices;
 pub mod payments;

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod actions;
 mod calendar;
 mod chase;
 mod cockpit;

@@ -167,6 +167,28 @@ pub(crate) enum Command {
         #[command(flatten)]
         by: By,
     },
+    /// Hold a step's message (default: the next one) until a later time (default: the same
+    /// time tomorrow), within 7 days; it then goes out through the same guardrails, when the
+    /// send window is open.
+    Hold {
+        invoice: String,
+        /// The step's id, as `status` shows it (default: the next touch).
+        step: Option<String>,
+        /// A day (YYYY-MM-DD, from its start on the company's clock) or an instant (RFC 3339).
+        #[arg(long)]
+        until: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Accept a failed send, or one that may have gone out: it is not sent again, and the
+    /// chase goes on with its next step.
+    Dismiss {
+        invoice: String,
+        /// The step's id, as `status` shows it.
+        step: String,
+        #[command(flatten)]
+        by: By,
+    },
     /// List the messages waiting for approval.
     Approvals {
         #[arg(long)]
@@ -413,6 +435,35 @@ pub(crate) enum ReviewCommand {
         #[command(flatten)]
         by: By,
     },
+    /// Apply an unmatched or ambiguous payment to this invoice (in the payment's currency),
+    /// once, and close the item.
+    Apply {
+        id: i64,
+        invoice: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Settle an invoice gone from its export: paid, void, renumbered (the old number is
+    /// voided; the new one comes with the export) or keep chasing; then close the item.
+    Vanished {
+        id: i64,
+        #[arg(long = "as", value_enum)]
+        resolution: Vanished,
+        /// The invoice's new number, for `--as renumbered`.
+        #[arg(long, required_if_eq("resolution", "renumbered"))]
+        new_number: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+}
+
+/// What became of an invoice gone from its export.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Vanished {
+    Paid,
+    Void,
+    Renumbered,
+    Keep,
 }
 
 #[derive(Subcommand)]

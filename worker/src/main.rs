@@ -250,6 +250,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: Some(ReviewCommand::Resolve { id, note, by }),
             ..
         } => c::resolve_review(&load().await?, id, &note, &by.actor()).await,
+        Command::Review {
+            command: Some(ReviewCommand::Apply { id, invoice, by }),
+            ..
+        } => c::apply_review_payment(&load().await?, id, &invoice, &by.actor()).await,
+        Command::Review {
+            command:
+                Some(ReviewCommand::Vanished {
+                    id,
+                    resolution,
+                    new_number,
+                    by,
+                }),
+            ..
+        } => {
+            let app = load().await?;
+            c::resolve_vanished(&app, id, resolution, new_number.as_deref(), &by.actor()).await
+        }
         Command::Outbox {
             invoice,
             show,
@@ -257,6 +274,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => c::outbox(&load().await?, &invoice, show.as_deref(), json).await,
         Command::Resend { invoice, step, by } => {
             c::resend(&load().await?, &invoice, &step, &by.actor()).await
+        }
+        Command::Hold {
+            invoice,
+            step,
+            until,
+            by,
+        } => {
+            let app = load().await?;
+            c::hold(&app, &invoice, step, until.as_deref(), &by.actor()).await
+        }
+        Command::Dismiss { invoice, step, by } => {
+            c::dismiss(&load().await?, &invoice, &step, &by.actor()).await
         }
         Command::Approvals { json } => c::approvals(&load().await?, json).await,
         Command::Approve {

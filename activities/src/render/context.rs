@@ -145,10 +145,8 @@ impl MessageContext {
             },
             history: history
                 .iter()
-                .map(|h| HistoryView {
-                    step_id: h.step_id.clone(),
-                    at: h.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-                    state: match &h.state {
+                .map(|h| {
+                    let mut state = match &h.state {
                         chaser_domain::StepState::Done => "sent".to_owned(),
                         chaser_domain::StepState::Pending => "pending".to_owned(),
                         chaser_domain::StepState::Failed { error } => format!("failed: {error}"),
@@ -156,8 +154,17 @@ impl MessageContext {
                         chaser_domain::StepState::Skipped { reason } => {
                             format!("skipped ({reason:?})").to_lowercase()
                         }
-                    },
-                    note: h.note.clone(),
+                    };
+                    // The owner let it go: it is history, not something to act on.
+                    if h.dismissed {
+                        state.push_str(" (dismissed)");
+                    }
+                    HistoryView {
+                        step_id: h.step_id.clone(),
+                        at: h.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                        state,
+                        note: h.note.clone(),
+                    }
                 })
                 .collect(),
             no_contact: step.is_some_and(|s| s.recipients.no_contact),

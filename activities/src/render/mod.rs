@@ -464,6 +464,34 @@ mod tests {
     }
 
     #[test]
+    fn a_dismissed_send_reads_as_history_not_as_a_failure_to_act_on() {
+        let (invoice, step) = sample();
+        let failed = HistoryEntry {
+            step_id: "nudge".into(),
+            at: "2026-12-04T09:00:00Z".parse().unwrap(),
+            state: chaser_domain::StepState::Failed {
+                error: "550 mailbox unknown".into(),
+            },
+            recipients: vec![],
+            message_id: None,
+            note: None,
+            dismissed: true,
+        };
+        let context = MessageContext::new(
+            &company(),
+            &invoice,
+            Some(&step),
+            &[failed],
+            Date::constant(2026, 12, 11),
+            presentation("escalation"),
+        );
+        assert_eq!(
+            context.history[0].state,
+            "failed: 550 mailbox unknown (dismissed)"
+        );
+    }
+
+    #[test]
     fn an_override_folder_replaces_and_adds_templates() {
         let dir = std::env::temp_dir().join(format!("chaser-templates-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -135,20 +135,23 @@ impl Store {
 
     /// How many commands were journaled under ids starting with `prefix` (`bank:<payment>:`).
     pub async fn journaled_with_prefix(&self, prefix: &str) -> Result<usize> {
-        // Ids are ours (`<source>:<event>:<invoice>`); `%` and `_` in them match themselves
-        // once escaped.
-        let pattern = format!(
-            "{}%",
-            prefix
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
         let row = sqlx::query("select count(*) as n from commands where id like $1 escape '\\'")
-            .bind(pattern)
+            .bind(like_prefix(prefix))
             .fetch_one(&self.pool)
             .await?;
         Ok(usize::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
+    }
+
+    /// The commands journaled under ids starting with `prefix`, oldest first: where a bank
+    /// payment went, and whether the chase took it.
+    pub async fn commands_with_prefix(&self, prefix: &str) -> Result<Vec<JournalEntry>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from commands where id like $1 escape '\\' order by created_at, id"
+        )))
+        .bind(like_prefix(prefix))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
     }
 
     /// Commands still pending that were accepted at or before `before`, oldest first.
@@ -175,4 +178,16 @@ fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<JournalEntry> {
         created_at: parse_timestamp(&r.try_get::<String, _>("created_at")?)?,
         updated_at: parse_timestamp(&r.try_get::<String, _>("updated_at")?)?,
     })
+}
+
+/// A `like` pattern for ids starting with `prefix`. Ids are ours
+/// (`<source>:<event>:<invoice>`); `%` and `_` in them match themselves once escaped.
+fn like_prefix(prefix: &str) -> String {
+    format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }

@@ -6,7 +6,7 @@
 
 pub mod kind;
 
-use chaser_activities::store::ReviewItem;
+use chaser_activities::store::{CommandStatus, ReviewItem};
 use chaser_domain::{Command, InvoiceNumber};
 use chaser_intake::BankPayment;
 use jiff::Timestamp;
@@ -72,17 +72,21 @@ impl Chaser {
             )));
         }
         let id = command_id(&payment.id, invoice);
-        let applied = self
+        // Taken, or still on its way, for another invoice (an apply whose item a crash left
+        // open): never a second time. One the chase refused paid nothing.
+        let elsewhere = self
             .store()
-            .journaled_with_prefix(&command_prefix(&payment.id))
-            .await?;
-        // A command under this very id is this apply's own retry (the item was not closed).
-        if applied > 0 && self.store().journaled_command(&id).await?.is_none() {
+            .commands_with_prefix(&command_prefix(&payment.id))
+            .await?
+            .into_iter()
+            .find(|c| c.id != id && c.status != CommandStatus::Refused);
+        if let Some(applied) = elsewhere {
             return Err(AppError::Invalid(format!(
-                "payment {} was applied to another invoice already",
-                payment.id
+                "payment {} was applied to {} already",
+                payment.id, applied.invoice
             )));
         }
+        self.not_refused_before(&id).await?;
         let command = Command::Payment {
             amount: payment.amount,
             paid_at: None,
@@ -109,12 +113,14 @@ impl Chaser {
         let item = self
             .open_item(item_id, &[kind::VANISHED_FROM_EXPORT])
             .await?;
-        let number = item
-            .item
-            .invoice
-            .as_deref()
-            .and_then(|n| InvoiceNumber::parse(n).ok())
-            .ok_or_else(|| AppError::Invalid(format!("review item #{item_id} names no invoice")))?;
+        let key = item.item.invoice.as_deref().unwrap_or_default();
+        // The item keeps the normalised number; messages say it as the invoice writes it.
+        let number = match self.store().invoice(key).await? {
+            Some(stored) => stored.invoice.number,
+            None => InvoiceNumber::parse(key).map_err(|_| {
+                AppError::Invalid(format!("review item #{item_id} names no invoice"))
+            })?,
+        };
         let source = item.item.detail["source"].as_str().unwrap_or("import");
         let (command, note) = match &resolution {
             VanishedResolution::Paid => (
@@ -150,6 +156,7 @@ impl Chaser {
             Some(command) => {
                 // The item's own id: resolving it again never does the command twice.
                 let id = format!("review:{item_id}");
+                self.not_refused_before(&id).await?;
                 Some(
                     self.execute_from_source(&number, Request::Command(command), by, Some(id))
                         .await?,
@@ -189,6 +196,17 @@ impl Chaser {
             )));
         }
         Ok(item)
+    }
+
+    /// A command under `id` that the chase refused is refused again, with its reason: the
+    /// id would otherwise answer `already handled`, and the item would close as if done.
+    async fn not_refused_before(&self, id: &str) -> Result<(), AppError> {
+        match self.store().journaled_command(id).await? {
+            Some(earlier) if earlier.status == CommandStatus::Refused => {
+                Err(AppError::Refused(earlier.outcome.unwrap_or_default()))
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn close_item(

@@ -66,6 +66,31 @@ async fn an_unmatched_payment_is_applied_once_to_an_invoice_in_its_currency() {
         err.to_string(),
         "the payment of USD 55.00 is not in INV-2's currency (EUR)"
     );
+    // Applied to INV-3, and the process died before the item closed: never a second time.
+    let elsewhere = serde_json::json!({ "command": "payment", "amount": "USD 55.00", "by": "owner", "id": "bank:P9:INV-3" });
+    chaser
+        .store()
+        .journal_command(
+            "bank:P9:INV-3",
+            "INV-3",
+            "invoice-INV-3",
+            &elsewhere,
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let err = chaser
+        .apply_review_payment(id, &number("INV-1"), "owner")
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "payment P9 was applied to INV-3 already");
+    // One the chase refused paid nothing.
+    let refused = chaser_activities::store::CommandStatus::Refused;
+    chaser
+        .store()
+        .settle_command("bank:P9:INV-3", refused, "closed", Timestamp::now())
+        .await
+        .unwrap();
     let resolved = chaser
         .apply_review_payment(id, &number("inv-1"), "owner")
         .await
@@ -103,18 +128,59 @@ async fn a_vanished_invoice_is_settled_as_the_owner_says_and_nothing_else_is() {
     let chaser = offline().await;
     let row =
         |n: &str| format!("{n},Acme Ltd,ap@acme.example,100.00,USD,2026-11-01,2026-12-01,Unpaid\n");
-    sheet::apply(
-        &chaser,
-        Some("books"),
-        &export(&(row("A-1") + &row("A-2"))),
-        "test",
-    )
-    .await
-    .unwrap();
+    let first = [row("A-1"), row("A-2"), row("A-3")].concat();
+    sheet::apply(&chaser, Some("books"), &export(&first), "test")
+        .await
+        .unwrap();
     sheet::apply(&chaser, Some("books"), &export(&row("A-2")), "test")
         .await
         .unwrap();
-    let id = item(&chaser, kind::VANISHED_FROM_EXPORT).await;
+    let ids: Vec<i64> = chaser
+        .store()
+        .review_items(false)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|i| i.item.kind == kind::VANISHED_FROM_EXPORT)
+        .map(|i| i.id)
+        .collect();
+    let [id, other] = ids[..] else {
+        panic!("two vanished: {ids:?}")
+    };
+
+    // The chase refused this item's command before (it closed meanwhile): a second try says
+    // why, and the item stays open, rather than closing as done.
+    let request = serde_json::json!({ "command": "void", "reason": "gone", "by": "owner" });
+    let key = format!("review:{other}");
+    let store = chaser.store();
+    store
+        .journal_command(&key, "A-3", "invoice-A-3", &request, Timestamp::now())
+        .await
+        .unwrap();
+    let refused = chaser_activities::store::CommandStatus::Refused;
+    store
+        .settle_command(
+            &key,
+            refused,
+            "the chase is closed (paid)",
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let err = chaser
+        .resolve_vanished(other, VanishedResolution::Void, "owner")
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "refused: the chase is closed (paid)");
+    assert!(
+        store
+            .review_item(other)
+            .await
+            .unwrap()
+            .unwrap()
+            .resolved_at
+            .is_none()
+    );
 
     let same = VanishedResolution::Renumbered {
         new_number: number("a-1"),
@@ -145,6 +211,7 @@ async fn a_vanished_invoice_is_settled_as_the_owner_says_and_nothing_else_is() {
         (&command["command"], &command["reason"]),
         (&"void".into(), &"renumbered as A-1B".into())
     );
+
     let err = chaser
         .resolve_vanished(id, VanishedResolution::KeepChasing, "owner")
         .await

@@ -195,7 +195,7 @@ impl Chase {
             Command::Hold { step_id, until } => {
                 let held = self.hold(step_id, *until, now, plan)?;
                 let detail = if held > *until {
-                    format!("{step_id} held until {held} (a guardrail had deferred it that far)")
+                    format!("{step_id} held until {held} (already deferred that far)")
                 } else {
                     format!("{step_id} held until {held}")
                 };

@@ -102,11 +102,15 @@ pub async fn status(app: &Context, invoice: &str, json: bool) -> anyhow::Result<
         for s in &status.sends {
             let to: Vec<&str> = s.recipients.iter().map(Email::as_str).collect();
             let extra = s.message_id.as_deref().or(s.note.as_deref()).unwrap_or("");
+            let mut state = state_text(&s.state);
+            if s.dismissed {
+                state.push_str(" (dismissed)");
+            }
             println!(
                 "  {}  {:<14} {:<24} {}  {}",
                 when(s.at),
                 s.step_id,
-                state_text(&s.state),
+                state,
                 to.join(", "),
                 extra
             );
@@ -245,6 +249,32 @@ pub async fn resend(
     });
     let done = format!("{step} will be sent again at the next opening of the send window");
     execute(app, invoice, resend, by, &done).await
+}
+
+/// `chaser hold INV [STEP] [--until DAY|INSTANT]`: the defaults are the chase's next step and
+/// the same time tomorrow.
+pub async fn hold(
+    app: &Context,
+    invoice: &str,
+    step: Option<String>,
+    until: Option<&str>,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let until = until.map(|u| chaser(app).hold_until(u)).transpose()?;
+    execute(app, invoice, Request::Hold { step, until }, by, "held").await
+}
+
+pub async fn dismiss(
+    app: &Context,
+    invoice: &str,
+    step: &str,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let dismiss = command(Command::Dismiss {
+        step_id: step.to_owned(),
+    });
+    let done = format!("{step} dismissed: it is not sent again, and the chase goes on");
+    execute(app, invoice, dismiss, by, &done).await
 }
 
 /// `chaser contacts INV [ADDRESS...]`: reminders go to these addresses instead of the

@@ -88,8 +88,8 @@ async fn execute(
             );
             Ok(ExitCode::SUCCESS)
         }
-        Ok(Outcome::Done { detail, .. }) if done == "rescheduled" => {
-            println!("{number}: rescheduled: {}", detail.unwrap_or_default());
+        Ok(Outcome::Done { detail, .. }) if done == "rescheduled" || done == "held" => {
+            println!("{number}: {done}: {}", detail.unwrap_or_default());
             Ok(ExitCode::SUCCESS)
         }
         Ok(Outcome::Done {

@@ -1,11 +1,14 @@
-//! The owner's review: `review`, `review resolve`, `digest`.
+//! The owner's review: `review`, `review resolve`, `review apply`, `review vanished`,
+//! `digest`.
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use chaser_app::{AppError, Resolved, VanishedResolution};
 use jiff::Timestamp;
 
-use super::{address, chaser, when};
+use super::{address, chaser, number, when};
+use crate::cli::Vanished;
 use crate::context::Context;
 
 pub async fn review(app: &Context, all: bool, json: bool) -> anyhow::Result<ExitCode> {
@@ -51,6 +54,55 @@ pub async fn resolve_review(
         anyhow::bail!("#{id} is already resolved")
     } else {
         anyhow::bail!("there is no review item #{id} (see `chaser review`)")
+    }
+}
+
+/// `chaser review apply ID INVOICE`: the item's payment, applied once to the invoice.
+pub async fn apply_review_payment(
+    app: &Context,
+    id: i64,
+    invoice: &str,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let resolved = chaser(app)
+        .apply_review_payment(id, &number(invoice)?, by)
+        .await;
+    answer(id, resolved)
+}
+
+/// `chaser review vanished ID --as paid|void|renumbered|keep [--new-number N]`.
+pub async fn resolve_vanished(
+    app: &Context,
+    id: i64,
+    resolution: Vanished,
+    new_number: Option<&str>,
+    by: &str,
+) -> anyhow::Result<ExitCode> {
+    let resolution = match (resolution, new_number) {
+        (Vanished::Paid, _) => VanishedResolution::Paid,
+        (Vanished::Void, _) => VanishedResolution::Void,
+        (Vanished::Keep, _) => VanishedResolution::KeepChasing,
+        (Vanished::Renumbered, Some(new)) => VanishedResolution::Renumbered {
+            new_number: number(new)?,
+        },
+        (Vanished::Renumbered, None) => anyhow::bail!("--as renumbered needs --new-number"),
+    };
+    let resolved = chaser(app).resolve_vanished(id, resolution, by).await;
+    answer(id, resolved)
+}
+
+/// A resolved item's note (exit 0), or why it was not resolved (exit 1).
+fn answer(id: i64, resolved: Result<Resolved, AppError>) -> anyhow::Result<ExitCode> {
+    match resolved {
+        Ok(resolved) => {
+            println!("#{id}: resolved: {}", resolved.note);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ (AppError::Temporal(_) | AppError::Store(_))) => Err(e.into()),
+        Err(e) => {
+            eprintln!("#{id}: {e}");
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 

@@ -56,6 +56,37 @@ async fn journaled_commands_wait_until_settled_and_repeat_ids_are_refused(store:
     );
 }
 
+both_backends!(commands_are_found_by_the_start_of_their_id);
+async fn commands_are_found_by_the_start_of_their_id(store: &Store) {
+    let at = ts("2026-11-21T10:00:00Z");
+    for (id, invoice) in [
+        ("bank:P_1:INV-1", "INV-1"),
+        ("bank:P_1:INV-2", "INV-2"),
+        ("bank:PX1:INV-3", "INV-3"),
+        ("bank:P_10:INV-4", "INV-4"),
+    ] {
+        let request = json!({"command": "payment", "amount": "USD 5.00", "id": id});
+        store
+            .journal_command(id, invoice, &format!("invoice-{invoice}"), &request, at)
+            .await
+            .unwrap();
+    }
+    // `_` is itself, not any character; the colon ends the payment's id.
+    let found = store.commands_with_prefix("bank:P_1:").await.unwrap();
+    assert_eq!(
+        found.iter().map(|c| c.invoice.as_str()).collect::<Vec<_>>(),
+        ["INV-1", "INV-2"]
+    );
+    assert_eq!(store.journaled_with_prefix("bank:P_1:").await.unwrap(), 2);
+    assert!(
+        store
+            .commands_with_prefix("bank:P9:")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 both_backends!(webhook_deliveries_are_remembered);
 async fn webhook_deliveries_are_remembered(store: &Store) {
     let now = ts("2026-11-21T10:00:00Z");

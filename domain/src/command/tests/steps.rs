@@ -80,7 +80,7 @@ fn a_hold_moves_a_pending_step_and_never_earlier_than_a_guardrail() {
         ("nudge", ts("2026-12-05T12:00:00Z"))
     );
 
-    // A guardrail deferred it further: the hold keeps that.
+    // A guardrail (or an earlier hold) deferred it further: the hold keeps that.
     c.defer("nudge", ts("2026-12-06T09:00:00Z"));
     let d = c
         .execute(
@@ -92,7 +92,7 @@ fn a_hold_moves_a_pending_step_and_never_earlier_than_a_guardrail() {
         .unwrap();
     assert_eq!(
         d.detail.as_deref(),
-        Some("nudge held until 2026-12-06T09:00:00Z (a guardrail had deferred it that far)")
+        Some("nudge held until 2026-12-06T09:00:00Z (already deferred that far)")
     );
     assert_eq!(c.not_before["nudge"], ts("2026-12-06T09:00:00Z"));
 }
@@ -152,6 +152,13 @@ fn a_hold_is_refused_for_anything_but_a_pending_step_of_a_sending_chase() {
         refused(&mut c, &hold("nudge", tomorrow), Some("nudge")),
         "hold refused: step `nudge` is being sent right now"
     );
+    let nudge = planned(&c, now, &settings).step("nudge").unwrap().clone();
+    c.await_approval(nudge, "nudge".into(), ts(tomorrow));
+    assert_eq!(
+        refused(&mut c, &hold("nudge", tomorrow), None),
+        "hold refused: step `nudge` waits for approval: reject it instead"
+    );
+    c.take_approval();
     c.record_step(entry("nudge", StepState::Done), false);
     assert_eq!(
         refused(&mut c, &hold("nudge", tomorrow), None),
