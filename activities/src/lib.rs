@@ -10,6 +10,7 @@ pub mod heartbeat;
 pub mod locale;
 pub mod mail;
 pub mod metrics;
+pub mod pacer;
 pub mod render;
 pub mod store;
 pub mod suppression;

@@ -86,7 +86,7 @@ move = "nudge"
 }
 
 #[test]
-fn the_daily_review_asks_no_chase_anything() {
+fn the_daily_review_and_the_cockpit_ask_no_chase_anything() {
     // Arrange: a chase asleep until its one step in ten minutes, whose copy in the store is
     // then wiped, as for a chase that has not written one since the column exists: the
     // review used to ask such a chase with a (billed) workflow query.
@@ -128,6 +128,13 @@ move = "nudge"
         let listed = temporal(&["workflow", "list", "--query", &done, "-o", "json"]);
         listed.contains("daily_review").then_some(())
     });
+
+    // The cockpit and the invoice's page, opened as the owner does.
+    let bearer = format!("Bearer {}", chaser.secrets.api);
+    for page in ["/review".to_owned(), format!("/invoices/{}", inv.number)] {
+        let answer = get_with(&chaser.url(&page), &[("Authorization", &bearer)]);
+        assert_eq!(answer.status, 200, "{page}: {}", answer.body);
+    }
 
     // Assert: no chase was asked anything (the copy is still gone, so nothing rewrote it).
     assert!(!stored_copy(&chaser, &inv.number));

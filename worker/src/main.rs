@@ -14,6 +14,11 @@ mod sync;
 
 use std::process::ExitCode;
 
+// The system allocator kept what the burst of first tasks took (with 10,000 chases asleep,
+// RSS stayed at its peak): jemalloc hands freed memory back to the system within seconds.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use clap::Parser;
 
 use crate::cli::{

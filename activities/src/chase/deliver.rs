@@ -282,6 +282,11 @@ impl ChaseActivities {
                 .await?;
             return Ok(SendResult::DryRun);
         }
+        // Our turn at the provider first, so the checks below see the state of the moment
+        // the message leaves.
+        if let Some(pacer) = &self.pacer {
+            pacer.wait().await;
+        }
         // The fresh state once more, right before the provider call: a `paid` that landed
         // while this activity was in flight stops it here.
         let current = store.invoice(&number).await?;

@@ -25,6 +25,7 @@ use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use crate::links::Links;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::pacer::Pacer;
 use crate::render::{Company, Renderer};
 use crate::store::{AuditRecord, Store};
 
@@ -58,6 +59,8 @@ pub struct ChaseActivities {
     sender: Sender,
     mode: Mode,
     metrics: Metrics,
+    /// Spaces this worker's provider calls at the provider's rate (none in most tests).
+    pacer: Option<Arc<Pacer>>,
 }
 
 /// A send's outcome, as the `chaser_sends` counter labels it.
@@ -144,12 +147,21 @@ impl ChaseActivities {
             sender,
             mode,
             metrics: Metrics::off(),
+            pacer: None,
         }
     }
 
     /// The same activities, counting what they do on `metrics`.
     pub fn with_metrics(self, metrics: Metrics) -> Self {
         ChaseActivities { metrics, ..self }
+    }
+
+    /// The same activities, calling the provider at most `rate` times a second.
+    pub fn with_send_rate(self, rate: f64) -> Self {
+        ChaseActivities {
+            pacer: Pacer::new(rate).map(Arc::new),
+            ..self
+        }
     }
 
     /// Appends the batch's events (each once, however often this runs) and writes the chase's

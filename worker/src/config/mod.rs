@@ -70,7 +70,7 @@ impl Default for Config {
             templates_dir: None,
             temporal: TemporalConfig {
                 task_queue: chaser_workflows::names::TASK_QUEUE.to_owned(),
-                max_cached_workflows: 1000,
+                max_cached_workflows: 200,
                 index_customer_name: true,
                 build_id: None,
             },

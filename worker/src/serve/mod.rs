@@ -181,7 +181,8 @@ pub async fn run(app: AppContext, logs: LogFormat) -> anyhow::Result<()> {
             sender,
             config.mode,
         )
-        .with_metrics(metrics.clone()),
+        .with_metrics(metrics.clone())
+        .with_send_rate(config.email.max_send_rate),
     );
 
     let chaser = Arc::new(
@@ -266,7 +267,8 @@ pub async fn run(app: AppContext, logs: LogFormat) -> anyhow::Result<()> {
         .graceful_shutdown_period(Duration::from_secs(10))
         .build();
     // The server hands out send tasks no faster than the provider accepts them, however many
-    // reminders fall due at once.
+    // reminders fall due at once; its limit lets bursts through, so each send also waits for
+    // its slot at the provider (`with_send_rate`).
     let sending_queue = names::sending_queue(&config.temporal.task_queue);
     let sending_options = WorkerOptions::new(sending_queue.clone())
         .deployment_options(deployment())
