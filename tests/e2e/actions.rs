@@ -479,3 +479,62 @@ fn a_vanished_invoice_is_settled_as_paid_void_renumbered_or_still_owed() {
         "every item closed: {open:?}"
     );
 }
+
+/// The cockpit's form for review items: the same operations as `chaser review`, for the owner
+/// only, and a refusal comes back on the page with its reason.
+#[test]
+fn the_cockpit_settles_a_review_item_and_shows_a_refusal_with_its_reason() {
+    let (chaser, _) = shared();
+    let name = "cockpit-form";
+    let source = format!("shelf-{}", std::process::id());
+    let mut gone = Invoice::new(name, "INV-CF");
+    let mut stays = Invoice::new(name, "INV-CS");
+    let kept = stays.row(false);
+    import_as(
+        chaser,
+        name,
+        &[gone.row(false), kept.clone()],
+        Some(&source),
+    );
+    import_as(chaser, &format!("{name}-2"), &[kept], Some(&source));
+    let id = review_items(chaser)
+        .into_iter()
+        .find(|i| i["kind"] == "vanished_from_export" && i["invoice"] == gone.number.to_uppercase())
+        .unwrap_or_else(|| panic!("{} is not in review", gone.number))["id"]
+        .to_string();
+    let url = chaser.url(&format!("/review/items/{id}"));
+    let bearer = format!("Bearer {}", chaser.secrets.api);
+    let owner = [("Authorization", bearer.as_str())];
+
+    let stranger = post_form(&url, &[("do", "void")]);
+    assert_eq!(
+        (stranger.status, stranger.location.as_deref()),
+        (303, Some("/login"))
+    );
+    let refused = post_form_with(
+        &url,
+        &owner,
+        &[("do", "renumbered"), ("new_number", &gone.number)],
+    );
+    assert_eq!(refused.status, 200, "{}", refused.body);
+    assert!(
+        refused.body.contains("not done") && refused.body.contains("own number"),
+        "{}",
+        refused.body
+    );
+    let done = post_form_with(&url, &owner, &[("do", "void")]);
+    assert!(
+        done.body.contains(&format!("#{id}: ")) && !done.body.contains("not done"),
+        "{}",
+        done.body
+    );
+    wait_for("the void", PATIENCE, || {
+        (chaser.status(&gone.number).state == ChaseState::Void).then_some(())
+    });
+    let again = post_form_with(&url, &owner, &[("do", "keep")]);
+    assert!(
+        again.body.contains("not done") && again.body.contains("already resolved"),
+        "{}",
+        again.body
+    );
+}

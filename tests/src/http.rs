@@ -99,7 +99,16 @@ pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Page {
 
 /// `POST url` with a form body.
 pub fn post_form(url: &str, form: &[(&str, &str)]) -> Page {
-    page(agent().post(url).send_form(form.iter().copied()))
+    post_form_with(url, &[], form)
+}
+
+/// `POST url` with a form body and these headers.
+pub fn post_form_with(url: &str, headers: &[(&str, &str)], form: &[(&str, &str)]) -> Page {
+    let mut request = agent().post(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    page(request.send_form(form.iter().copied()))
 }
 
 /// The first link in `text` whose path starts with `path` (e.g. `/pay/`).

@@ -326,6 +326,9 @@ impl ChaseActivities {
                 .build(),
             ));
         }
+        if let Some(pacer) = &self.pacer {
+            pacer.call().await;
+        }
         match self.mailer.send(email).await {
             Ok(message_id) => {
                 // The provider has it: a store hiccup must not lose that, or the next attempt

@@ -129,7 +129,7 @@ pub fn footprint() -> anyhow::Result<Run> {
         idle.cpu_seconds - settled.cpu_seconds,
     );
     out.note(format!(
-        "{CHASES} chases imported with `chaser import`, each asleep until its first step weeks away. Sticky cache: `temporal.max_cached_workflows` = 1000 (the default). Memory from /proc/<pid>/status (VmRSS, VmHWM), CPU from /proc/<pid>/stat (utime + stime)."
+        "{CHASES} chases imported with `chaser import`, each asleep until its first step weeks away. Sticky cache: `temporal.max_cached_workflows` = 200 (the default); the worker allocates with jemalloc. Memory from /proc/<pid>/status (VmRSS, VmHWM), CPU from /proc/<pid>/stat (utime + stime)."
     ));
     out.note(STORE_NOTE);
     drop(runtime);
@@ -217,16 +217,21 @@ pub fn storm() -> anyhow::Result<Run> {
     Ok(out)
 }
 
-/// Runs one criterion benchmark and reads its mean, in nanoseconds.
+/// Runs one criterion benchmark and reads the mean of `id`, in nanoseconds.
 fn criterion_mean(package: &str, bench: &str, id: &str) -> anyhow::Result<f64> {
-    let root = chaser_tests::repo_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = std::process::Command::new(cargo)
         .args(["bench", "-p", package, "--bench", bench])
-        .current_dir(&root)
+        .current_dir(chaser_tests::repo_root())
         .stdout(std::process::Stdio::null())
         .status()?;
     anyhow::ensure!(status.success(), "cargo bench failed: {status}");
+    read_estimate(id)
+}
+
+/// The mean criterion recorded for `id` in its last run, in nanoseconds.
+fn read_estimate(id: &str) -> anyhow::Result<f64> {
+    let root = chaser_tests::repo_root();
     let estimates = root.join(format!("target/criterion/{id}/new/estimates.json"));
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(&estimates)
@@ -250,9 +255,12 @@ pub fn plan() -> anyhow::Result<Run> {
 /// `cockpit`: the owner's page over 10,000 open invoices, read from SQLite and rendered.
 pub fn cockpit() -> anyhow::Result<Run> {
     let mean_ns = criterion_mean("chaser-api", "cockpit", "cockpit/10k_open_invoices")?;
+    let read_ns = read_estimate("cockpit/10k_open_invoices_read_only")?;
     let mut out = Run::default();
     out.figure("10,000 open invoices", "ms", mean_ns / 1e6);
     out.figure("per invoice", "µs", mean_ns / 1e3 / 10_000.0);
+    out.figure("baseline: reading the open invoices", "ms", read_ns / 1e6);
+    out.figure("page ÷ baseline", "", mean_ns / read_ns);
     out.note("Criterion's mean of 10 samples: `cargo bench -p chaser-api --bench cockpit` (api/benches/cockpit.rs: the digest from a SQLite store, the aging report, the page rendered; the portfolio is described in the file).");
     Ok(out)
 }
