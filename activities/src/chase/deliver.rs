@@ -39,6 +39,9 @@ where
     write().await
 }
 
+/// Why a message an earlier attempt handed over, and never heard back about, is uncertain.
+const CUT_OFF: &str = "an earlier attempt handed it to the provider and was cut off before the answer: it may have been sent";
+
 impl ChaseActivities {
     /// Records a guardrail's "no" and says so.
     async fn decline(
@@ -99,6 +102,16 @@ impl ChaseActivities {
             && let Some(result) = recorded(row.status, row.message_id.clone(), row.error.clone())?
         {
             return Ok(result);
+        }
+        // An earlier attempt handed the message over and was cut off before the answer: the
+        // provider may have it, whatever the guards below would say now. A deferral here would
+        // put it back in the plan, and a later attempt could send it twice.
+        if prior.as_ref().is_some_and(|r| !r.status.is_final())
+            && store
+                .handed_over(&request.workflow_id, &request.key)
+                .await?
+        {
+            return self.uncertain(request, CUT_OFF.to_owned(), now).await;
         }
         let approval_id = format!("{}/{}", request.workflow_id, request.key);
         if prior
@@ -232,8 +245,7 @@ impl ChaseActivities {
             // (the worker died, the attempt timed out): the provider may have it. Sending
             // again could send it twice, so it is asked about instead.
             Claim::Unfinished { handed: true } => {
-                let reason = "an earlier attempt handed it to the provider and was cut off before the answer: it may have been sent".to_owned();
-                return self.uncertain(request, reason, now).await;
+                return self.uncertain(request, CUT_OFF.to_owned(), now).await;
             }
             Claim::Fresh | Claim::Unfinished { handed: false } => {}
         }

@@ -259,7 +259,8 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn handed_over(&self, workflow_id: &str, step_id: &str) -> Result<bool> {
+    /// Whether an attempt handed this message to the provider (and none finished it since).
+    pub async fn handed_over(&self, workflow_id: &str, step_id: &str) -> Result<bool> {
         let row =
             sqlx::query("select handed_at from outbox where workflow_id = $1 and step_id = $2")
                 .bind(workflow_id.to_owned())

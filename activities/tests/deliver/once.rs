@@ -169,6 +169,37 @@ async fn an_attempt_cut_off_after_handing_the_message_over_is_never_repeated() {
 }
 
 #[tokio::test]
+async fn a_cut_off_send_stays_uncertain_whatever_the_guards_say_when_it_is_retried() {
+    // Handed over, then the worker died; by the retry a guard would say "not now" (here the
+    // chase was paused). Deferring would put the message back in the plan to go out again.
+    let s = setup("cut-off-guarded", Mode::Live).await;
+    let request = chased(&s, "INV-7").await;
+    let to = serde_json::json!({"to": ["ap@acme.example"], "cc": []});
+    s.store
+        .claim_outbox("invoice-INV-7", "nudge", "a1", &to, "Reminder", ts(NOW))
+        .await
+        .unwrap();
+    assert!(
+        s.store
+            .hand_over("invoice-INV-7", "nudge", "a1", ts(NOW))
+            .await
+            .unwrap()
+    );
+    s.store
+        .set_state("INV-7", ChaseState::Paused, ts(NOW))
+        .await
+        .unwrap();
+
+    let retry = s.activities.deliver(&request, ts(NOW)).await.unwrap();
+
+    assert!(
+        matches!(&retry, SendResult::Uncertain { reason } if reason.contains("cut off")),
+        "{retry:?}"
+    );
+    assert!(s.mailer.sent.lock().unwrap().is_empty(), "never sent twice");
+}
+
+#[tokio::test]
 async fn paid_landing_while_a_send_is_in_flight_never_results_in_a_sent_email() {
     let s = setup("in-flight", Mode::Live).await;
     let request = chased(&s, "INV-7").await;
