@@ -177,12 +177,7 @@ async fn the_cockpit_shows_four_parts_and_acts_on_every_kind_of_item() {
         &format!("Date,Description,Amount\n{},Stranger Co,99.00\n", today()),
     );
     chaser.ok(&["payments", "--date-format", "iso", &statement]);
-    let mut pdf =
-        std::fs::read(repo_root().join("tests/fixtures/documents/invoice-mismatch.pdf")).unwrap();
-    pdf.extend_from_slice(format!("\n% {name}\n").as_bytes());
-    let path = chaser.csv("forwarded.pdf", "");
-    std::fs::write(&path, pdf).unwrap();
-    chaser.ok(&["inbound", &path]);
+    chaser.forward_sample_invoice(name);
     wait_for("two messages to wait", Duration::from_secs(45), || {
         let waiting = chaser.ok(&["approvals", "--json"]);
         (waiting.contains(&approve) && waiting.contains(&failing)).then_some(())

@@ -60,12 +60,7 @@ fn the_daily_review_lists_what_needs_the_owner_with_one_tap_actions() {
         ),
     );
     chaser.ok(&["import", "--source", "books", &second]);
-    let mut pdf =
-        std::fs::read(repo_root().join("tests/fixtures/documents/invoice-mismatch.pdf")).unwrap();
-    pdf.extend_from_slice(format!("\n% {name}\n").as_bytes());
-    let path = chaser.csv("forwarded.pdf", "");
-    std::fs::write(&path, pdf).unwrap();
-    chaser.ok(&["inbound", &path]);
+    chaser.forward_sample_invoice(name);
 
     let digest = wait_for("the seeded review", Duration::from_secs(30), || {
         let d: serde_json::Value = serde_json::from_str(&chaser.ok(&["digest", "--json"])).unwrap();

@@ -475,6 +475,19 @@ ses_endpoint_url = "{ses}"
         path.display().to_string()
     }
 
+    /// Hands in the sample forwarded invoice (`HP-0977`, whose fields need the owner's
+    /// correction) with `chaser inbound`, made unique to `tag` so tests sharing a store do
+    /// not meet as duplicates.
+    pub fn forward_sample_invoice(&self, tag: &str) {
+        let mut pdf =
+            std::fs::read(crate::repo_root().join("tests/fixtures/documents/invoice-mismatch.pdf"))
+                .unwrap();
+        pdf.extend_from_slice(format!("\n% {tag}\n").as_bytes());
+        let path = self.dir.join("forwarded.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        self.ok(&["inbound", &path.display().to_string()]);
+    }
+
     /// The webhook URL of this chaser's worker.
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.http_port)
