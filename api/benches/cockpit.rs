@@ -88,7 +88,7 @@ async fn seed(store: &Store, now: Timestamp) {
         let workflow_id = format!("invoice-{i:05}");
         let status = serde_json::from_value(view(i, &invoice, now)).expect("status view");
         store
-            .project_chase(&invoice, &workflow_id, state(i), Some(&status), now)
+            .project_chase(&invoice, &workflow_id, state(i), Some(&status), 1, now)
             .await
             .expect("seeded");
         if i % 50 == 7 {

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use chaser_activities::metrics::Metrics;
 use chaser_activities::store::{ApprovalStatus, AuditRecord, Store};
-use chaser_domain::{AuditAction, ChaseState, Invoice, InvoiceNumber, Rules, Schedule};
+use chaser_domain::{AuditAction, Invoice, InvoiceNumber, Rules, Schedule};
 use chaser_workflows::contracts::{
     ApprovalSignal, ChaseInput, PayLinkClickedSignal, ProposalDecisionSignal, ProposalInput,
     StatusView,
 };
-use chaser_workflows::names::search_attribute::key;
+use chaser_workflows::invoice_chase::start_search_attributes;
 use chaser_workflows::{InvoiceChase, InvoiceProposal, names};
 use jiff::Timestamp;
 use temporalio_client::errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError};
@@ -20,7 +20,7 @@ use temporalio_client::{
     Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowQueryOptions,
     WorkflowSignalOptions, WorkflowStartOptions,
 };
-use temporalio_common::search_attributes::{SearchAttributes, Timestamp as SaTimestamp};
+use temporalio_common::search_attributes::SearchAttributes;
 
 use crate::error::{AppError, temporal};
 
@@ -176,26 +176,9 @@ impl Chaser {
         } else {
             format!("{} · due {}", invoice.number, invoice.due_date)
         };
-        let due = invoice
-            .due_date
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .map_err(temporal)?
-            .timestamp();
-        let amount = invoice
-            .balance
-            .amount()
-            .to_string()
-            .parse::<f64>()
-            .unwrap_or(0.0);
-        let mut attributes = vec![
-            key::INVOICE_NUMBER.value_set(invoice.number.to_string()),
-            key::CHASE_STATE.value_set(ChaseState::Scheduled.as_str().to_owned()),
-            key::AMOUNT_DUE.value_set(amount),
-            key::DUE_DATE.value_set(SaTimestamp::new(due.as_second(), 0)),
-        ];
-        if index_customer {
-            attributes.push(key::CUSTOMER.value_set(invoice.customer.name.clone()));
-        }
+        // What the first task would publish, set now: start attributes are free, an upsert
+        // is an event and a billable action.
+        let attributes = start_search_attributes(&input, Timestamp::now());
         let options = WorkflowStartOptions::new(self.task_queue.clone(), workflow_id)
             .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
             .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)

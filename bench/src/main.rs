@@ -236,8 +236,8 @@ fn verdicts(scenario: Scenario, summaries: &[Summary]) -> Vec<String> {
         }
         Scenario::Actions => target(
             "typical chase: billable actions",
-            |v| v <= 12.0,
-            "≤ 12 actions for the typical chase",
+            |v| v <= 10.0,
+            "≤ 10 actions for the typical chase",
         ),
         Scenario::Storm => {
             target("achieved ÷ configured rate", |v| v >= 0.95, "ratio ≥ 0.95");

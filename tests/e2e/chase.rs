@@ -62,9 +62,69 @@ fn cadence_runs_in_order(name: &str, backend: Backend) {
         inv.number
     ));
     assert_eq!(found, std::slice::from_ref(&wf));
+    assert!(
+        status.sends.iter().all(|e| e.message_id.is_some()),
+        "each send stamped its message id on the step it wrote: {:?}",
+        status.sends
+    );
+    lean_history(&chaser.history_json(&wf, true));
     if backend == Backend::Sqlite {
         save_history_if_asked(&chaser, &wf, "nudge_follow_up_escalate");
     }
+}
+
+/// What a chase costs in Temporal Cloud actions beyond its timers and sends: the attributes
+/// it starts with (free) hold through its first task, a step going out moves no attribute,
+/// and each step's audit is written by its send, not by an activity of the chase's own.
+fn lean_history(json: &[u8]) {
+    let history: serde_json::Value = serde_json::from_slice(json).unwrap();
+    let events = history["events"].as_array().unwrap();
+    let attributes = |e: &serde_json::Value, kind: &str| e["attributes"].get(kind).cloned();
+    let started = attributes(&events[0], "WorkflowExecutionStartedEventAttributes").unwrap();
+    let at_start = started["search_attributes"]["indexedFields"]
+        .as_object()
+        .unwrap();
+    for name in [
+        "InvoiceNumber",
+        "ChaseState",
+        "AmountDue",
+        "DueDate",
+        "NextTouchAt",
+    ] {
+        assert!(at_start.contains_key(name), "{name} is set at start");
+    }
+    let upserts: Vec<Vec<String>> = events
+        .iter()
+        .filter_map(|e| attributes(e, "UpsertWorkflowSearchAttributesEventAttributes"))
+        .map(|u| {
+            let fields = u["search_attributes"]["indexedFields"].as_object().unwrap();
+            fields.keys().cloned().collect()
+        })
+        .filter(|names: &Vec<String>| names != &["TemporalChangeVersion"])
+        .collect();
+    assert_eq!(
+        upserts.len(),
+        1,
+        "only the escalation (a change of state) upserts: {upserts:?}"
+    );
+    // The local activities' summaries say what they wrote ("audit: chase_started").
+    let written: Vec<String> = events
+        .iter()
+        .filter(|e| {
+            attributes(e, "MarkerRecordedEventAttributes")
+                .is_some_and(|m| m["marker_name"] == "core_local_activity")
+        })
+        .map(|e| {
+            let data = e["user_metadata"]["summary"]["data"].as_str().unwrap_or("");
+            let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data)
+                .unwrap_or_default();
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+        .collect();
+    assert!(
+        written[0].contains("chase_started") && !written.iter().any(|w| w.contains("step_")),
+        "the chase writes its start itself, each send its step: {written:?}"
+    );
 }
 
 #[test]

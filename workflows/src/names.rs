@@ -100,6 +100,10 @@ pub mod patch {
     pub const ONE_WRITER: &str = "one-writer-1";
     /// A thank-you deferred again (held sending) keeps waiting instead of giving up.
     pub const THANK_YOU_WAITS_OUT_HOLDS: &str = "thank-you-waits-out-holds-1";
+    /// The first task finds its search attributes set at start, `NextTouchAt` moves only with
+    /// the state, the balance or the due date, and a message that goes out (a step's last,
+    /// the thank-you) writes its own audit event: no activity of the chase's own after it.
+    pub const FEWER_ACTIONS_2: &str = "fewer-actions-2";
 }
 
 pub mod activity {

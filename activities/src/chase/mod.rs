@@ -77,6 +77,23 @@ fn outcome(result: &Result<SendResult, ActivityError>) -> &'static str {
     }
 }
 
+/// `batch` with the provider's message id on the step this message went out for: only the
+/// send knows it.
+fn stamped(batch: &AuditBatch, request: &SendRequest, message_id: &str) -> AuditBatch {
+    let mut batch = batch.clone();
+    let step = request.step.as_ref().map(|s| s.id.as_str());
+    if let Some(status) = &mut batch.status
+        && let Some(entry) = status
+            .sends
+            .iter_mut()
+            .rev()
+            .find(|e| Some(e.step_id.as_str()) == step && e.message_id.is_none())
+    {
+        entry.message_id = Some(message_id.to_owned());
+    }
+    batch
+}
+
 fn rejected(message: String) -> ActivityError {
     ActivityError::application(
         ApplicationFailure::builder(message)
@@ -103,7 +120,7 @@ impl ChaseActivities {
         let result = crate::heartbeat::beating(
             &ctx,
             SEND_HEARTBEAT_TIMEOUT / 4,
-            self.deliver(&request, Timestamp::now()),
+            self.send_and_record(&request, Timestamp::now()),
         )
         .await;
         self.metrics.send(outcome(&result));
@@ -164,6 +181,23 @@ impl ChaseActivities {
         }
     }
 
+    /// Delivers `request` and, once it went out, writes what the chase foresaw for that
+    /// (`audit_when_sent`). A retry after a failed write finds the message sent in the outbox
+    /// and writes again: both are idempotent.
+    pub async fn send_and_record(
+        &self,
+        request: &SendRequest,
+        now: Timestamp,
+    ) -> Result<SendResult, ActivityError> {
+        let result = self.deliver(request, now).await?;
+        if let (SendResult::Sent { message_id }, Some(batch)) = (&result, &request.audit_when_sent)
+        {
+            self.audit(&stamped(batch, request, message_id), now)
+                .await?;
+        }
+        Ok(result)
+    }
+
     /// Appends the batch's events (each once, however often this runs) and writes the chase's
     /// projection: the invoice, its state and its `status` view.
     pub async fn audit(
@@ -178,6 +212,7 @@ impl ChaseActivities {
                 &batch.workflow_id,
                 batch.state,
                 batch.status.as_ref(),
+                batch.as_of,
                 now,
             )
             .await?;

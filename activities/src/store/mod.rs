@@ -277,32 +277,60 @@ impl Store {
     }
 
     /// Writes the chase's own view of its invoice: the projection whose only writer is the
-    /// running chase. A closed state is never reopened by a late write.
+    /// running chase, as of its audit number `as_of`. A closed state is never reopened by a
+    /// late write, and an older projection never replaces a newer one (a send writes the chase
+    /// as it will be after its message, and can land after the chase's own next write).
     pub async fn project_chase(
         &self,
         invoice: &Invoice,
         workflow_id: &str,
         state: ChaseState,
         chase: Option<&StatusView>,
+        as_of: u64,
         now: Timestamp,
     ) -> Result<()> {
         let state = match self.invoice(&invoice.number.normalized()).await? {
             Some(stored) if stored.state.is_closed() && !state.is_closed() => stored.state,
             _ => state,
         };
-        self.upsert_invoice(invoice, workflow_id, state, now)
-            .await?;
-        if let Some(chase) = chase {
-            let json = serde_json::to_string(chase).map_err(|e| StoreError::Corrupt {
-                what: "chase projection",
-                detail: e.to_string(),
-            })?;
-            sqlx::query("update invoices set chase = $1 where number_key = $2")
-                .bind(json)
-                .bind(invoice.number.normalized())
-                .execute(&self.pool)
-                .await?;
-        }
+        let snapshot = serde_json::to_string(invoice).map_err(|e| StoreError::Corrupt {
+            what: "invoice",
+            detail: e.to_string(),
+        })?;
+        let chase =
+            chase
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt {
+                    what: "chase projection",
+                    detail: e.to_string(),
+                })?;
+        let as_of = i64::try_from(as_of).unwrap_or(i64::MAX);
+        sqlx::query(
+            "insert into invoices (number_key, number, workflow_id, customer_id, customer_name, state, balance, due_date, snapshot, updated_at, chase, chase_as_of)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             on conflict (number_key) do update set
+               number = excluded.number, workflow_id = excluded.workflow_id,
+               customer_id = excluded.customer_id, customer_name = excluded.customer_name,
+               state = excluded.state, balance = excluded.balance, due_date = excluded.due_date,
+               snapshot = excluded.snapshot, updated_at = excluded.updated_at,
+               chase = coalesce(excluded.chase, invoices.chase), chase_as_of = excluded.chase_as_of
+             where invoices.chase_as_of is null or invoices.chase_as_of <= excluded.chase_as_of",
+        )
+        .bind(invoice.number.normalized())
+        .bind(invoice.number.as_str().to_owned())
+        .bind(workflow_id.to_owned())
+        .bind(invoice.customer.id.clone())
+        .bind(invoice.customer.name.clone())
+        .bind(state.as_str())
+        .bind(invoice.balance.to_string())
+        .bind(invoice.due_date.to_string())
+        .bind(snapshot)
+        .bind(timestamp_text(now))
+        .bind(chase)
+        .bind(as_of)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

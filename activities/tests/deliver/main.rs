@@ -116,6 +116,7 @@ fn nudge_request(invoice: &Invoice) -> SendRequest {
         settings: Some(rules.company.clone()),
         approved: false,
         note: None,
+        audit_when_sent: None,
     }
 }
 

@@ -230,3 +230,118 @@ async fn paid_landing_while_a_send_is_in_flight_never_results_in_a_sent_email() 
     );
     assert!(s.mailer.sent.lock().unwrap().is_empty());
 }
+
+/// The chase as it foresaw itself after the nudge: the step's event and its `status`.
+fn foreseen_nudge(inv: &chaser_domain::Invoice) -> chaser_workflows::contracts::AuditBatch {
+    use chaser_domain::schedule::{HistoryEntry, StepState};
+    use chaser_domain::{AuditAction, Overrides};
+    use chaser_workflows::contracts::{AuditBatch, AuditEvent, StatusView};
+    let entry = HistoryEntry {
+        step_id: "nudge".into(),
+        at: ts(NOW),
+        state: StepState::Done,
+        recipients: vec![],
+        message_id: None,
+        note: None,
+        dismissed: false,
+    };
+    AuditBatch {
+        workflow_id: "invoice-INV-7".into(),
+        chain: "run-1".into(),
+        invoice: inv.clone(),
+        state: ChaseState::Scheduled,
+        events: vec![AuditEvent {
+            seq: 2,
+            at: ts(NOW),
+            action: AuditAction::StepSent,
+            actor: "chaser".into(),
+            before: None,
+            after: None,
+            detail: Some("nudge".into()),
+        }],
+        status: Some(StatusView {
+            invoice: "INV-7".into(),
+            state: ChaseState::Scheduled,
+            balance: inv.balance,
+            next_touch: None,
+            paused_until: None,
+            pauses_used: 0,
+            paused_days_used: 0,
+            sends: vec![entry],
+            pay_clicks: vec![],
+            chasing_disabled: false,
+            overrides: Overrides::default(),
+        }),
+        as_of: 2,
+    }
+}
+
+#[tokio::test]
+async fn a_send_that_goes_out_writes_the_step_as_foreseen_with_its_message_id_once() {
+    let s = setup("foreseen", Mode::Live).await;
+    let inv = invoice("INV-7");
+    s.store
+        .upsert_invoice(&inv, "invoice-INV-7", ChaseState::Scheduled, ts(NOW))
+        .await
+        .unwrap();
+    let request = chaser_workflows::contracts::SendRequest {
+        audit_when_sent: Some(foreseen_nudge(&inv)),
+        ..nudge_request(&inv)
+    };
+
+    let first = s
+        .activities
+        .send_and_record(&request, ts(NOW))
+        .await
+        .unwrap();
+    let retry = s
+        .activities
+        .send_and_record(&request, ts(NOW))
+        .await
+        .unwrap();
+
+    assert_eq!(first, retry);
+    assert_eq!(s.mailer.sent.lock().unwrap().len(), 1);
+    let trail = s.store.audit_for("INV-7").await.unwrap();
+    let actions: Vec<_> = trail.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["step_sent"],
+        "written once, however often the send runs"
+    );
+    let chase = s
+        .store
+        .invoice("INV-7")
+        .await
+        .unwrap()
+        .unwrap()
+        .chase
+        .unwrap();
+    assert_eq!(chase.sends[0].message_id.as_deref(), Some("msg-1"));
+}
+
+#[tokio::test]
+async fn a_send_a_guard_stops_writes_nothing_it_foresaw() {
+    let s = setup("foreseen-declined", Mode::Live).await;
+    let inv = invoice("INV-7");
+    // Paid in the store: the fresh-state check declines the nudge.
+    s.store
+        .upsert_invoice(&inv, "invoice-INV-7", ChaseState::Paid, ts(NOW))
+        .await
+        .unwrap();
+    let request = chaser_workflows::contracts::SendRequest {
+        audit_when_sent: Some(foreseen_nudge(&inv)),
+        ..nudge_request(&inv)
+    };
+
+    let result = s
+        .activities
+        .send_and_record(&request, ts(NOW))
+        .await
+        .unwrap();
+
+    assert!(matches!(result, SendResult::Declined { .. }), "{result:?}");
+    assert!(s.store.audit_for("INV-7").await.unwrap().is_empty());
+    let stored = s.store.invoice("INV-7").await.unwrap().unwrap();
+    assert_eq!((stored.state, stored.chase), (ChaseState::Paid, None));
+}

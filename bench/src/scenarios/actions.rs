@@ -123,9 +123,18 @@ pub fn actions() -> anyhow::Result<Run> {
             })
             .count()
     };
-    chaser_tests::wait_for("three reminders", Duration::from_secs(60), || {
-        (reminders(typical) >= 3).then_some(())
-    });
+    // The final notice's copy to the owner is part of the typical chase: paid only after it.
+    let owner_copy = || {
+        front
+            .arrivals()
+            .iter()
+            .any(|a| a.to.iter().any(|t| t == "owner@bench.example") && a.subject.contains(typical))
+    };
+    chaser_tests::wait_for(
+        "three reminders and the owner's copy",
+        Duration::from_secs(60),
+        || (reminders(typical) >= 3 && owner_copy()).then_some(()),
+    );
     let (status, answer) = chaser_tests::post_webhook(
         &chaser.url("/webhooks/accounting"),
         &chaser.secrets.accounting,
@@ -177,7 +186,7 @@ pub fn actions() -> anyhow::Result<Run> {
             dollars,
         );
     }
-    out.note("Typical chase: nudge, follow-up and final notice, then an `invoice.paid` webhook, then the thank-you. Long chase: a nudge and 9 repeats, then `chaser writeoff`.");
+    out.note("Typical chase: nudge, follow-up and final notice (with its copy to the owner), then an `invoice.paid` webhook, then the thank-you. Long chase: a nudge and 9 repeats, then `chaser writeoff`.");
     out.note(format!(
         "Actions counted from the histories by Temporal Cloud's rules: workflow started (a signal-with-start's signal included), signal received, timer started, activity scheduled (+1 per retry), search-attribute upsert (not a patch's TemporalChangeVersion), and all local activities and markers of one workflow task as one. Price: ${PRICE_PER_MILLION} per million actions, {PRICE_SOURCE}; plan minimums and storage are not included."
     ));

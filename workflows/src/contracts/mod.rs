@@ -327,6 +327,11 @@ pub struct SendRequest {
     /// Why the owner gets this message (an escalation, no reachable contact, ...).
     #[serde(default)]
     pub note: Option<String>,
+    /// What the store shows once this message went out (the step's or the thank-you's audit
+    /// event and the chase after it), written by the send itself when it is `Sent`, so the
+    /// chase needs no activity of its own for it. The send stamps its message id in.
+    #[serde(default)]
+    pub audit_when_sent: Option<AuditBatch>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -415,6 +420,10 @@ pub struct AuditBatch {
     /// The whole chase as `status` shows it: the store's projection of the chase.
     #[serde(default)]
     pub status: Option<StatusView>,
+    /// The chase's last audit number when the projection was taken: a send's own write can
+    /// land after a later flush, and the store keeps the newer projection.
+    #[serde(default)]
+    pub as_of: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -50,9 +50,9 @@ impl InvoiceChase {
         after: Option<serde_json::Value>,
         detail: Option<String>,
     ) {
-        self.audit_seq += 1;
+        let seq = self.reserve_seq();
         self.audit_queue.push(AuditEvent {
-            seq: self.audit_seq,
+            seq,
             at,
             action,
             actor: actor.to_owned(),
@@ -62,6 +62,47 @@ impl InvoiceChase {
         });
     }
 
+    /// The next audit number, taken now for an event that is written later (by a send that
+    /// goes out): a command that arrives meanwhile numbers its own after it.
+    pub(super) fn reserve_seq(&mut self) -> u64 {
+        self.audit_seq += 1;
+        self.audit_seq
+    }
+
+    /// Gives back a reserved number nothing used, unless a later one was taken meanwhile (the
+    /// log then skips it).
+    pub(super) fn release(&mut self, seq: Option<u64>) {
+        if seq == Some(self.audit_seq) {
+            self.audit_seq -= 1;
+        }
+    }
+
+    /// A send wrote every event up to `seq` and the chase as it stood after it.
+    pub(super) fn written_by_send(&mut self, seq: u64) {
+        self.audit_queue.retain(|e| e.seq > seq);
+        self.flushed_seq = self.flushed_seq.max(seq);
+    }
+
+    /// The queued events and the store's copy of the chase as it now stands.
+    pub(super) fn batch(&self, one_writer: bool) -> AuditBatch {
+        AuditBatch {
+            workflow_id: String::new(),
+            chain: String::new(),
+            invoice: self.chase.invoice.clone(),
+            state: self.chase.state,
+            events: self.audit_queue.clone(),
+            status: one_writer.then(|| self.view()),
+            as_of: self.audit_seq,
+        }
+    }
+
+    /// Says which chase `batch` belongs to.
+    pub(super) fn addressed(ctx: &WorkflowContext<Self>, mut batch: AuditBatch) -> AuditBatch {
+        batch.workflow_id = ctx.workflow_id().to_owned();
+        batch.chain = ctx.info().first_execution_run_id().to_owned();
+        batch
+    }
+
     /// Writes the queued events and the store's copy of the chase.
     pub(super) async fn flush_audit(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<()> {
         let one_writer = ctx.patched(names::patch::ONE_WRITER);
@@ -69,21 +110,15 @@ impl InvoiceChase {
             if s.audit_queue.is_empty() {
                 return None;
             }
-            Some(AuditBatch {
-                workflow_id: String::new(),
-                chain: String::new(),
-                invoice: s.chase.invoice.clone(),
-                state: s.chase.state,
-                events: std::mem::take(&mut s.audit_queue),
-                status: one_writer.then(|| s.view()),
-            })
+            let batch = s.batch(one_writer);
+            s.audit_queue.clear();
+            Some(batch)
         });
-        let Some(mut batch) = batch else {
+        let Some(batch) = batch else {
             return Ok(());
         };
         let last = batch.events.last().map_or(0, |e| e.seq);
-        batch.workflow_id = ctx.workflow_id().to_owned();
-        batch.chain = ctx.info().first_execution_run_id().to_owned();
+        let batch = Self::addressed(ctx, batch);
         let summary = format!(
             "audit: {}",
             batch

@@ -47,7 +47,7 @@ impl InvoiceChase {
         self.chase.next_due(&self.schedule)
     }
 
-    fn replan(&mut self, now: Timestamp) {
+    pub(super) fn replan(&mut self, now: Timestamp) {
         self.schedule = plan_with_history(
             &self.chase.invoice,
             &self.cadence,

@@ -14,6 +14,7 @@ mod commands;
 mod lifecycle;
 mod publish;
 mod sending;
+mod thanks;
 mod view;
 
 use std::time::{Duration, SystemTime};
@@ -38,6 +39,7 @@ use crate::contracts::{
 };
 use crate::names;
 use publish::Published;
+pub use publish::start_search_attributes;
 use view::step_summary;
 
 /// How long one attempt at sending a message may take; a stop waits for no older attempt.
@@ -76,7 +78,9 @@ pub mod activity_defs {
     pub use super::chase_activities::{ExpireApproval, RecordAudit, SendMessage};
 }
 
+/// `Clone` foresees what the chase will be after a send, to hand that to the send.
 #[workflow]
+#[derive(Clone)]
 pub struct InvoiceChase {
     cadence: Cadence,
     settings: Settings,

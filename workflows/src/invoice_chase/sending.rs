@@ -1,4 +1,4 @@
-//! Sending: one step to its recipients, approvals, and the thank-you. Every message goes
+//! Sending: one step to its recipients, and approvals. Every message goes
 //! through the `email.send_message` activity (the guardrails), on the rate-limited sending
 //! queue; this module records what came of it.
 
@@ -9,17 +9,20 @@ use chaser_domain::{AuditAction, Email, Move, PlannedStep};
 use jiff::Timestamp;
 use temporalio_workflow::{
     ActivityCancellationType, ActivityExecutionError, ActivityOptions, CancellableFuture,
-    RetryPolicy, TimerOptions, WorkflowContext, WorkflowResult, workflows::select,
+    RetryPolicy, WorkflowContext, WorkflowResult, workflows::select,
 };
 
 use super::{
     ChaseActivities, InvoiceChase, SEND_HEARTBEAT_TIMEOUT, SEND_TIMEOUT, actor, failure_of,
     timestamp,
 };
-use crate::contracts::{ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult};
+use crate::contracts::{
+    AuditBatch, AuditEvent, ExpireApproval, ExpiryOutcome, MessageKind, SendRequest, SendResult,
+};
 use crate::names;
 
 /// What came of one step, as its history entry records it.
+#[derive(Clone)]
 struct Outcome {
     state: StepState,
     recipients: Vec<Email>,
@@ -30,6 +33,17 @@ struct Outcome {
 }
 
 impl Outcome {
+    /// Sent to `recipients`.
+    fn sent(recipients: Vec<Email>, message_id: Option<String>) -> Outcome {
+        Outcome {
+            state: StepState::Done,
+            recipients,
+            message_id,
+            note: None,
+            owner_told: false,
+        }
+    }
+
     /// Not sent, for `note`'s reason (rejected, or its approval ran out).
     fn declined(note: String) -> Outcome {
         Outcome {
@@ -57,6 +71,22 @@ impl InvoiceChase {
             None,
             Some(detail),
         );
+    }
+
+    /// What the store will show once `step` went out as `outcome` at `at`: the events queued
+    /// now, the step's own under a number reserved for it now, and the chase after it.
+    fn foresee(
+        &mut self,
+        step: &PlannedStep,
+        outcome: Outcome,
+        at: Timestamp,
+        one_writer: bool,
+    ) -> (u64, AuditBatch) {
+        let seq = self.reserve_seq();
+        let mut after = self.clone();
+        after.record_step(step, outcome, at, Some(seq));
+        after.replan(at);
+        (seq, after.batch(one_writer))
     }
 
     /// Sends one message through the guardrails; `None` when a command stopped it before it
@@ -153,8 +183,22 @@ impl InvoiceChase {
         step: PlannedStep,
         approved: bool,
     ) -> WorkflowResult<()> {
+        let unused = Self::send_step(ctx, step, approved).await?;
+        ctx.state_mut(|s| s.release(unused));
+        Ok(())
+    }
+
+    /// `run_step`'s work; returns the audit number it reserved and did not use.
+    async fn send_step(
+        ctx: &mut WorkflowContext<Self>,
+        step: PlannedStep,
+        approved: bool,
+    ) -> WorkflowResult<Option<u64>> {
         let workflow_id = ctx.workflow_id().to_owned();
         let started = timestamp(ctx.workflow_time());
+        // The step's last message writes the step's audit event itself when it goes out.
+        let foresight = ctx.patched(names::patch::FEWER_ACTIONS_2);
+        let one_writer = ctx.patched(names::patch::ONE_WRITER);
         ctx.state_mut(|s| {
             let schedule = s.schedule.clone();
             let skipped = s.chase.record_superseded(&schedule, &step, started);
@@ -204,39 +248,54 @@ impl InvoiceChase {
                 settings: Some(settings.clone()),
                 approved,
                 note,
+                audit_when_sent: None,
             };
         let r = &step.recipients;
+        // The number reserved for the step's event, and whether a send wrote it.
+        let mut foreseen: Option<u64> = None;
+        let mut written = false;
         let mut sent_to: Vec<Email> = Vec::new();
         let mut outcome: Option<Result<SendResult, String>> = None;
         let mut owner_note: Option<String> = None;
         if !r.to.is_empty() {
-            let req = request(
+            let mut req = request(
                 key.clone(),
                 MessageKind::Reminder,
                 r.to.clone(),
                 r.cc.clone(),
                 None,
             );
+            if foresight && !r.owner {
+                let sent = Outcome::sent(r.to.iter().chain(&r.cc).cloned().collect(), None);
+                let (seq, batch) = ctx.state_mut(|s| s.foresee(&step, sent, started, one_writer));
+                foreseen = Some(seq);
+                req.audit_when_sent = Some(Self::addressed(ctx, batch));
+            }
             let Some(result) = Self::send(ctx, req, format!("send {}", step.id)).await? else {
                 // Stopped before it went out: the step stays pending for when the chase goes on.
-                return Ok(());
+                return Ok(foreseen);
             };
             if Self::stopped_meanwhile(ctx, MessageKind::Reminder, &result) {
-                return Ok(());
+                return Ok(foreseen);
             }
             match &result {
                 // An uncertain send may have reached them: it counts for the pacing rules.
                 Ok(SendResult::Sent { .. } | SendResult::DryRun | SendResult::Uncertain { .. }) => {
                     sent_to.extend(r.to.iter().chain(&r.cc).cloned());
                     ctx.state_mut(|s| s.chase.firmer_next = false);
+                    written = foreseen.is_some() && matches!(result, Ok(SendResult::Sent { .. }));
                 }
                 Ok(SendResult::Deferred { until, reason }) => {
-                    ctx.state_mut(|s| s.defer(&step.id, *until, reason, started));
-                    return Ok(());
+                    ctx.state_mut(|s| {
+                        s.release(foreseen.take());
+                        s.defer(&step.id, *until, reason, started);
+                    });
+                    return Ok(foreseen);
                 }
                 Ok(SendResult::AwaitingApproval { expires_at }) => {
                     let expires_at = *expires_at;
                     ctx.state_mut(|s| {
+                        s.release(foreseen.take());
                         s.chase.await_approval(step.clone(), key, expires_at);
                         let detail = format!("{} waits for approval until {expires_at}", step.id);
                         s.audit(
@@ -248,7 +307,7 @@ impl InvoiceChase {
                             Some(detail),
                         );
                     });
-                    return Ok(());
+                    return Ok(foreseen);
                 }
                 Ok(SendResult::Unreachable { reason }) => owner_note = Some(reason.clone()),
                 _ => {}
@@ -259,33 +318,55 @@ impl InvoiceChase {
             let note = owner_note
                 .clone()
                 .map(|why| format!("no reminder could be sent ({why})"));
-            let req = request(
+            let mut req = request(
                 format!("{key}/owner"),
                 MessageKind::OwnerEscalation,
                 vec![invoice.owner_email.clone()],
                 vec![],
                 note,
             );
+            // The step's outcome is known already (sent to the customer) or is this message's.
+            let known = match &outcome {
+                Some(Ok(SendResult::Sent { message_id })) => Some(Some(message_id.clone())),
+                None => Some(None),
+                _ => None,
+            };
+            if foresight && let Some(message_id) = known {
+                let sent = Outcome::sent(sent_to.clone(), message_id);
+                let (seq, batch) = ctx.state_mut(|s| s.foresee(&step, sent, started, one_writer));
+                foreseen = Some(seq);
+                req.audit_when_sent = Some(Self::addressed(ctx, batch));
+            }
+            let carries = req.audit_when_sent.is_some();
             let Some(result) =
                 Self::send(ctx, req, format!("escalate {} to the owner", step.id)).await?
             else {
-                return Ok(());
+                return Ok(foreseen);
             };
             if outcome.is_none()
                 && Self::stopped_meanwhile(ctx, MessageKind::OwnerEscalation, &result)
             {
-                return Ok(());
+                return Ok(foreseen);
             }
+            written = carries && matches!(result, Ok(SendResult::Sent { .. }));
             // The customer message decides the step's outcome when there is one.
             if outcome.is_none() {
                 if let Ok(SendResult::Deferred { until, reason }) = &result {
-                    ctx.state_mut(|s| s.defer(&step.id, *until, reason, started));
-                    return Ok(());
+                    ctx.state_mut(|s| {
+                        s.release(foreseen.take());
+                        s.defer(&step.id, *until, reason, started);
+                    });
+                    return Ok(foreseen);
                 }
                 outcome = Some(result);
             }
         }
-        let now = timestamp(ctx.workflow_time());
+        // A written step keeps the time it was foreseen at, as the store has it.
+        let now = if written {
+            started
+        } else {
+            timestamp(ctx.workflow_time())
+        };
         let declined = StepState::Skipped {
             reason: SkipReason::Declined,
         };
@@ -326,8 +407,13 @@ impl InvoiceChase {
             note,
             owner_told: owner_note.is_some(),
         };
-        Self::record(ctx, &step, recorded, now);
-        Ok(())
+        ctx.state_mut(|s| {
+            s.record_step(&step, recorded, now, foreseen);
+            if let (true, Some(seq)) = (written, foreseen) {
+                s.written_by_send(seq);
+            }
+        });
+        Ok(None)
     }
 
     /// Records a step's outcome, moves the state, and audits it.
@@ -336,6 +422,17 @@ impl InvoiceChase {
         step: &PlannedStep,
         outcome: Outcome,
         now: Timestamp,
+    ) {
+        ctx.state_mut(|s| s.record_step(step, outcome, now, None));
+    }
+
+    /// Records a step's outcome and audits it, under `seq` if one was reserved for it.
+    fn record_step(
+        &mut self,
+        step: &PlannedStep,
+        outcome: Outcome,
+        now: Timestamp,
+        seq: Option<u64>,
     ) {
         let action = match &outcome.state {
             StepState::Done => AuditAction::StepSent,
@@ -362,19 +459,19 @@ impl InvoiceChase {
             note: outcome.note,
             dismissed: false,
         };
-        ctx.state_mut(|s| {
-            let before = s.snapshot();
-            s.chase
-                .record_step(entry, step.action == Move::Escalate || owner_told);
-            let after = s.snapshot();
-            s.audit(
-                now,
-                action,
-                "chaser",
-                Some(before),
-                Some(after),
-                Some(detail),
-            );
+        let before = self.snapshot();
+        self.chase
+            .record_step(entry, step.action == Move::Escalate || owner_told);
+        let after = self.snapshot();
+        let seq = seq.unwrap_or_else(|| self.reserve_seq());
+        self.audit_queue.push(AuditEvent {
+            seq,
+            at: now,
+            action,
+            actor: "chaser".to_owned(),
+            before: Some(before),
+            after: Some(after),
+            detail: Some(detail),
         });
     }
 
@@ -433,77 +530,5 @@ impl InvoiceChase {
                 s.chase.approval_decided_elsewhere();
             }),
         }
-    }
-
-    /// Thanks the customer once the invoice is paid in full; outside the send window it waits
-    /// for the window to open.
-    pub(super) async fn thank(ctx: &mut WorkflowContext<Self>) {
-        let workflow_id = ctx.workflow_id().to_owned();
-        let (invoice, to, settings) = ctx.state(|s| {
-            let to = s.chase.thank_you_recipients();
-            (s.chase.invoice.clone(), to, s.settings.clone())
-        });
-        if to.is_empty() {
-            return;
-        }
-        let request = SendRequest {
-            workflow_id,
-            key: "thank_you".to_owned(),
-            kind: MessageKind::ThankYou,
-            step: None,
-            invoice,
-            to,
-            cc: vec![],
-            history: vec![],
-            settings: Some(settings),
-            approved: false,
-            note: None,
-        };
-        let mut result = Self::send(ctx, request.clone(), "thank the customer".to_owned())
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| Err("not sent".to_owned()));
-        let mut waited = false;
-        while let Ok(SendResult::Deferred { until, .. }) = &result {
-            // Histories from before the global stop waited once (for the send window); a
-            // held sending can defer the thank-you any number of times.
-            if waited && !ctx.patched(names::patch::THANK_YOU_WAITS_OUT_HOLDS) {
-                break;
-            }
-            waited = true;
-            let wait = timestamp(ctx.workflow_time())
-                .duration_until(*until)
-                .unsigned_abs();
-            ctx.timer(
-                TimerOptions::builder(wait)
-                    .summary("thank-you waits for the send window".to_owned())
-                    .build(),
-            )
-            .await;
-            result = Self::send(ctx, request.clone(), "thank the customer".to_owned())
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| Err("not sent".to_owned()));
-        }
-        let now = timestamp(ctx.workflow_time());
-        ctx.state_mut(|s| {
-            s.chase.record_thanks();
-            let detail = match &result {
-                Ok(SendResult::Sent { message_id }) => format!("sent ({message_id})"),
-                Ok(SendResult::DryRun) => "dry run: rendered, not sent".to_owned(),
-                Ok(other) => format!("not sent: {other:?}"),
-                Err(e) => format!("failed: {e}"),
-            };
-            s.audit(
-                now,
-                AuditAction::ThankYou,
-                "chaser",
-                None,
-                None,
-                Some(detail),
-            );
-        });
     }
 }

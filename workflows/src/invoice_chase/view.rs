@@ -1,21 +1,26 @@
 //! What the chase shows: its status (as `status` answers and the store keeps it), its next
 //! touch, and the summary the Web UI shows on a timer.
 
-use chaser_domain::{Move, PlannedStep};
+use chaser_domain::{Chase, Move, PlannedStep, Schedule};
 
 use super::InvoiceChase;
 use crate::contracts::{NextTouch, StatusView};
 
+/// The next message `chase` sends on `schedule`, if it is sending at all.
+pub(super) fn next_touch_of(chase: &Chase, schedule: &Schedule) -> Option<NextTouch> {
+    if !chase.state.is_sending() {
+        return None;
+    }
+    chase.next_step(schedule).map(|st| NextTouch {
+        step_id: st.id,
+        action: st.action,
+        at: st.at,
+    })
+}
+
 impl InvoiceChase {
     pub(super) fn next_touch(&self) -> Option<NextTouch> {
-        if !self.chase.state.is_sending() {
-            return None;
-        }
-        self.chase.next_step(&self.schedule).map(|st| NextTouch {
-            step_id: st.id,
-            action: st.action,
-            at: st.at,
-        })
+        next_touch_of(&self.chase, &self.schedule)
     }
 
     /// The chase as `status` answers and the store keeps it.

@@ -38,6 +38,20 @@ struct Book {
     answers: BTreeMap<String, VecDeque<Answer>>,
 }
 
+impl Book {
+    /// Keeps the batch's events the store does not have yet: like the store, each once by
+    /// its number.
+    fn write(&mut self, mut batch: AuditBatch) {
+        let seen: std::collections::BTreeSet<u64> = self
+            .audits
+            .iter()
+            .flat_map(|b| b.events.iter().map(|e| e.seq))
+            .collect();
+        batch.events.retain(|e| !seen.contains(&e.seq));
+        self.audits.push(batch);
+    }
+}
+
 #[derive(Default)]
 pub struct FakeActivities {
     book: Mutex<Book>,
@@ -121,11 +135,12 @@ impl FakeActivities {
             .get_mut(&request.key)
             .and_then(VecDeque::pop_front);
         let key = request.key.clone();
+        let written = request.audit_when_sent.clone();
         book.sends.push(Received {
             request,
             at: crate::clock::now(),
         });
-        match answer {
+        let result = match answer {
             Some(Answer::Result(result)) => Ok(result),
             Some(Answer::Reject) => Err(ActivityError::application(
                 ApplicationFailure::builder(format!("{key}: mailbox does not exist"))
@@ -136,7 +151,12 @@ impl FakeActivities {
             None => Ok(SendResult::Sent {
                 message_id: format!("msg-{key}"),
             }),
+        };
+        // The real send writes what the chase foresaw once the message is out.
+        if let (Ok(SendResult::Sent { .. }), Some(batch)) = (&result, written) {
+            book.write(batch);
         }
+        result
     }
 
     #[activity(definition = activity_defs::RecordAudit)]
@@ -145,7 +165,7 @@ impl FakeActivities {
         _ctx: ActivityContext,
         batch: AuditBatch,
     ) -> Result<(), ActivityError> {
-        self.book.lock().unwrap().audits.push(batch);
+        self.book.lock().unwrap().write(batch);
         Ok(())
     }
 

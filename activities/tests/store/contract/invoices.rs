@@ -80,7 +80,14 @@ async fn the_chase_projection_is_written_whole_and_never_reopens_a_closed_invoic
         },
     };
     store
-        .project_chase(&inv, "invoice-INV-9", ChaseState::Paused, Some(&view), at)
+        .project_chase(
+            &inv,
+            "invoice-INV-9",
+            ChaseState::Paused,
+            Some(&view),
+            4,
+            at,
+        )
         .await
         .unwrap();
     let stored = store.invoice("INV-9").await.unwrap().unwrap();
@@ -98,6 +105,7 @@ async fn the_chase_projection_is_written_whole_and_never_reopens_a_closed_invoic
             "invoice-INV-9",
             ChaseState::Scheduled,
             Some(&view),
+            5,
             at,
         )
         .await
@@ -106,6 +114,51 @@ async fn the_chase_projection_is_written_whole_and_never_reopens_a_closed_invoic
         store.invoice("INV-9").await.unwrap().unwrap().state,
         ChaseState::Paid
     );
+}
+
+both_backends!(an_older_projection_never_replaces_a_newer_one);
+async fn an_older_projection_never_replaces_a_newer_one(store: &Store) {
+    let at = ts("2026-12-07T09:00:00Z");
+    let inv = invoice("INV-10");
+    let view = |state: ChaseState, pauses_used: u32| StatusView {
+        invoice: "INV-10".into(),
+        state,
+        balance: inv.balance,
+        next_touch: None,
+        paused_until: None,
+        pauses_used,
+        paused_days_used: 0,
+        sends: vec![],
+        pay_clicks: vec![],
+        chasing_disabled: false,
+        overrides: Overrides::default(),
+    };
+    let project = |state, as_of, pauses_used| {
+        let status = view(state, pauses_used);
+        let inv = inv.clone();
+        async move {
+            store
+                .project_chase(&inv, "invoice-INV-10", state, Some(&status), as_of, at)
+                .await
+                .unwrap();
+        }
+    };
+    // The chase's own write of a pause (as of 6) lands before a send's write of the chase
+    // as it foresaw it before the pause (as of 5): the pause stays.
+    project(ChaseState::Paused, 6, 1).await;
+    project(ChaseState::Scheduled, 5, 0).await;
+    let stored = store.invoice("INV-10").await.unwrap().unwrap();
+    assert_eq!(stored.state, ChaseState::Paused);
+    assert_eq!(stored.chase, Some(view(ChaseState::Paused, 1)));
+    // The same number again (the chase's next write after the send) and a newer one land.
+    project(ChaseState::Escalated, 6, 1).await;
+    assert_eq!(
+        store.invoice("INV-10").await.unwrap().unwrap().state,
+        ChaseState::Escalated
+    );
+    project(ChaseState::Scheduled, 7, 2).await;
+    let stored = store.invoice("INV-10").await.unwrap().unwrap();
+    assert_eq!(stored.chase, Some(view(ChaseState::Scheduled, 2)));
 }
 
 #[test]
