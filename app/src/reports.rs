@@ -231,6 +231,55 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn aging_reads_the_collections_window_of_the_audit_log_and_counts_what_it_holds() {
+        // Arrange: one invoice, paid in part twice: 40 days before the report and 10 days
+        // before it. Only the second is in the 30 days' collections.
+        let chaser = crate::test_support::offline().await;
+        let store = chaser.store();
+        let invoice = stored("INV-1");
+        store
+            .upsert_invoice(
+                &invoice.invoice,
+                &invoice.workflow_id,
+                invoice.state,
+                "2026-12-01T00:00:00Z".parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        let payment = |at: &str, before: &str, after: &str| AuditRecord {
+            before: Some(
+                json!({ "state": "scheduled", "balance": before, "due_date": "2026-12-01" }),
+            ),
+            ..record(
+                AuditAction::Payment,
+                at,
+                Some(json!({ "state": "scheduled", "balance": after, "due_date": "2026-12-01" })),
+            )
+        };
+        for p in [
+            payment("2026-11-22T10:00:00Z", "USD 1000.00", "USD 900.00"),
+            payment("2026-12-22T10:00:00Z", "USD 900.00", "USD 750.00"),
+        ] {
+            assert!(store.append_audit(&p).await.unwrap());
+        }
+        let as_of = date(2027, 1, 1);
+
+        // Act
+        let window = aging_audit(&chaser, as_of).await.unwrap();
+        let view = aging(&chaser, as_of).await.unwrap();
+
+        // Assert: the older payment is not even read, and the report counts the other.
+        assert_eq!(window.len(), 1, "{window:?}");
+        assert_eq!(window[0].at, "2026-12-22T10:00:00Z".parse().unwrap());
+        let usd = "USD".parse().unwrap();
+        assert_eq!(
+            view.collected_last_30_days,
+            [Money::parse("150", usd).unwrap()]
+        );
+        assert_eq!(view.aging.currencies.len(), 1);
+    }
+
     #[test]
     fn the_monthly_summary_counts_the_promises_the_chase_writes() {
         // What the chase writes: a promise with the day in its `after` snapshot, then kept
