@@ -200,15 +200,7 @@ impl Chaser {
         &self,
         default: Option<&chaser_domain::Email>,
     ) -> Result<std::collections::BTreeSet<chaser_domain::Email>, AppError> {
-        let mut owners: std::collections::BTreeSet<_> = self
-            .store
-            .open_invoices()
-            .await?
-            .into_iter()
-            .map(|s| s.invoice.owner_email)
-            .collect();
-        owners.extend(default.cloned());
-        Ok(owners)
+        Ok(owners_of(&self.store.open_invoices().await?, default))
     }
 
     /// Whether a delivery (a webhook event, a bank payment) from `source` was handled
@@ -445,6 +437,17 @@ impl Chaser {
             ))),
         }
     }
+}
+
+/// [`Chaser::owners`] of open invoices already read.
+pub fn owners_of(
+    open: &[chaser_activities::store::StoredInvoice],
+    default: Option<&chaser_domain::Email>,
+) -> std::collections::BTreeSet<chaser_domain::Email> {
+    open.iter()
+        .map(|s| s.invoice.owner_email.clone())
+        .chain(default.cloned())
+        .collect()
 }
 
 /// A cadence from `[[steps]]` tables, checked by the rules doc's own parser. The tables are

@@ -23,7 +23,7 @@ pub mod sync;
 #[cfg(test)]
 mod test_support;
 
-pub use chaser::{Chaser, Decided, Policy, StatusSource, custom_cadence};
+pub use chaser::{Chaser, Decided, Policy, StatusSource, custom_cadence, owners_of};
 pub use error::AppError;
 pub use execute::{Outcome, Request};
 pub use ingest::{Incoming, Ingested, Plan};

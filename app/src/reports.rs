@@ -10,7 +10,7 @@ use chaser_domain::{AuditAction, AuditSnapshot, Currency, Money};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize as _, Serialize};
 
 use crate::{AppError, Chaser};
 
@@ -46,9 +46,9 @@ fn report_invoice(stored: &StoredInvoice) -> ReportInvoice {
     }
 }
 
-/// An audit row's `before` or `after`, when it holds a chase.
+/// An audit row's `before` or `after`, when it holds a chase (read in place, not copied).
 fn snapshot(value: Option<&serde_json::Value>) -> Option<AuditSnapshot> {
-    serde_json::from_value(value?.clone()).ok()
+    AuditSnapshot::deserialize(value?).ok()
 }
 
 /// How much an audited change took off the balance (a payment, a write-off, a void).
@@ -119,16 +119,49 @@ async fn inputs(chaser: &Chaser) -> Result<(Vec<ReportInvoice>, Vec<LedgerEvent>
     Ok((stored.iter().map(report_invoice).collect(), ledger))
 }
 
+/// The first day whose collections count towards the report as of `as_of`.
+fn collected_from(as_of: Date) -> Date {
+    as_of
+        .checked_sub(jiff::Span::new().days(COLLECTED_DAYS))
+        .unwrap_or(as_of)
+}
+
+/// The audit events aging needs besides the invoices: the money that moved in its
+/// collections window. Only that window is read (through `audit_log_at`), never the whole
+/// log, which grows with every chase for years.
+pub async fn aging_audit(chaser: &Chaser, as_of: Date) -> Result<Vec<AuditRecord>, AppError> {
+    let since = collected_from(as_of)
+        .to_zoned(TimeZone::UTC)
+        .map_or(jiff::Timestamp::MIN, |z| z.timestamp());
+    Ok(chaser
+        .store()
+        .audit_since(since, &AuditAction::MONEY)
+        .await?)
+}
+
 /// Aging as of `as_of`, with DSO, the last 30 days' collections and the top late payers.
 pub async fn aging(chaser: &Chaser, as_of: Date) -> Result<AgingView, AppError> {
-    let (invoices, ledger) = inputs(chaser).await?;
-    let from = as_of
-        .checked_sub(jiff::Span::new().days(COLLECTED_DAYS))
-        .unwrap_or(as_of);
+    let (stored, audit) = tokio::try_join!(
+        async { Ok::<_, AppError>(chaser.store().all_invoices().await?) },
+        aging_audit(chaser, as_of)
+    )?;
+    aging_of(&stored, &audit, as_of)
+}
+
+/// Aging from invoices already read (every one, open or closed: DSO counts the closed ones'
+/// sales) and [`aging_audit`]'s events, for a caller that has read them for more than this.
+pub fn aging_of(
+    stored: &[StoredInvoice],
+    audit: &[AuditRecord],
+    as_of: Date,
+) -> Result<AgingView, AppError> {
+    let ledger = ledger(stored, audit);
+    let invoices: Vec<ReportInvoice> = stored.iter().map(report_invoice).collect();
     Ok(AgingView {
         aging: reports::aging(&invoices, as_of).map_err(report_error)?,
         dso: reports::dso(&invoices, &ledger, as_of, DSO_PERIOD_DAYS).map_err(report_error)?,
-        collected_last_30_days: reports::collected(&ledger, from, as_of).map_err(report_error)?,
+        collected_last_30_days: reports::collected(&ledger, collected_from(as_of), as_of)
+            .map_err(report_error)?,
         top_late_payers: reports::top_late_payers(&invoices, as_of, TOP_LATE_PAYERS)
             .map_err(report_error)?,
     })
@@ -196,6 +229,55 @@ mod tests {
             detail: None,
             dedup_key: format!("{at}/{action}"),
         }
+    }
+
+    #[tokio::test]
+    async fn aging_reads_the_collections_window_of_the_audit_log_and_counts_what_it_holds() {
+        // Arrange: one invoice, paid in part twice: 40 days before the report and 10 days
+        // before it. Only the second is in the 30 days' collections.
+        let chaser = crate::test_support::offline().await;
+        let store = chaser.store();
+        let invoice = stored("INV-1");
+        store
+            .upsert_invoice(
+                &invoice.invoice,
+                &invoice.workflow_id,
+                invoice.state,
+                "2026-12-01T00:00:00Z".parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        let payment = |at: &str, before: &str, after: &str| AuditRecord {
+            before: Some(
+                json!({ "state": "scheduled", "balance": before, "due_date": "2026-12-01" }),
+            ),
+            ..record(
+                AuditAction::Payment,
+                at,
+                Some(json!({ "state": "scheduled", "balance": after, "due_date": "2026-12-01" })),
+            )
+        };
+        for p in [
+            payment("2026-11-22T10:00:00Z", "USD 1000.00", "USD 900.00"),
+            payment("2026-12-22T10:00:00Z", "USD 900.00", "USD 750.00"),
+        ] {
+            assert!(store.append_audit(&p).await.unwrap());
+        }
+        let as_of = date(2027, 1, 1);
+
+        // Act
+        let window = aging_audit(&chaser, as_of).await.unwrap();
+        let view = aging(&chaser, as_of).await.unwrap();
+
+        // Assert: the older payment is not even read, and the report counts the other.
+        assert_eq!(window.len(), 1, "{window:?}");
+        assert_eq!(window[0].at, "2026-12-22T10:00:00Z".parse().unwrap());
+        let usd = "USD".parse().unwrap();
+        assert_eq!(
+            view.collected_last_30_days,
+            [Money::parse("150", usd).unwrap()]
+        );
+        assert_eq!(view.aging.currencies.len(), 1);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub async fn start_trivial(
                 .try_for_each(|_| async { Ok(()) })
                 .await?;
             let query = format!("TaskQueue = '{task_queue}' AND ExecutionStatus = 'Running'");
-            crate::stack::wait_count(client, &query, n, Duration::from_secs(600)).await
+            crate::stack::wait_count(client, &query, n, crate::stack::patience(n)).await
         }
         .await;
         stop();

@@ -50,13 +50,15 @@ enum Scenario {
     Storm,
     Plan,
     Cockpit,
+    Scale,
+    TwoWorkers,
     All,
     /// The fault-injection harness (not part of `all`).
     Chaos,
 }
 
 impl Scenario {
-    const EACH: [Scenario; 7] = [
+    const EACH: [Scenario; 9] = [
         Scenario::Plan,
         Scenario::Cockpit,
         Scenario::Actions,
@@ -64,6 +66,8 @@ impl Scenario {
         Scenario::Intake,
         Scenario::Footprint,
         Scenario::Storm,
+        Scenario::TwoWorkers,
+        Scenario::Scale,
     ];
 
     fn name(self) -> &'static str {
@@ -75,6 +79,8 @@ impl Scenario {
             Scenario::Storm => "storm",
             Scenario::Plan => "plan",
             Scenario::Cockpit => "cockpit",
+            Scenario::Scale => "scale",
+            Scenario::TwoWorkers => "two-workers",
             Scenario::All => "all",
             Scenario::Chaos => "chaos",
         }
@@ -102,6 +108,8 @@ fn main() -> ExitCode {
             Scenario::Footprint => scenarios::footprint(),
             Scenario::Actions => scenarios::actions(),
             Scenario::Storm => scenarios::storm(),
+            Scenario::Scale => scenarios::scale(run),
+            Scenario::TwoWorkers => scenarios::two_workers(),
             Scenario::Plan | Scenario::Cockpit | Scenario::All | Scenario::Chaos => {
                 Err(anyhow::anyhow!("not a child scenario"))
             }
@@ -245,6 +253,18 @@ fn verdicts(scenario: Scenario, summaries: &[Summary]) -> Vec<String> {
         }
         Scenario::Plan => target("100,000 invoices", |v| v < 1000.0, "< 1 s per 100,000"),
         Scenario::Cockpit => target("10,000 open invoices", |v| v < 500.0, "< 0.5 s"),
+        Scenario::Scale => {
+            target("import ÷ baseline", |v| v >= 0.9, "import ≥ 0.9 × baseline");
+            target(
+                "workflow queries by the review, report and cockpit",
+                |v| v == 0.0,
+                "0 workflow queries from the review and the cockpit",
+            );
+        }
+        Scenario::TwoWorkers => {
+            target("duplicates", |v| v == 0.0, "0 duplicates");
+            target("missed", |v| v == 0.0, "0 missed sends");
+        }
         Scenario::All | Scenario::Chaos => {}
     }
     out

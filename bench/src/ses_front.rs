@@ -21,6 +21,9 @@ pub struct Arrival {
     pub subject: String,
     /// The emulator's id for the message, once it answered.
     pub message_id: Option<String>,
+    /// Which door it came through: 0 for the first, then in the order
+    /// [`SesFront::another_door`] opened them.
+    pub door: usize,
 }
 
 /// How the front answers sends while a fault is on.
@@ -49,8 +52,8 @@ struct Log {
     counts: FaultCounts,
     window: VecDeque<Instant>,
     fault: Option<Fault>,
-    /// Stops the listener (see [`SesFront::go_down`]).
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Doors opened besides the first.
+    doors: usize,
 }
 
 /// Whether a request may pass, and where its arrival is noted if it is a send.
@@ -59,11 +62,16 @@ enum Admitted {
     Passed(Option<usize>),
 }
 
+/// One door of the front: its own port, the provider (log, rate and faults) shared with the
+/// other doors, as one provider account is shared by the workers sending through it.
 #[derive(Clone)]
 pub struct SesFront {
     log: Arc<Mutex<Log>>,
+    /// Stops this door's listener (see [`SesFront::go_down`]).
+    stop: Arc<Mutex<Option<tokio::sync::oneshot::Sender<()>>>>,
     emulator: String,
     max_per_second: Option<usize>,
+    door: usize,
     port: u16,
     pub url: String,
 }
@@ -76,8 +84,10 @@ impl SesFront {
         let port = listener.local_addr()?.port();
         let front = SesFront {
             log: Arc::default(),
+            stop: Arc::default(),
             emulator: emulator.to_owned(),
             max_per_second,
+            door: 0,
             port,
             url: format!("http://127.0.0.1:{port}"),
         };
@@ -85,10 +95,34 @@ impl SesFront {
         Ok(front)
     }
 
+    /// Another door on a free port to the same provider: its sends count against the same
+    /// rate and show in the same arrivals, marked with the door they came through (to tell
+    /// which of two workers sent what).
+    pub async fn another_door(&self) -> anyhow::Result<SesFront> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let door = match self.log.lock() {
+            Ok(mut log) => {
+                log.doors += 1;
+                log.doors
+            }
+            Err(_) => anyhow::bail!("the front's log is poisoned"),
+        };
+        let front = SesFront {
+            stop: Arc::default(),
+            door,
+            port,
+            url: format!("http://127.0.0.1:{port}"),
+            ..self.clone()
+        };
+        front.serve(listener);
+        Ok(front)
+    }
+
     fn serve(&self, listener: tokio::net::TcpListener) {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        if let Ok(mut log) = self.log.lock() {
-            log.stop = Some(stop);
+        if let Ok(mut slot) = self.stop.lock() {
+            *slot = Some(stop);
         }
         let app = axum::Router::new()
             .fallback(forward)
@@ -104,7 +138,7 @@ impl SesFront {
 
     /// Stops listening: a sender's connection is refused until [`SesFront::come_up`].
     pub fn go_down(&self) {
-        if let Some(stop) = self.log.lock().ok().and_then(|mut l| l.stop.take()) {
+        if let Some(stop) = self.stop.lock().ok().and_then(|mut s| s.take()) {
             let _ = stop.send(());
         }
     }
@@ -210,7 +244,7 @@ fn bare_address(to: &str) -> String {
 }
 
 /// The recipients and subject of a SES v2 SendEmail body, if that is what it is.
-fn send_email(uri: &Uri, body: &[u8]) -> Option<Arrival> {
+fn send_email(uri: &Uri, body: &[u8], door: usize) -> Option<Arrival> {
     if !uri.path().ends_with("/outbound-emails") {
         return None;
     }
@@ -232,6 +266,7 @@ fn send_email(uri: &Uri, body: &[u8]) -> Option<Arrival> {
         to,
         subject,
         message_id: None,
+        door,
     })
 }
 
@@ -260,7 +295,7 @@ async fn forward(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let send = send_email(&uri, &body);
+    let send = send_email(&uri, &body, front.door);
     let fault = if send.is_some() {
         front.fault_for_send()
     } else {
@@ -406,6 +441,26 @@ mod tests {
         assert_eq!(arrivals[0].to, ["a0@x.example"]);
         assert_eq!(arrivals[0].subject, "Invoice 1 is due");
         assert_eq!(front.throttled(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn another_door_shares_the_rate_and_marks_its_arrivals() {
+        let front = SesFront::start(&provider().await, Some(2)).await.unwrap();
+        let other = front.another_door().await.unwrap();
+        assert_ne!(front.url, other.url);
+        let urls = [front.url.clone(), other.url.clone(), other.url.clone()];
+        let answers = tokio::task::spawn_blocking(move || {
+            urls.iter()
+                .map(|url| send(url, "a@x.example").0)
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap();
+        // One account: the third send in the second is over the rate, whichever door.
+        assert_eq!(answers, [200, 200, 429]);
+        let doors: Vec<usize> = front.arrivals().iter().map(|a| a.door).collect();
+        assert_eq!(doors, [0, 1]);
+        assert_eq!(other.throttled(), 1);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

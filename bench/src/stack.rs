@@ -53,6 +53,13 @@ pub async fn count(client: &Client, query: &str) -> anyhow::Result<usize> {
         .count())
 }
 
+/// How long to wait for `n` workflows to show in visibility: ten minutes, and 50 ms more per
+/// workflow (a server that starts only 20 a second).
+pub fn patience(n: usize) -> Duration {
+    Duration::from_secs(600)
+        + Duration::from_millis(50).saturating_mul(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// Polls visibility until `query` counts `n`; returns when that was seen.
 pub async fn wait_count(
     client: &Client,

@@ -357,6 +357,35 @@ ses_endpoint_url = "{ses}"
         self.worker = Some(Service::spawn("chaser worker", cmd, &log));
     }
 
+    /// Starts one more `chaser worker` on this chaser's config, task queues and store, with
+    /// an HTTP port of its own and `env` on top (`CHASER_*` settings that this worker alone
+    /// takes), and waits until it answers `/healthz`. The caller owns the process: dropping
+    /// it kills it. The harness's own worker is unaffected.
+    pub fn start_another_worker(&mut self, env: &[(&str, &str)]) -> Service {
+        self.worker_starts += 1;
+        let port = free_port();
+        let mut cmd = self.command();
+        cmd.arg("worker")
+            .env("CHASER_HTTP__LISTEN", format!("127.0.0.1:{port}"))
+            .envs(env.iter().copied());
+        let log = self.dir.join(format!("worker-{}.log", self.worker_starts));
+        let mut worker = Service::spawn("chaser worker", cmd, &log);
+        let url = format!("http://127.0.0.1:{port}/healthz");
+        wait_for(
+            "the other worker to answer /healthz",
+            Duration::from_secs(60),
+            || {
+                assert!(
+                    worker.is_running(),
+                    "the other worker exited: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+                ureq::get(&url).call().ok()
+            },
+        );
+        worker
+    }
+
     /// Whether the worker (or `chaser serve`) process still runs.
     pub fn worker_running(&mut self) -> bool {
         self.worker.as_mut().is_some_and(Service::is_running)

@@ -1,18 +1,23 @@
-//! Builds the digest from the store: the open invoices (with the status each chase last
-//! wrote), the approvals, documents and review items waiting, and a day of the audit log.
+//! Builds the digest from the store: the invoices (with the status each chase last wrote),
+//! the approvals, documents and review items waiting, and a day of the audit log. A review
+//! reads them once ([`Reading`]) and builds each owner's digest from that, so its cost grows
+//! with the invoices, not with the invoices times the owners.
 
 use std::collections::{BTreeSet, HashMap};
 
 use chaser_activities::links::{Act, LinkAction, Links, Purpose, SendingSwitch};
-use chaser_activities::store::{Approval, ReviewItem, StoredInvoice};
-use chaser_app::AppError;
+use chaser_activities::store::{
+    Approval, AuditRecord, ReviewItem, SendingHold, StoredDocument, StoredInvoice,
+};
 use chaser_app::review_queue::kind::{AMBIGUOUS_PAYMENT, UNMATCHED_PAYMENT, VANISHED_FROM_EXPORT};
+use chaser_app::{AppError, reports};
 use chaser_domain::{AuditAction, ChaseState, Email, InvoiceNumber, Money, StepState};
 use chaser_workflows::names;
 use jiff::{SignedDuration, Timestamp};
 
 use super::{
-    Digest, ItemAction, MoveTally, Place, ReviewLine, Reviewer, Select, invoice_path, move_label,
+    Digest, ItemAction, MoneyView, MoveTally, Place, ReviewLine, Reviewer, Select, invoice_path,
+    move_label,
 };
 
 /// A pause ending within this is "ending soon".
@@ -55,7 +60,83 @@ fn chase_actions(state: ChaseState, do_not_chase: bool) -> Vec<(LinkAction, &'st
     actions
 }
 
+/// What a review reads from the store, once, whoever it is for.
+pub struct Reading {
+    now: Timestamp,
+    open: Vec<StoredInvoice>,
+    /// `open`'s positions by normalized number.
+    open_at: HashMap<String, usize>,
+    /// Closed invoices by normalized number: the day's payments and approvals may name them.
+    closed: HashMap<String, StoredInvoice>,
+    hold: Option<SendingHold>,
+    /// Invoices whose promise to pay broke this week.
+    broken: BTreeSet<String>,
+    approvals: Vec<Approval>,
+    documents: Vec<StoredDocument>,
+    items: Vec<ReviewItem>,
+    /// The money that moved since yesterday.
+    moved: Vec<AuditRecord>,
+    /// The whole company's: the same for every owner.
+    money: MoneyView,
+}
+
+impl Reading {
+    /// An invoice by its normalized number, open or closed.
+    fn invoice(&self, key: &str) -> Option<&StoredInvoice> {
+        self.open_invoice(key).or_else(|| self.closed.get(key))
+    }
+
+    fn open_invoice(&self, key: &str) -> Option<&StoredInvoice> {
+        self.open_at.get(key).and_then(|i| self.open.get(*i))
+    }
+
+    /// Who gets a review: every owner of an open invoice, and `default`.
+    pub fn owners(&self, default: Option<&Email>) -> BTreeSet<Email> {
+        chaser_app::owners_of(&self.open, default)
+    }
+}
+
 impl Reviewer {
+    /// Reads what the review shows, for every owner at once.
+    pub async fn read(&self, now: Timestamp) -> Result<Reading, AppError> {
+        let today = now.to_zoned(self.zone.tz().clone()).date();
+        let store = self.chaser.store();
+        let promises = now - SignedDuration::from_hours(24 * BROKEN_PROMISE_DAYS);
+        let (invoices, hold, broken, approvals, documents, items, moved) = tokio::try_join!(
+            store.all_invoices(),
+            store.sending_hold(),
+            store.audit_since(promises, &[AuditAction::PromiseBroken]),
+            store.pending_approvals(),
+            store.documents(false),
+            store.review_items(false),
+            store.audit_since(now - SINCE, &AuditAction::MONEY),
+        )?;
+        let collected = reports::aging_audit(&self.chaser, today).await?;
+        let money = MoneyView::from_report(&reports::aging_of(&invoices, &collected, today)?);
+        let (open, closed): (Vec<_>, Vec<_>) =
+            invoices.into_iter().partition(|s| !s.state.is_closed());
+        Ok(Reading {
+            now,
+            open_at: open
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.invoice.number.normalized(), i))
+                .collect(),
+            open,
+            closed: closed
+                .into_iter()
+                .map(|s| (s.invoice.number.normalized(), s))
+                .collect(),
+            hold,
+            broken: broken.into_iter().map(|r| r.invoice).collect(),
+            approvals,
+            documents,
+            items,
+            moved,
+            money,
+        })
+    }
+
     fn act_links(&self, stored: &StoredInvoice, owner: &str, now: Timestamp) -> Vec<ItemAction> {
         chase_actions(stored.state, stored.invoice.do_not_chase)
             .into_iter()
@@ -109,6 +190,12 @@ impl Reviewer {
     /// The review for `owner` (their invoices, and everything not tied to an invoice owner),
     /// or for everyone when `owner` is `None`.
     pub async fn digest(&self, owner: Option<&Email>, now: Timestamp) -> Result<Digest, AppError> {
+        Ok(self.digest_of(&self.read(now).await?, owner))
+    }
+
+    /// [`Reviewer::digest`] from what the review has read already.
+    pub fn digest_of(&self, reading: &Reading, owner: Option<&Email>) -> Digest {
+        let now = reading.now;
         let tz = self.zone.tz();
         let today = now.to_zoned(tz.clone()).date();
         let day_end = |days: i64| {
@@ -119,31 +206,21 @@ impl Reviewer {
                 .map_or(now, |z| z.timestamp())
         };
         let (end_of_day, end_of_week) = (day_end(1), day_end(7));
-        let store = self.chaser.store();
         let mut digest = Digest {
             date: today.to_string(),
             owner: owner.map(ToString::to_string),
             ..Digest::default()
         };
         let mine = |stored: &StoredInvoice| owner.is_none_or(|o| &stored.invoice.owner_email == o);
-        self.sending(&mut digest, owner, now).await?;
-        let broken: BTreeSet<String> = store
-            .audit_since(
-                now - SignedDuration::from_hours(24 * BROKEN_PROMISE_DAYS),
-                &[AuditAction::PromiseBroken],
-            )
-            .await?
-            .into_iter()
-            .map(|r| r.invoice)
-            .collect();
-        let approvals = store.pending_approvals().await?;
+        self.sending(&mut digest, reading.hold.as_ref(), owner, now);
+        let broken = &reading.broken;
         // Their next message waits for the owner's decision, listed with the decisions.
-        let waiting: BTreeSet<String> = approvals
+        let waiting: BTreeSet<String> = reading
+            .approvals
             .iter()
             .filter_map(|a| InvoiceNumber::parse(&a.invoice).ok())
             .map(|n| n.normalized())
             .collect();
-        let open = store.open_invoices().await?;
         let mut tallies: Vec<MoveTally> = chaser_domain::Move::ALL
             .iter()
             .map(|m| MoveTally {
@@ -152,7 +229,7 @@ impl Reviewer {
                 week: 0,
             })
             .collect();
-        for stored in open.iter().filter(|s| mine(s)) {
+        for stored in reading.open.iter().filter(|s| mine(s)) {
             let due = stored.invoice.due_date;
             if due < today && due >= today.yesterday().unwrap_or(due) {
                 digest
@@ -267,32 +344,28 @@ impl Reviewer {
             }
         }
         digest.week = tallies;
-        self.approvals(&mut digest, approvals, &mine, now).await?;
-        self.proposals(&mut digest, owner, now).await?;
-        let by_number: HashMap<String, &StoredInvoice> = open
-            .iter()
-            .map(|s| (s.invoice.number.normalized(), s))
-            .collect();
-        self.queue(&mut digest, &open, &by_number).await?;
-        self.since_yesterday(&mut digest, &by_number, &mine, now)
-            .await?;
-        digest.money = super::money::MoneyView::of(&self.chaser, today).await?;
-        Ok(digest)
+        self.approvals(&mut digest, reading, &mine);
+        self.proposals(&mut digest, &reading.documents, owner, now);
+        self.queue(&mut digest, reading);
+        self.since_yesterday(&mut digest, reading, &mine);
+        digest.money = reading.money.clone();
+        digest
     }
 
-    async fn sending(
+    fn sending(
         &self,
         digest: &mut Digest,
+        hold: Option<&SendingHold>,
         owner: Option<&Email>,
         now: Timestamp,
-    ) -> Result<(), AppError> {
+    ) {
         let tz = self.zone.tz();
         let issued_to = owner.map_or("", Email::as_str);
         let sending_url = |switch| {
             self.links
                 .sending_url(switch, issued_to, now, self.action_ttl)
         };
-        match self.chaser.sending_hold().await? {
+        match hold {
             Some(hold) => digest.sending_held.push(ReviewLine {
                 subject: "All sending".to_owned(),
                 customer: String::new(),
@@ -314,24 +387,19 @@ impl Reviewer {
             }),
             None => digest.pause_sending = Some(sending_url(SendingSwitch::Pause)),
         }
-        Ok(())
     }
 
-    async fn approvals(
+    fn approvals(
         &self,
         digest: &mut Digest,
-        approvals: Vec<Approval>,
+        reading: &Reading,
         mine: &impl Fn(&StoredInvoice) -> bool,
-        now: Timestamp,
-    ) -> Result<(), AppError> {
-        let store = self.chaser.store();
-        for approval in approvals {
-            let Some(stored) = store.invoice(&approval.invoice).await? else {
+    ) {
+        let now = reading.now;
+        for approval in &reading.approvals {
+            let Some(stored) = reading.invoice(&approval.invoice).filter(|s| mine(s)) else {
                 continue;
             };
-            if !mine(&stored) {
-                continue;
-            }
             let claims = Links::claims(
                 Purpose::Approve,
                 stored.invoice.number.as_str(),
@@ -354,18 +422,18 @@ impl Reviewer {
             ];
             digest
                 .awaiting_approval
-                .push(self.invoice_line(&stored, note, actions));
+                .push(self.invoice_line(stored, note, actions));
         }
-        Ok(())
     }
 
-    async fn proposals(
+    fn proposals(
         &self,
         digest: &mut Digest,
+        documents: &[StoredDocument],
         owner: Option<&Email>,
         now: Timestamp,
-    ) -> Result<(), AppError> {
-        for doc in self.chaser.store().documents(false).await? {
+    ) {
+        for doc in documents {
             let proposal = doc.proposal.clone().unwrap_or_default();
             let claims = Links::claims(
                 Purpose::Proposal,
@@ -397,17 +465,11 @@ impl Reviewer {
                 ],
             });
         }
-        Ok(())
     }
 
     /// The review queue, by what the owner can do about each item.
-    async fn queue(
-        &self,
-        digest: &mut Digest,
-        open: &[StoredInvoice],
-        by_number: &HashMap<String, &StoredInvoice>,
-    ) -> Result<(), AppError> {
-        for item in self.chaser.store().review_items(false).await? {
+    fn queue(&self, digest: &mut Digest, reading: &Reading) {
+        for item in &reading.items {
             let url = item_path(item.id);
             let in_email = ItemAction::open(
                 "Decide on the review page",
@@ -421,7 +483,7 @@ impl Reviewer {
                     let apply = ItemAction {
                         select: Some(Select {
                             name: "invoice".to_owned(),
-                            options: payment_choices(&item, open),
+                            options: payment_choices(item, &reading.open),
                         }),
                         ..resolve("Apply to", "apply")
                     };
@@ -452,7 +514,11 @@ impl Reviewer {
                 ),
             };
             // The item names the invoice by its key: show it as written, while it is open.
-            let invoice = item.item.invoice.as_deref().and_then(|k| by_number.get(k));
+            let invoice = item
+                .item
+                .invoice
+                .as_deref()
+                .and_then(|k| reading.open_invoice(k));
             list.push(ReviewLine {
                 subject: invoice.map_or_else(
                     || {
@@ -471,33 +537,24 @@ impl Reviewer {
                 actions,
             });
         }
-        Ok(())
     }
 
     /// Payments received and chases closed in the last day, from the audit log.
-    async fn since_yesterday(
+    fn since_yesterday(
         &self,
         digest: &mut Digest,
-        by_number: &HashMap<String, &StoredInvoice>,
+        reading: &Reading,
         mine: &impl Fn(&StoredInvoice) -> bool,
-        now: Timestamp,
-    ) -> Result<(), AppError> {
-        let store = self.chaser.store();
-        let records = store.audit_since(now - SINCE, &AuditAction::MONEY).await?;
+    ) {
         let tz = self.zone.tz();
-        for record in records {
-            // A chase closed since is no longer open: read it alone.
-            let stored = match by_number.get(&record.invoice) {
-                Some(s) => Some((*s).clone()),
-                None => store.invoice(&record.invoice).await?,
-            };
-            let Some(stored) = stored.filter(|s| mine(s)) else {
+        for record in &reading.moved {
+            let Some(stored) = reading.invoice(&record.invoice).filter(|s| mine(s)) else {
                 continue;
             };
-            let moved = chaser_app::reports::balance_moved(&record);
+            let moved = reports::balance_moved(record);
             let at = record.at.to_zoned(tz.clone()).strftime("%a %H:%M");
             let amount = moved.as_ref().map_or_else(String::new, Money::grouped);
-            let line = |note: String| self.invoice_line(&stored, note, vec![]);
+            let line = |note: String| self.invoice_line(stored, note, vec![]);
             match record.action {
                 AuditAction::Paid | AuditAction::Payment => {
                     digest
@@ -512,7 +569,6 @@ impl Reviewer {
                     .push(line(format!("{action} {at} ({amount})"))),
             }
         }
-        Ok(())
     }
 }
 

@@ -102,14 +102,11 @@ pub struct ReviewDesk {
 
 impl ReviewDesk {
     pub async fn send_digests(&self, now: Timestamp) -> Result<DailyReviewOutcome, AppError> {
-        let owners = self
-            .reviewer
-            .chaser
-            .owners(self.default_owner.as_ref())
-            .await?;
+        // One reading for every owner: the store is read once a review, not once an owner.
+        let reading = self.reviewer.read(now).await?;
         let mut outcome = DailyReviewOutcome::default();
-        for owner in owners {
-            let digest = self.reviewer.digest(Some(&owner), now).await?;
+        for owner in reading.owners(self.default_owner.as_ref()) {
+            let digest = self.reviewer.digest_of(&reading, Some(&owner));
             if digest.is_empty() {
                 continue;
             }

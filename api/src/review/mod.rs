@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::state::AppState;
 use chaser_app::Chaser;
 
+pub use build::Reading;
 pub use desk::ReviewDesk;
 pub use money::MoneyView;
 pub use page::{Notice, render_cockpit};

@@ -2,9 +2,8 @@
 //! the last 30 days' collections, DSO and the top late payers (`chaser report aging`'s figures,
 //! shaped for the page's charts and the e-mail's lines).
 
-use chaser_app::{AppError, Chaser, reports};
+use chaser_app::reports;
 use chaser_domain::Money;
-use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
@@ -98,12 +97,6 @@ impl MoneyView {
             })
             .collect();
         (currencies, payers)
-    }
-
-    pub async fn of(chaser: &Chaser, today: Date) -> Result<MoneyView, AppError> {
-        Ok(MoneyView::from_report(
-            &reports::aging(chaser, today).await?,
-        ))
     }
 
     pub fn from_report(view: &reports::AgingView) -> MoneyView {

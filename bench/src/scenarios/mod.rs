@@ -2,12 +2,16 @@
 //! test harness) and returns its figures.
 
 mod actions;
+mod at_scale;
 mod scale;
 mod stop_latency;
+mod two_workers;
 
 pub use actions::actions;
+pub use at_scale::scale;
 pub use scale::{INTAKE_SIZES, cockpit, footprint, intake, plan, storm};
 pub use stop_latency::stop_latency;
+pub use two_workers::two_workers;
 
 use std::time::Duration;
 
@@ -62,6 +66,18 @@ fn keep_history(name: &str, history: &serde_json::Value) -> anyhow::Result<()> {
         serde_json::to_vec_pretty(history)?,
     )?;
     Ok(())
+}
+
+/// A scenario's size from the environment variable `knob`, or `default`. The knobs are the
+/// bench's own (`BENCH_*`): `CHASER_*` variables are the chaser's config.
+fn size_knob(knob: &str, default: usize) -> anyhow::Result<usize> {
+    match std::env::var(knob) {
+        Ok(text) => match text.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => anyhow::bail!("{knob}: `{text}` is not a positive whole number"),
+        },
+        Err(_) => Ok(default),
+    }
 }
 
 fn ms(d: Duration) -> f64 {
