@@ -237,7 +237,12 @@ fn verdicts(scenario: Scenario, summaries: &[Summary]) -> Vec<String> {
             }
         }
         Scenario::StopLatency => {
-            target("POST → closed as paid, p99", |v| v < 250.0, "p99 < 250 ms")
+            target("POST → closed as paid, p99", |v| v < 250.0, "p99 < 250 ms");
+            target(
+                "ratio to bare, p99",
+                |v| v <= 1.5,
+                "p99 ≤ 1.5 × the bare workflow's",
+            );
         }
         Scenario::Footprint => {
             target("worker RSS after 60 s idle", |v| v < 100.0, "< 100 MB RSS");

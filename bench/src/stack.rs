@@ -60,6 +60,34 @@ pub fn patience(n: usize) -> Duration {
         + Duration::from_millis(50).saturating_mul(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// Polls the store until `n` chases have run their first task (each audits `chase_started`
+/// in it; their search attributes are all set at start, so visibility cannot tell).
+pub async fn wait_first_tasks(
+    database_url: &str,
+    n: usize,
+    timeout: Duration,
+) -> anyhow::Result<Instant> {
+    use sqlx::Connection as _;
+    let mut db = sqlx::PgConnection::connect(database_url)
+        .await
+        .with_context(|| format!("connecting to {database_url}"))?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        let (seen,): (i64,) =
+            sqlx::query_as("select count(*) from audit_log where action = 'chase_started'")
+                .fetch_one(&mut db)
+                .await?;
+        if usize::try_from(seen).unwrap_or(0) >= n {
+            return Ok(Instant::now());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "after {timeout:?} only {seen} of {n} chases ran their first task"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Polls visibility until `query` counts `n`; returns when that was seen.
 pub async fn wait_count(
     client: &Client,

@@ -63,3 +63,28 @@ fn the_worker_refuses_to_start_when_a_template_says_a_banned_word() {
     let mut allowed = allowed;
     allowed.start_worker();
 }
+
+#[test]
+fn the_worker_refuses_a_send_rate_it_cannot_pace() {
+    for (setting, value, says) in [
+        (
+            "email.max_send_rate",
+            toml::Value::Float(0.0),
+            "email.max_send_rate must be a positive number of messages per second, not 0",
+        ),
+        (
+            "email.sending_workers",
+            toml::Value::Integer(0),
+            "email.sending_workers must be at least 1",
+        ),
+    ] {
+        let chaser = Chaser::with_config(
+            "send-rate",
+            &seconds_rules(""),
+            Backend::Sqlite,
+            &[(setting, value)],
+        );
+        let error = stderr(&chaser.worker_refuses());
+        assert!(error.contains(says), "{setting}: {error}");
+    }
+}

@@ -116,7 +116,7 @@ pub fn scale(run: usize) -> anyhow::Result<Run> {
     );
     out.figure("audit rows per invoice", "", store.audit_rows / n as f64);
     out.note(format!(
-        "{n} invoices (net-30, due in 30 days, each its own customer and contact, one owner) imported with `chaser import` of one CSV, timed from the command's start until visibility shows every chase Running, and until every chase has run its first task (NextTouchAt set). Baseline: the same temporalio-client starts {n} trivial workflows (one 24 h timer), {} in flight like the import, timed until visibility shows them Running; the order alternates per run. Size: `{SIZE_KNOB}` (default {INVOICES}).",
+        "{n} invoices (net-30, due in 30 days, each its own customer and contact, one owner) imported with `chaser import` of one CSV, timed from the command's start until visibility shows every chase Running, and until every chase has run its first task (its `chase_started` in the store). Baseline: the same temporalio-client starts {n} trivial workflows (one 24 h timer), {} in flight like the import, timed until visibility shows them Running; the order alternates per run. Size: `{SIZE_KNOB}` (default {INVOICES}).",
         chaser_app::sheet::IMPORT_CONCURRENCY
     ));
     out.note(format!(

@@ -60,7 +60,7 @@ pub fn intake(run: usize) -> anyhow::Result<Run> {
         );
     }
     out.note(format!(
-        "Ours: `chaser import` of a generated CSV (net-30, due in 30 days), timed from the command's start until visibility shows every chase Running; \"planned\" waits until every chase has run its first task (NextTouchAt set). Baseline: the same temporalio-client starts trivial workflows (one 24 h timer, no activity), {} in flight like the import, served by an in-process worker, timed until visibility shows them Running. The order alternates per run.",
+        "Ours: `chaser import` of a generated CSV (net-30, due in 30 days), timed from the command's start until visibility shows every chase Running; \"planned\" waits until every chase has run its first task (its `chase_started` in the store). Baseline: the same temporalio-client starts trivial workflows (one 24 h timer, no activity), {} in flight like the import, served by an in-process worker, timed until visibility shows them Running. The order alternates per run.",
         chaser_app::sheet::IMPORT_CONCURRENCY
     ));
     out.note(STORE_NOTE);
@@ -69,8 +69,7 @@ pub fn intake(run: usize) -> anyhow::Result<Run> {
 }
 
 /// `chaser import` of `csv` (`n` invoices): the time from the command's start until
-/// visibility shows every chase Running, and until every chase has run its first task
-/// (`NextTouchAt` set).
+/// visibility shows every chase Running, and until every chase has run its first task.
 pub(super) fn import_timed(
     runtime: &tokio::runtime::Runtime,
     client: &temporalio_client::Client,
@@ -83,8 +82,11 @@ pub(super) fn import_timed(
     chaser.ok(&["import", csv]);
     let query = format!("TaskQueue = '{queue}' AND ExecutionStatus = 'Running'");
     let running = runtime.block_on(stack::wait_count(client, &query, n, stack::patience(n)))?;
-    let planned = format!("{query} AND NextTouchAt IS NOT NULL");
-    runtime.block_on(stack::wait_count(client, &planned, n, stack::patience(n)))?;
+    runtime.block_on(stack::wait_first_tasks(
+        &chaser.database_url,
+        n,
+        stack::patience(n),
+    ))?;
     Ok((running.duration_since(started), started.elapsed()))
 }
 
@@ -92,17 +94,14 @@ pub(super) fn import_timed(
 pub fn footprint() -> anyhow::Result<Run> {
     const CHASES: usize = 10_000;
     const IDLE: Duration = Duration::from_secs(60);
-    let (runtime, client) = stack::start()?;
+    let (runtime, _) = stack::start()?;
     let name = "footprint";
     let chaser = chaser_with(name, &day_rules(), &[]);
     let pid = chaser.worker_pid().context("no worker")?;
-    let queue = stack::task_queue(name);
     let csv = chaser.csv("invoices.csv", &sleeping_invoices("FP", CHASES));
     chaser.ok(&["import", &csv]);
-    let planned = format!("TaskQueue = '{queue}' AND NextTouchAt IS NOT NULL");
-    runtime.block_on(stack::wait_count(
-        &client,
-        &planned,
+    runtime.block_on(stack::wait_first_tasks(
+        &chaser.database_url,
         CHASES,
         Duration::from_secs(900),
     ))?;

@@ -54,10 +54,8 @@ pub fn stop_latency() -> anyhow::Result<Run> {
     let csv = export(rows);
     let path = chaser.csv("invoices.csv", &csv);
     chaser.ok(&["import", &path]);
-    let planned = format!("TaskQueue = '{queue}' AND NextTouchAt IS NOT NULL");
-    runtime.block_on(stack::wait_count(
-        &client,
-        &planned,
+    runtime.block_on(stack::wait_first_tasks(
+        &chaser.database_url,
         CHASES,
         Duration::from_secs(60),
     ))?;
@@ -193,6 +191,21 @@ pub fn stop_latency() -> anyhow::Result<Run> {
         "ms",
         quantile(&latencies, 1.0),
     );
+    // The same number of bare workflows closing on a signal, at the webhooks' pace.
+    let bare_queue = format!("baseline-stop-{}", std::process::id());
+    let bare = runtime.block_on(crate::baseline::signal_to_close(
+        &client,
+        &bare_queue,
+        CHASES,
+        Duration::from_millis(u64::try_from(SPACING_MS)?),
+    ))?;
+    out.figure("bare signal → closed, p50", "ms", quantile(&bare, 0.5));
+    out.figure("bare signal → closed, p99", "ms", quantile(&bare, 0.99));
+    out.figure(
+        "ratio to bare, p99",
+        "",
+        quantile(&latencies, 0.99) / quantile(&bare, 0.99),
+    );
     out.figure("webhook answered, p50", "ms", quantile(&answers, 0.5));
     out.figure("webhook answered, p99", "ms", quantile(&answers, 0.99));
     out.figure(
@@ -208,6 +221,7 @@ pub fn stop_latency() -> anyhow::Result<Run> {
     out.note(format!(
         "{CHASES} chases; invoice i's nudge is due at t0 + 60 s + i × {SPACING_MS} ms and its signed `invoice.paid` webhook is posted within ±300 ms of that (16 posting threads, 25 per second). Latency runs from the POST to the close time the server recorded; closing includes the thank-you e-mail and the last audit write."
     ));
+    out.note(format!("Baseline, after the chases in the same run: {CHASES} bare workflows (no activity) on an in-process worker, each closing when it gets a signal; the signals go out one every {SPACING_MS} ms from the bench's own client, and latency runs from sending the signal to the close time the server recorded."));
     out.note("The slowest chase's history is kept in target/bench/stop-latency-slowest.json. Provider arrivals are timed by a front in the bench process that relays to the SES emulator (the emulator itself keeps whole seconds). The sending queue runs at 200/s here so that the send rate does not enter the latency.");
     out.note(STORE_NOTE);
     drop(runtime);

@@ -20,7 +20,7 @@ const CHASES: usize = 10_000;
 const SIZE_KNOB: &str = "BENCH_TWO_WORKERS_N";
 /// The provider account's rate; each worker paces itself at its share.
 const ACCOUNT_RATE: f64 = 14.0;
-const WORKERS: f64 = 2.0;
+const WORKERS: u32 = 2;
 
 /// Whose arrivals, by the front's door: the harness's worker sends through door 0 and is the
 /// one killed; the other sends through door 1 and survives.
@@ -33,13 +33,13 @@ pub fn two_workers() -> anyhow::Result<Run> {
     // worker's share would tell no more than one of a few minutes.
     let storm = (n / 5).max(1);
     let asleep = n - storm;
-    let (runtime, client) = stack::start()?;
+    let (runtime, _) = stack::start()?;
     let killed_door = runtime.block_on(SesFront::start(
         &chaser_tests::stack().ses_url,
         Some(ACCOUNT_RATE as usize),
     ))?;
     let survivor_door = runtime.block_on(killed_door.another_door())?;
-    let share = ACCOUNT_RATE / WORKERS;
+    let share = ACCOUNT_RATE / f64::from(WORKERS);
     let rules = seconds_rules_tolerating(
         "1d",
         &format!(
@@ -54,12 +54,12 @@ pub fn two_workers() -> anyhow::Result<Run> {
         &rules,
         &[
             ("aws.ses_endpoint_url", killed_door.url.clone().into()),
-            ("email.max_send_rate", share.into()),
+            ("email.max_send_rate", ACCOUNT_RATE.into()),
+            ("email.sending_workers", i64::from(WORKERS).into()),
         ],
     );
     let survivor = chaser
         .start_another_worker(&[("CHASER_AWS__SES_ENDPOINT_URL", survivor_door.url.as_str())]);
-    let queue = stack::task_queue(name);
 
     // The sleepers first, so that the storm's chases are all that wake.
     let due_later = today()
@@ -71,10 +71,8 @@ pub fn two_workers() -> anyhow::Result<Run> {
             .map(|i| invoice_row(&format!("TW-Z{i:05}"), "custom:asleep", due_later, issued)),
     );
     chaser.ok(&["import", &chaser.csv("asleep.csv", &sleepers)]);
-    let planned = format!("TaskQueue = '{queue}' AND NextTouchAt IS NOT NULL");
-    runtime.block_on(stack::wait_count(
-        &client,
-        &planned,
+    runtime.block_on(stack::wait_first_tasks(
+        &chaser.database_url,
         asleep,
         stack::patience(asleep),
     ))?;
@@ -221,7 +219,7 @@ pub fn two_workers() -> anyhow::Result<Run> {
         "{n} chases on two `chaser worker` processes (same config, task queues and Postgres store; the second has its own HTTP port): {asleep} asleep (due in 30 days, first step 3 days after), imported first; then {storm} whose nudge falls due 60 s after their import, all in the same minute. Size: `{SIZE_KNOB}` (default {CHASES}); the storm is a fifth of it."
     ));
     out.note(format!(
-        "Provider: one account of {ACCOUNT_RATE}/s (the SES front refuses a send over it in any one-second window), reached by each worker through a door of its own so that each arrival says which worker sent it. Each worker's `email.max_send_rate` = {share} (the account's rate ÷ {WORKERS}), as docs/operating.md advises; the worker also sets it as the sending queue's `max_task_queue_activities_per_second`, which the server applies to the whole queue, not per worker."
+        "Provider: one account of {ACCOUNT_RATE}/s (the SES front refuses a send over it in any one-second window), reached by each worker through a door of its own so that each arrival says which worker sent it. `email.max_send_rate` = {ACCOUNT_RATE} (the sending queue's limit, which the server applies to the whole queue) and `email.sending_workers` = {WORKERS}: each worker paces itself at {share}/s, as docs/operating.md advises."
     ));
     out.note("The harness's worker is killed with SIGKILL once a third of the storm has reached the provider. Takeover: from the kill to the survivor's next send reaching the provider. \"Storm's end beyond the survivor's pace\": the last send's time after the kill, less the reminders left at the kill ÷ one worker's share of the rate; it shows what waited for the killed worker's unfinished work (a send's heartbeat timeout is 20 s) beyond the pace itself. Duplicates: more than one arrival for a recipient; missed: a storm reminder that never arrived, 10 s after the last one did.");
     out.note(STORE_NOTE);

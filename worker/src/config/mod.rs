@@ -115,6 +115,7 @@ impl Default for Config {
                 default_currency: None,
                 // A new SES production account's rate; the sandbox allows 1.
                 max_send_rate: 14.0,
+                sending_workers: 1,
             },
             aws: AwsConfig {
                 region: Some("us-east-1".to_owned()),
@@ -166,6 +167,10 @@ impl Config {
         anyhow::ensure!(
             rate.is_finite() && rate > 0.0,
             "configuration: email.max_send_rate must be a positive number of messages per second, not {rate}"
+        );
+        anyhow::ensure!(
+            config.email.sending_workers > 0,
+            "configuration: email.sending_workers must be at least 1 (the workers sharing the provider account)"
         );
         Ok(config)
     }

@@ -383,6 +383,10 @@ pub struct EmailConfig {
     /// Messages per second the mail provider accepts (SES: the account's maximum send rate,
     /// on its account dashboard). The sending task queue never goes faster.
     pub max_send_rate: f64,
+    /// How many workers share the provider account: each paces its own sends at its share of
+    /// `max_send_rate`, while the sending queue's limit stays the account's whole rate (the
+    /// server applies it to the queue, not per worker).
+    pub sending_workers: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

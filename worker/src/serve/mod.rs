@@ -182,7 +182,7 @@ pub async fn run(app: AppContext, logs: LogFormat) -> anyhow::Result<()> {
             config.mode,
         )
         .with_metrics(metrics.clone())
-        .with_send_rate(config.email.max_send_rate),
+        .with_send_rate(config.email.max_send_rate / f64::from(config.email.sending_workers)),
     );
 
     let chaser = Arc::new(
