@@ -201,6 +201,10 @@ pub fn workflow_id(number: &str) -> String {
 /// Resident and peak memory (MiB) and CPU seconds (user + system) of a process.
 pub struct ProcessUse {
     pub rss_mib: f64,
+    /// The part of RSS that is the process's own memory (heap, stacks), not mapped files.
+    pub anon_mib: f64,
+    /// The part that is pages of mapped files: the binary's code and tables, shared libraries.
+    pub file_mib: f64,
     pub peak_mib: f64,
     pub cpu_seconds: f64,
 }
@@ -224,6 +228,8 @@ pub fn process_use(pid: u32) -> anyhow::Result<ProcessUse> {
     let per_second = clock_ticks();
     Ok(ProcessUse {
         rss_mib: kib("VmRSS:") / 1024.0,
+        anon_mib: kib("RssAnon:") / 1024.0,
+        file_mib: kib("RssFile:") / 1024.0,
         peak_mib: kib("VmHWM:") / 1024.0,
         cpu_seconds: (ticks(11) + ticks(12)) / per_second,
     })

@@ -207,13 +207,14 @@ impl Store {
             .await?;
         match backend {
             Backend::Sqlite => {
-                // WAL lets the worker and the command line use one file at the same time.
-                sqlx::query("pragma journal_mode = wal")
-                    .execute(&pool)
-                    .await?;
                 // SQLite has no advisory lock: two processes opening a new file at once (the
                 // worker and a command) would both apply a migration, and one would fail.
                 let _migrating = migration_lock(&url).await?;
+                // WAL lets the worker and the command line use one file at the same time. Set
+                // under the lock too: switching a new file's journal needs it to itself.
+                sqlx::query("pragma journal_mode = wal")
+                    .execute(&pool)
+                    .await?;
                 sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
             }
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&pool).await?,

@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{
     Digest, ItemAction, MoneyView, MoveTally, Place, ReviewLine, Reviewer, Select, invoice_path,
-    move_label,
+    move_label, payment_choices,
 };
 
 /// A pause ending within this is "ending soon".
@@ -570,33 +570,4 @@ impl Reviewer {
             }
         }
     }
-}
-
-/// The open invoices a payment may go to: those in its currency, nearest amount first.
-fn payment_choices(item: &ReviewItem, open: &[StoredInvoice]) -> Vec<(String, String)> {
-    let amount: Option<Money> = item.item.detail["payment"]["amount"]
-        .as_str()
-        .and_then(|a| a.parse().ok());
-    let mut choices: Vec<&StoredInvoice> = open
-        .iter()
-        .filter(|s| amount.is_none_or(|a| a.currency() == s.invoice.balance.currency()))
-        .collect();
-    if let Some(amount) = amount {
-        choices.sort_by_key(|s| (s.invoice.balance.amount() - amount.amount()).abs());
-    }
-    choices
-        .into_iter()
-        .take(50)
-        .map(|s| {
-            (
-                s.invoice.number.to_string(),
-                format!(
-                    "{} · {} · {}",
-                    s.invoice.number,
-                    s.invoice.customer.name,
-                    s.invoice.balance.grouped()
-                ),
-            )
-        })
-        .collect()
 }

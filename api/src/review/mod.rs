@@ -16,8 +16,8 @@ mod page;
 use std::sync::Arc;
 
 use chaser_activities::links::{Act, Links, Purpose};
-use chaser_activities::store::StoredInvoice;
-use chaser_domain::{Move, Zone};
+use chaser_activities::store::{ReviewItem, StoredInvoice};
+use chaser_domain::{Money, Move, Zone};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
@@ -414,6 +414,35 @@ impl Reviewer {
     fn absolute(&self, path: &str) -> String {
         format!("{}{path}", self.links.base_url().trim_end_matches('/'))
     }
+}
+
+/// The open invoices a payment may go to: those in its currency, nearest amount first.
+fn payment_choices(item: &ReviewItem, open: &[StoredInvoice]) -> Vec<(String, String)> {
+    let amount: Option<Money> = item.item.detail["payment"]["amount"]
+        .as_str()
+        .and_then(|a| a.parse().ok());
+    let mut choices: Vec<&StoredInvoice> = open
+        .iter()
+        .filter(|s| amount.is_none_or(|a| a.currency() == s.invoice.balance.currency()))
+        .collect();
+    if let Some(amount) = amount {
+        choices.sort_by_key(|s| (s.invoice.balance.amount() - amount.amount()).abs());
+    }
+    choices
+        .into_iter()
+        .take(50)
+        .map(|s| {
+            (
+                s.invoice.number.to_string(),
+                format!(
+                    "{} · {} · {}",
+                    s.invoice.number,
+                    s.invoice.customer.name,
+                    s.invoice.balance.grouped()
+                ),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

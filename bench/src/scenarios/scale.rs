@@ -118,6 +118,16 @@ pub fn footprint() -> anyhow::Result<Run> {
     );
     out.figure("worker RSS after 60 s idle", "MiB", idle.rss_mib);
     out.figure(
+        "of which anonymous (heap, stacks) after 60 s idle",
+        "MiB",
+        idle.anon_mib,
+    );
+    out.figure(
+        "of which mapped files (the binary) after 60 s idle",
+        "MiB",
+        idle.file_mib,
+    );
+    out.figure(
         "worker peak RSS (VmHWM, incl. the import)",
         "MiB",
         idle.peak_mib,
