@@ -249,32 +249,8 @@ impl Store {
         state: ChaseState,
         now: Timestamp,
     ) -> Result<()> {
-        let snapshot = serde_json::to_string(invoice).map_err(|e| StoreError::Corrupt {
-            what: "invoice",
-            detail: e.to_string(),
-        })?;
-        sqlx::query(
-            "insert into invoices (number_key, number, workflow_id, customer_id, customer_name, state, balance, due_date, snapshot, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             on conflict (number_key) do update set
-               number = excluded.number, workflow_id = excluded.workflow_id,
-               customer_id = excluded.customer_id, customer_name = excluded.customer_name,
-               state = excluded.state, balance = excluded.balance, due_date = excluded.due_date,
-               snapshot = excluded.snapshot, updated_at = excluded.updated_at",
-        )
-        .bind(invoice.number.normalized())
-        .bind(invoice.number.as_str().to_owned())
-        .bind(workflow_id.to_owned())
-        .bind(invoice.customer.id.clone())
-        .bind(invoice.customer.name.clone())
-        .bind(state.as_str())
-        .bind(invoice.balance.to_string())
-        .bind(invoice.due_date.to_string())
-        .bind(snapshot)
-        .bind(timestamp_text(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.write_invoice(invoice, workflow_id, state, None, None, now)
+            .await
     }
 
     /// Writes the chase's own view of its invoice: the projection whose only writer is the
@@ -294,10 +270,6 @@ impl Store {
             Some(stored) if stored.state.is_closed() && !state.is_closed() => stored.state,
             _ => state,
         };
-        let snapshot = serde_json::to_string(invoice).map_err(|e| StoreError::Corrupt {
-            what: "invoice",
-            detail: e.to_string(),
-        })?;
         let chase =
             chase
                 .map(serde_json::to_string)
@@ -307,6 +279,25 @@ impl Store {
                     detail: e.to_string(),
                 })?;
         let as_of = i64::try_from(as_of).unwrap_or(i64::MAX);
+        self.write_invoice(invoice, workflow_id, state, chase, Some(as_of), now)
+            .await
+    }
+
+    /// Inserts or replaces an invoice's row; a chase's projection (`chase`, `as_of`) replaces
+    /// only an older one, and a write without one keeps the row's.
+    async fn write_invoice(
+        &self,
+        invoice: &Invoice,
+        workflow_id: &str,
+        state: ChaseState,
+        chase: Option<String>,
+        as_of: Option<i64>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let snapshot = serde_json::to_string(invoice).map_err(|e| StoreError::Corrupt {
+            what: "invoice",
+            detail: e.to_string(),
+        })?;
         sqlx::query(
             "insert into invoices (number_key, number, workflow_id, customer_id, customer_name, state, balance, due_date, snapshot, updated_at, chase, chase_as_of)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -315,8 +306,10 @@ impl Store {
                customer_id = excluded.customer_id, customer_name = excluded.customer_name,
                state = excluded.state, balance = excluded.balance, due_date = excluded.due_date,
                snapshot = excluded.snapshot, updated_at = excluded.updated_at,
-               chase = coalesce(excluded.chase, invoices.chase), chase_as_of = excluded.chase_as_of
-             where invoices.chase_as_of is null or invoices.chase_as_of <= excluded.chase_as_of",
+               chase = coalesce(excluded.chase, invoices.chase),
+               chase_as_of = coalesce(excluded.chase_as_of, invoices.chase_as_of)
+             where excluded.chase_as_of is null or invoices.chase_as_of is null
+               or invoices.chase_as_of <= excluded.chase_as_of",
         )
         .bind(invoice.number.normalized())
         .bind(invoice.number.as_str().to_owned())
