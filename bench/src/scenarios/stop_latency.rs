@@ -125,8 +125,21 @@ pub fn stop_latency() -> anyhow::Result<Run> {
         &client,
         &format!("{closed} AND ChaseState = 'paid'"),
     ))?;
+    if paid < CHASES {
+        // Which ones, with their histories, for a closer look.
+        let paid_ids: std::collections::BTreeSet<String> =
+            chaser_tests::workflows_matching(&format!("{closed} AND ChaseState = 'paid'"))
+                .into_iter()
+                .collect();
+        for id in chaser_tests::workflows_matching(&closed) {
+            if !paid_ids.contains(&id) {
+                let history = runtime.block_on(stack::history(&client, &id))?;
+                keep_history(&format!("stop-latency-unpaid-{id}"), &history)?;
+            }
+        }
+    }
     out.check(paid == CHASES, || {
-        format!("only {paid} of {CHASES} chases closed as paid")
+        format!("only {paid} of {CHASES} chases closed as paid (histories: target/bench/stop-latency-unpaid-*)")
     });
 
     let mut latencies = Vec::new();
