@@ -114,7 +114,11 @@ pub fn stop_latency() -> anyhow::Result<Run> {
         format!("{refused} webhooks were not answered 200")
     });
 
-    let closed = format!("TaskQueue = '{queue}' AND ExecutionStatus = 'Completed'");
+    // Chases only: the reconciler's own runs share the task queue.
+    let closed = format!(
+        "TaskQueue = '{queue}' AND WorkflowType = '{}' AND ExecutionStatus = 'Completed'",
+        chaser_workflows::names::workflow::INVOICE_CHASE
+    );
     runtime.block_on(stack::wait_count(
         &client,
         &closed,
