@@ -14,7 +14,7 @@ use temporalio_client::schedules::ScheduleOverlapPolicy;
 use crate::report::Run;
 use crate::stack;
 
-use super::scale::import_timed;
+use super::scale::import_against_baseline;
 use super::{STORE_NOTE, chaser_with, day_rules, ms, size_knob, sleeping_invoices};
 
 /// The open invoices, unless `BENCH_SCALE_N` says otherwise (to try the scenario small).
@@ -36,17 +36,15 @@ pub fn scale(run: usize) -> anyhow::Result<Run> {
     let pid = chaser.worker_pid().context("no worker")?;
     let queue = stack::task_queue(name);
     let csv = chaser.csv("invoices.csv", &sleeping_invoices("SC", n));
-    let ours = || import_timed(&runtime, &client, &chaser, &queue, &csv, n);
     let baseline_queue = format!("baseline-scale-{}", std::process::id());
-    let baseline = || runtime.block_on(crate::baseline::start_trivial(&client, &baseline_queue, n));
-    // Alternate which goes first, so neither always meets the emptier server.
-    let ((running, planned), trivial) = if run % 2 == 1 {
-        let o = ours()?;
-        (o, baseline()?)
-    } else {
-        let b = baseline()?;
-        (ours()?, b)
-    };
+    let ((running, planned), trivial) = import_against_baseline(
+        &runtime,
+        &client,
+        &chaser,
+        (&queue, &csv, n),
+        &baseline_queue,
+        run,
+    )?;
     // Let the last workflow tasks and audit writes finish.
     std::thread::sleep(Duration::from_secs(10));
     let imported = stack::process_use(pid)?;

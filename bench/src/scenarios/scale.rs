@@ -25,18 +25,15 @@ pub fn intake(run: usize) -> anyhow::Result<Run> {
         let chaser = chaser_with(&name, &day_rules(), &[]);
         let queue = stack::task_queue(&name);
         let csv = chaser.csv("invoices.csv", &sleeping_invoices(&format!("IN{n}"), n));
-        let ours = || import_timed(&runtime, &client, &chaser, &queue, &csv, n);
         let baseline_queue = format!("baseline-{n}-{}", std::process::id());
-        let baseline =
-            || runtime.block_on(crate::baseline::start_trivial(&client, &baseline_queue, n));
-        // Alternate which goes first, so neither always meets the emptier server.
-        let ((running, planned), trivial) = if run % 2 == 1 {
-            let o = ours()?;
-            (o, baseline()?)
-        } else {
-            let b = baseline()?;
-            (ours()?, b)
-        };
+        let ((running, planned), trivial) = import_against_baseline(
+            &runtime,
+            &client,
+            &chaser,
+            (&queue, &csv, n),
+            &baseline_queue,
+            run,
+        )?;
         let rate = |d: Duration| n as f64 / d.as_secs_f64();
         out.figure(
             &format!("ours, {n} invoices: running"),
@@ -70,7 +67,7 @@ pub fn intake(run: usize) -> anyhow::Result<Run> {
 
 /// `chaser import` of `csv` (`n` invoices): the time from the command's start until
 /// visibility shows every chase Running, and until every chase has run its first task.
-pub(super) fn import_timed(
+fn import_timed(
     runtime: &tokio::runtime::Runtime,
     client: &temporalio_client::Client,
     chaser: &chaser_tests::Chaser,
@@ -88,6 +85,27 @@ pub(super) fn import_timed(
         stack::patience(n),
     ))?;
     Ok((running.duration_since(started), started.elapsed()))
+}
+
+/// `import_timed` of `csv` and as many trivial workflows started on `baseline_queue`, in
+/// the order `run` says: they alternate, so neither always meets the emptier server.
+pub(super) fn import_against_baseline(
+    runtime: &tokio::runtime::Runtime,
+    client: &temporalio_client::Client,
+    chaser: &chaser_tests::Chaser,
+    (queue, csv, n): (&str, &str, usize),
+    baseline_queue: &str,
+    run: usize,
+) -> anyhow::Result<((Duration, Duration), Duration)> {
+    let ours = || import_timed(runtime, client, chaser, queue, csv, n);
+    let baseline = || runtime.block_on(crate::baseline::start_trivial(client, baseline_queue, n));
+    Ok(if run % 2 == 1 {
+        let o = ours()?;
+        (o, baseline()?)
+    } else {
+        let b = baseline()?;
+        (ours()?, b)
+    })
 }
 
 /// `footprint`: 10,000 chases asleep on long timers; the worker's memory and idle CPU.
